@@ -1,0 +1,29 @@
+"""Archiver Lambda: a scheduled event reconciles the window; a manual event archives given days."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from copilot_archive import clock
+from copilot_archive.deadline import Deadline
+from copilot_archive.events import parse_event
+from copilot_archive.observability import logger, metrics, record_run_metrics, tracer
+from copilot_archive.planner import Window
+from copilot_archive.runtime import archiver_from_env
+
+# Seconds kept back from the Lambda timeout: no report-day starts later than this before
+# the end, so work in flight (one report file streams in seconds) finishes in time.
+RESERVE_SECONDS = 90
+
+
+@logger.inject_lambda_context(log_event=False)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    archiver = archiver_from_env()
+    today = clock.utc_today()
+    request = parse_event(event, Window.for_today(today), archiver.settings.enterprises)
+    summary = archiver.run(request, Deadline.from_lambda_context(context, RESERVE_SECONDS), today)
+    record_run_metrics(summary)
+    logger.info("run finished", extra={"counts": summary.counts(), "bytes": summary.bytes_archived})
+    return summary.to_dict()

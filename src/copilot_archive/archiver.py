@@ -1,0 +1,350 @@
+"""The archive run: plan report-days, copy each one's links, commit each with its manifest."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from . import clock
+from .config import Settings
+from .deadline import Deadline
+from .events import RunRequest
+from .exceptions import ArchiveError, LinkRejected, NotReady, PermissionDenied, RateLimited
+from .github import ReportClient, ReportLinks
+from .layout import (
+    Level,
+    Report,
+    ReportDay,
+    manifest_key,
+    manifest_listing_prefix,
+    parse_manifest_key,
+    raw_file_key,
+)
+from .manifest import ArchivedFile, Manifest
+from .observability import logger
+from .planner import LatestReport, Plan, Window, plan_days, plan_reconcile
+from .redaction import redact
+from .storage import Storage
+from .transfer import LinkDownloader
+
+
+class Outcome(StrEnum):
+    ARCHIVED = "archived"
+    SKIPPED = "skipped"
+    NOT_READY = "not_ready"
+    FAILED = "failed"
+    DEFERRED = "deferred"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What happened to one report-day (day None: a 28-day report whose end day is unknown)."""
+
+    report: Report
+    slug: str
+    day: date | None
+    outcome: Outcome
+    reason: str = ""
+    files: int = 0
+    bytes: int = 0
+    lines: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "report": self.report.value,
+            "enterprise": self.slug,
+            "day": self.day.isoformat() if self.day else "latest",
+        }
+        if self.outcome is Outcome.ARCHIVED:
+            item.update(files=self.files, bytes=self.bytes, lines=self.lines)
+        if self.reason:
+            item["reason"] = self.reason
+        return item
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    results: tuple[Result, ...]
+    started_at: datetime
+    finished_at: datetime
+    api_retries: int = 0
+    download_retries: int = 0
+    rate_limit_waits: int = 0
+
+    def of(self, outcome: Outcome) -> list[Result]:
+        return [r for r in self.results if r.outcome is outcome]
+
+    def counts(self) -> dict[str, int]:
+        return {o.value: len(self.of(o)) for o in Outcome}
+
+    @property
+    def bytes_archived(self) -> int:
+        return sum(r.bytes for r in self.of(Outcome.ARCHIVED))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "counts": self.counts(),
+            "bytes_archived": self.bytes_archived,
+            "api_retries": self.api_retries,
+            "download_retries": self.download_retries,
+            "rate_limit_waits": self.rate_limit_waits,
+            **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
+        }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass
+class _RunState:
+    """Shared by the workers of one run."""
+
+    denied: dict[str, str] = field(default_factory=dict)
+    stop_reason: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Archiver:
+    """Runs a RunRequest against GitHub and one storage; every report-day commits on its own."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        client: ReportClient,
+        downloader: LinkDownloader,
+        now: Callable[[], datetime] = clock.utc_now,
+    ) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.client = client
+        self.downloader = downloader
+        self._now = now
+
+    def archived_days(self, report: Report, slug: str, level: Level = Level.ENTERPRISE) -> frozenset[date]:
+        """Days with a manifest: one listing per report and enterprise."""
+        prefix = manifest_listing_prefix(self.settings.prefix, report, slug, level)
+        days = set()
+        for key in self.storage.list_keys(prefix):
+            try:
+                days.add(parse_manifest_key(self.settings.prefix, key).day)
+            except ArchiveError:
+                logger.warning("ignoring a key that is not a manifest", extra={"key": key})
+        return frozenset(days)
+
+    def plan(self, request: RunRequest, today: date) -> Plan:
+        enterprises = request.enterprises or self.settings.enterprises
+        reports = request.reports or self.settings.reports
+        archived = {(r, s): self.archived_days(r, s) for s in enterprises for r in reports}
+        if request.days is None:
+            return plan_reconcile(Window.for_today(today), enterprises, reports, archived)
+        return plan_days(request.days, enterprises, reports, archived, request.force)
+
+    def run(
+        self,
+        request: RunRequest,
+        deadline: Deadline,
+        today: date,
+        on_plan: Callable[[Plan], None] | None = None,
+        on_result: Callable[[Result], None] | None = None,
+    ) -> RunSummary:
+        started = self._now()
+        plan = self.plan(request, today)
+        if on_plan:
+            on_plan(plan)
+        results = [
+            Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived") for rd in plan.skipped
+        ]
+        state = _RunState()
+        work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
+        for result in self._run_pool(work, deadline, state, on_result):
+            results.append(result)
+        return RunSummary(
+            results=tuple(results),
+            started_at=started,
+            finished_at=self._now(),
+            api_retries=self.client.retries,
+            download_retries=self.downloader.retries,
+            rate_limit_waits=self.client.rate_limit_waits,
+        )
+
+    def _run_pool(
+        self,
+        work: Iterable[LatestReport | ReportDay],
+        deadline: Deadline,
+        state: _RunState,
+        on_result: Callable[[Result], None] | None,
+    ) -> Iterable[Result]:
+        pending = iter(work)
+        running: set[Future[Result]] = set()
+        with ThreadPoolExecutor(
+            max_workers=self.settings.max_workers, thread_name_prefix="report-day"
+        ) as pool:
+            while True:
+                while len(running) < self.settings.max_workers:
+                    item = next(pending, None)
+                    if item is None:
+                        break
+                    if deadline.expired() or state.stop_reason:
+                        reason = state.stop_reason or "the run's time ran low; left for the next run"
+                        result = _result_for(item, Outcome.DEFERRED, reason)
+                        if on_result:
+                            on_result(result)
+                        yield result
+                        continue
+                    running.add(pool.submit(self._archive_item, item, deadline, state))
+                if not running:
+                    return
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()
+                    if on_result:
+                        on_result(result)
+                    yield result
+
+    def _archive_item(self, item: LatestReport | ReportDay, deadline: Deadline, state: _RunState) -> Result:
+        with state.lock:
+            denied = state.denied.get(item.slug)
+        if denied:
+            return _result_for(item, Outcome.FAILED, denied)
+        try:
+            if isinstance(item, LatestReport):
+                return self._archive_latest(item, deadline)
+            return self._archive_day(item, deadline)
+        except NotReady as exc:
+            return _result_for(item, Outcome.NOT_READY, str(exc))
+        except RateLimited as exc:
+            with state.lock:
+                state.stop_reason = f"rate limited: {exc}"
+            return _result_for(item, Outcome.DEFERRED, str(exc))
+        except PermissionDenied as exc:
+            with state.lock:
+                state.denied[item.slug] = str(exc)
+            logger.error("GitHub refused the token", extra={"enterprise": item.slug, "reason": str(exc)})
+            return _result_for(item, Outcome.FAILED, str(exc))
+        except ArchiveError as exc:
+            logger.error("report-day failed", extra={"target": _label(item), "reason": str(exc)})
+            return _result_for(item, Outcome.FAILED, str(exc))
+        except Exception as exc:  # one broken report-day must not stop the others
+            logger.exception("report-day failed unexpectedly", extra={"target": _label(item)})
+            return _result_for(item, Outcome.FAILED, redact(f"unexpected {type(exc).__name__}: {exc}"))
+
+    def _archive_day(self, report_day: ReportDay, deadline: Deadline) -> Result:
+        links = self.client.day_links(report_day, deadline)
+        manifest = self._copy_and_commit(links, lambda: self.client.day_links(report_day, deadline))
+        return _archived(manifest)
+
+    def _archive_latest(self, latest: LatestReport, deadline: Deadline) -> Result:
+        def fetch() -> ReportLinks:
+            return self.client.latest_links(latest.report, latest.slug, deadline, latest.level)
+
+        links = fetch()
+        end = links.report_day.day
+        if latest.wanted_end_days and end not in latest.wanted_end_days:
+            reason = (
+                f"GitHub serves 28-day reports only as the latest window, which now ends {end.isoformat()}"
+            )
+            return Result(latest.report, latest.slug, None, Outcome.SKIPPED, reason)
+        if (
+            not latest.wanted_end_days
+            and self.storage.size(manifest_key(self.settings.prefix, links.report_day)) is not None
+        ):
+            return Result(latest.report, latest.slug, end, Outcome.SKIPPED, "already archived")
+        return _archived(self._copy_and_commit(links, fetch))
+
+    def _copy_and_commit(self, links: ReportLinks, refetch: Callable[[], ReportLinks]) -> Manifest:
+        """Copy every link in order, asking for fresh links once if one is refused; manifest last."""
+        report_day = links.report_day
+        had_manifest = self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None
+        files: list[ArchivedFile] = []
+        written: list[str] = []
+        refreshed = False
+        try:
+            while len(files) < len(links.links):
+                index = len(files)
+                key = raw_file_key(self.settings.prefix, report_day, index)
+                try:
+                    files.append(self.downloader.copy(links.links[index], self.storage, key))
+                    written.append(key)
+                except LinkRejected:
+                    if refreshed:
+                        raise
+                    refreshed = True
+                    fresh = refetch()
+                    if fresh.report_day != report_day:
+                        raise
+                    if len(fresh.links) != len(links.links):
+                        files.clear()  # a different split: start the report-day over
+                    links = fresh
+            manifest = Manifest(
+                report_day=report_day,
+                files=tuple(files),
+                fetched_at=self._now(),
+                api_version=self.settings.api_version,
+                report_start_day=links.report_start_day,
+                report_end_day=links.report_end_day,
+            )
+            self._remove_stale_parts(report_day, len(files))
+            self.storage.put_bytes(manifest_key(self.settings.prefix, report_day), manifest.to_json())
+        except BaseException:
+            if not had_manifest:
+                self._discard(written)
+            raise
+        logger.info(
+            "report-day archived",
+            extra={
+                "target": str(report_day),
+                "files": len(files),
+                "bytes": manifest.total_bytes,
+                "lines": manifest.total_lines,
+            },
+        )
+        return manifest
+
+    def _remove_stale_parts(self, report_day: ReportDay, count: int) -> None:
+        """A forced re-archive with fewer links than before must not leave old parts behind."""
+        extra = raw_file_key(self.settings.prefix, report_day, count)
+        index = count
+        while self.storage.size(extra) is not None:
+            self.storage.delete(extra)
+            index += 1
+            extra = raw_file_key(self.settings.prefix, report_day, index)
+
+    def _discard(self, keys: list[str]) -> None:
+        for key in keys:
+            try:
+                self.storage.delete(key)
+            except ArchiveError:
+                logger.warning("could not remove a file of a failed report-day", extra={"key": key})
+
+
+def _label(item: LatestReport | ReportDay) -> str:
+    if isinstance(item, ReportDay):
+        return str(item)
+    return f"{item.report}/{item.level}={item.slug}/latest"
+
+
+def _result_for(item: LatestReport | ReportDay, outcome: Outcome, reason: str) -> Result:
+    day = item.day if isinstance(item, ReportDay) else None
+    return Result(item.report, item.slug, day, outcome, redact(reason))
+
+
+def _archived(manifest: Manifest) -> Result:
+    rd = manifest.report_day
+    return Result(
+        rd.report,
+        rd.slug,
+        rd.day,
+        Outcome.ARCHIVED,
+        files=len(manifest.files),
+        bytes=manifest.total_bytes,
+        lines=manifest.total_lines,
+    )

@@ -1,0 +1,257 @@
+"""copilot-archive: the archiver's work on a laptop, into a folder or any S3 endpoint."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import date
+from typing import Any, TextIO
+
+from . import clock
+from .archiver import Outcome, Result, RunSummary
+from .config import Settings, settings_from_env
+from .deadline import Deadline
+from .events import build_request
+from .exceptions import ArchiveError
+from .planner import Plan, Window
+from .runtime import build_archiver
+from .status import ReportStatus, archive_status
+from .storage import Storage, open_storage
+
+DEFAULT_ARCHIVE = "./archive"
+DEMO_ARCHIVE = "./demo-archive"
+DEMO_ENTERPRISES = ("octodemo", "acme-corp")
+EXIT_FAILED_DAYS = 1
+EXIT_USAGE = 2
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="copilot-archive",
+        description="Archive GitHub Copilot usage-metrics reports into a folder or an S3 bucket. "
+        "Configured by the same environment variables as the Lambda (ENTERPRISES, GITHUB_TOKEN, ...).",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--archive",
+        default=DEFAULT_ARCHIVE,
+        help=f"a folder or s3://BUCKET (default {DEFAULT_ARCHIVE}); AWS_ENDPOINT_URL selects another S3",
+    )
+    common.add_argument("--prefix", help="key prefix (default: ARCHIVE_PREFIX or copilot-metrics)")
+    common.add_argument("--json", action="store_true", help="print the result as JSON")
+    common.add_argument("--verbose", "-v", action="store_true", help="log each report-day (JSON, stderr)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    archive = sub.add_parser(
+        "archive",
+        parents=[common],
+        help="archive missing report-days (the whole available window unless days are given)",
+    )
+    archive.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD")
+    archive.add_argument("--to", dest="to_day", metavar="YYYY-MM-DD")
+    archive.add_argument("--days", type=_csv, metavar="DAY,DAY")
+    _add_selection(archive)
+    archive.add_argument("--force", action="store_true", help="re-archive days that have a manifest")
+    archive.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    backfill = sub.add_parser(
+        "backfill", parents=[common], help="archive every report-day from --from to --to"
+    )
+    backfill.add_argument("--from", dest="from_day", required=True, metavar="YYYY-MM-DD")
+    backfill.add_argument("--to", dest="to_day", required=True, metavar="YYYY-MM-DD")
+    _add_selection(backfill)
+    backfill.add_argument("--force", action="store_true", help="re-archive days that have a manifest")
+    backfill.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    status = sub.add_parser("status", parents=[common], help="archived, empty and missing days")
+    _add_selection(status)
+
+    demo = sub.add_parser("demo", help="archive a simulated GitHub into a folder: no token, no AWS account")
+    demo.add_argument("--archive", default=DEMO_ARCHIVE, help=f"a folder (default {DEMO_ARCHIVE})")
+    demo.add_argument("--users", type=int, default=30, help="simulated users per enterprise (default 30)")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _add_selection(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--reports", type=_csv, metavar="REPORT,REPORT", help="default: REPORTS or all four")
+    command.add_argument("--enterprises", type=_csv, metavar="SLUG,SLUG", help="default: ENTERPRISES")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.getLogger("copilot-archiver").setLevel(
+        logging.INFO if getattr(args, "verbose", False) else logging.WARNING
+    )
+    try:
+        if args.command == "demo":
+            return _demo(args)
+        settings = _settings(args)
+        storage = open_storage(args.archive)
+        if args.command == "status":
+            return _status(args, settings, storage)
+        return _archive(args, settings, storage)
+    except ArchiveError as exc:
+        print(f"copilot-archive: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {"prefix": args.prefix}
+    if args.enterprises:
+        # With no ENTERPRISES in the environment, the named enterprises are the configuration.
+        overrides["enterprises"] = tuple(args.enterprises)
+    return settings_from_env(**overrides)
+
+
+def _archive(args: argparse.Namespace, settings: Settings, storage: Storage) -> int:
+    today = clock.utc_today()
+    request = build_request(
+        from_day=args.from_day,
+        to_day=args.to_day,
+        days=getattr(args, "days", None),
+        reports=args.reports,
+        enterprises=args.enterprises,
+        force=args.force,
+        window=Window.for_today(today),
+        configured=settings.enterprises,
+    )
+    summary = _run(settings, storage, request, today, show_progress=not args.no_progress)
+    _print_summary(summary, storage, as_json=args.json)
+    return EXIT_FAILED_DAYS if summary.of(Outcome.FAILED) else 0
+
+
+def _run(settings: Settings, storage: Storage, request: Any, today: date, show_progress: bool) -> RunSummary:
+    archiver = build_archiver(settings, storage)
+    progress = _Progress(enabled=show_progress)
+    with progress:
+        return archiver.run(
+            request, Deadline.never(), today, on_plan=progress.start, on_result=progress.advance
+        )
+
+
+class _Progress(AbstractContextManager["_Progress"]):
+    """A tqdm bar over report-days on stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._bar: Any = None
+
+    def start(self, plan: Plan) -> None:
+        if not self._enabled or plan.size == 0:
+            return
+        from tqdm import tqdm
+
+        self._bar = tqdm(
+            total=plan.size, unit="report-day", file=sys.stderr, disable=None, dynamic_ncols=True
+        )
+
+    def advance(self, result: Result) -> None:
+        if self._bar is None:
+            return
+        self._bar.set_postfix_str(f"{result.report} {result.slug} {result.day or 'latest'}", refresh=False)
+        self._bar.update(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _print_summary(summary: RunSummary, storage: Storage, as_json: bool, out: TextIO = sys.stdout) -> None:
+    if as_json:
+        json.dump(summary.to_dict(), out, indent=2)
+        out.write("\n")
+        return
+    counts = summary.counts()
+    seconds = (summary.finished_at - summary.started_at).total_seconds()
+    out.write(
+        f"{storage.describe()}: {counts['archived']} archived ({summary.bytes_archived / 1e6:.1f} MB), "
+        f"{counts['skipped']} already there, {counts['not_ready']} not ready, "
+        f"{counts['failed']} failed, {counts['deferred']} deferred in {seconds:.1f}s "
+        f"({summary.api_retries} API retries, {summary.download_retries} download retries)\n"
+    )
+    for result in summary.of(Outcome.FAILED) + summary.of(Outcome.DEFERRED):
+        target = f"{result.report} {result.slug} {result.day or 'latest'}"
+        out.write(f"  {result.outcome.value}: {target}: {result.reason}\n")
+
+
+def _status(args: argparse.Namespace, settings: Settings, storage: Storage) -> int:
+    today = clock.utc_today()
+    reports = tuple(
+        build_request(reports=args.reports, window=Window.for_today(today), configured=()).reports
+        or settings.reports
+    )
+    statuses = archive_status(
+        storage, settings.prefix, settings.enterprises, reports, Window.for_today(today)
+    )
+    _print_status(statuses, storage, Window.for_today(today), as_json=args.json)
+    return 0
+
+
+def _print_status(
+    statuses: list[ReportStatus], storage: Storage, window: Window, as_json: bool, out: TextIO = sys.stdout
+) -> None:
+    if as_json:
+        json.dump([s.to_dict() for s in statuses], out, indent=2)
+        out.write("\n")
+        return
+    out.write(f"{storage.describe()}: window {window.first.isoformat()}..{window.last.isoformat()}\n")
+    out.write(
+        f"{'report':<18} {'enterprise':<20} {'archived':>8} {'empty':>6} {'missing':>8}  missing days\n"
+    )
+    for status in statuses:
+        row = status.to_dict()
+        missing = ", ".join(row["missing_days"][:4]) + (" ..." if len(row["missing_days"]) > 4 else "")
+        out.write(
+            f"{row['report']:<18} {row['enterprise']:<20} {row['archived']:>8} {row['empty']:>6} "
+            f"{row['missing']:>8}  {missing}\n"
+        )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """Start the simulator on loopback, archive its whole window twice, show the status."""
+    from copilot_simulator import Simulator
+
+    if args.users < 0:
+        print("copilot-archive: error: --users must be 0 or more", file=sys.stderr)
+        return EXIT_USAGE
+    today = clock.utc_today()
+    with Simulator(enterprises=DEMO_ENTERPRISES, users=args.users, today=today) as sim:
+        settings = Settings(
+            enterprises=DEMO_ENTERPRISES,
+            api_url=sim.api_url,
+            token=sim.token,
+            download_hosts=(sim.download_host,),
+        ).with_overrides()
+        storage = open_storage(args.archive)
+        request = build_request(window=Window.for_today(today), configured=DEMO_ENTERPRISES)
+        print(f"Simulated GitHub at {sim.api_url}; archiving {', '.join(DEMO_ENTERPRISES)}")
+        print(f"into {storage.describe()} (no AWS account, no token)")
+        first = _run(settings, storage, request, today, show_progress=not args.no_progress)
+        _print_summary(first, storage, as_json=False)
+        api_calls_before = _api_requests(sim)
+        print("Second run (nothing new to fetch):")
+        second = _run(settings, storage, request, today, show_progress=False)
+        _print_summary(second, storage, as_json=False)
+        print(f"  GitHub API requests made by the second run: {_api_requests(sim) - api_calls_before}")
+        statuses = archive_status(
+            storage, settings.prefix, settings.enterprises, settings.reports, Window.for_today(today)
+        )
+        _print_status(statuses, storage, Window.for_today(today), as_json=False)
+    return EXIT_FAILED_DAYS if first.of(Outcome.FAILED) or second.of(Outcome.FAILED) else 0
+
+
+def _api_requests(sim: Any) -> int:
+    return sum(1 for r in sim.requests if r.kind == "api")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,137 @@
+"""One frozen Settings object, read once from the environment at the edge and validated."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from .exceptions import ConfigError, InvalidRequest
+from .layout import ALL_REPORTS, DEFAULT_PREFIX, Report, parse_report, validate_prefix, validate_slug
+
+ENTERPRISES = "ENTERPRISES"
+ARCHIVE_BUCKET = "ARCHIVE_BUCKET"
+ARCHIVE_PREFIX = "ARCHIVE_PREFIX"
+REPORTS = "REPORTS"
+GITHUB_API_URL = "GITHUB_API_URL"
+GITHUB_API_VERSION = "GITHUB_API_VERSION"
+GITHUB_TOKEN_SECRET = "GITHUB_TOKEN_SECRET"
+GITHUB_TOKEN = "GITHUB_TOKEN"
+DOWNLOAD_HOSTS = "DOWNLOAD_HOSTS"
+MAX_WORKERS = "MAX_WORKERS"
+
+DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_API_VERSION = "2026-03-10"
+# Hosts GitHub's signed report links point at, as seen in public tools' egress allow-lists.
+DEFAULT_DOWNLOAD_HOSTS = ("copilot-reports.github.com", "copilot-reports-*.b01.azurefd.net")
+DEFAULT_MAX_WORKERS = 4
+MAX_MAX_WORKERS = 32
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a run needs to know, shared by the Lambda handler and the CLI."""
+
+    enterprises: tuple[str, ...]
+    bucket: str | None = None
+    prefix: str = DEFAULT_PREFIX
+    reports: tuple[Report, ...] = ALL_REPORTS
+    api_url: str = DEFAULT_API_URL
+    api_version: str = DEFAULT_API_VERSION
+    token_secret: str | None = None
+    # repr=False: a Settings printed in a log line or traceback must not show the token.
+    token: str | None = field(default=None, repr=False)
+    download_hosts: tuple[str, ...] = DEFAULT_DOWNLOAD_HOSTS
+    max_workers: int = DEFAULT_MAX_WORKERS
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with the given fields replaced (None leaves a field as it is), re-validated."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        return _validated(replace(self, **given))
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _parse_int(name: str, text: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} must be between {low} and {high}")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def _validated(settings: Settings) -> Settings:
+    try:
+        enterprises = tuple(validate_slug(s) for s in settings.enterprises)
+        prefix = validate_prefix(settings.prefix)
+        reports = tuple(parse_report(str(r)) for r in settings.reports)
+    except InvalidRequest as exc:
+        raise ConfigError(str(exc)) from exc
+    if len(set(enterprises)) != len(enterprises):
+        raise ConfigError(f"{ENTERPRISES} lists a slug twice: {','.join(enterprises)}")
+    if not reports:
+        raise ConfigError(f"{REPORTS} is empty; name at least one of {', '.join(ALL_REPORTS)}")
+    api = urlsplit(settings.api_url)
+    loopback_http = api.scheme == "http" and is_loopback(api.hostname or "")
+    if not (api.scheme == "https" or loopback_http) or not api.hostname or api.query:
+        raise ConfigError(
+            f"{GITHUB_API_URL}={settings.api_url!r} must be an https URL "
+            "(plain http only for a loopback simulator), e.g. https://api.SUBDOMAIN.ghe.com"
+        )
+    if not settings.download_hosts:
+        raise ConfigError(f"{DOWNLOAD_HOSTS} is empty; no report link could be downloaded")
+    for host in settings.download_hosts:
+        if not host or "/" in host or " " in host:
+            raise ConfigError(f"{DOWNLOAD_HOSTS} entry {host!r} is not a host name")
+    if not 1 <= settings.max_workers <= MAX_MAX_WORKERS:
+        raise ConfigError(f"{MAX_WORKERS}={settings.max_workers} must be between 1 and {MAX_MAX_WORKERS}")
+    if settings.bucket is not None and not settings.bucket.strip():
+        raise ConfigError(f"{ARCHIVE_BUCKET} is set but empty")
+    return replace(
+        settings,
+        enterprises=enterprises,
+        prefix=prefix,
+        reports=tuple(dict.fromkeys(reports)),
+        api_url=settings.api_url.rstrip("/"),
+        download_hosts=tuple(h.lower() for h in settings.download_hosts),
+    )
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read the environment once; explicit overrides (not None) beat it, and it beats defaults."""
+    env = os.environ if environ is None else environ
+
+    def text(name: str) -> str | None:
+        value = env.get(name)
+        return value.strip() if value is not None and value.strip() else None
+
+    values: dict[str, Any] = {
+        "enterprises": _split(text(ENTERPRISES) or ""),
+        "bucket": text(ARCHIVE_BUCKET),
+        "prefix": text(ARCHIVE_PREFIX) or DEFAULT_PREFIX,
+        "api_url": text(GITHUB_API_URL) or DEFAULT_API_URL,
+        "api_version": text(GITHUB_API_VERSION) or DEFAULT_API_VERSION,
+        "token_secret": text(GITHUB_TOKEN_SECRET),
+        "token": text(GITHUB_TOKEN),
+    }
+    if (reports := text(REPORTS)) is not None:
+        values["reports"] = _split(reports)
+    if (hosts := text(DOWNLOAD_HOSTS)) is not None:
+        values["download_hosts"] = _split(hosts)
+    if (workers := text(MAX_WORKERS)) is not None:
+        values["max_workers"] = _parse_int(MAX_WORKERS, workers, 1, MAX_MAX_WORKERS)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if not values["enterprises"]:
+        raise ConfigError(f"{ENTERPRISES} is not set: name the enterprise slugs to archive, comma-separated")
+    return _validated(Settings(**values))

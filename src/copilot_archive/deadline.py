@@ -1,0 +1,39 @@
+"""How much time a run has left: the Lambda's remaining time, or none for the CLI."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """Seconds left, as told by a callable; `reserve` is kept back for finishing work."""
+
+    seconds_left: Callable[[], float]
+    reserve: float = 0.0
+
+    @classmethod
+    def never(cls) -> Deadline:
+        return cls(lambda: math.inf)
+
+    @classmethod
+    def after(cls, seconds: float, reserve: float = 0.0) -> Deadline:
+        end = time.monotonic() + seconds
+        return cls(lambda: end - time.monotonic(), reserve)
+
+    @classmethod
+    def from_lambda_context(cls, context: object, reserve: float) -> Deadline:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        if remaining is None:
+            return cls.never()
+        return cls(lambda: remaining() / 1000.0, reserve)
+
+    def usable(self) -> float:
+        """Seconds that may still be spent on new work."""
+        return self.seconds_left() - self.reserve
+
+    def expired(self) -> bool:
+        return self.usable() <= 0

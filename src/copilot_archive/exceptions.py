@@ -1,0 +1,49 @@
+"""Every error the archive raises on purpose; provider errors are translated into these."""
+
+
+class ArchiveError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class ConfigError(ArchiveError):
+    """The environment or the command line configures the archive wrongly."""
+
+
+class InvalidRequest(ArchiveError):
+    """An event or a command asks for something that cannot be archived."""
+
+
+class NotReady(ArchiveError):
+    """GitHub has not generated this report-day yet; ask again on a later run."""
+
+
+class PermissionDenied(ArchiveError):
+    """GitHub refused the token for this enterprise's reports."""
+
+
+class RateLimited(ArchiveError):
+    """GitHub's rate limit lasts longer than the time this run has left."""
+
+
+class GitHubError(ArchiveError):
+    """The report API answered something unusable, after retries."""
+
+
+class LinkRejected(ArchiveError):
+    """A download host refused a signed link (expired or invalid)."""
+
+
+class UnsafeLink(ArchiveError):
+    """A download link or redirect points outside the allowed hosts or schemes."""
+
+
+class DownloadError(ArchiveError):
+    """A report file could not be downloaded whole, after retries."""
+
+
+class StorageError(ArchiveError):
+    """Writing to or reading from the archive failed."""
+
+
+class ManifestError(ArchiveError):
+    """A manifest is missing, unreadable or disagrees with the files it lists."""

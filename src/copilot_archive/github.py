@@ -1,0 +1,244 @@
+"""The report API client: asks GitHub for a report-day's signed download links.
+
+urllib3's Retry handles 5xx and connection errors with backoff and jitter; rate limits
+(403/429 with rate-limit headers) are waited out here, bounded by the run's deadline.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .deadline import Deadline
+from .exceptions import GitHubError, InvalidRequest, NotReady, PermissionDenied, RateLimited
+from .layout import FIRST_REPORT_DAY, Level, Report, ReportDay, parse_day
+from .redaction import redact
+
+NO_REPORT_BODY = "No report available for this day"
+# Statuses urllib3 retries on its own, with exponential backoff and jitter.
+RETRIED_STATUSES = (500, 502, 503, 504)
+# urllib3's exponential backoff unit: retries wait ~0, 2, 4, 8 s (capped at 30), plus jitter.
+BACKOFF_SECONDS = 1.0
+PERMISSION_HINT = (
+    "the token needs the 'Enterprise Copilot metrics' (read) permission (fine-grained) or "
+    "manage_billing:copilot / read:enterprise (classic), and the enterprise policy "
+    "'Copilot usage metrics' must be enabled"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLinks:
+    """GitHub's answer for one report-day: its signed links, in order."""
+
+    report_day: ReportDay
+    links: tuple[str, ...]
+    report_start_day: date | None = None
+    report_end_day: date | None = None
+
+
+def default_retry(attempts: int = 4) -> Retry:
+    backoff_factor = BACKOFF_SECONDS
+    return Retry(
+        total=attempts,
+        connect=attempts,
+        read=attempts,
+        status=attempts,
+        backoff_factor=backoff_factor,
+        backoff_jitter=backoff_factor,
+        backoff_max=30,
+        status_forcelist=RETRIED_STATUSES,
+        allowed_methods=frozenset({"GET"}),
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
+
+
+class ReportClient:
+    """Links for one report-day or for the latest 28-day report, per enterprise."""
+
+    def __init__(
+        self,
+        api_url: str,
+        api_version: str,
+        token: Callable[[], str],
+        *,
+        retry: Retry | None = None,
+        timeout: tuple[float, float] = (10.0, 30.0),
+        max_rate_limit_waits: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self._api_url = api_url.rstrip("/")
+        self._token = token
+        self._timeout = timeout
+        self._max_rate_limit_waits = max_rate_limit_waits
+        self._sleep = sleep
+        self._now = now
+        # Shared by the worker threads: once GitHub says "wait", nobody asks before then.
+        self._resume_at = 0.0
+        self._lock = threading.Lock()
+        self.retries = 0
+        self.rate_limit_waits = 0
+        self._session = requests.Session()
+        self._session.headers.update(
+            {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": api_version}
+        )
+        adapter = HTTPAdapter(max_retries=retry or default_retry(), pool_maxsize=32)
+        self._session.mount("https://", adapter)
+        self._session.mount("http://", adapter)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def day_links(self, report_day: ReportDay, deadline: Deadline) -> ReportLinks:
+        """Links of a 1-day report; NotReady when GitHub has not generated that day yet."""
+        path = self._path(report_day.level, report_day.slug, report_day.report)
+        body = self._get_json(path, {"day": report_day.day.isoformat()}, report_day, deadline)
+        answered = _field_day(body, "report_day", report_day)
+        if answered != report_day.day:
+            raise GitHubError(
+                f"{report_day}: GitHub answered for day {answered} when asked for {report_day.day}"
+            )
+        return ReportLinks(report_day, _links(body, report_day))
+
+    def latest_links(
+        self, report: Report, slug: str, deadline: Deadline, level: Level = Level.ENTERPRISE
+    ) -> ReportLinks:
+        """Links of the latest 28-day report; its end day names the report-day."""
+        placeholder = ReportDay(report, slug, FIRST_REPORT_DAY, level)
+        body = self._get_json(self._path(level, slug, report) + "/latest", {}, placeholder, deadline)
+        end = _field_day(body, "report_end_day", placeholder)
+        start = _field_day(body, "report_start_day", placeholder)
+        if start > end:
+            raise GitHubError(f"{placeholder}: report_start_day {start} is after report_end_day {end}")
+        report_day = ReportDay(report, slug, end, level)
+        return ReportLinks(report_day, _links(body, report_day), start, end)
+
+    def _path(self, level: Level, slug: str, report: Report) -> str:
+        owner = "enterprises" if level is Level.ENTERPRISE else "orgs"
+        return f"{self._api_url}/{owner}/{slug}/copilot/metrics/reports/{report.value}"
+
+    def _get_json(self, url: str, params: dict[str, str], report_day: ReportDay, deadline: Deadline) -> Any:
+        for _ in range(self._max_rate_limit_waits + 1):
+            self._wait_for_rate_limit(report_day, deadline)
+            response = self._send(url, params, report_day)
+            try:
+                wait = _rate_limit_wait(response, self._now())
+                if wait is None:
+                    return _decode(response, report_day)
+            finally:
+                response.close()
+            self._pause(wait, report_day, deadline)
+        raise RateLimited(f"{report_day}: still rate limited after {self._max_rate_limit_waits} waits")
+
+    def _send(self, url: str, params: dict[str, str], report_day: ReportDay) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        try:
+            response = self._session.get(url, params=params, headers=headers, timeout=self._timeout)
+        except requests.RequestException as exc:
+            # The exception text is scrubbed: it may quote URLs; the cause stays chained.
+            raise GitHubError(
+                f"{report_day}: GitHub API unreachable after retries: {redact(str(exc))}"
+            ) from exc
+        history = getattr(response.raw, "retries", None)
+        if history is not None and history.history:
+            with self._lock:
+                self.retries += len(history.history)
+        return response
+
+    def _wait_for_rate_limit(self, report_day: ReportDay, deadline: Deadline) -> None:
+        with self._lock:
+            wait = self._resume_at - self._now()
+        if wait > 0:
+            self._pause(wait, report_day, deadline, shared=False)
+
+    def _pause(self, wait: float, report_day: ReportDay, deadline: Deadline, shared: bool = True) -> None:
+        if wait >= deadline.usable():
+            raise RateLimited(
+                f"{report_day}: GitHub's rate limit asks to wait {wait:.0f}s, "
+                f"more than the {max(deadline.usable(), 0):.0f}s this run has left"
+            )
+        if shared:
+            with self._lock:
+                self._resume_at = max(self._resume_at, self._now() + wait)
+                self.rate_limit_waits += 1
+        self._sleep(wait)
+
+
+def _rate_limit_wait(response: requests.Response, now: float) -> float | None:
+    """Seconds GitHub asks us to wait, or None when this is not a rate-limit answer."""
+    if response.status_code not in (403, 429):
+        return None
+    retry_after = response.headers.get("Retry-After")
+    if retry_after is not None:
+        try:
+            return max(float(retry_after), 1.0)
+        except ValueError:
+            return 60.0
+    if response.headers.get("x-ratelimit-remaining") == "0":
+        try:
+            reset = float(response.headers.get("x-ratelimit-reset", ""))
+        except ValueError:
+            return 60.0
+        return max(reset - now, 0.0) + 1.0
+    if response.status_code == 429:
+        return 60.0  # a 429 without headers: GitHub's guidance is to wait at least a minute
+    return None
+
+
+def _decode(response: requests.Response, report_day: ReportDay) -> Any:
+    status = response.status_code
+    if status in (404, 204):
+        raise NotReady(f"{report_day}: not generated yet (HTTP {status})")
+    if status == 401:
+        raise PermissionDenied(f"{report_day}: GitHub rejected the token (HTTP 401); {PERMISSION_HINT}")
+    if status == 403:
+        raise PermissionDenied(f"{report_day}: GitHub refused access (HTTP 403); {PERMISSION_HINT}")
+    if status != 200:
+        raise GitHubError(
+            f"{report_day}: GitHub API answered HTTP {status} after retries: {_message(response)}"
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        raise GitHubError(f"{report_day}: GitHub API answered 200 with a body that is not JSON") from None
+    if isinstance(body, str) and body.strip() == NO_REPORT_BODY:
+        raise NotReady(f"{report_day}: not generated yet ({NO_REPORT_BODY!r})")
+    if not isinstance(body, dict):
+        raise GitHubError(f"{report_day}: GitHub API answered a JSON {type(body).__name__}, not an object")
+    return body
+
+
+def _message(response: requests.Response) -> str:
+    try:
+        message = response.json().get("message", "")
+    except (ValueError, AttributeError):
+        message = response.text[:200]
+    return redact(str(message))
+
+
+def _field_day(body: dict[str, Any], field: str, report_day: ReportDay) -> date:
+    value = body.get(field)
+    if value is None and not body.get("download_links"):
+        raise NotReady(f"{report_day}: not generated yet (no download links)")
+    try:
+        return parse_day(str(value), field)
+    except InvalidRequest:
+        raise GitHubError(f"{report_day}: GitHub API answer has no valid {field} ({value!r})") from None
+
+
+def _links(body: dict[str, Any], report_day: ReportDay) -> tuple[str, ...]:
+    links = body.get("download_links")
+    if not links:
+        raise NotReady(f"{report_day}: not generated yet (no download links)")
+    if not isinstance(links, list) or not all(isinstance(link, str) and link for link in links):
+        raise GitHubError(f"{report_day}: download_links is not a list of URLs")
+    return tuple(links)

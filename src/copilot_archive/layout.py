@@ -1,0 +1,145 @@
+"""The archive's key layout: every key is built and parsed here, and nowhere else.
+
+Raw files:  {prefix}/raw/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}/part-{i:04d}.json
+Manifests:  {prefix}/manifests/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}.json
+For 28-day reports `day` is the report's end day.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from .exceptions import InvalidRequest
+
+DEFAULT_PREFIX = "copilot-metrics"
+FIRST_REPORT_DAY = date(2025, 10, 10)
+MAX_SLUG_LENGTH = 100
+
+# GitHub enterprise and organization slugs: ASCII letters, digits, '-' and '_', not at the ends.
+_SLUG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?")
+_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class Level(StrEnum):
+    ENTERPRISE = "enterprise"
+    ORGANIZATION = "organization"
+
+
+class Report(StrEnum):
+    ENTERPRISE_1_DAY = "enterprise-1-day"
+    USERS_1_DAY = "users-1-day"
+    ENTERPRISE_28_DAY = "enterprise-28-day"
+    USERS_28_DAY = "users-28-day"
+
+    @property
+    def is_28_day(self) -> bool:
+        return self.value.endswith("-28-day")
+
+
+ALL_REPORTS: tuple[Report, ...] = tuple(Report)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ReportDay:
+    """One report for one enterprise and one day: the unit the archive fetches and commits."""
+
+    report: Report
+    slug: str
+    day: date
+    level: Level = Level.ENTERPRISE
+
+    def __str__(self) -> str:
+        return f"{self.report}/{self.level}={self.slug}/day={self.day.isoformat()}"
+
+
+def validate_slug(slug: str) -> str:
+    """Return `slug` if it is safe as a URL and key segment; refuse it otherwise."""
+    if not isinstance(slug, str) or not slug:
+        raise InvalidRequest(f"enterprise slug {slug!r} is empty")
+    if len(slug) > MAX_SLUG_LENGTH:
+        raise InvalidRequest(f"enterprise slug {slug[:20]!r}… is over {MAX_SLUG_LENGTH} characters")
+    if not slug.isascii() or not _SLUG.fullmatch(slug):
+        raise InvalidRequest(
+            f"enterprise slug {slug!r} is not a GitHub slug "
+            "(ASCII letters, digits, '-' and '_', starting and ending with a letter or digit)"
+        )
+    return slug
+
+
+def validate_prefix(prefix: str) -> str:
+    """Return the archive prefix without surrounding slashes, refusing '..' and odd characters."""
+    stripped = prefix.strip("/")
+    segments = stripped.split("/")
+    if not stripped or any(s in (".", "..") or not _PREFIX_SEGMENT.fullmatch(s) for s in segments):
+        raise InvalidRequest(
+            f"archive prefix {prefix!r} must be '/'-separated segments of letters, digits, '.', '_', '-'"
+        )
+    return stripped
+
+
+def parse_report(name: str) -> Report:
+    try:
+        return Report(name)
+    except ValueError:
+        known = ", ".join(r.value for r in Report)
+        raise InvalidRequest(f"unknown report {name!r}; known reports: {known}") from None
+
+
+def parse_day(text: str, field: str = "day") -> date:
+    if not isinstance(text, str) or not _DAY.fullmatch(text):
+        raise InvalidRequest(f"{field}: {text!r} is not a date in YYYY-MM-DD form")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(f"{field}: {text!r} is not a calendar date") from None
+
+
+def _partition(report_day: ReportDay) -> str:
+    level = report_day.level.value
+    return f"{level}/{report_day.report.value}/{level}={report_day.slug}"
+
+
+def raw_day_prefix(prefix: str, report_day: ReportDay) -> str:
+    """The folder holding one report-day's raw files, ending in '/'."""
+    return f"{prefix}/raw/{_partition(report_day)}/day={report_day.day.isoformat()}/"
+
+
+def raw_file_key(prefix: str, report_day: ReportDay, index: int) -> str:
+    return f"{raw_day_prefix(prefix, report_day)}part-{index:04d}.json"
+
+
+def manifest_key(prefix: str, report_day: ReportDay) -> str:
+    listing = manifest_listing_prefix(prefix, report_day.report, report_day.slug, report_day.level)
+    return f"{listing}day={report_day.day.isoformat()}.json"
+
+
+def manifest_listing_prefix(prefix: str, report: Report, slug: str, level: Level = Level.ENTERPRISE) -> str:
+    """The prefix under which one listing finds every manifest of a report and enterprise."""
+    return f"{prefix}/manifests/{level.value}/{report.value}/{level.value}={slug}/"
+
+
+_MANIFEST_KEY = re.compile(
+    r"(?P<prefix>.+)/manifests/(?P<level>[a-z]+)/(?P<report>[a-z0-9-]+)/"
+    r"(?P=level)=(?P<slug>[^/]+)/day=(?P<day>\d{4}-\d{2}-\d{2})\.json"
+)
+
+
+def parse_manifest_key(prefix: str, key: str) -> ReportDay:
+    """The report-day a manifest key names; InvalidRequest if the key is not a manifest key."""
+    match = _MANIFEST_KEY.fullmatch(key)
+    if match is None or match["prefix"] != prefix:
+        raise InvalidRequest(f"{key!r} is not a manifest key under {prefix!r}")
+    try:
+        level = Level(match["level"])
+    except ValueError:
+        raise InvalidRequest(f"{key!r} names an unknown level {match['level']!r}") from None
+    return ReportDay(
+        report=parse_report(match["report"]),
+        slug=validate_slug(match["slug"]),
+        day=parse_day(match["day"]),
+        level=level,
+    )

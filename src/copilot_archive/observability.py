@@ -1,0 +1,50 @@
+"""Powertools Logger, Metrics and Tracer, built once and shared; log output is redacted."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.metrics import MetricUnit
+
+from .redaction import redact
+
+SERVICE = "copilot-archiver"
+NAMESPACE = "CopilotMetricsArchive"
+
+
+class RedactingFormatter(LambdaPowertoolsFormatter):
+    """Powertools' JSON formatter, scrubbed of signed-URL query strings and tokens, tracebacks too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+class RedactingFilter(logging.Filter):
+    """For libraries' loggers (urllib3 logs every request URL at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = ()
+        return True
+
+
+# Filters apply only at the logger a record is made on, so name the ones that print URLs.
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.response", "botocore.endpoint"):
+    logging.getLogger(_name).addFilter(RedactingFilter())
+
+logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+tracer = Tracer(service=SERVICE)
+
+
+def record_run_metrics(summary: Any) -> None:
+    """Counts a run's outcomes; the stack's alarm watches ReportDaysFailed."""
+    counts = summary.counts()
+    metrics.add_metric(name="ReportDaysArchived", unit=MetricUnit.Count, value=counts["archived"])
+    metrics.add_metric(name="ReportDaysFailed", unit=MetricUnit.Count, value=counts["failed"])
+    metrics.add_metric(name="ReportDaysNotReady", unit=MetricUnit.Count, value=counts["not_ready"])
+    metrics.add_metric(name="ReportDaysDeferred", unit=MetricUnit.Count, value=counts["deferred"])
+    metrics.add_metric(name="BytesArchived", unit=MetricUnit.Bytes, value=summary.bytes_archived)

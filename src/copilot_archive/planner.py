@@ -1,0 +1,130 @@
+"""Which report-days to fetch: pure functions, dates and archived days in, work out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .exceptions import InvalidRequest
+from .layout import FIRST_REPORT_DAY, Level, Report, ReportDay
+
+RETENTION_DAYS = 365
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The report days GitHub still serves: from max(2025-10-10, today - 365) to yesterday."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def for_today(cls, today: date) -> Window:
+        return cls(max(FIRST_REPORT_DAY, today - timedelta(days=RETENTION_DAYS)), today - timedelta(days=1))
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.first <= day <= self.last
+
+
+@dataclass(frozen=True, slots=True)
+class LatestReport:
+    """A 28-day report: GitHub serves only the latest, so its end day is known after asking.
+
+    `wanted_end_days` empty means any end day that is not archived yet.
+    """
+
+    report: Report
+    slug: str
+    level: Level = Level.ENTERPRISE
+    wanted_end_days: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    latest: tuple[LatestReport, ...] = ()
+    days: tuple[ReportDay, ...] = ()
+    skipped: tuple[ReportDay, ...] = field(default=())
+
+    @property
+    def size(self) -> int:
+        return len(self.latest) + len(self.days)
+
+
+Archived = Mapping[tuple[Report, str], frozenset[date]]
+
+
+def plan_reconcile(
+    window: Window, enterprises: Iterable[str], reports: Iterable[Report], archived: Archived
+) -> Plan:
+    """Every 1-day report-day of the window without a manifest, and each 28-day report whose
+    latest possible end day (yesterday) has none; oldest days first, as they expire first."""
+    latest: list[LatestReport] = []
+    days: list[ReportDay] = []
+    for slug in enterprises:
+        for report in reports:
+            done = archived.get((report, slug), frozenset())
+            if report.is_28_day:
+                if window.last not in done:
+                    latest.append(LatestReport(report, slug))
+            else:
+                days.extend(ReportDay(report, slug, d) for d in window.days() if d not in done)
+    return Plan(latest=tuple(latest), days=tuple(sorted(days, key=lambda rd: (rd.day, rd.slug, rd.report))))
+
+
+def plan_days(
+    days: Iterable[date],
+    enterprises: Iterable[str],
+    reports: Iterable[Report],
+    archived: Archived,
+    force: bool = False,
+) -> Plan:
+    """Exactly the asked report-days; those with a manifest are skipped unless `force`."""
+    wanted = frozenset(days)
+    latest: list[LatestReport] = []
+    todo: list[ReportDay] = []
+    skipped: list[ReportDay] = []
+    for slug in enterprises:
+        for report in reports:
+            done = archived.get((report, slug), frozenset())
+            if report.is_28_day:
+                open_days = wanted if force else wanted - done
+                if open_days:
+                    latest.append(LatestReport(report, slug, wanted_end_days=open_days))
+                skipped.extend(ReportDay(report, slug, d) for d in sorted(wanted - open_days))
+                continue
+            for day in sorted(wanted):
+                target = todo if force or day not in done else skipped
+                target.append(ReportDay(report, slug, day))
+    return Plan(
+        latest=tuple(latest),
+        days=tuple(sorted(todo, key=lambda rd: (rd.day, rd.slug, rd.report))),
+        skipped=tuple(skipped),
+    )
+
+
+def check_day_in_window(day: date, window: Window, field_name: str) -> None:
+    """Refuse a day GitHub cannot serve, saying why."""
+    if day < FIRST_REPORT_DAY:
+        raise InvalidRequest(
+            f"{field_name}: {day.isoformat()} is before 2025-10-10; Copilot usage reports start on 2025-10-10"
+        )
+    if day > window.last:
+        raise InvalidRequest(
+            f"{field_name}: {day.isoformat()} is not over yet; "
+            f"the latest report day is {window.last.isoformat()}"
+        )
+    if day < window.first:
+        raise InvalidRequest(
+            f"{field_name}: {day.isoformat()} is older than GitHub keeps reports (one year); "
+            f"the oldest available day is {window.first.isoformat()}"
+        )
+
+
+def day_range(first: date, last: date) -> list[date]:
+    if first > last:
+        raise InvalidRequest(f"from: {first.isoformat()} is after to: {last.isoformat()}")
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]

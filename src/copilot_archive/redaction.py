@@ -1,0 +1,45 @@
+"""The one place text meant for humans is scrubbed of signed-URL query strings and tokens."""
+
+from __future__ import annotations
+
+import re
+import threading
+from urllib.parse import urlsplit, urlunsplit
+
+# A signed link's query string is its credential; keep scheme, host and path for debugging.
+# Matches full URLs and bare request paths ("GET /download/x?sig=... HTTP/1.1").
+_URL_QUERY = re.compile(r"(?P<base>[^\s?#\"'<>]*/[^\s?#\"'<>]*)\?[^\s\"'<>)]*")
+_BEARER = re.compile(r"(?i)(bearer|token)\s+[A-Za-z0-9_\-.]{8,}")
+_secrets: set[str] = set()
+_lock = threading.Lock()
+REDACTED = "<redacted>"
+
+
+def register_secret(value: str) -> None:
+    """Remember a secret (the GitHub token) so that redact() removes it wherever it appears."""
+    if value and len(value) >= 4:
+        with _lock:
+            _secrets.add(value)
+
+
+def redact_url(url: str) -> str:
+    """A link as it may be logged: no query string, no user info."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return REDACTED
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    query = REDACTED if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def redact(text: str) -> str:
+    """Text with every URL query string, bearer token and registered secret removed."""
+    text = _URL_QUERY.sub(lambda m: f"{m['base']}?{REDACTED}", text)
+    text = _BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text

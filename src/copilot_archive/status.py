@@ -1,0 +1,83 @@
+"""What the archive holds per report and enterprise: archived, empty and missing days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from .exceptions import ArchiveError
+from .layout import Report, manifest_key, manifest_listing_prefix, parse_manifest_key
+from .manifest import STATUS_EMPTY, Manifest
+from .planner import Window
+from .storage import Storage
+
+
+@dataclass(frozen=True, slots=True)
+class ReportStatus:
+    report: Report
+    slug: str
+    archived: tuple[date, ...]
+    empty: tuple[date, ...]
+    missing: tuple[date, ...]
+    unreadable: tuple[date, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "report": self.report.value,
+            "enterprise": self.slug,
+            "archived": len(self.archived),
+            "empty": len(self.empty),
+            "missing": len(self.missing),
+            "missing_days": day_ranges(self.missing),
+            "unreadable_days": [d.isoformat() for d in self.unreadable],
+        }
+
+
+def archive_status(
+    storage: Storage, prefix: str, enterprises: tuple[str, ...], reports: tuple[Report, ...], window: Window
+) -> list[ReportStatus]:
+    """One listing and one manifest read per archived day; 28-day reports have no missing days
+    (GitHub serves only the latest window), so only what is archived is shown for them."""
+    statuses = []
+    for slug in enterprises:
+        for report in reports:
+            days: dict[date, str] = {}
+            unreadable: list[date] = []
+            for key in storage.list_keys(manifest_listing_prefix(prefix, report, slug)):
+                try:
+                    report_day = parse_manifest_key(prefix, key)
+                except ArchiveError:
+                    continue
+                try:
+                    manifest = Manifest.from_json(storage.get_bytes(manifest_key(prefix, report_day)), key)
+                except ArchiveError:
+                    unreadable.append(report_day.day)
+                    continue
+                days[report_day.day] = manifest.status
+            archived = tuple(sorted(d for d, s in days.items() if s != STATUS_EMPTY))
+            empty = tuple(sorted(d for d, s in days.items() if s == STATUS_EMPTY))
+            known = days.keys() | set(unreadable)
+            missing = () if report.is_28_day else tuple(d for d in window.days() if d not in known)
+            statuses.append(ReportStatus(report, slug, archived, empty, missing, tuple(unreadable)))
+    return statuses
+
+
+def day_ranges(days: tuple[date, ...]) -> list[str]:
+    """Consecutive days folded into 'first..last' ranges, for a short human summary."""
+    ranges: list[str] = []
+    start = prev = None
+    for day in days:
+        if prev is not None and day == prev + timedelta(days=1):
+            prev = day
+            continue
+        if start is not None and prev is not None:
+            ranges.append(_range(start, prev))
+        start = prev = day
+    if start is not None and prev is not None:
+        ranges.append(_range(start, prev))
+    return ranges
+
+
+def _range(first: date, last: date) -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"

@@ -1,0 +1,189 @@
+"""The storage port and its two adapters: an S3 bucket (any endpoint) and a local folder.
+
+A folder stands for a bucket: keys keep their prefix, so both hold the identical layout.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from .exceptions import StorageError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+MiB = 1024 * 1024
+# Memory budget per streamed upload: s3transfer holds at most max_in_memory_upload_chunks
+# parts of multipart_chunksize bytes from a non-seekable stream (see engineering notes):
+# 2 x 8 MiB here, so MAX_WORKERS=4 concurrent report-days hold ~64 MiB of parts at most.
+# 8 MiB parts cap one object at ~78 GiB (10,000 parts), far above any report file.
+UPLOAD_PART_BYTES = 8 * MiB
+UPLOAD_PARTS_IN_MEMORY = 2
+UPLOAD_CONCURRENCY = 2
+NDJSON = "application/x-ndjson"
+
+
+class Storage(Protocol):
+    """Where the archive lives. Keys are '/'-separated, as in S3."""
+
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> None:
+        """Store everything `stream` yields; on any error nothing is left at `key`."""
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None: ...
+
+    def get_bytes(self, key: str) -> bytes: ...
+
+    def size(self, key: str) -> int | None:
+        """The object's size, or None when there is no object at `key`."""
+
+    def list_keys(self, prefix: str) -> Iterator[str]: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+class LocalFolderStorage:
+    """A folder laid out like the bucket; writes go to a temporary file and are renamed in."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def describe(self) -> str:
+        return str(self.root)
+
+    def _path(self, key: str) -> Path:
+        parts = key.split("/")
+        if not key or any(p in ("", ".", "..") for p in parts):
+            raise StorageError(f"refusing unsafe key {key!r}")
+        return self.root.joinpath(*parts)
+
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The temporary file sits beside the target so the final rename is atomic.
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(MiB):
+                    out.write(chunk)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+        self.put_stream(key, io.BytesIO(data), content_type)
+
+    def get_bytes(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except OSError as exc:
+            raise StorageError(f"cannot read {key}: {exc.strerror}") from exc
+
+    def size(self, key: str) -> int | None:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def list_keys(self, prefix: str) -> Iterator[str]:
+        # Walk only the deepest folder the prefix names, as S3 lists only what matches.
+        folder_key = prefix.rsplit("/", 1)[0] if "/" in prefix else ""
+        folder = self._path(folder_key) if folder_key else self.root
+        if not folder.is_dir():
+            return
+        for dirpath, _dirs, files in os.walk(folder):
+            for name in files:
+                if name.endswith(".partial"):
+                    continue
+                key = Path(dirpath, name).relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+class S3Storage:
+    """An S3 bucket through boto3; streamed uploads use the managed (multipart) transfer."""
+
+    def __init__(self, bucket: str, client: S3Client | None = None) -> None:
+        import boto3
+        from boto3.s3.transfer import TransferConfig
+
+        self.bucket = bucket
+        # boto3 honours AWS_ENDPOINT_URL, so the same code reaches a loopback S3 server.
+        self._client: Any = client or boto3.client("s3")
+        self._transfer = TransferConfig(
+            multipart_threshold=UPLOAD_PART_BYTES,
+            multipart_chunksize=UPLOAD_PART_BYTES,
+            max_concurrency=UPLOAD_CONCURRENCY,
+        )
+        # Not a TransferConfig argument, but an attribute s3transfer reads (engineering notes).
+        self._transfer.max_in_memory_upload_chunks = UPLOAD_PARTS_IN_MEMORY
+
+    def describe(self) -> str:
+        return f"s3://{self.bucket}"
+
+    @contextmanager
+    def _translated(self, action: str, key: str) -> Iterator[None]:
+        """The one place S3 errors become StorageError."""
+        try:
+            yield
+        except (BotoCoreError, ClientError, S3UploadFailedError) as exc:
+            raise StorageError(f"{action} of s3://{self.bucket}/{key} failed: {exc}") from exc
+
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> None:
+        # On failure s3transfer aborts the multipart upload, so no part is left behind.
+        with self._translated("upload", key):
+            self._client.upload_fileobj(
+                stream, self.bucket, key, ExtraArgs={"ContentType": content_type}, Config=self._transfer
+            )
+
+    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+        with self._translated("write", key):
+            self._client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def get_bytes(self, key: str) -> bytes:
+        with self._translated("read", key):
+            return bytes(self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
+    def size(self, key: str) -> int | None:
+        with self._translated("head", key):
+            try:
+                return int(self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+
+    def list_keys(self, prefix: str) -> Iterator[str]:
+        with self._translated("listing", prefix):
+            pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+            for page in pages:
+                for item in page.get("Contents", ()):
+                    yield item["Key"]
+
+    def delete(self, key: str) -> None:
+        with self._translated("delete", key):
+            self._client.delete_object(Bucket=self.bucket, Key=key)
+
+
+def open_storage(location: str, client: S3Client | None = None) -> Storage:
+    """`s3://bucket` or a folder path."""
+    if location.startswith("s3://"):
+        bucket = location[len("s3://") :].strip("/")
+        if not bucket or "/" in bucket:
+            raise StorageError(f"{location!r} must be s3://BUCKET (the prefix is set separately)")
+        return S3Storage(bucket, client)
+    return LocalFolderStorage(location)

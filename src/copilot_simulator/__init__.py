@@ -1,0 +1,33 @@
+"""A fake GitHub Copilot usage-metrics report API on loopback, for tests, demos and benchmarks."""
+
+from copilot_simulator.reports import (
+    DATA_START,
+    ENTERPRISE_1_DAY,
+    ENTERPRISE_28_DAY,
+    REPORT_KINDS,
+    USERS_1_DAY,
+    USERS_28_DAY,
+    enterprise_shape,
+)
+from copilot_simulator.server import (
+    API_FAULT_KINDS,
+    DOWNLOAD_FAULT_KINDS,
+    FAULT_KINDS,
+    RecordedRequest,
+    Simulator,
+)
+
+__all__ = [
+    "API_FAULT_KINDS",
+    "DATA_START",
+    "DOWNLOAD_FAULT_KINDS",
+    "ENTERPRISE_1_DAY",
+    "ENTERPRISE_28_DAY",
+    "FAULT_KINDS",
+    "REPORT_KINDS",
+    "USERS_1_DAY",
+    "USERS_28_DAY",
+    "RecordedRequest",
+    "Simulator",
+    "enterprise_shape",
+]

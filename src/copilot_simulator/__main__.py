@@ -1,0 +1,61 @@
+"""Serve the simulator until killed: python -m copilot_simulator --port 0 --enterprises acme.
+
+Prints one JSON line {"api_url": ..., "pid": ...} once listening, so a parent process
+can read where to point its client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+from datetime import date
+
+from copilot_simulator.server import Simulator
+
+
+def _csv(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m copilot_simulator", description=__doc__)
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--enterprises", type=_csv, default=["acme", "globex"])
+    parser.add_argument("--users", type=int, default=40, help="users per enterprise")
+    parser.add_argument("--links", type=int, default=3, help="download links per report")
+    parser.add_argument("--today", type=date.fromisoformat, default=None)
+    parser.add_argument("--token", default="sim-token")
+    parser.add_argument("--link-ttl", type=float, default=300, help="link lifetime, seconds")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--not-ready-days", type=_csv, default=[])
+    parser.add_argument("--empty-days", type=_csv, default=[])
+    args = parser.parse_args(argv)
+
+    simulator = Simulator(
+        enterprises=args.enterprises,
+        users=args.users,
+        links_per_report=args.links,
+        today=args.today,
+        token=args.token,
+        link_ttl_seconds=args.link_ttl,
+        seed=args.seed,
+        not_ready_days=args.not_ready_days,
+        empty_days=args.empty_days,
+        port=args.port,
+    )
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with simulator:
+        print(json.dumps({"api_url": simulator.api_url, "pid": os.getpid()}), flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,576 @@
+"""Deterministic content of the simulated Copilot usage-metrics reports.
+
+Every byte is a pure function of (seed, enterprise slug, report, day, user count), so a
+file downloaded twice hashes the same and two simulators with equal settings agree.
+Each piece of randomness comes from its own `random.Random` seeded with a string, never
+the global generator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+DATA_START = date(2025, 10, 10)  # GitHub keeps these reports from this day on
+HISTORY_DAYS = 365  # ... and at most one year back
+WINDOW_DAYS = 28
+
+ENTERPRISE_1_DAY = "enterprise-1-day"
+USERS_1_DAY = "users-1-day"
+ENTERPRISE_28_DAY = "enterprise-28-day"
+USERS_28_DAY = "users-28-day"
+ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY)
+LATEST_REPORTS = (ENTERPRISE_28_DAY, USERS_28_DAY)
+REPORT_KINDS = ONE_DAY_REPORTS + LATEST_REPORTS
+
+_METRICS = (
+    "user_initiated_interaction_count",
+    "code_generation_activity_count",
+    "code_acceptance_activity_count",
+    "loc_suggested_to_add_sum",
+    "loc_suggested_to_delete_sum",
+    "loc_added_sum",
+    "loc_deleted_sum",
+)
+_IDES = (
+    ("vscode", "1.106.2", "copilot-chat", "0.33.3", 0.6),
+    ("intellij", "2025.2.4", "copilot-intellij", "1.5.59", 0.2),
+    ("visualstudio", "17.14.19", "copilot-vs", "17.14.878", 0.1),
+    ("neovim", "0.11.4", "copilot.vim", "1.54.0", 0.05),
+    ("xcode", "26.1", "copilot-xcode", "0.44.0", 0.05),
+)
+_LANGUAGES = (
+    "python",
+    "typescript",
+    "javascript",
+    "java",
+    "go",
+    "csharp",
+    "rust",
+    "ruby",
+    "cpp",
+    "markdown",
+    "yaml",
+    "sql",
+)
+_CHAT_MODELS = ("gpt-4.1", "claude-sonnet-4.5", "gpt-5-mini", "gemini-2.5-pro", "gpt-5")
+_PHASES = ((1, "exploring"), (2, "learning"), (3, "adopting"), (4, "scaling"))
+_CACHE_BYTES = 1 << 30  # keeps a 256 MiB report plus its neighbours in memory
+
+
+def compact(obj: Any) -> bytes:
+    """One NDJSON line: compact JSON and a newline."""
+    return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
+
+
+def enterprise_id_of(slug: str) -> str:
+    return str(100_000 + int.from_bytes(hashlib.sha256(slug.encode()).digest()[:4]) % 900_000)
+
+
+def enterprise_shape(day: date) -> str:
+    """Which of the two published enterprise-1-day shapes a day uses: "flat" or "wrapper"."""
+    return "flat" if day.toordinal() % 2 == 0 else "wrapper"
+
+
+def window(end_day: date) -> list[date]:
+    """The 28 days of a latest report ending on end_day, oldest first."""
+    return [end_day - timedelta(days=offset) for offset in range(WINDOW_DAYS - 1, -1, -1)]
+
+
+def split_lines(lines: list[bytes], links: int) -> list[bytes]:
+    """Contiguous chunks of whole lines, one per link; never more links than lines (min 1)."""
+    count = max(1, min(links, len(lines)))
+    return [
+        b"".join(lines[len(lines) * index // count : len(lines) * (index + 1) // count])
+        for index in range(count)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    """What stays the same for one user from day to day."""
+
+    index: int
+    user_id: int
+    login: str
+    ide: tuple[str, str, str, str, float]
+    languages: tuple[str, ...]
+    chat_model: str
+    chats: bool
+    uses_agent: bool
+    uses_cli: bool
+    uses_coding_agent: bool
+    intensity: float
+    phase: tuple[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One user's flags on one day they were active."""
+
+    index: int
+    used_chat: bool
+    used_agent: bool
+    used_cli: bool
+    used_copilot_coding_agent: bool
+
+
+def _pick_ide(draw: float) -> tuple[str, str, str, str, float]:
+    for ide in _IDES:
+        draw -= ide[4]
+        if draw < 0:
+            return ide
+    return _IDES[0]
+
+
+def _split(total: int, parts: int, rng: random.Random) -> list[int]:
+    """Split an integer into `parts` non-negative integers that add up to it."""
+    if parts == 1:
+        return [total]
+    cuts = sorted(int(total * rng.random()) for _ in range(parts - 1))
+    bounds = [0, *cuts, total]
+    return [bounds[i + 1] - bounds[i] for i in range(parts)]
+
+
+def _split_within(total: int, caps: list[int]) -> list[int]:
+    """Split total in proportion to caps with no part above its cap (total <= sum(caps))."""
+    cap_sum = sum(caps)
+    parts = [min(cap, total * cap // cap_sum) for cap in caps] if cap_sum else [0] * len(caps)
+    left = total - sum(parts)
+    for position, cap in enumerate(caps):
+        take = min(left, cap - parts[position])
+        parts[position] += take
+        left -= take
+    return parts
+
+
+def _metrics(interactions: int, generations: int, accept_rate: float, loc: int) -> list[int]:
+    acceptances = int(generations * accept_rate)
+    deletions = loc // 7
+    return [
+        interactions,
+        generations,
+        acceptances,
+        loc,
+        deletions,
+        int(loc * accept_rate),
+        int(deletions * accept_rate),
+    ]
+
+
+def _add(target: list[int], values: list[int]) -> None:
+    for position, value in enumerate(values):
+        target[position] += value
+
+
+def _named(values: list[int]) -> dict[str, int]:
+    return dict(zip(_METRICS, values, strict=True))
+
+
+class ReportBook:
+    """Builds and caches the bytes of every report an enterprise can ask for."""
+
+    def __init__(
+        self,
+        users: Mapping[str, int],
+        *,
+        seed: int = 1,
+        empty_days: Iterable[str] = (),
+        cache_bytes: int = _CACHE_BYTES,
+    ) -> None:
+        self._users = dict(users)
+        self._seed = seed
+        self._empty_days = frozenset(empty_days)
+        self._cache_bytes = cache_bytes
+        self._files: OrderedDict[tuple[str, str, date, int], list[bytes]] = OrderedDict()
+        self._cached_bytes = 0
+        self._lock = threading.Lock()
+        # Generation is CPU-bound under the GIL; one at a time stops two threads
+        # building the same 256 MiB report side by side.
+        self._generate_lock = threading.Lock()
+        self._profiles: dict[str, list[UserProfile]] = {}
+        self._activity: OrderedDict[tuple[str, date], list[Activity]] = OrderedDict()
+
+    # ---- public --------------------------------------------------------------------
+
+    def user_count(self, slug: str) -> int:
+        return self._users[slug]
+
+    def is_empty_day(self, day: date) -> bool:
+        return day.isoformat() in self._empty_days
+
+    def line_count(self, slug: str, report: str, day: date) -> int:
+        """Lines in a report without building it (cheap: drives the number of links)."""
+        if report == USERS_1_DAY:
+            return len(self.activity(slug, day))
+        if report == USERS_28_DAY:
+            return sum(len(self.activity(slug, each)) for each in window(day))
+        if report == ENTERPRISE_1_DAY:
+            return 0 if self.is_empty_day(day) else 1
+        return 1
+
+    def files(self, slug: str, report: str, day: date, links: int) -> list[bytes]:
+        """The bytes served per link, in link order (for 28-day reports day is the end)."""
+        key = (slug, report, day, links)
+        with self._lock:
+            if key in self._files:
+                self._files.move_to_end(key)
+                return self._files[key]
+        with self._generate_lock:
+            with self._lock:
+                if key in self._files:
+                    return self._files[key]
+            files = split_lines(self.lines(slug, report, day), links)
+            self._remember(key, files)
+            return files
+
+    def lines(self, slug: str, report: str, day: date) -> list[bytes]:
+        if report == USERS_1_DAY:
+            return [compact(record) for record in self.user_records(slug, day)]
+        if report == USERS_28_DAY:
+            start, end = window(day)[0].isoformat(), day.isoformat()
+            prefix = f'{{"report_start_day":"{start}","report_end_day":"{end}",'.encode()
+            return [
+                prefix + compact(record)[1:]
+                for each in window(day)
+                for record in self.user_records(slug, each)
+            ]
+        if report == ENTERPRISE_1_DAY:
+            if self.is_empty_day(day):
+                return []
+            return [compact(self._enterprise_1_day(slug, day))]
+        if report == ENTERPRISE_28_DAY:
+            return [compact(self._enterprise_28_day(slug, day))]
+        raise ValueError(f"unknown report {report!r}")
+
+    # ---- users ---------------------------------------------------------------------
+
+    def profiles(self, slug: str) -> list[UserProfile]:
+        count = self._users[slug]
+        with self._lock:
+            cached = self._profiles.get(slug)
+        if cached is not None and len(cached) == count:
+            return cached
+        rng = random.Random(f"{self._seed}|{slug}|profiles")
+        base = 1_000_000 + int(enterprise_id_of(slug)) * 1000
+        profiles = []
+        for index in range(count):
+            chats = rng.random() < 0.75
+            languages = tuple(rng.sample(_LANGUAGES, 1 + int(rng.random() * 2.5)))
+            profiles.append(
+                UserProfile(
+                    index=index,
+                    user_id=base + index * 3 + 1,
+                    login=f"{slug}-dev-{index:06d}",
+                    ide=_pick_ide(rng.random()),
+                    languages=languages,
+                    chat_model=_CHAT_MODELS[int(rng.random() * len(_CHAT_MODELS))],
+                    chats=chats,
+                    uses_agent=chats and rng.random() < 0.55,
+                    uses_cli=rng.random() < 0.2,
+                    uses_coding_agent=rng.random() < 0.1,
+                    intensity=0.3 + rng.random() * 2.2,
+                    phase=_PHASES[int(rng.random() * len(_PHASES))],
+                )
+            )
+        with self._lock:
+            self._profiles[slug] = profiles
+        return profiles
+
+    def activity(self, slug: str, day: date) -> list[Activity]:
+        """Who was active on a day, in user order; stable per (slug, day)."""
+        key = (slug, day)
+        with self._lock:
+            cached = self._activity.get(key)
+        if cached is not None:
+            return cached
+        active: list[Activity] = []
+        if not self.is_empty_day(day):
+            rng = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|activity")
+            share = 0.6 + 0.3 * rng.random()
+            for profile in self.profiles(slug):
+                if rng.random() >= share:
+                    continue
+                flags = rng.random(), rng.random(), rng.random(), rng.random()
+                active.append(
+                    Activity(
+                        index=profile.index,
+                        used_chat=profile.chats and flags[0] < 0.85,
+                        used_agent=profile.uses_agent and flags[1] < 0.7,
+                        used_cli=profile.uses_cli and flags[2] < 0.6,
+                        used_copilot_coding_agent=profile.uses_coding_agent and flags[3] < 0.4,
+                    )
+                )
+        with self._lock:
+            self._activity[key] = active
+            while len(self._activity) > 400:
+                self._activity.popitem(last=False)
+        return active
+
+    def user_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
+        profiles = self.profiles(slug)
+        rng = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|users")
+        enterprise_id = enterprise_id_of(slug)
+        day_iso = day.isoformat()
+        etl_id = hashlib.md5(f"{slug}|{day_iso}".encode()).hexdigest()
+        for activity in self.activity(slug, day):
+            yield _user_record(profiles[activity.index], activity, rng, day_iso, enterprise_id, etl_id)
+
+    # ---- enterprise ----------------------------------------------------------------
+
+    def day_totals(self, slug: str, day: date) -> dict[str, Any]:
+        """One day element of an enterprise report: sums over that day's user lines."""
+        totals = [0] * len(_METRICS)
+        by_ide: dict[str, list[int]] = {}
+        by_feature: dict[str, list[int]] = {}
+        by_language_feature: dict[tuple[str, str], list[int]] = {}
+        by_language_model: dict[tuple[str, str], list[int]] = {}
+        by_model_feature: dict[tuple[str, str], list[int]] = {}
+        credits = 0.0
+        for record in self.user_records(slug, day):
+            _add(totals, [record[name] for name in _METRICS])
+            credits += record["ai_credits_used"]
+            for row in record["totals_by_ide"]:
+                _add(by_ide.setdefault(row["ide"], [0] * 7), [row[n] for n in _METRICS])
+            for row in record["totals_by_feature"]:
+                key = row["feature"]
+                _add(by_feature.setdefault(key, [0] * 7), [row[n] for n in _METRICS])
+            for row in record["totals_by_language_feature"]:
+                pair = (row["language"], row["feature"])
+                _add(by_language_feature.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
+            for row in record["totals_by_language_model"]:
+                pair = (row["language"], row["model"])
+                _add(by_language_model.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
+            for row in record["totals_by_model_feature"]:
+                pair = (row["model"], row["feature"])
+                _add(by_model_feature.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
+
+        today = self.activity(slug, day)
+        week = self._active_since(slug, day, 7)
+        month = self._active_since(slug, day, WINDOW_DAYS)
+        rng = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|pulls")
+        created = int(len(today) * (0.2 + 0.3 * rng.random()))
+        merged = int(created * (0.5 + 0.4 * rng.random()))
+        reviewed = int(created * (0.6 + 0.6 * rng.random()))
+        return {
+            "day": day.isoformat(),
+            "daily_active_users": len(today),
+            "weekly_active_users": len(week),
+            "monthly_active_users": len(month),
+            "monthly_active_chat_users": sum(1 for a in month.values() if a[0]),
+            "monthly_active_agent_users": sum(1 for a in month.values() if a[1]),
+            "daily_active_cli_users": sum(1 for a in today if a.used_cli),
+            "weekly_active_copilot_cloud_agent_users": sum(1 for a in week.values() if a[3]),
+            **_named(totals),
+            "ai_credits_used": round(credits, 2),
+            "pull_requests": {
+                "total_created": created,
+                "total_merged": merged,
+                "total_reviewed": reviewed,
+                "total_created_by_copilot": int(created * 0.12),
+                "total_reviewed_by_copilot": int(reviewed * 0.35),
+                "median_minutes_to_merge": round(60 + 600 * rng.random(), 1),
+            },
+            "totals_by_ide": [{"ide": k, **_named(v)} for k, v in sorted(by_ide.items())],
+            "totals_by_feature": [{"feature": k, **_named(v)} for k, v in sorted(by_feature.items())],
+            "totals_by_language_feature": [
+                {"language": k[0], "feature": k[1], **_named(v)}
+                for k, v in sorted(by_language_feature.items())
+            ],
+            "totals_by_language_model": [
+                {"language": k[0], "model": k[1], **_named(v)} for k, v in sorted(by_language_model.items())
+            ],
+            "totals_by_model_feature": [
+                {"model": k[0], "feature": k[1], **_named(v)} for k, v in sorted(by_model_feature.items())
+            ],
+        }
+
+    def _active_since(self, slug: str, day: date, days: int) -> dict[int, list[bool]]:
+        """Users active in the `days` days ending on `day`: index -> [chat, agent, cli, cca]."""
+        seen: dict[int, list[bool]] = {}
+        for offset in range(days):
+            for a in self.activity(slug, day - timedelta(days=offset)):
+                flags = seen.setdefault(a.index, [False, False, False, False])
+                flags[0] |= a.used_chat
+                flags[1] |= a.used_agent
+                flags[2] |= a.used_cli
+                flags[3] |= a.used_copilot_coding_agent
+        return seen
+
+    def _header(self, slug: str, day: date) -> dict[str, Any]:
+        return {
+            "enterprise_id": enterprise_id_of(slug),
+            "etl_id": hashlib.md5(f"{slug}|{day.isoformat()}|enterprise".encode()).hexdigest(),
+            "day_partition": day.isoformat(),
+            "entity_id_partition": enterprise_id_of(slug),
+            "created_at": f"{(day + timedelta(days=1)).isoformat()}T06:12:44.000Z",
+        }
+
+    def _enterprise_1_day(self, slug: str, day: date) -> dict[str, Any]:
+        if enterprise_shape(day) == "flat":
+            return {**self._header(slug, day), **self.day_totals(slug, day)}
+        return {
+            **self._header(slug, day),
+            "report_start_day": day.isoformat(),
+            "report_end_day": day.isoformat(),
+            "day_totals": [self.day_totals(slug, day)],
+        }
+
+    def _enterprise_28_day(self, slug: str, end_day: date) -> dict[str, Any]:
+        days = window(end_day)
+        return {
+            **self._header(slug, end_day),
+            "report_start_day": days[0].isoformat(),
+            "report_end_day": end_day.isoformat(),
+            "day_totals": [self.day_totals(slug, each) for each in days],
+        }
+
+    # ---- cache ---------------------------------------------------------------------
+
+    def _remember(self, key: tuple[str, str, date, int], files: list[bytes]) -> None:
+        size = sum(len(f) for f in files)
+        with self._lock:
+            self._files[key] = files
+            self._cached_bytes += size
+            while self._cached_bytes > self._cache_bytes and len(self._files) > 1:
+                _, dropped = self._files.popitem(last=False)
+                self._cached_bytes -= sum(len(f) for f in dropped)
+
+
+def _user_record(
+    profile: UserProfile,
+    activity: Activity,
+    rng: random.Random,
+    day_iso: str,
+    enterprise_id: str,
+    etl_id: str,
+) -> dict[str, Any]:
+    """One users-1-day line; totals are the sums of the by-feature rows."""
+    scale = profile.intensity * (0.4 + rng.random() * 1.2)
+    accept_rate = 0.2 + 0.5 * rng.random()
+    features: list[tuple[str, str, list[int]]] = [
+        (
+            "code_completion",
+            "default",
+            _metrics(0, int(40 * scale) + 1, accept_rate, int(120 * scale)),
+        )
+    ]
+    if activity.used_chat:
+        interactions = int(6 * scale) + 1
+        features.append(
+            (
+                "chat_panel_ask_mode",
+                profile.chat_model,
+                _metrics(interactions, interactions * 2, accept_rate, int(60 * scale)),
+            )
+        )
+        if rng.random() < 0.3:
+            features.append(
+                (
+                    "chat_panel_edit_mode",
+                    profile.chat_model,
+                    _metrics(2, 4, accept_rate, int(90 * scale)),
+                )
+            )
+    if activity.used_agent:
+        interactions = int(4 * scale) + 1
+        features.append(
+            (
+                "chat_panel_agent_mode",
+                profile.chat_model,
+                _metrics(interactions, interactions * 3, accept_rate, int(300 * scale)),
+            )
+        )
+        features.append(("agent_edit", profile.chat_model, _metrics(0, interactions, 0.9, int(250 * scale))))
+
+    totals = [0] * len(_METRICS)
+    by_feature = []
+    by_language_feature = []
+    by_language_model: dict[tuple[str, str], list[int]] = {}
+    by_model_feature = []
+    for feature, model, values in features:
+        _add(totals, values)
+        named = _named(values)
+        by_feature.append({"feature": feature, **named})
+        by_model_feature.append({"model": model, "feature": feature, **named})
+        # Split each feature over the user's languages so language rows add up too.
+        # Bounded columns follow their bound, so acceptances never exceed generations.
+        count = len(profile.languages)
+        interaction_parts, generation_parts, add_parts, delete_parts = (
+            _split(values[i], count, rng) for i in (0, 1, 3, 4)
+        )
+        shares = [
+            interaction_parts,
+            generation_parts,
+            _split_within(values[2], generation_parts),
+            add_parts,
+            delete_parts,
+            _split_within(values[5], add_parts),
+            _split_within(values[6], delete_parts),
+        ]
+        for position, language in enumerate(profile.languages):
+            part = [column[position] for column in shares]
+            by_language_feature.append({"language": language, "feature": feature, **_named(part)})
+            _add(by_language_model.setdefault((language, model), [0] * 7), part)
+
+    ide, ide_version, plugin, plugin_version, _ = profile.ide
+    sampled_at = f"{day_iso}T{int(rng.random() * 24):02d}:{int(rng.random() * 60):02d}:07.000Z"
+    record: dict[str, Any] = {
+        "day": day_iso,
+        "enterprise_id": enterprise_id,
+        "user_id": profile.user_id,
+        "user_login": profile.login,
+        **_named(totals),
+        "used_agent": activity.used_agent,
+        "used_chat": activity.used_chat,
+        "used_cli": activity.used_cli,
+        "used_copilot_coding_agent": activity.used_copilot_coding_agent,
+        "ai_credits_used": round(totals[1] * 0.013 + totals[0] * 0.04, 2),
+        "totals_by_ide": [
+            {
+                "ide": ide,
+                **_named(totals),
+                "last_known_ide_version": {"ide_version": ide_version, "sampled_at": sampled_at},
+                "last_known_plugin_version": {
+                    "plugin": plugin,
+                    "plugin_version": plugin_version,
+                    "sampled_at": sampled_at,
+                },
+            }
+        ],
+        "totals_by_feature": by_feature,
+        "totals_by_language_feature": by_language_feature,
+        "totals_by_language_model": [
+            {"language": k[0], "model": k[1], **_named(v)} for k, v in by_language_model.items()
+        ],
+        "totals_by_model_feature": by_model_feature,
+    }
+    if activity.used_cli:
+        requests = int(12 * scale) + 1
+        record["totals_by_cli"] = {
+            "prompt_count": requests // 2 + 1,
+            "request_count": requests,
+            "session_count": 1 + requests // 10,
+            "token_usage": {
+                "avg_tokens_per_request": 1800 + int(rng.random() * 900),
+                "output_tokens_sum": requests * 420,
+                "prompt_tokens_sum": requests * 1900,
+            },
+            "last_known_cli_version": {"cli_version": "0.0.354", "sampled_at": sampled_at},
+        }
+    record["ai_adoption_phase"] = {
+        "phase": profile.phase[1],
+        "phase_number": profile.phase[0],
+        "version": "2025-10",
+    }
+    record["etl_id"] = etl_id
+    record["day_partition"] = day_iso
+    record["entity_id_partition"] = enterprise_id
+    return record

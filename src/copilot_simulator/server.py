@@ -1,0 +1,509 @@
+"""A fake GitHub Copilot usage-metrics report API, served over real HTTP on loopback.
+
+Two kinds of requests reach it, as in production: API calls (bearer token, JSON with
+signed download links) and downloads of those links (no token, a signature and an expiry
+in the query). Faults queued with `Simulator.inject` make it misbehave the way GitHub
+and its storage front door have been seen to.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from copilot_simulator.reports import (
+    DATA_START,
+    HISTORY_DAYS,
+    LATEST_REPORTS,
+    ONE_DAY_REPORTS,
+    REPORT_KINDS,
+    ReportBook,
+    window,
+)
+
+API_FAULT_KINDS = frozenset(
+    {
+        "api_error",
+        "api_reset",
+        "api_slow",
+        "rate_limit_429",
+        "rate_limit_403",
+        "forbidden",
+        "not_ready_404",
+        "not_ready_204",
+        "no_links",
+        "no_report_string",
+        "malformed_json",
+        "day_mismatch",
+    }
+)
+DOWNLOAD_FAULT_KINDS = frozenset(
+    {
+        "download_reset",
+        "download_truncated",
+        "download_expired",
+        "download_gzip",
+        "download_html",
+        "redirect_offlist",
+        "redirect_http_nonloopback",
+        "redirect_same",
+    }
+)
+FAULT_KINDS = API_FAULT_KINDS | DOWNLOAD_FAULT_KINDS
+
+LOOPBACK = "127.0.0.1"
+_CHUNK = 64 * 1024
+_API_PATH = re.compile(
+    r"^/enterprises/(?P<slug>[^/]+)/copilot/metrics/reports/(?P<report>[a-z0-9-]+)(?P<latest>/latest)?$"
+)
+_DOWNLOAD_PATH = re.compile(
+    r"^(?P<prefix>/redirected)?(?P<path>/download/(?P<slug>[^/]+)/(?P<report>[a-z0-9-]+)"
+    r"/(?P<day>\d{4}-\d{2}-\d{2})/(?P<index>\d+))$"
+)
+_AZURE_DENIED = (
+    b'<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code>'
+    b"<Message>Server failed to authenticate the request. Make sure the value of "
+    b"Authorization header is formed correctly including the signature.</Message>"
+    b"<AuthenticationErrorDetail>Signed expiry time has passed or signature did not "
+    b"match.</AuthenticationErrorDetail></Error>"
+)
+_HTML_ERROR = (
+    b"<!DOCTYPE html><html><head><title>Service unavailable</title></head>"
+    b"<body><h1>Our services aren't available right now</h1>"
+    b"<p>We're working to restore all services as soon as possible.</p></body></html>"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request as the simulator saw it; kind is "api" or "download"."""
+
+    kind: str
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+
+    def has_header(self, name: str) -> bool:
+        return any(key.lower() == name.lower() for key in self.headers)
+
+
+@dataclass(slots=True)
+class _PendingFault:
+    kind: str
+    remaining: int
+    report: str | None
+    slug: str | None
+    day: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, kind_set: frozenset[str], slug: str, report: str, day: str) -> bool:
+        return (
+            self.kind in kind_set
+            and self.slug in (None, slug)
+            and self.report in (None, report)
+            and self.day in (None, day)
+        )
+
+
+class Simulator:
+    """The fake report API; use as a context manager or call start()/stop()."""
+
+    def __init__(
+        self,
+        enterprises: Iterable[str] = ("acme", "globex"),
+        users: int | Mapping[str, int] = 40,
+        links_per_report: int = 3,
+        today: date | None = None,
+        token: str = "sim-token",
+        link_ttl_seconds: float = 300,
+        clock: Callable[[], float] = time.time,
+        seed: int = 1,
+        *,
+        not_ready: Iterable[tuple[str, str, str]] = (),
+        not_ready_days: Iterable[str] = (),
+        empty_days: Iterable[str] = (),
+        port: int = 0,
+    ) -> None:
+        self.enterprises = tuple(enterprises)
+        counts = (
+            {slug: users[slug] for slug in self.enterprises}
+            if isinstance(users, Mapping)
+            else dict.fromkeys(self.enterprises, users)
+        )
+        self.links_per_report = links_per_report
+        self.today = today or datetime.now(UTC).date()
+        self.token = token
+        self.link_ttl_seconds = link_ttl_seconds
+        self.clock = clock
+        self.not_ready = {(s, r, d) for s, r, d in not_ready}
+        self.not_ready_days = set(not_ready_days)
+        self.book = ReportBook(counts, seed=seed, empty_days=empty_days)
+        self.faults_applied: Counter[str] = Counter()
+        self._secret = secrets.token_bytes(32)
+        self._port = port
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._faults: list[_PendingFault] = []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> Simulator:
+        server = _Server((LOOPBACK, self._port), _Handler)
+        server.simulator = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="copilot-simulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("simulator is not running")
+        return self._server.server_address[1]
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def download_host(self) -> str:
+        return LOOPBACK
+
+    # ---- what tests look at --------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def inject(
+        self,
+        kind: str,
+        times: int = 1,
+        *,
+        report: str | None = None,
+        slug: str | None = None,
+        day: str | None = None,
+        **params: Any,
+    ) -> None:
+        """Apply fault `kind` to the next `times` requests matching the filters."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}")
+        with self._lock:
+            self._faults.append(_PendingFault(kind, times, report, slug, day, params))
+
+    def pending_faults(self) -> int:
+        with self._lock:
+            return sum(f.remaining for f in self._faults)
+
+    def report_files(self, slug: str, report: str, day: date | str) -> list[bytes]:
+        """Exactly the bytes served per link (for 28-day reports `day` is the end day)."""
+        day = date.fromisoformat(day) if isinstance(day, str) else day
+        links = self._link_count(slug, report, day)
+        return self.book.files(slug, report, day, links)
+
+    def latest_end_day(self, slug: str, report: str | None = None) -> date:
+        """The newest ready day, which ends the 28-day reports."""
+        day = self.today - timedelta(days=1)
+        while not self.is_ready(slug, report, day) and day > self._oldest_day():
+            day -= timedelta(days=1)
+        return day
+
+    def is_available(self, slug: str, report: str | None, day: date) -> bool:
+        return self._oldest_day() <= day < self.today and self.is_ready(slug, report, day)
+
+    def is_ready(self, slug: str, report: str | None, day: date) -> bool:
+        iso = day.isoformat()
+        return iso not in self.not_ready_days and (slug, report, iso) not in self.not_ready
+
+    # ---- used by the handler -------------------------------------------------------
+
+    def _oldest_day(self) -> date:
+        return max(DATA_START, self.today - timedelta(days=HISTORY_DAYS))
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _take_fault(self, kind_set: frozenset[str], slug: str, report: str, day: str) -> _PendingFault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(kind_set, slug, report, day):
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                    self.faults_applied[fault.kind] += 1
+                    return fault
+        return None
+
+    def _link_count(self, slug: str, report: str, day: date) -> int:
+        lines = self.book.line_count(slug, report, day)
+        return max(1, min(self.links_per_report, lines))
+
+    def _sign(self, path: str, expires: int) -> str:
+        message = f"{path}?expires={expires}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def _links(self, slug: str, report: str, day: date) -> list[str]:
+        expires = int(self.clock() + self.link_ttl_seconds)
+        links = []
+        for index in range(self._link_count(slug, report, day)):
+            path = f"/download/{slug}/{report}/{day.isoformat()}/{index}"
+            signature = self._sign(path, expires)
+            links.append(f"{self.api_url}{path}?expires={expires}&signature={signature}")
+        return links
+
+    def _link_is_valid(self, path: str, query: dict[str, list[str]]) -> bool:
+        try:
+            expires = int(query["expires"][0])
+            signature = query["signature"][0]
+        except (KeyError, ValueError, IndexError):
+            return False
+        good = hmac.compare_digest(signature, self._sign(path, expires))
+        return good and self.clock() <= expires
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # idle keep-alive clients must not hold up stop()
+    request_queue_size = 256
+    simulator: Simulator
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    timeout = 60  # frees the thread of a client that went away without closing
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without this, Nagle's algorithm and the
+        # client's delayed ACK add ~40 ms to every keep-alive response.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests and benchmarks read the recorded requests instead."""
+
+    def do_GET(self) -> None:
+        try:
+            self._route()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    # ---- routing -------------------------------------------------------------------
+
+    def _route(self) -> None:
+        sim = self.server.simulator
+        url = urlsplit(self.path)
+        headers = dict(self.headers.items())
+        download = _DOWNLOAD_PATH.match(url.path)
+        kind = "download" if download else "api"
+        sim._record(RecordedRequest(kind, self.command, url.path, url.query, headers))
+        query = parse_qs(url.query)
+        if download:
+            self._download(sim, download, query)
+            return
+        api = _API_PATH.match(url.path)
+        if not api:
+            self._json(404, {"message": "Not Found"})
+            return
+        self._api(sim, api, query)
+
+    def _api(self, sim: Simulator, match: re.Match[str], query: dict[str, list[str]]) -> None:
+        if self.headers.get("Authorization") != f"Bearer {sim.token}":
+            self._json(401, {"message": "Bad credentials"})
+            return
+        slug, report, latest = match["slug"], match["report"], bool(match["latest"])
+        expected = LATEST_REPORTS if latest else ONE_DAY_REPORTS
+        if slug not in sim.enterprises or report not in expected:
+            self._json(404, {"message": "Not Found"})
+            return
+        if latest:
+            day = sim.latest_end_day(slug, report)
+        else:
+            try:
+                day = date.fromisoformat(query["day"][0])
+            except (KeyError, ValueError, IndexError):
+                self._json(400, {"message": "Invalid request: 'day' must be YYYY-MM-DD"})
+                return
+        fault = sim._take_fault(API_FAULT_KINDS, slug, report, day.isoformat())
+        if fault is not None and self._api_fault(sim, fault):
+            return
+        if not sim.is_available(slug, report, day):
+            self._json(404, {"message": "Not Found"})
+            return
+        shift = timedelta(days=1 if fault is not None and fault.kind == "day_mismatch" else 0)
+        no_links = fault is not None and fault.kind == "no_links"
+        links = [] if no_links else sim._links(slug, report, day)
+        if latest:
+            end = day - shift
+            body = {
+                "download_links": links,
+                "report_start_day": window(end)[0].isoformat(),
+                "report_end_day": end.isoformat(),
+            }
+        else:
+            body = {"download_links": links, "report_day": (day - shift).isoformat()}
+        self._json(200, body)
+
+    def _api_fault(self, sim: Simulator, fault: _PendingFault) -> bool:
+        """Answer as the fault says; False when the normal answer should follow."""
+        kind, params = fault.kind, fault.params
+        if kind == "api_error":
+            self._json(int(params.get("status", 500)), {"message": "Server Error"})
+        elif kind == "api_reset":
+            self._reset()
+        elif kind == "api_slow":
+            time.sleep(float(params.get("seconds", 1.0)))
+            return False
+        elif kind == "rate_limit_429":
+            retry_after = str(params.get("retry_after", 1))
+            message = "You have exceeded a secondary rate limit."
+            self._json(429, {"message": message}, {"Retry-After": retry_after})
+        elif kind == "rate_limit_403":
+            reset = int(sim.clock() + float(params.get("reset_in", 1)))
+            limit_headers = {
+                "x-ratelimit-limit": "5000",
+                "x-ratelimit-remaining": "0",
+                "x-ratelimit-used": "5000",
+                "x-ratelimit-reset": str(reset),
+            }
+            self._json(403, {"message": "API rate limit exceeded"}, limit_headers)
+        elif kind == "forbidden":
+            message = "Resource not accessible by personal access token"
+            self._json(403, {"message": message})
+        elif kind == "not_ready_404":
+            self._json(404, {"message": "Not Found"})
+        elif kind == "not_ready_204":
+            self.send_response(204)
+            self.end_headers()
+        elif kind == "no_report_string":
+            self._json(200, "No report available for this day")
+        elif kind == "malformed_json":
+            self._send(200, b'{"download_links": [', "application/json; charset=utf-8")
+        else:  # no_links, day_mismatch: the normal answer, altered
+            return False
+        return True
+
+    # ---- downloads -----------------------------------------------------------------
+
+    def _download(self, sim: Simulator, match: re.Match[str], query: dict[str, list[str]]) -> None:
+        slug, report, day_iso = match["slug"], match["report"], match["day"]
+        if not sim._link_is_valid(match["path"], query):
+            self._send(403, _AZURE_DENIED, "application/xml")
+            return
+        if slug not in sim.enterprises or report not in REPORT_KINDS:
+            self._send(404, b"", "application/xml")
+            return
+        files = sim.report_files(slug, report, day_iso)
+        index = int(match["index"])
+        if index >= len(files):
+            self._send(404, b"", "application/xml")
+            return
+        fault = sim._take_fault(DOWNLOAD_FAULT_KINDS, slug, report, day_iso)
+        body = files[index]
+        if fault is None:
+            self._send(200, body, "application/octet-stream")
+            return
+        target = f"{match['path']}?{urlsplit(self.path).query}"
+        if fault.kind == "download_expired":
+            self._send(403, _AZURE_DENIED, "application/xml")
+        elif fault.kind == "download_gzip":
+            compressed = gzip.compress(body, mtime=0)  # mtime=0 keeps the bytes stable
+            self._send(200, compressed, "application/octet-stream", {"Content-Encoding": "gzip"})
+        elif fault.kind == "download_html":
+            self._send(200, _HTML_ERROR, "text/html; charset=utf-8")
+        elif fault.kind == "redirect_offlist":
+            self._redirect(f"https://evil.example.invalid{target}")
+        elif fault.kind == "redirect_http_nonloopback":
+            self._redirect(f"http://10.0.0.1{target}")
+        elif fault.kind == "redirect_same":
+            self._redirect(f"{sim.api_url}/redirected{target}")
+        elif fault.kind in ("download_reset", "download_truncated"):
+            self._send_partial(body, reset=fault.kind == "download_reset")
+
+    def _send_partial(self, body: bytes, *, reset: bool) -> None:
+        """Promise the whole body, send part of it, then drop the connection."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        sent = len(body) // 2 if reset else len(body) * 3 // 4
+        self._write(memoryview(body)[:sent])
+        self.wfile.flush()
+        if reset:
+            self._reset()
+        else:
+            self.close_connection = True
+
+    # ---- responses -----------------------------------------------------------------
+
+    def _json(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self._send(status, data, "application/json; charset=utf-8", headers)
+
+    def _redirect(self, location: str) -> None:
+        self._send(302, b"", "text/plain", {"Location": location})
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self._write(memoryview(body))
+
+    def _write(self, body: memoryview) -> None:
+        # Slices keep memory flat and let large files stream.
+        for start in range(0, len(body), _CHUNK):
+            self.wfile.write(body[start : start + _CHUNK])
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP RST, as a crashed proxy would."""
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True

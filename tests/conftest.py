@@ -1,0 +1,150 @@
+"""Shared fixtures: moto's S3 server and the GitHub simulator on loopback, the real handler."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "events"
+# A fixed "today": the window is 2025-10-10 .. 2025-10-31, 22 report days.
+TODAY = date(2025, 11, 1)
+CANARY_TOKEN = "ghp_CANARYtoken0123456789abcdefSECRET"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())
+
+
+@dataclass
+class FakeLambdaContext:
+    """What Powertools and the handler read from a Lambda context."""
+
+    remaining_ms: int = 900_000
+    function_name: str = "copilot-archiver"
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:copilot-archiver"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, s3_endpoint: str) -> str:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": s3_endpoint,
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_METRICS_NAMESPACE": "CopilotMetricsArchive",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return s3_endpoint
+
+
+@pytest.fixture
+def s3(aws_env: str) -> Any:
+    import boto3
+
+    return boto3.client("s3")
+
+
+@pytest.fixture
+def bucket(s3: Any) -> str:
+    name = f"archive-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    return name
+
+
+@pytest.fixture
+def simulator() -> Iterator[Any]:
+    from copilot_simulator import Simulator
+
+    with Simulator(enterprises=("acme", "globex"), users=6, today=TODAY, token=CANARY_TOKEN) as sim:
+        yield sim
+
+
+@pytest.fixture
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    from copilot_archive import clock
+
+    monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
+    return TODAY
+
+
+@pytest.fixture
+def archiver_env(
+    monkeypatch: pytest.MonkeyPatch, aws_env: str, bucket: str, simulator: Any, fixed_today: date
+) -> Iterator[dict[str, str]]:
+    from copilot_archive import github, runtime, transfer
+
+    env = {
+        "ENTERPRISES": "acme,globex",
+        "ARCHIVE_BUCKET": bucket,
+        "GITHUB_API_URL": simulator.api_url,
+        "GITHUB_TOKEN": CANARY_TOKEN,
+        "DOWNLOAD_HOSTS": "127.0.0.1",
+        "MAX_WORKERS": "4",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("GITHUB_TOKEN_SECRET", raising=False)
+    monkeypatch.delenv("ARCHIVE_PREFIX", raising=False)
+    monkeypatch.delenv("REPORTS", raising=False)
+    # Keep retries quick: the backoff policy is the library's, only its unit is shortened.
+    monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
+    runtime.archiver_from_env.cache_clear()
+    yield env
+    runtime.archiver_from_env.cache_clear()
+
+
+@pytest.fixture
+def handler(archiver_env: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    spec = importlib.util.spec_from_file_location("archiver_app", ROOT / "functions" / "archiver" / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def invoke(event: dict[str, Any], context: FakeLambdaContext | None = None) -> dict[str, Any]:
+        return module.lambda_handler(event, context or FakeLambdaContext())
+
+    return invoke
+
+
+def bucket_objects(s3: Any, bucket: str) -> dict[str, bytes]:
+    objects = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", ()):
+            objects[item["Key"]] = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+    return objects
+
+
+def object_versions(s3: Any, bucket: str) -> int:
+    count = 0
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        count += len(page.get("Versions", ())) + len(page.get("DeleteMarkers", ()))
+    return count

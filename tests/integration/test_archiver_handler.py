@@ -1,0 +1,311 @@
+"""The real lambda_handler against moto's S3 server and the GitHub simulator, both on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import CANARY_TOKEN, TODAY, FakeLambdaContext, bucket_objects, load_event, object_versions
+
+pytestmark = pytest.mark.loopback
+
+WINDOW = [date(2025, 10, 10) + timedelta(days=i) for i in range((TODAY - date(2025, 10, 10)).days)]
+DAILY = ("enterprise-1-day", "users-1-day")
+LATEST = ("enterprise-28-day", "users-28-day")
+
+
+def manifest(s3: Any, bucket: str, report: str, slug: str, day: date) -> dict[str, Any]:
+    key = f"copilot-metrics/manifests/enterprise/{report}/enterprise={slug}/day={day.isoformat()}.json"
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def api_requests(sim: Any) -> list[Any]:
+    return [r for r in sim.requests if r.kind == "api"]
+
+
+def test_scheduled_run_archives_every_report_day_byte_for_byte(handler, s3, bucket, simulator):
+    summary = handler(load_event("scheduled-eventbridge-rule.json"))
+
+    assert summary["counts"]["failed"] == 0
+    assert summary["counts"]["archived"] == 2 * len(DAILY) * len(WINDOW) + 2 * len(LATEST)
+    objects = bucket_objects(s3, bucket)
+    for slug in ("acme", "globex"):
+        for report in DAILY:
+            for day in WINDOW:
+                served = simulator.report_files(slug, report, day)
+                body = manifest(s3, bucket, report, slug, day)
+                assert [f["sha256"] for f in body["files"]] == [hashlib.sha256(b).hexdigest() for b in served]
+                for i, data in enumerate(served):
+                    folder = f"copilot-metrics/raw/enterprise/{report}/enterprise={slug}/day={day}"
+                    key = f"{folder}/part-{i:04d}.json"
+                    assert objects[key] == data
+                assert body["lines"] == sum(b.count(b"\n") for b in served)
+                assert body["status"] == "ok" and body["api_version"] == "2026-03-10"
+        end = simulator.latest_end_day(slug)
+        for report in LATEST:
+            body = manifest(s3, bucket, report, slug, end)
+            assert body["report_end_day"] == end.isoformat()
+            assert body["report_start_day"] == (end - timedelta(days=27)).isoformat()
+            served = simulator.report_files(slug, report, end)
+            assert [f["bytes"] for f in body["files"]] == [len(b) for b in served]
+
+
+def test_rerun_writes_no_new_version_and_asks_github_nothing(handler, s3, bucket, simulator):
+    handler({})
+    versions = object_versions(s3, bucket)
+    simulator.clear_requests()
+
+    summary = handler(load_event("scheduled-scheduler.json"))
+
+    assert summary["counts"]["archived"] == 0
+    assert object_versions(s3, bucket) == versions
+    assert simulator.requests == []
+
+
+def test_interior_gaps_are_filled_and_nothing_else_is_asked(handler, s3, bucket, simulator):
+    handler({})
+    gap_days = [WINDOW[3], WINDOW[10]]
+    for day in gap_days:
+        s3.delete_object(
+            Bucket=bucket,
+            Key=f"copilot-metrics/manifests/enterprise/users-1-day/enterprise=acme/day={day}.json",
+        )
+    simulator.clear_requests()
+
+    summary = handler({})
+
+    assert summary["counts"]["archived"] == 2
+    asked = sorted(r.query for r in api_requests(simulator))
+    assert asked == sorted(f"day={d}" for d in gap_days)
+    assert all("users-1-day" in r.path and "/acme/" in r.path for r in api_requests(simulator))
+
+
+def test_not_ready_days_are_fetched_on_a_later_run(handler, s3, bucket, simulator):
+    late = WINDOW[-1].isoformat()
+    simulator.not_ready_days.add(late)
+    first = handler({})
+    assert {(r["report"], r["day"]) for r in first["not_ready"]} >= {("users-1-day", late)}
+    assert first["counts"]["failed"] == 0
+
+    simulator.not_ready_days.clear()
+    second = handler({})
+
+    archived = {(r["report"], r["enterprise"], r["day"]) for r in second["archived"]}
+    assert ("users-1-day", "acme", late) in archived and ("enterprise-1-day", "globex", late) in archived
+    assert manifest(s3, bucket, "users-1-day", "acme", WINDOW[-1])["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("fault", "params"),
+    [
+        ("not_ready_204", {}),
+        ("no_links", {}),
+        ("no_report_string", {}),
+    ],
+)
+def test_every_not_ready_answer_is_not_a_failure(handler, simulator, fault, params):
+    day = WINDOW[5].isoformat()
+    simulator.inject(fault, report="users-1-day", slug="acme", day=day, **params)
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"] == {"archived": 0, "skipped": 0, "not_ready": 1, "failed": 0, "deferred": 0}
+
+
+@pytest.mark.parametrize(
+    ("fault", "params"),
+    [
+        ("api_error", {"status": 502}),
+        ("api_error", {"status": 500}),
+        ("api_reset", {}),
+        ("rate_limit_429", {"retry_after": 1}),
+        ("rate_limit_403", {"reset_in": 0}),
+        ("download_reset", {}),
+        ("download_truncated", {}),
+        ("download_expired", {}),
+        ("download_gzip", {}),
+        ("redirect_same", {}),
+    ],
+)
+def test_injected_faults_are_survived_byte_for_byte(handler, s3, bucket, simulator, fault, params):
+    day = WINDOW[7]
+    simulator.inject(fault, times=1, report="users-1-day", slug="acme", day=day.isoformat(), **params)
+
+    summary = handler({"days": [day.isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 1, summary
+    assert simulator.faults_applied[fault] == 1
+    served = simulator.report_files("acme", "users-1-day", day)
+    body = manifest(s3, bucket, "users-1-day", "acme", day)
+    assert [f["sha256"] for f in body["files"]] == [hashlib.sha256(b).hexdigest() for b in served]
+
+
+def test_a_failing_report_day_does_not_stop_the_others(handler, s3, bucket, simulator):
+    bad, good = WINDOW[2].isoformat(), WINDOW[3].isoformat()
+    simulator.inject("download_html", times=10, report="users-1-day", slug="acme", day=bad)
+
+    summary = handler({"days": [bad, good], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert [(r["day"], r["reason"]) for r in summary["failed"]] == [
+        (bad, pytest.approx(summary["failed"][0]["reason"]))
+    ]
+    assert "HTML" in summary["failed"][0]["reason"]
+    assert [r["day"] for r in summary["archived"]] == [good]
+    keys = bucket_objects(s3, bucket)
+    assert not [k for k in keys if f"day={bad}" in k], "a failed report-day leaves no object"
+
+
+def test_forbidden_names_the_permission_and_the_policy(handler, simulator, monkeypatch):
+    monkeypatch.setenv("MAX_WORKERS", "1")  # one at a time, so "asked once" is exact
+    simulator.inject("forbidden", times=100, slug="globex")
+
+    summary = handler({"days": [WINDOW[0].isoformat(), WINDOW[1].isoformat()], "reports": ["users-1-day"]})
+
+    failed = summary["failed"]
+    assert {r["enterprise"] for r in failed} == {"globex"}
+    assert len(failed) == 2
+    assert "Enterprise Copilot metrics" in failed[0]["reason"]
+    assert "Copilot usage metrics" in failed[0]["reason"] and "policy" in failed[0]["reason"]
+    assert summary["counts"]["archived"] == 2  # acme's days went on
+    # once refused, the enterprise's other days are not asked again in the same run
+    assert len([r for r in api_requests(simulator) if "/globex/" in r.path]) == 1
+
+
+@pytest.mark.parametrize("fault", ["redirect_offlist", "redirect_http_nonloopback"])
+def test_links_off_the_allow_list_are_never_followed(handler, s3, bucket, simulator, fault):
+    day = WINDOW[4].isoformat()
+    simulator.inject(fault, times=10, report="users-1-day", slug="acme", day=day)
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["failed"] == 1
+    assert "DOWNLOAD_HOSTS" in summary["failed"][0]["reason"] or "https" in summary["failed"][0]["reason"]
+    assert bucket_objects(s3, bucket) == {}
+
+
+def test_download_hosts_never_see_the_token(handler, simulator):
+    simulator.inject("redirect_same", times=3)
+    handler({"days": [WINDOW[0].isoformat()]})
+
+    downloads = [r for r in simulator.requests if r.kind == "download"]
+    assert downloads
+    assert not [r for r in downloads if r.has_header("Authorization")]
+    assert all(r.has_header("Authorization") for r in api_requests(simulator))
+
+
+def test_day_mismatch_is_a_failure_not_a_wrong_archive(handler, s3, bucket, simulator):
+    day = WINDOW[6].isoformat()
+    simulator.inject("day_mismatch", times=10, report="users-1-day", slug="acme", day=day)
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["failed"] == 1 and "asked for" in summary["failed"][0]["reason"]
+    assert bucket_objects(s3, bucket) == {}
+
+
+def test_low_remaining_time_defers_work_to_the_next_run(handler, simulator):
+    summary = handler({}, FakeLambdaContext(remaining_ms=60_000))
+
+    assert summary["counts"]["archived"] == 0
+    assert summary["counts"]["deferred"] == 2 * len(DAILY) * len(WINDOW) + 2 * len(LATEST)
+    assert simulator.requests == []
+
+
+def test_backfill_range_event_archives_exactly_those_report_days(handler, s3, bucket, simulator, monkeypatch):
+    from copilot_archive import clock
+
+    monkeypatch.setattr(clock, "utc_today", lambda: date(2026, 11, 25))
+    simulator.today = date(2026, 11, 25)
+
+    summary = handler(load_event("backfill-range.json"))
+
+    archived = sorted((r["report"], r["enterprise"], r["day"]) for r in summary["archived"])
+    expected = sorted(
+        (report, "acme", (date(2026, 11, 1) + timedelta(days=i)).isoformat())
+        for report in ("users-1-day", "enterprise-1-day")
+        for i in range(7)
+    )
+    assert archived == expected
+    assert len({k for k in bucket_objects(s3, bucket) if "/manifests/" in k}) == 14
+
+
+def test_forced_days_are_rewritten(handler, s3, bucket, simulator, monkeypatch):
+    from copilot_archive import clock
+
+    monkeypatch.setattr(clock, "utc_today", lambda: date(2026, 11, 25))
+    simulator.today = date(2026, 11, 25)
+    event = load_event("backfill-days.json")
+    handler({"days": event["days"], "reports": ["users-1-day"]})
+
+    again = handler({**event, "reports": ["users-1-day"]})
+
+    assert again["counts"]["archived"] == 4 and again["counts"]["skipped"] == 0
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"from": "2025-10-01", "to": "2025-10-12"}, "reports start on 2025-10-10"),
+        ({"days": ["2025-13-01"]}, "2025-13-01"),
+        ({"days": ["2025/10/12"]}, "YYYY-MM-DD"),
+        ({"days": [TODAY.isoformat()]}, "not over yet"),
+        ({"from": "2025-10-20", "to": "2025-10-12"}, "after"),
+        ({"from": "2025-10-20"}, "to"),
+        ({"days": ["2025-10-12"], "reports": ["users-7-day"]}, "users-7-day"),
+        ({"days": ["2025-10-12"], "enterprises": ["../etc"]}, "../etc"),
+        ({"days": ["2025-10-12"], "enterprises": ["nobody"]}, "nobody"),
+        ({"days": ["2025-10-12"], "force": "yes"}, "force"),
+        ({"day": "2025-10-12"}, "'day'"),
+        ({"days": "2025-10-12"}, "days"),
+        ({"days": ["2025-10-12"], "from": "2025-10-12", "to": "2025-10-12"}, "either"),
+        (["2025-10-12"], "JSON object"),
+    ],
+)
+def test_bad_events_fail_naming_the_field_and_write_nothing(handler, s3, bucket, simulator, event, message):
+    from copilot_archive.exceptions import InvalidRequest
+
+    with pytest.raises(InvalidRequest, match=None) as raised:
+        handler(event)
+
+    assert message in str(raised.value)
+    assert bucket_objects(s3, bucket) == {}
+    assert simulator.requests == []
+
+
+def test_sample_invalid_event_is_refused(handler):
+    from copilot_archive.exceptions import InvalidRequest
+
+    with pytest.raises(InvalidRequest, match="reports start on 2025-10-10"):
+        handler(load_event("invalid-day-before-first-report.json"))
+
+
+def test_token_and_link_signatures_never_reach_logs_or_summary(handler, simulator, capfd, caplog):
+    from copilot_archive.observability import logger
+
+    caplog.set_level(logging.DEBUG)  # urllib3 and boto3 log every URL at DEBUG
+    logger.setLevel("DEBUG")
+    try:
+        simulator.inject("download_expired", times=1)
+        simulator.inject("download_html", times=1, report="users-1-day", slug="globex")
+        simulator.inject("redirect_offlist", times=1, report="enterprise-1-day", slug="globex")
+        summary = handler({"days": [WINDOW[0].isoformat(), WINDOW[1].isoformat()]})
+    finally:
+        logger.setLevel("INFO")
+    out, err = capfd.readouterr()
+    signatures = {
+        part.split("=", 1)[1]
+        for r in simulator.requests
+        if r.kind == "download"
+        for part in r.query.split("&")
+        if part.startswith("signature=")
+    }
+    assert signatures and summary["counts"]["failed"] >= 1
+    text = out + err + caplog.text + json.dumps(summary)
+    assert "report-day failed" in text  # the failures were logged
+    assert CANARY_TOKEN not in text
+    assert not [s for s in signatures if s in text]

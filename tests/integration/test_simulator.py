@@ -1,0 +1,410 @@
+"""The GitHub report simulator speaks the API the archiver depends on, faults included."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+import requests
+
+from copilot_simulator import API_FAULT_KINDS, DOWNLOAD_FAULT_KINDS, Simulator, enterprise_shape
+
+pytestmark = pytest.mark.loopback
+
+TODAY = date(2026, 11, 25)
+YESTERDAY = "2026-11-24"
+AUTH = {"Authorization": "Bearer sim-token", "Accept": "application/vnd.github+json"}
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(scope="module")
+def sim(clock: FakeClock) -> Iterator[Simulator]:
+    simulator = Simulator(
+        enterprises=("acme", "globex", "empty"),
+        users={"acme": 40, "globex": 25, "empty": 0},
+        links_per_report=3,
+        today=TODAY,
+        clock=clock,
+        not_ready_days={"2026-11-20"},
+        empty_days={"2026-11-18"},
+    )
+    with simulator:
+        yield simulator
+
+
+@pytest.fixture
+def http(sim: Simulator, clock: FakeClock) -> Iterator[requests.Session]:
+    sim.clear_requests()
+    session = requests.Session()
+    yield session
+    session.close()
+    clock.now = 1_800_000_000.0
+    assert sim.pending_faults() == 0, "a test left an unused fault queued"
+
+
+def api(sim: Simulator, http: requests.Session, report: str, day: str | None = None, slug="acme"):
+    suffix = f"?day={day}" if day else "/latest"
+    url = f"{sim.api_url}/enterprises/{slug}/copilot/metrics/reports/{report}{suffix}"
+    return http.get(url, headers=AUTH, timeout=5, allow_redirects=False)
+
+
+def links(sim: Simulator, http: requests.Session, report: str, day: str | None = None) -> list:
+    response = api(sim, http, report, day)
+    assert response.status_code == 200, response.text
+    return response.json()["download_links"]
+
+
+def download(http: requests.Session, link: str, **kwargs) -> requests.Response:
+    return http.get(link, timeout=5, allow_redirects=False, **kwargs)
+
+
+# ---- endpoints -----------------------------------------------------------------------
+
+
+def test_one_day_endpoints_answer_links_and_report_day(sim, http):
+    for report in ("enterprise-1-day", "users-1-day"):
+        body = api(sim, http, report, YESTERDAY).json()
+        assert body["report_day"] == YESTERDAY
+        assert all(link.startswith("http://127.0.0.1:") for link in body["download_links"])
+    assert len(links(sim, http, "users-1-day", YESTERDAY)) == 3
+    assert len(links(sim, http, "enterprise-1-day", YESTERDAY)) == 1
+
+
+def test_latest_endpoints_cover_28_days_ending_yesterday(sim, http):
+    for report in ("enterprise-28-day", "users-28-day"):
+        body = api(sim, http, report).json()
+        assert body["report_end_day"] == YESTERDAY
+        assert body["report_start_day"] == str(TODAY - timedelta(days=28))
+        assert body["download_links"]
+
+
+def test_api_requires_the_bearer_token(sim, http):
+    url = f"{sim.api_url}/enterprises/acme/copilot/metrics/reports/users-1-day?day={YESTERDAY}"
+    assert http.get(url, timeout=5).status_code == 401
+    bad = {"Authorization": "Bearer nope"}
+    assert http.get(url, headers=bad, timeout=5).status_code == 401
+    assert [r.kind for r in sim.requests] == ["api", "api"]
+
+
+@pytest.mark.parametrize(
+    ("slug", "day", "status"),
+    [
+        ("nobody", YESTERDAY, 404),
+        ("acme", str(TODAY), 404),
+        ("acme", "2025-10-09", 404),
+        ("acme", "2026-11-20", 404),  # configured not ready
+        ("acme", "yesterday", 400),
+    ],
+)
+def test_unknown_enterprise_and_unavailable_days_are_refused(sim, http, slug, day, status):
+    assert api(sim, http, "users-1-day", day, slug=slug).status_code == status
+
+
+def test_missing_day_is_a_bad_request(sim, http):
+    url = f"{sim.api_url}/enterprises/acme/copilot/metrics/reports/users-1-day"
+    assert http.get(url, headers=AUTH, timeout=5).status_code == 400
+
+
+def test_history_is_limited_to_one_year(sim, http):
+    assert api(sim, http, "users-1-day", str(TODAY - timedelta(days=366))).status_code == 404
+    assert api(sim, http, "users-1-day", str(TODAY - timedelta(days=365))).status_code == 200
+
+
+# ---- downloads -----------------------------------------------------------------------
+
+
+def test_links_concatenate_to_the_whole_report_and_repeat_byte_identical(sim, http):
+    parts = [download(http, link) for link in links(sim, http, "users-1-day", YESTERDAY)]
+    assert all(p.status_code == 200 for p in parts)
+    assert all(int(p.headers["Content-Length"]) == len(p.content) for p in parts)
+    served = [p.content for p in parts]
+    assert served == sim.report_files("acme", "users-1-day", YESTERDAY)
+    whole = b"".join(served)
+    assert whole.endswith(b"\n") and all(json.loads(line) for line in whole.splitlines())
+    again = b"".join(download(http, link).content for link in links(sim, http, "users-1-day", YESTERDAY))
+    assert hashlib.sha256(again).digest() == hashlib.sha256(whole).digest()
+
+
+def test_downloads_are_never_sent_a_token_by_this_test(sim, http):
+    for link in links(sim, http, "users-1-day", YESTERDAY):
+        download(http, link)
+    downloads = [r for r in sim.requests if r.kind == "download"]
+    assert len(downloads) == 3 and not any(r.has_header("Authorization") for r in downloads)
+
+
+def test_download_with_authorization_is_recorded_but_served(sim, http):
+    link = links(sim, http, "users-1-day", YESTERDAY)[0]
+    assert download(http, link, headers=AUTH).status_code == 200
+    assert sim.requests[-1].kind == "download" and sim.requests[-1].has_header("authorization")
+
+
+def test_links_expire_on_the_simulator_clock(sim, http, clock):
+    link = links(sim, http, "users-1-day", YESTERDAY)[0]
+    clock.now += 299
+    assert download(http, link).status_code == 200
+    clock.now += 2
+    expired = download(http, link)
+    assert expired.status_code == 403 and b"AuthenticationFailed" in expired.content
+
+
+def test_tampered_signature_is_refused(sim, http):
+    link = links(sim, http, "users-1-day", YESTERDAY)[0]
+    assert download(http, link.replace("/0?", "/1?")).status_code == 403
+
+
+# ---- content -------------------------------------------------------------------------
+
+
+def test_user_lines_have_the_documented_fields(sim):
+    lines = b"".join(sim.report_files("acme", "users-1-day", YESTERDAY)).splitlines()
+    assert 0.5 * 40 <= len(lines) <= 40
+    rows = [json.loads(line) for line in lines]
+    for row in rows:
+        assert row["day"] == YESTERDAY and isinstance(row["enterprise_id"], str)
+        assert row["code_acceptance_activity_count"] <= row["code_generation_activity_count"]
+        assert {"totals_by_ide", "totals_by_feature", "ai_adoption_phase"} <= row.keys()
+        assert row["totals_by_ide"][0]["last_known_plugin_version"]["plugin"]
+    assert any("totals_by_cli" in row for row in rows)
+    assert any("totals_by_cli" not in row for row in rows)
+
+
+def test_users_are_stable_across_days(sim):
+    logins: dict[int, str] = {}
+    for offset in range(1, 8):
+        day = TODAY - timedelta(days=offset)
+        for line in b"".join(sim.report_files("acme", "users-1-day", day)).splitlines():
+            row = json.loads(line)
+            assert logins.setdefault(row["user_id"], row["user_login"]) == row["user_login"]
+    assert 30 <= len(logins) <= 40
+
+
+def test_both_enterprise_shapes_appear_and_count_that_days_users(sim):
+    shapes = set()
+    for offset in range(1, 5):
+        day = TODAY - timedelta(days=offset)
+        (line,) = b"".join(sim.report_files("acme", "enterprise-1-day", day)).splitlines()
+        row = json.loads(line)
+        element = row["day_totals"][0] if "day_totals" in row else row
+        shape = "wrapper" if "day_totals" in row else "flat"
+        assert shape == enterprise_shape(day)
+        shapes.add(shape)
+        users = b"".join(sim.report_files("acme", "users-1-day", day)).count(b"\n")
+        assert element["day"] == day.isoformat() and element["daily_active_users"] == users
+        assert element["daily_active_users"] <= element["weekly_active_users"]
+        assert element["weekly_active_users"] <= element["monthly_active_users"] <= 40
+    assert shapes == {"flat", "wrapper"}
+
+
+def test_users_28_day_has_one_line_per_user_day(sim):
+    end = sim.latest_end_day("acme")
+    lines = b"".join(sim.report_files("acme", "users-28-day", end)).splitlines()
+    daily = sum(
+        b"".join(sim.report_files("acme", "users-1-day", end - timedelta(days=n))).count(b"\n")
+        for n in range(28)
+    )
+    assert len(lines) == daily
+    first = json.loads(lines[0])
+    assert first["report_end_day"] == end.isoformat()
+    assert first["report_start_day"] == str(end - timedelta(days=27))
+
+
+def test_enterprise_28_day_is_one_wrapper_of_28_days(sim):
+    (line,) = b"".join(sim.report_files("acme", "enterprise-28-day", YESTERDAY)).splitlines()
+    assert len(json.loads(line)["day_totals"]) == 28
+
+
+def test_empty_days_and_userless_enterprises_serve_empty_files(sim, http):
+    for link in links(sim, http, "users-1-day", "2026-11-18"):
+        response = download(http, link)
+        assert response.status_code == 200 and response.content == b""
+    assert sim.report_files("empty", "users-1-day", YESTERDAY) == [b""]
+
+
+# ---- faults --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "status"),
+    [
+        ("api_error", {"status": 502}, 502),
+        ("rate_limit_429", {"retry_after": 7}, 429),
+        ("rate_limit_403", {"reset_in": 60}, 403),
+        ("forbidden", {}, 403),
+        ("not_ready_404", {}, 404),
+        ("not_ready_204", {}, 204),
+    ],
+)
+def test_api_status_faults_apply_once(sim, http, clock, kind, params, status):
+    before = sim.faults_applied[kind]
+    sim.inject(kind, report="users-1-day", **params)
+    faulty = api(sim, http, "users-1-day", YESTERDAY)
+    assert faulty.status_code == status
+    assert api(sim, http, "users-1-day", YESTERDAY).status_code == 200
+    assert sim.faults_applied[kind] == before + 1
+    if kind == "rate_limit_429":
+        assert faulty.headers["Retry-After"] == "7"
+    if kind == "rate_limit_403":
+        assert faulty.headers["x-ratelimit-remaining"] == "0"
+        assert int(faulty.headers["x-ratelimit-reset"]) == int(clock.now + 60)
+    if kind == "forbidden":
+        assert "x-ratelimit-remaining" not in faulty.headers
+
+
+def test_faults_match_their_filters_only(sim, http):
+    sim.inject("api_error", times=2, slug="globex", day=YESTERDAY)
+    assert api(sim, http, "users-1-day", YESTERDAY).status_code == 200
+    assert api(sim, http, "users-1-day", YESTERDAY, slug="globex").status_code == 500
+    assert api(sim, http, "enterprise-1-day", YESTERDAY, slug="globex").status_code == 500
+    assert api(sim, http, "users-1-day", YESTERDAY, slug="globex").status_code == 200
+
+
+def test_api_reset_drops_the_connection(sim, http):
+    sim.inject("api_reset")
+    with pytest.raises(requests.ConnectionError):
+        api(sim, http, "users-1-day", YESTERDAY)
+
+
+def test_api_slow_answers_late(sim, http):
+    sim.inject("api_slow", seconds=0.3)
+    with pytest.raises(requests.Timeout):
+        http.get(
+            f"{sim.api_url}/enterprises/acme/copilot/metrics/reports/users-1-day?day={YESTERDAY}",
+            headers=AUTH,
+            timeout=0.1,
+        )
+
+
+def test_api_body_faults(sim, http):
+    sim.inject("no_links")
+    assert api(sim, http, "users-1-day", YESTERDAY).json()["download_links"] == []
+    sim.inject("no_report_string")
+    assert api(sim, http, "users-1-day", YESTERDAY).json() == "No report available for this day"
+    sim.inject("malformed_json")
+    with pytest.raises(ValueError):
+        api(sim, http, "users-1-day", YESTERDAY).json()
+    sim.inject("day_mismatch")
+    assert api(sim, http, "users-1-day", YESTERDAY).json()["report_day"] == "2026-11-23"
+
+
+def test_download_faults_that_break_the_body(sim, http):
+    link = links(sim, http, "users-1-day", YESTERDAY)[0]
+    for kind in ("download_reset", "download_truncated"):
+        sim.inject(kind)
+        with pytest.raises(requests.exceptions.RequestException):
+            download(http, link).content  # noqa: B018 - reading the body is the point
+    sim.inject("download_expired")
+    assert download(http, link).status_code == 403
+    sim.inject("download_html")
+    html = download(http, link)
+    assert html.status_code == 200 and html.headers["Content-Type"].startswith("text/html")
+
+
+def test_download_gzip_serves_the_same_bytes_compressed(sim, http):
+    link = links(sim, http, "users-1-day", YESTERDAY)[0]
+    expected = sim.report_files("acme", "users-1-day", YESTERDAY)[0]
+    sim.inject("download_gzip")
+    response = download(http, link, stream=True)
+    raw = response.raw.read(decode_content=False)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert int(response.headers["Content-Length"]) == len(raw)
+    assert gzip.decompress(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "location_start"),
+    [
+        ("redirect_offlist", "https://evil.example.invalid/download/"),
+        ("redirect_http_nonloopback", "http://10.0.0.1/download/"),
+        ("redirect_same", "http://127.0.0.1:"),
+    ],
+)
+def test_redirect_faults(sim, http, kind, location_start):
+    link = links(sim, http, "users-1-day", YESTERDAY)[1]
+    sim.inject(kind)
+    response = download(http, link)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(location_start)
+    if kind == "redirect_same":
+        assert "/redirected/download/" in response.headers["Location"]
+        followed = download(http, response.headers["Location"])
+        assert followed.content == sim.report_files("acme", "users-1-day", YESTERDAY)[1]
+
+
+def test_every_fault_kind_is_covered_here():
+    covered = {
+        "api_error", "api_reset", "api_slow", "rate_limit_429", "rate_limit_403", "forbidden",
+        "not_ready_404", "not_ready_204", "no_links", "no_report_string", "malformed_json",
+        "day_mismatch", "download_reset", "download_truncated", "download_expired",
+        "download_gzip", "download_html", "redirect_offlist", "redirect_http_nonloopback",
+        "redirect_same",
+    }  # fmt: skip
+    assert covered == API_FAULT_KINDS | DOWNLOAD_FAULT_KINDS
+    with pytest.raises(ValueError):
+        Simulator().inject("no_such_fault")
+
+
+# ---- concurrency ---------------------------------------------------------------------
+
+
+def test_many_concurrent_downloads_get_identical_bytes(sim):
+    link_list = links(sim, requests.Session(), "users-1-day", YESTERDAY)
+    expected = sim.report_files("acme", "users-1-day", YESTERDAY)
+    results: list[bool] = []
+
+    def fetch(index: int) -> None:
+        with requests.Session() as session:
+            body = session.get(link_list[index % 3], timeout=10).content
+            results.append(body == expected[index % 3])
+
+    threads = [threading.Thread(target=fetch, args=(n,)) for n in range(48)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 48
+
+
+def test_latest_report_ends_on_the_newest_ready_day(http):
+    late = Simulator(enterprises=("acme",), users=3, today=TODAY, not_ready_days={YESTERDAY})
+    with late:
+        body = api(late, http, "users-28-day").json()
+        assert api(late, http, "users-1-day", YESTERDAY).status_code == 404
+    assert body["report_end_day"] == "2026-11-23"
+    assert body["report_start_day"] == "2026-10-27"
+
+
+def test_command_line_prints_where_it_listens():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "copilot_simulator", "--port", "0", "--enterprises", "acme",
+         "--users", "5", "--links", "2", "--today", "2026-11-25"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        started = json.loads(process.stdout.readline())
+        assert started["pid"] == process.pid
+        url = f"{started['api_url']}/enterprises/acme/copilot/metrics/reports/users-1-day"
+        body = requests.get(url, params={"day": YESTERDAY}, headers=AUTH, timeout=5).json()
+        assert len(body["download_links"]) == 2
+    finally:
+        process.terminate()
+        assert process.wait(timeout=5) == 0

@@ -1,0 +1,84 @@
+from datetime import date, timedelta
+
+import pytest
+
+from copilot_archive.exceptions import InvalidRequest
+from copilot_archive.layout import Report, ReportDay
+from copilot_archive.planner import LatestReport, Window, check_day_in_window, plan_days, plan_reconcile
+
+DAILY = (Report.ENTERPRISE_1_DAY, Report.USERS_1_DAY)
+
+
+def test_window_starts_at_first_report_day_in_the_first_year():
+    window = Window.for_today(date(2025, 11, 1))
+    assert (window.first, window.last) == (date(2025, 10, 10), date(2025, 10, 31))
+    assert len(window.days()) == 22
+
+
+def test_window_is_one_year_back_later_on():
+    window = Window.for_today(date(2026, 11, 25))
+    assert window.first == date(2025, 11, 25) and window.last == date(2026, 11, 24)
+    assert len(window.days()) == 365
+
+
+def test_reconcile_fetches_every_day_without_a_manifest_interior_gaps_included():
+    window = Window.for_today(date(2025, 10, 20))
+    done = frozenset(d for d in window.days() if d not in (date(2025, 10, 12), date(2025, 10, 15)))
+    plan = plan_reconcile(window, ["acme"], [Report.USERS_1_DAY], {(Report.USERS_1_DAY, "acme"): done})
+    assert plan.days == (
+        ReportDay(Report.USERS_1_DAY, "acme", date(2025, 10, 12)),
+        ReportDay(Report.USERS_1_DAY, "acme", date(2025, 10, 15)),
+    )
+    assert plan.latest == ()
+
+
+def test_reconcile_orders_oldest_first_because_they_expire_first():
+    window = Window.for_today(date(2025, 10, 15))
+    plan = plan_reconcile(window, ["b", "a"], DAILY, {})
+    assert [rd.day for rd in plan.days] == sorted(rd.day for rd in plan.days)
+    assert len(plan.days) == 2 * 2 * 5
+
+
+def test_28_day_reports_are_asked_only_while_yesterday_has_no_manifest():
+    window = Window.for_today(date(2025, 12, 1))
+    archived = {(Report.USERS_28_DAY, "acme"): frozenset({window.last})}
+    plan = plan_reconcile(window, ["acme", "globex"], [Report.USERS_28_DAY], archived)
+    assert plan.latest == (LatestReport(Report.USERS_28_DAY, "globex"),)
+
+
+def test_manual_days_skip_archived_ones_unless_forced():
+    days = [date(2025, 10, 11), date(2025, 10, 12)]
+    archived = {(Report.USERS_1_DAY, "acme"): frozenset({date(2025, 10, 11)})}
+    plan = plan_days(days, ["acme"], [Report.USERS_1_DAY], archived)
+    assert [rd.day for rd in plan.days] == [date(2025, 10, 12)]
+    assert [rd.day for rd in plan.skipped] == [date(2025, 10, 11)]
+    forced = plan_days(days, ["acme"], [Report.USERS_1_DAY], archived, force=True)
+    assert [rd.day for rd in forced.days] == days and forced.skipped == ()
+
+
+def test_manual_28_day_request_wants_only_the_named_end_days():
+    days = [date(2025, 10, 30), date(2025, 10, 31)]
+    archived = {(Report.ENTERPRISE_28_DAY, "acme"): frozenset({date(2025, 10, 30)})}
+    plan = plan_days(days, ["acme"], [Report.ENTERPRISE_28_DAY], archived)
+    assert plan.latest == (
+        LatestReport(Report.ENTERPRISE_28_DAY, "acme", wanted_end_days=frozenset({days[1]})),
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (date(2025, 10, 9), "start on 2025-10-10"),
+        (date(2026, 11, 25), "not over yet"),
+        (date(2025, 11, 24), "older than GitHub keeps"),
+    ],
+)
+def test_days_outside_the_window_are_refused_with_the_reason(day, message):
+    with pytest.raises(InvalidRequest, match=message):
+        check_day_in_window(day, Window.for_today(date(2026, 11, 25)), "days")
+
+
+def test_window_contains_only_its_days():
+    window = Window.for_today(date(2025, 10, 20))
+    assert window.first in window and window.last in window
+    assert window.last + timedelta(days=1) not in window

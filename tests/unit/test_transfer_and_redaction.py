@@ -1,0 +1,104 @@
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+
+from copilot_archive.exceptions import ManifestError, StorageError, UnsafeLink
+from copilot_archive.layout import Report, ReportDay
+from copilot_archive.manifest import ArchivedFile, Manifest
+from copilot_archive.redaction import redact, redact_url, register_secret
+from copilot_archive.storage import LocalFolderStorage
+from copilot_archive.transfer import HostAllowList
+
+HOSTS = HostAllowList(
+    ("copilot-reports.github.com", "copilot-reports-*.b01.azurefd.net", "*.example.com", "127.0.0.1")
+)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://copilot-reports.github.com/a/b.json?sig=1",
+        "https://COPILOT-REPORTS.github.com:443/a",
+        "https://copilot-reports-eus2.b01.azurefd.net/x",
+        "https://a.example.com/x",
+        "https://a.b.example.com/x",
+        "http://127.0.0.1:8080/download/x",
+    ],
+)
+def test_allowed_links(url):
+    HOSTS.check(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://copilot-reports.github.com/a",
+        "https://evil.com/a",
+        "https://copilot-reports.github.com.evil.com/a",
+        "https://example.com/x",
+        "https://copilot-reports-x.y.b01.azurefd.net/x",
+        "ftp://copilot-reports.github.com/a",
+        "https://127.0.0.2/x",
+        "not a url",
+    ],
+)
+def test_refused_links(url):
+    with pytest.raises(UnsafeLink):
+        HOSTS.check(url)
+
+
+def test_refused_link_messages_never_show_the_query():
+    with pytest.raises(UnsafeLink) as raised:
+        HOSTS.check("https://evil.com/a?signature=SECRETSIG")
+    assert "SECRETSIG" not in str(raised.value)
+
+
+def test_redact_removes_queries_bearer_tokens_and_registered_secrets():
+    register_secret("ghp_registeredSecret42")
+    text = (
+        "GET /download/x?expires=1&signature=abc HTTP/1.1 https://h.net/p?sig=zz&x=1 "
+        "Authorization: Bearer ghs_abcdefgh12345 token ghp_registeredSecret42"
+    )
+    out = redact(text)
+    for secret in ("signature=abc", "sig=zz", "ghs_abcdefgh12345", "ghp_registeredSecret42"):
+        assert secret not in out
+    assert "/download/x" in out and "https://h.net/p" in out
+    assert redact_url("https://user:pw@h.net:8443/p?q=1#f") == "https://h.net:8443/p?<redacted>"
+
+
+def test_manifest_round_trips_and_reports_empty_status():
+    rd = ReportDay(Report.USERS_28_DAY, "acme", date(2025, 11, 1))
+    files = (ArchivedFile("k0", 0, "e3b0", 0),)
+    manifest = Manifest(
+        rd, files, datetime(2025, 11, 2, tzinfo=UTC), "2026-03-10", date(2025, 10, 5), date(2025, 11, 1)
+    )
+    again = Manifest.from_json(manifest.to_json())
+    assert again == manifest and again.status == "empty"
+    assert b'"report_end_day": "2025-11-01"' in manifest.to_json()
+
+
+def test_broken_manifest_names_its_key():
+    with pytest.raises(ManifestError, match=r"m\.json"):
+        Manifest.from_json(b'{"report": "users-1-day"}', "m.json")
+
+
+def test_local_folder_write_is_atomic_and_leaves_nothing_on_failure(tmp_path):
+    storage = LocalFolderStorage(tmp_path)
+
+    class Breaks(io.RawIOBase):
+        def read(self, n=-1):
+            raise OSError("connection reset")
+
+    with pytest.raises(OSError):
+        storage.put_stream("p/raw/x/part-0000.json", Breaks())  # type: ignore[arg-type]
+    assert list(tmp_path.rglob("*.*")) == []
+    storage.put_bytes("p/raw/x/part-0000.json", b"{}\n")
+    assert list(storage.list_keys("p/raw/")) == ["p/raw/x/part-0000.json"]
+    assert storage.size("p/raw/x/part-0000.json") == 3 and storage.size("p/none") is None
+
+
+@pytest.mark.parametrize("key", ["../x", "a//b", "/abs", "a/./b", ""])
+def test_local_folder_refuses_unsafe_keys(tmp_path, key):
+    with pytest.raises(StorageError):
+        LocalFolderStorage(tmp_path).put_bytes(key, b"")
