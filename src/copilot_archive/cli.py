@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import Any, TextIO
+from typing import Any
 
 from . import clock
 from .archiver import Outcome, Result, RunSummary
@@ -165,7 +165,8 @@ class _Progress(AbstractContextManager["_Progress"]):
             self._bar.close()
 
 
-def _print_summary(summary: RunSummary, storage: Storage, as_json: bool, out: TextIO = sys.stdout) -> None:
+def _print_summary(summary: RunSummary, storage: Storage, as_json: bool) -> None:
+    out = sys.stdout
     if as_json:
         json.dump(summary.to_dict(), out, indent=2)
         out.write("\n")
@@ -196,9 +197,8 @@ def _status(args: argparse.Namespace, settings: Settings, storage: Storage) -> i
     return 0
 
 
-def _print_status(
-    statuses: list[ReportStatus], storage: Storage, window: Window, as_json: bool, out: TextIO = sys.stdout
-) -> None:
+def _print_status(statuses: list[ReportStatus], storage: Storage, window: Window, as_json: bool) -> None:
+    out = sys.stdout
     if as_json:
         json.dump([s.to_dict() for s in statuses], out, indent=2)
         out.write("\n")

@@ -24,7 +24,8 @@ def token_provider(settings: Settings) -> Callable[[], str]:
                 value = parameters.get_secret(secret_name, max_age=SECRET_CACHE_SECONDS)
             except parameters.exceptions.GetParameterError as exc:
                 raise ConfigError(
-                    f"cannot read the token secret {GITHUB_TOKEN_SECRET}={secret_name}"
+                    f"cannot read the GitHub token from {GITHUB_TOKEN_SECRET}={secret_name}; if it holds no "
+                    "value yet: aws secretsmanager put-secret-value --secret-id <it> --secret-string <token>"
                 ) from exc
             return _token_from_secret(str(value), secret_name)
 

@@ -57,7 +57,9 @@ def default_retry(attempts: int = 4) -> Retry:
         status_forcelist=RETRIED_STATUSES,
         allowed_methods=frozenset({"GET"}),
         raise_on_status=False,
-        respect_retry_after_header=True,
+        # Retry-After (429, 403) is honoured in ReportClient, bounded by the run's deadline;
+        # urllib3 would sleep for it unbounded.
+        respect_retry_after_header=False,
     )
 
 

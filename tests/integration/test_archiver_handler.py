@@ -309,3 +309,23 @@ def test_token_and_link_signatures_never_reach_logs_or_summary(handler, simulato
     assert "report-day failed" in text  # the failures were logged
     assert CANARY_TOKEN not in text
     assert not [s for s in signatures if s in text]
+
+
+def test_a_rate_limit_longer_than_the_time_left_defers_instead_of_waiting(handler, simulator, monkeypatch):
+    monkeypatch.setenv("MAX_WORKERS", "1")
+    simulator.inject("rate_limit_403", times=5, reset_in=3600)
+
+    summary = handler({"days": [WINDOW[0].isoformat(), WINDOW[1].isoformat()], "reports": ["users-1-day"]})
+
+    assert summary["counts"]["deferred"] == 4 and summary["counts"]["failed"] == 0
+    assert all("rate limit" in r["reason"] for r in summary["deferred"])
+    assert len(api_requests(simulator)) == 1  # nobody asked again while GitHub said wait
+
+
+def test_a_short_rate_limit_is_waited_out(handler, simulator, monkeypatch):
+    monkeypatch.setenv("MAX_WORKERS", "1")
+    simulator.inject("rate_limit_429", times=1, retry_after=1)
+
+    summary = handler({"days": [WINDOW[0].isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 1 and summary["rate_limit_waits"] == 1

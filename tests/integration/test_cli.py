@@ -1,0 +1,149 @@
+"""The copilot-archive CLI against the simulator, into a folder and into moto's S3."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import pytest
+
+from copilot_archive.cli import main
+from tests.conftest import CANARY_TOKEN, bucket_objects
+
+pytestmark = pytest.mark.loopback
+
+
+@pytest.fixture
+def cli_env(monkeypatch, simulator, fixed_today):
+    from copilot_archive import github, transfer
+
+    monkeypatch.setenv("ENTERPRISES", "acme,globex")
+    monkeypatch.setenv("GITHUB_API_URL", simulator.api_url)
+    monkeypatch.setenv("GITHUB_TOKEN", CANARY_TOKEN)
+    monkeypatch.setenv("DOWNLOAD_HOSTS", "127.0.0.1")
+    for name in ("GITHUB_TOKEN_SECRET", "ARCHIVE_PREFIX", "REPORTS", "MAX_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
+    return simulator
+
+
+def test_archive_into_a_folder_keeps_the_prefix_and_the_bytes(cli_env, tmp_path, capsys):
+    archive = tmp_path / "archive"
+
+    code = main(["archive", "--archive", str(archive), "--days", "2025-10-12,2025-10-13", "--json"])
+
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["counts"]["archived"] == 2 * 2 * 2 + 0  # 28-day reports end on 2025-10-31
+    raw = archive / "copilot-metrics/raw/enterprise/users-1-day/enterprise=acme/day=2025-10-12"
+    served = cli_env.report_files("acme", "users-1-day", date(2025, 10, 12))
+    assert [p.read_bytes() for p in sorted(raw.iterdir())] == served
+    manifest = json.loads(
+        (
+            archive / "copilot-metrics/manifests/enterprise/users-1-day/enterprise=acme/day=2025-10-12.json"
+        ).read_text()
+    )
+    assert [f["sha256"] for f in manifest["files"]] == [hashlib.sha256(b).hexdigest() for b in served]
+    assert not list(archive.rglob("*.partial"))
+
+
+def test_status_shows_archived_and_missing_days(cli_env, tmp_path, capsys):
+    archive = str(tmp_path / "a")
+    assert (
+        main(
+            ["backfill", "--archive", archive, "--from", "2025-10-10", "--to", "2025-10-20", "--prefix", "x"]
+        )
+        == 0
+    )
+    capsys.readouterr()
+
+    assert main(["status", "--archive", archive, "--prefix", "x", "--json", "--reports", "users-1-day"]) == 0
+
+    rows = json.loads(capsys.readouterr().out)
+    acme = next(r for r in rows if r["enterprise"] == "acme")
+    assert (acme["archived"], acme["empty"], acme["missing"]) == (11, 0, 11)
+    assert acme["missing_days"] == ["2025-10-21..2025-10-31"]
+
+
+def test_empty_days_are_archived_and_reported_as_empty(cli_env, tmp_path, monkeypatch, capsys):
+    from copilot_simulator import Simulator
+
+    archive = str(tmp_path / "a")
+    with Simulator(
+        enterprises=("acme",), users=3, today=date(2025, 11, 1), token=CANARY_TOKEN, empty_days=["2025-10-15"]
+    ) as quiet:
+        monkeypatch.setenv("GITHUB_API_URL", quiet.api_url)
+        monkeypatch.setenv("ENTERPRISES", "acme")
+        days = "2025-10-14,2025-10-15"
+        assert main(["archive", "--archive", archive, "--days", days, "--reports", "users-1-day"]) == 0
+    capsys.readouterr()
+
+    main(["status", "--archive", archive, "--json", "--reports", "users-1-day"])
+
+    (acme,) = json.loads(capsys.readouterr().out)
+    assert (acme["archived"], acme["empty"]) == (1, 1)
+    assert "2025-10-15" not in ",".join(acme["missing_days"])
+
+
+def test_archive_into_s3_endpoint(cli_env, s3, bucket, capsys):
+    code = main(
+        ["archive", "--archive", f"s3://{bucket}", "--days", "2025-10-12", "--reports", "users-1-day"]
+    )
+
+    assert code == 0
+    assert "2 archived" in capsys.readouterr().out
+    keys = bucket_objects(s3, bucket)
+    assert sum("/manifests/" in k for k in keys) == 2
+
+
+def test_a_failed_report_day_exits_1_and_says_why(cli_env, tmp_path, capsys):
+    cli_env.inject("download_html", times=10, report="users-1-day", slug="acme")
+
+    code = main(["archive", "--archive", str(tmp_path), "--days", "2025-10-12", "--reports", "users-1-day"])
+
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "failed: users-1-day acme 2025-10-12" in out and "HTML" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["archive", "--days", "2025-10-01"], "reports start on 2025-10-10"),
+        (["archive", "--from", "2025-10-12"], "to"),
+        (["archive", "--days", "12/10/2025"], "YYYY-MM-DD"),
+        (["archive", "--reports", "users-9-day"], "users-9-day"),
+        (["archive", "--enterprises", "../x"], "../x"),
+        (["archive", "--archive", "s3://"], "s3://BUCKET"),
+        (["backfill", "--from", "2025-10-20", "--to", "2025-10-12"], "after"),
+        (["status", "--prefix", "../up"], "prefix"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_clear_error(cli_env, tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+
+    code = main(argv)
+
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "archive").exists()
+
+
+@pytest.mark.parametrize(
+    "argv", [["archive", "--force=3"], ["backfill", "--from", "2025-10-12"], ["nonsense"], []]
+)
+def test_argparse_errors_exit_2(cli_env, argv):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+
+
+def test_missing_token_is_a_clear_configuration_error(cli_env, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("GITHUB_TOKEN")
+
+    code = main(["archive", "--archive", str(tmp_path), "--days", "2025-10-12"])
+
+    assert code == 2
+    assert "GITHUB_TOKEN" in capsys.readouterr().err

@@ -1,0 +1,165 @@
+"""Streaming copies through real HTTP into moto's S3: multipart, failures, commit order, secrets."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from datetime import date
+from typing import Any, BinaryIO
+
+import pytest
+
+from copilot_archive.archiver import Archiver, Outcome
+from copilot_archive.config import Settings
+from copilot_archive.deadline import Deadline
+from copilot_archive.events import RunRequest
+from copilot_archive.runtime import build_archiver
+from copilot_archive.storage import MiB, LocalFolderStorage, S3Storage
+from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects
+
+pytestmark = pytest.mark.loopback
+
+DAY = date(2025, 10, 20)
+
+
+@pytest.fixture
+def big_simulator(fixed_today) -> Any:
+    from copilot_simulator import Simulator
+
+    # ~3,500 users: a users-1-day file of ~12 MiB over 1 link, above the 8 MiB multipart threshold.
+    with Simulator(
+        enterprises=("bigco",), users=3500, links_per_report=1, today=TODAY, token=CANARY_TOKEN
+    ) as sim:
+        yield sim
+
+
+def settings_for(sim: Any, **extra: Any) -> Settings:
+    return Settings(
+        enterprises=sim.enterprises,
+        api_url=sim.api_url,
+        token=CANARY_TOKEN,
+        download_hosts=("127.0.0.1",),
+        **extra,
+    ).with_overrides()
+
+
+def one_day(report: str = "users-1-day") -> RunRequest:
+    from copilot_archive.layout import Report
+
+    return RunRequest(days=(DAY,), reports=(Report(report),))
+
+
+def multipart_uploads(s3: Any, bucket: str) -> list[Any]:
+    return s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+
+
+def test_a_large_report_streams_as_multipart_and_matches_byte_for_byte(
+    big_simulator, s3, bucket, monkeypatch
+):
+    from copilot_archive import transfer
+
+    monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
+    archiver = build_archiver(settings_for(big_simulator), S3Storage(bucket, s3))
+
+    summary = archiver.run(one_day(), Deadline.never(), TODAY)
+
+    (served,) = big_simulator.report_files("bigco", "users-1-day", DAY)
+    assert len(served) > 8 * MiB
+    key = f"copilot-metrics/raw/enterprise/users-1-day/enterprise=bigco/day={DAY}/part-0000.json"
+    head = s3.head_object(Bucket=bucket, Key=key)
+    assert "-" in head["ETag"], "uploaded in parts"
+    assert hashlib.sha256(s3.get_object(Bucket=bucket, Key=key)["Body"].read()).hexdigest() == (
+        hashlib.sha256(served).hexdigest()
+    )
+    assert summary.counts()["archived"] == 1
+    assert multipart_uploads(s3, bucket) == []
+
+
+def test_a_download_that_keeps_breaking_leaves_no_object_and_no_multipart_upload(
+    big_simulator, s3, bucket, monkeypatch
+):
+    from copilot_archive import transfer
+
+    monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
+    big_simulator.inject("download_reset", times=20, report="users-1-day")
+    archiver = build_archiver(settings_for(big_simulator), S3Storage(bucket, s3))
+
+    summary = archiver.run(one_day(), Deadline.never(), TODAY)
+
+    (failed,) = summary.of(Outcome.FAILED)
+    assert "broke" in failed.reason or "ended after" in failed.reason
+    assert big_simulator.faults_applied["download_reset"] == 3  # tried from the start, 3 times
+    assert bucket_objects(s3, bucket) == {}
+    assert multipart_uploads(s3, bucket) == []
+
+
+def test_a_missing_bucket_fails_the_run_before_asking_github(simulator, s3, fixed_today):
+    from copilot_archive.exceptions import StorageError
+
+    archiver = build_archiver(settings_for(simulator), S3Storage("no-such-bucket-here", s3))
+
+    with pytest.raises(StorageError, match="no-such-bucket-here"):
+        archiver.run(one_day(), Deadline.never(), TODAY)
+    assert simulator.requests == []
+
+
+class RecordingStorage(LocalFolderStorage):
+    """A real folder that also remembers the order of writes."""
+
+    def __init__(self, root: Any) -> None:
+        super().__init__(root)
+        self.writes: list[str] = []
+
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str = "") -> None:
+        super().put_stream(key, stream, content_type)
+        self.writes.append(key)
+
+
+def test_the_manifest_is_written_after_every_file_it_lists(simulator, tmp_path, fixed_today):
+    storage = RecordingStorage(tmp_path)
+    archiver: Archiver = build_archiver(settings_for(simulator), storage)
+
+    archiver.run(RunRequest(days=(DAY,)), Deadline.never(), TODAY)
+
+    manifests = [i for i, k in enumerate(storage.writes) if "/manifests/" in k]
+    assert len(manifests) == 4
+    for index in manifests:
+        body = json.loads(storage.get_bytes(storage.writes[index]))
+        for listed in body["files"]:
+            assert storage.writes.index(listed["key"]) < index
+
+
+def test_token_from_a_secrets_manager_secret(handler, archiver_env, monkeypatch, simulator, s3):
+    import boto3
+
+    secrets = boto3.client("secretsmanager")
+    arn = secrets.create_secret(Name=f"gh-{id(s3)}", SecretString=json.dumps({"token": CANARY_TOKEN}))["ARN"]
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("GITHUB_TOKEN_SECRET", arn)
+
+    summary = handler({"days": [DAY.isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 1
+
+
+def test_an_empty_token_secret_fails_with_what_to_do(handler, archiver_env, monkeypatch, simulator, s3):
+    import boto3
+
+    name = f"gh-empty-{id(s3)}"
+    boto3.client("secretsmanager").create_secret(Name=name)
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("GITHUB_TOKEN_SECRET", name)
+
+    summary = handler({"days": [DAY.isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["failed"] == 1
+    assert "put-secret-value" in summary["failed"][0]["reason"]
+    assert simulator.requests == []
+
+
+def test_read_of_missing_key_is_none_not_an_error(s3, bucket):
+    storage = S3Storage(bucket, s3)
+    assert storage.size("nothing/here.json") is None
+    storage.put_stream("a/b.json", io.BytesIO(b"{}\n"))
+    assert storage.size("a/b.json") == 3 and list(storage.list_keys("a/")) == ["a/b.json"]
