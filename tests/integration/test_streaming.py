@@ -15,7 +15,7 @@ from copilot_archive.config import Settings
 from copilot_archive.deadline import Deadline
 from copilot_archive.events import RunRequest
 from copilot_archive.runtime import build_archiver
-from copilot_archive.storage import MiB, LocalFolderStorage, S3Storage
+from copilot_archive.storage import LocalFolderStorage, MiB, S3Storage
 from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects
 
 pytestmark = pytest.mark.loopback
