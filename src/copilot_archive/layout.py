@@ -2,7 +2,9 @@
 
 Raw files:  {prefix}/raw/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}/part-{i:04d}.json
 Manifests:  {prefix}/manifests/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}.json
-For 28-day reports `day` is the report's end day.
+Curated:    {prefix}/curated/{level}/{table}/{level}={slug}/day={YYYY-MM-DD}/part-0000.parquet
+For 28-day reports `day` is the report's end day. Index status is the curated table
+`index_status`, with one file per report-day: .../day={YYYY-MM-DD}/{report}.parquet
 """
 
 from __future__ import annotations
@@ -143,3 +145,28 @@ def parse_manifest_key(prefix: str, key: str) -> ReportDay:
         day=parse_day(match["day"]),
         level=level,
     )
+
+
+def raw_table_location(prefix: str, report: Report, level: Level = Level.ENTERPRISE) -> str:
+    """The folder a raw Athena table reads: partitions {level}={slug}/day=... below it."""
+    return f"{prefix}/raw/{level.value}/{report.value}/"
+
+
+def curated_table_location(prefix: str, table: str, level: Level = Level.ENTERPRISE) -> str:
+    return f"{prefix}/curated/{level.value}/{table}/"
+
+
+def curated_day_prefix(prefix: str, table: str, slug: str, day: date, level: Level = Level.ENTERPRISE) -> str:
+    """One curated partition's folder, ending in '/'."""
+    return f"{curated_table_location(prefix, table, level)}{level.value}={slug}/day={day.isoformat()}/"
+
+
+def curated_file_key(prefix: str, table: str, slug: str, day: date, level: Level = Level.ENTERPRISE) -> str:
+    """The one Parquet file of a curated partition: re-indexing replaces it, never adds one."""
+    return f"{curated_day_prefix(prefix, table, slug, day, level)}part-0000.parquet"
+
+
+def index_status_key(prefix: str, report_day: ReportDay) -> str:
+    """Each report's indexing result is its own file in the index_status partition."""
+    day_prefix = curated_day_prefix(prefix, "index_status", report_day.slug, report_day.day, report_day.level)
+    return f"{day_prefix}{report_day.report.value}.parquet"

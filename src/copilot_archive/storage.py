@@ -42,6 +42,9 @@ class Storage(Protocol):
 
     def get_bytes(self, key: str) -> bytes: ...
 
+    def open_read(self, key: str) -> BinaryIO:
+        """A stream of the object's bytes, read as it is consumed; the caller closes it."""
+
     def size(self, key: str) -> int | None:
         """The object's size, or None when there is no object at `key`."""
 
@@ -87,6 +90,12 @@ class LocalFolderStorage:
     def get_bytes(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
+        except OSError as exc:
+            raise StorageError(f"cannot read {key}: {exc.strerror}") from exc
+
+    def open_read(self, key: str) -> BinaryIO:
+        try:
+            return self._path(key).open("rb")
         except OSError as exc:
             raise StorageError(f"cannot read {key}: {exc.strerror}") from exc
 
@@ -157,6 +166,11 @@ class S3Storage:
     def get_bytes(self, key: str) -> bytes:
         with self._translated("read", key):
             return bytes(self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
+    def open_read(self, key: str) -> BinaryIO:
+        with self._translated("read", key):
+            body: BinaryIO = self._client.get_object(Bucket=self.bucket, Key=key)["Body"]
+            return body
 
     def size(self, key: str) -> int | None:
         with self._translated("head", key):
