@@ -1,0 +1,348 @@
+"""`make bench`: memory and throughput of archiving one users-1-day report into S3.
+
+Starts moto's S3 server and the GitHub simulator on loopback (processes of their own), then
+runs every measured case in a fresh Python process (bench/cases.py) for a ~8 MiB and a
+~256 MiB report. Prints a table and writes bench/results/latest.json. A missed goal is
+reported, never raised: the exit status is non-zero only when something crashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import select
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import requests
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results" / "latest.json"
+PYTHON = sys.executable
+MiB = 1024 * 1024
+
+# The simulator's "today" and the archiver's (cases.py pins copilot_archive.clock to it).
+TODAY = "2026-11-25"
+DAY = "2026-11-24"
+TOKEN = "sim-token"
+# ~3.2 KB per user in a users-1-day file: 2,650 users ≈ 8 MiB, 85,000 users ≈ 256 MiB.
+SIZES = (("8 MiB", 2_650, 3), ("256 MiB", 85_000, 7))  # (label, users, archive/bare pairs)
+LARGE = "256 MiB"
+SMALL = "8 MiB"
+
+GOAL_GROWTH_MIB = 32  # archive peak RSS, ~256 MiB report minus ~8 MiB report
+GOAL_LARGE_PEAK_MIB = 160  # archive peak RSS on the ~256 MiB report
+GOAL_THROUGHPUT_RATIO = 0.8  # archive MiB/s over bare MiB/s on the ~256 MiB report
+CASE_TIMEOUT_S = 240
+CASES = ("archive", "bare", "naive")
+PACKAGES = ("boto3", "botocore", "s3transfer", "requests", "urllib3", "aws-lambda-powertools", "moto")
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: IO[bytes]
+
+    def log_tail(self, lines: int = 20) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return "\n".join(self.log.read().decode(errors="replace").splitlines()[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop(server: Server) -> None:
+    """End the server's whole process group: TERM, then KILL if it lingers."""
+    if server.process.poll() is None:
+        for sig, wait_s in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(server.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                server.process.wait(wait_s)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, ended as a whole
+        )
+        with serving(Server("moto", process, log)) as server:
+            yield wait_listening(server, port)
+
+
+@contextmanager
+def serving(server: Server) -> Iterator[Server]:
+    try:
+        yield server
+    finally:
+        stop(server)
+
+
+def wait_listening(server: Server, port: int) -> str:
+    deadline = time.monotonic() + 30
+    while server.process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return f"http://127.0.0.1:{port}"
+        except OSError:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+    raise RuntimeError(f"{server.name} is not listening on port {port}:\n{server.log_tail()}")
+
+
+@contextmanager
+def simulator(users: int) -> Iterator[str]:
+    options = ["--port", "0", "--enterprises", "acme", "--links", "1", "--today", TODAY]
+    options += ["--users", str(users)]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [PYTHON, "-m", "copilot_simulator", *options],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,
+        )
+        with serving(Server("simulator", process, log)) as server:
+            assert process.stdout is not None
+            # It prints {"api_url": ...} once listening.
+            ready, _, _ = select.select([process.stdout], [], [], 30)
+            line = process.stdout.readline() if ready else b""
+            if not line:
+                raise RuntimeError(f"the simulator did not start:\n{server.log_tail()}")
+            yield str(json.loads(line)["api_url"])
+
+
+def aws_env(endpoint: str) -> dict[str, str]:
+    """Fake credentials and the loopback endpoint; no profile or config file is read."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def create_bucket(env: dict[str, str]) -> str:
+    bucket = f"bench-{uuid.uuid4().hex[:12]}"
+    code = f"import boto3; boto3.client('s3').create_bucket(Bucket={bucket!r})"
+    subprocess.run([PYTHON, "-c", code], env=env, check=True, timeout=60)
+    return bucket
+
+
+def warm_up(api_url: str) -> tuple[int, str]:
+    """Download the report once: the simulator builds and caches it, and we learn its size and hash."""
+    api = requests.get(
+        f"{api_url}/enterprises/acme/copilot/metrics/reports/users-1-day",
+        params={"day": DAY},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=60,
+    )
+    api.raise_for_status()
+    (link,) = api.json()["download_links"]
+    digest = hashlib.sha256()
+    size = 0
+    with requests.get(link, stream=True, timeout=(10, 120)) as response:
+        response.raise_for_status()
+        for chunk in response.iter_content(MiB):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def run_case(case: str, api_url: str, bucket: str, env: dict[str, str]) -> dict[str, Any]:
+    command = [PYTHON, str(BENCH / "cases.py"), case, "--api-url", api_url, "--day", DAY]
+    command += ["--today", TODAY, "--bucket", bucket, "--run-id", uuid.uuid4().hex[:12]]
+    done = subprocess.run(command, env=env, capture_output=True, timeout=CASE_TIMEOUT_S, cwd=ROOT)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.decode(errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"case {case} failed (exit {done.returncode}):\n{tail}")
+    return dict(json.loads(done.stdout.decode().strip().splitlines()[-1]))
+
+
+def measure_size(
+    label: str, users: int, pairs: int, bucket: str, env: dict[str, str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    with simulator(users) as api_url:
+        started = time.monotonic()
+        size, sha = warm_up(api_url)
+        print(f"\n{label} report ({users:,} users): {size:,} bytes = {size / MiB:.1f} MiB, sha256 {sha[:16]}")
+        warm_s = time.monotonic() - started
+        print(f"  warm-up download (the simulator builds and caches the report): {warm_s:.1f} s")
+        runs = []
+        order = ["archive", "bare"] * pairs + ["naive"]  # alternating, so drift hits both alike
+        for i, case in enumerate(order, 1):
+            run = run_case(case, api_url, bucket, env)
+            if (run["bytes"], run["sha256"]) != (size, sha):
+                raise RuntimeError(f"{case} stored {run['bytes']} bytes, sha256 {run['sha256']}: wrong file")
+            run.update(size=label, mib_per_s=size / MiB / run["elapsed_s"])
+            runs.append(run)
+            print(
+                f"  run {i:2d} {case:8s} {run['elapsed_s']:7.3f} s {run['mib_per_s']:7.1f} MiB/s"
+                f"  peak {run['peak_rss_kib'] / 1024:6.1f} MiB"
+                f"  growth {(run['peak_rss_kib'] - run['baseline_rss_kib']) / 1024:6.1f} MiB"
+            )
+    return {"label": label, "users": users, "bytes": size, "mib": round(size / MiB, 2), "sha256": sha}, runs
+
+
+def summarise(runs: list[dict[str, Any]], label: str, case: str) -> dict[str, Any]:
+    mine = [r for r in runs if r["size"] == label and r["case"] == case]
+    peaks = [r["peak_rss_kib"] / 1024 for r in mine]
+    return {
+        "runs": len(mine),
+        "median_s": round(statistics.median(r["elapsed_s"] for r in mine), 3),
+        "median_mib_per_s": round(statistics.median(r["mib_per_s"] for r in mine), 1),
+        "imports_rss_mib": round(statistics.median(r["imports_rss_kib"] for r in mine) / 1024, 1),
+        "baseline_rss_mib": round(statistics.median(r["baseline_rss_kib"] for r in mine) / 1024, 1),
+        "peak_rss_mib_max": round(max(peaks), 1),
+        "peak_rss_mib_median": round(statistics.median(peaks), 1),
+        "growth_mib_max": round(max((r["peak_rss_kib"] - r["baseline_rss_kib"]) / 1024 for r in mine), 1),
+    }
+
+
+def goals(summary: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Memory goals on the worst run (what the Lambda must fit); throughput on medians."""
+    large, small = summary[LARGE], summary[SMALL]
+    growth = large["archive"]["peak_rss_mib_max"] - small["archive"]["peak_rss_mib_max"]
+    ratio = large["archive"]["median_mib_per_s"] / large["bare"]["median_mib_per_s"]
+    return [
+        {
+            "goal": "archive peak RSS growth, ~8 MiB -> ~256 MiB report",
+            "value": round(growth, 1),
+            "unit": "MiB",
+            "limit": f"<= {GOAL_GROWTH_MIB}",
+            "pass": growth <= GOAL_GROWTH_MIB,
+        },
+        {
+            "goal": "archive peak RSS, ~256 MiB report",
+            "value": large["archive"]["peak_rss_mib_max"],
+            "unit": "MiB",
+            "limit": f"<= {GOAL_LARGE_PEAK_MIB}",
+            "pass": large["archive"]["peak_rss_mib_max"] <= GOAL_LARGE_PEAK_MIB,
+        },
+        {
+            "goal": "archive / bare throughput, ~256 MiB report (medians)",
+            "value": round(ratio, 3),
+            "unit": "ratio",
+            "limit": f">= {GOAL_THROUGHPUT_RATIO}",
+            "pass": ratio >= GOAL_THROUGHPUT_RATIO,
+        },
+    ]
+
+
+def print_table(reports: list[dict[str, Any]], summary: dict[str, dict[str, dict[str, Any]]]) -> None:
+    header = (
+        f"{'report':>16} {'case':8} {'runs':>4} {'median s':>9} {'MiB/s':>7} {'imports':>8} "
+        f"{'baseline':>9} {'peak max':>9} {'growth max':>11}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for report in reports:
+        for case, row in summary[report["label"]].items():
+            print(
+                f"{report['mib']:>12.1f} MiB {case:8} {row['runs']:>4} {row['median_s']:>9.3f} "
+                f"{row['median_mib_per_s']:>7.1f} {row['imports_rss_mib']:>8.1f} "
+                f"{row['baseline_rss_mib']:>9.1f} {row['peak_rss_mib_max']:>9.1f} "
+                f"{row['growth_mib_max']:>11.1f}"
+            )
+    print("RSS in MiB: after imports, baseline just before the copy (clients built), peak, peak - baseline.")
+
+
+def machine() -> dict[str, Any]:
+    def version(name: str) -> str:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return "absent"
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "git_commit": commit or "unknown",
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "packages": {name: version(name) for name in PACKAGES},
+    }
+
+
+def main() -> int:
+    # A TERM (or Ctrl-C) unwinds through the finally blocks, so no server outlives the run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    started = time.monotonic()
+    reports, runs = [], []
+    with moto_server() as endpoint:
+        env = aws_env(endpoint)
+        bucket = create_bucket(env)
+        print(f"moto S3 on {endpoint}, bucket {bucket}; report day {DAY} ('today' is {TODAY})")
+        for label, users, pairs in SIZES:
+            report, size_runs = measure_size(label, users, pairs, bucket, env)
+            reports.append(report)
+            runs.extend(size_runs)
+    summary = {r["label"]: {c: summarise(runs, r["label"], c) for c in CASES} for r in reports}
+    results = goals(summary)
+    print_table(reports, summary)
+    print()
+    for goal in results:
+        verdict = "PASS" if goal["pass"] else "MISS"
+        print(f"{verdict}  {goal['goal']}: {goal['value']} {goal['unit']} (goal {goal['limit']})")
+    elapsed = time.monotonic() - started
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "machine": machine(),
+        "bench_seconds": round(elapsed, 1),
+        "report_day": DAY,
+        "reports": reports,
+        "goals": results,
+        "summary": summary,
+        "runs": runs,
+        "notes": (
+            "Each run is a fresh Python process; RSS from /proc/self/status VmRSS (baseline, just before "
+            "the copy) and getrusage ru_maxrss (peak). Memory goals use the worst run, throughput the "
+            "medians. archive times the whole lambda_handler call (plan, API, copy, manifest); bare and "
+            "naive time the download and upload only. sha256 and bytes are of the object read back from S3."
+        ),
+    }
+    RESULTS.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)} in {elapsed:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
