@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -14,7 +14,7 @@ from . import clock
 from .config import Settings
 from .deadline import Deadline
 from .events import RunRequest
-from .exceptions import ArchiveError, LinkRejected, NotReady, PermissionDenied, RateLimited
+from .exceptions import AlreadyExists, ArchiveError, LinkRejected, NotReady, PermissionDenied, RateLimited
 from .github import ReportClient, ReportLinks
 from .layout import (
     Level,
@@ -27,7 +27,7 @@ from .layout import (
 )
 from .manifest import ArchivedFile, Manifest
 from .observability import logger
-from .planner import LatestReport, Plan, Window, plan_days, plan_reconcile
+from .planner import Archived, LatestReport, Plan, Window, plan_days, plan_reconcile
 from .redaction import redact
 from .storage import Storage
 from .transfer import LinkDownloader
@@ -75,6 +75,9 @@ class RunSummary:
     api_retries: int = 0
     download_retries: int = 0
     rate_limit_waits: int = 0
+    # Hours since the end of the newest archived 1-day report-day of the stalest enterprise;
+    # the freshness alarm watches it. None for manual runs, which look at part of the archive.
+    data_age_hours: float | None = None
 
     def of(self, outcome: Outcome) -> list[Result]:
         return [r for r in self.results if r.outcome is outcome]
@@ -95,6 +98,7 @@ class RunSummary:
             "api_retries": self.api_retries,
             "download_retries": self.download_retries,
             "rate_limit_waits": self.rate_limit_waits,
+            "data_age_hours": None if self.data_age_hours is None else round(self.data_age_hours, 1),
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 
@@ -121,13 +125,13 @@ class Archiver:
         storage: Storage,
         client: ReportClient,
         downloader: LinkDownloader,
-        now: Callable[[], datetime] = clock.utc_now,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings = settings
         self.storage = storage
         self.client = client
         self.downloader = downloader
-        self._now = now
+        self._now = now or (lambda: clock.utc_now())  # looked up per call, so tests can move it
 
     def archived_days(self, report: Report, slug: str, level: Level = Level.ENTERPRISE) -> frozenset[date]:
         """Days with a manifest: one listing per report and enterprise."""
@@ -141,12 +145,15 @@ class Archiver:
         return frozenset(days)
 
     def plan(self, request: RunRequest, today: date) -> Plan:
+        return self._plan(request, today)[0]
+
+    def _plan(self, request: RunRequest, today: date) -> tuple[Plan, Archived]:
         enterprises = request.enterprises or self.settings.enterprises
         reports = request.reports or self.settings.reports
         archived = {(r, s): self.archived_days(r, s) for s in enterprises for r in reports}
         if request.days is None:
-            return plan_reconcile(Window.for_today(today), enterprises, reports, archived)
-        return plan_days(request.days, enterprises, reports, archived, request.force)
+            return plan_reconcile(Window.for_today(today), enterprises, reports, archived), archived
+        return plan_days(request.days, enterprises, reports, archived, request.force), archived
 
     def run(
         self,
@@ -157,7 +164,8 @@ class Archiver:
         on_result: Callable[[Result], None] | None = None,
     ) -> RunSummary:
         started = self._now()
-        plan = self.plan(request, today)
+        counters_before = (self.client.retries, self.downloader.retries, self.client.rate_limit_waits)
+        plan, archived = self._plan(request, today)
         if on_plan:
             on_plan(plan)
         results = [
@@ -167,13 +175,20 @@ class Archiver:
         work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
         for result in self._run_pool(work, deadline, state, on_result):
             results.append(result)
+        finished = self._now()
+        age = (
+            _data_age_hours(archived, results, Window.for_today(today), finished)
+            if request.is_reconcile
+            else None
+        )
         return RunSummary(
             results=tuple(results),
             started_at=started,
-            finished_at=self._now(),
-            api_retries=self.client.retries,
-            download_retries=self.downloader.retries,
-            rate_limit_waits=self.client.rate_limit_waits,
+            finished_at=finished,
+            api_retries=self.client.retries - counters_before[0],
+            download_retries=self.downloader.retries - counters_before[1],
+            rate_limit_waits=self.client.rate_limit_waits - counters_before[2],
+            data_age_hours=age,
         )
 
     def _run_pool(
@@ -221,6 +236,8 @@ class Archiver:
             return self._archive_day(item, deadline)
         except NotReady as exc:
             return _result_for(item, Outcome.NOT_READY, str(exc))
+        except AlreadyExists:
+            return _result_for(item, Outcome.SKIPPED, "archived by an overlapping run")
         except RateLimited as exc:
             with state.lock:
                 state.stop_reason = f"rate limited: {exc}"
@@ -293,10 +310,16 @@ class Archiver:
                 report_end_day=links.report_end_day,
             )
             self._remove_stale_parts(report_day, len(files))
-            self.storage.put_bytes(manifest_key(self.settings.prefix, report_day), manifest.to_json())
+            # Create-only unless forced: of two overlapping runs, one commits, the other skips.
+            self.storage.put_bytes(
+                manifest_key(self.settings.prefix, report_day),
+                manifest.to_json(),
+                only_if_absent=not had_manifest,
+            )
+        except AlreadyExists:
+            raise
         except BaseException:
-            if not had_manifest:
-                self._discard(written)
+            self._discard_uncommitted(report_day, written)
             raise
         logger.info(
             "report-day archived",
@@ -318,12 +341,34 @@ class Archiver:
             index += 1
             extra = raw_file_key(self.settings.prefix, report_day, index)
 
-    def _discard(self, keys: list[str]) -> None:
+    def _discard_uncommitted(self, report_day: ReportDay, keys: list[str]) -> None:
+        """Remove a failed attempt's files, unless a manifest (a forced re-archive's old one,
+        or an overlapping run's) now vouches for what is at those keys."""
+        if self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None:
+            return
         for key in keys:
             try:
                 self.storage.delete(key)
             except ArchiveError:
                 logger.warning("could not remove a file of a failed report-day", extra={"key": key})
+
+
+def _data_age_hours(archived: Archived, results: list[Result], window: Window, now: datetime) -> float | None:
+    """Age of the stalest enterprise's newest 1-day report-day, counted from that day's end."""
+    newest: dict[str, date] = {}
+    for (report, slug), days in archived.items():
+        if not report.is_28_day:
+            newest.setdefault(slug, window.first - timedelta(days=1))
+            if days:
+                newest[slug] = max(newest[slug], max(days))
+    for result in results:
+        if result.outcome is Outcome.ARCHIVED and not result.report.is_28_day and result.day is not None:
+            newest[result.slug] = max(newest.get(result.slug, result.day), result.day)
+    if not newest:
+        return None
+    stalest = min(newest.values())
+    end_of_day = datetime.combine(stalest + timedelta(days=1), time.min, tzinfo=UTC)
+    return max((now - end_of_day).total_seconds() / 3600.0, 0.0)
 
 
 def _label(item: LatestReport | ReportDay) -> str:

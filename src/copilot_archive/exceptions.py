@@ -45,5 +45,25 @@ class StorageError(ArchiveError):
     """Writing to or reading from the archive failed."""
 
 
+class AlreadyExists(StorageError):
+    """A create-only write found an object already there (another run committed it first)."""
+
+
 class ManifestError(ArchiveError):
     """A manifest is missing, unreadable or disagrees with the files it lists."""
+
+
+class CurationError(ArchiveError):
+    """A raw report line cannot be curated (not JSON, or not a JSON object)."""
+
+
+class CatalogError(ArchiveError):
+    """Registering partitions in the data catalog failed."""
+
+
+class IndexingFailed(ArchiveError):
+    """A report-day could not be indexed for a reason that may pass; raised so the event is retried."""
+
+
+class QueryError(ArchiveError):
+    """A query or a shipped view cannot be parsed, translated or run."""

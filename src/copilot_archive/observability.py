@@ -48,3 +48,6 @@ def record_run_metrics(summary: Any) -> None:
     metrics.add_metric(name="ReportDaysNotReady", unit=MetricUnit.Count, value=counts["not_ready"])
     metrics.add_metric(name="ReportDaysDeferred", unit=MetricUnit.Count, value=counts["deferred"])
     metrics.add_metric(name="BytesArchived", unit=MetricUnit.Bytes, value=summary.bytes_archived)
+    if summary.data_age_hours is not None:
+        # The freshness alarm: no new report-day for the stalest enterprise in too long.
+        metrics.add_metric(name="DataAgeHours", unit=MetricUnit.Count, value=summary.data_age_hours)

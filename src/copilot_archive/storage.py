@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .exceptions import StorageError
+from .exceptions import AlreadyExists, StorageError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -38,7 +38,10 @@ class Storage(Protocol):
     def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> None:
         """Store everything `stream` yields; on any error nothing is left at `key`."""
 
-    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None: ...
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
+    ) -> None:
+        """Store `data`; with only_if_absent, AlreadyExists when an object is there already."""
 
     def get_bytes(self, key: str) -> bytes: ...
 
@@ -84,8 +87,23 @@ class LocalFolderStorage:
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
-        self.put_stream(key, io.BytesIO(data), content_type)
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
+    ) -> None:
+        if not only_if_absent:
+            self.put_stream(key, io.BytesIO(data), content_type)
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.link(tmp, path)  # atomic create-if-absent, unlike a rename
+        except FileExistsError:
+            raise AlreadyExists(f"{key} exists already") from None
+        finally:
+            Path(tmp).unlink(missing_ok=True)
 
     def get_bytes(self, key: str) -> bytes:
         try:
@@ -149,6 +167,8 @@ class S3Storage:
         """The one place S3 errors become StorageError."""
         try:
             yield
+        except AlreadyExists:
+            raise
         except (BotoCoreError, ClientError, S3UploadFailedError) as exc:
             raise StorageError(f"{action} of s3://{self.bucket}/{key} failed: {exc}") from exc
 
@@ -159,9 +179,22 @@ class S3Storage:
                 stream, self.bucket, key, ExtraArgs={"ContentType": content_type}, Config=self._transfer
             )
 
-    def put_bytes(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
+    ) -> None:
+        condition = {"IfNoneMatch": "*"} if only_if_absent else {}
         with self._translated("write", key):
-            self._client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+            try:
+                self._client.put_object(
+                    Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **condition
+                )
+            except ClientError as exc:
+                if only_if_absent and _error_code(exc) in (
+                    "PreconditionFailed",
+                    "ConditionalRequestConflict",
+                ):
+                    raise AlreadyExists(f"s3://{self.bucket}/{key} exists already") from exc
+                raise
 
     def get_bytes(self, key: str) -> bytes:
         with self._translated("read", key):
@@ -177,7 +210,7 @@ class S3Storage:
             try:
                 return int(self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
                     return None
                 raise
 
@@ -191,6 +224,10 @@ class S3Storage:
     def delete(self, key: str) -> None:
         with self._translated("delete", key):
             self._client.delete_object(Bucket=self.bucket, Key=key)
+
+
+def _error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def open_storage(location: str, client: S3Client | None = None) -> Storage:

@@ -329,3 +329,34 @@ def test_a_short_rate_limit_is_waited_out(handler, simulator, monkeypatch):
     summary = handler({"days": [WINDOW[0].isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
 
     assert summary["counts"]["archived"] == 1 and summary["rate_limit_waits"] == 1
+
+
+def test_overlapping_runs_commit_each_report_day_once(handler, s3, bucket, simulator):
+    from concurrent.futures import ThreadPoolExecutor
+
+    event = {"days": [d.isoformat() for d in WINDOW[:6]]}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(handler, [event, event])
+
+    archived = first["counts"]["archived"] + second["counts"]["archived"]
+    assert archived == 2 * len(DAILY) * 6
+    assert first["counts"]["failed"] == second["counts"]["failed"] == 0
+    manifests = [k for k in bucket_objects(s3, bucket) if "/manifests/" in k]
+    assert len(manifests) == 2 * len(DAILY) * 6
+    versions = s3.list_object_versions(Bucket=bucket, Prefix="copilot-metrics/manifests/")["Versions"]
+    assert len(versions) == len(manifests), "each manifest was written once"
+
+
+def test_summary_reports_the_data_age_for_the_freshness_alarm(handler, simulator, monkeypatch):
+    from datetime import UTC, datetime
+
+    from copilot_archive import clock
+
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2025, 11, 1, 12, 0, tzinfo=UTC))
+    simulator.not_ready_days.add(WINDOW[-1].isoformat())  # 2025-10-31 not out yet, for everyone
+
+    summary = handler({})
+
+    # newest archived day 2025-10-30 ended 36 hours before 2025-11-01T12:00
+    assert summary["data_age_hours"] == 36.0
+    assert handler({"days": [WINDOW[0].isoformat()]})["data_age_hours"] is None

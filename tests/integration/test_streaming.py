@@ -115,6 +115,13 @@ class RecordingStorage(LocalFolderStorage):
         super().put_stream(key, stream, content_type)
         self.writes.append(key)
 
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str = "", *, only_if_absent: bool = False
+    ) -> None:
+        super().put_bytes(key, data, content_type, only_if_absent=only_if_absent)
+        if only_if_absent:  # otherwise put_stream recorded it
+            self.writes.append(key)
+
 
 def test_the_manifest_is_written_after_every_file_it_lists(simulator, tmp_path, fixed_today):
     storage = RecordingStorage(tmp_path)
@@ -123,7 +130,7 @@ def test_the_manifest_is_written_after_every_file_it_lists(simulator, tmp_path, 
     archiver.run(RunRequest(days=(DAY,)), Deadline.never(), TODAY)
 
     manifests = [i for i, k in enumerate(storage.writes) if "/manifests/" in k]
-    assert len(manifests) == 4
+    assert len(manifests) == 4 and len(set(storage.writes)) == len(storage.writes)
     for index in manifests:
         body = json.loads(storage.get_bytes(storage.writes[index]))
         for listed in body["files"]:
