@@ -229,6 +229,11 @@ class Simulator:
         with self._lock:
             self._faults.append(_PendingFault(kind, times, report, slug, day, params))
 
+    def clear_faults(self) -> None:
+        """Drop every fault not applied yet."""
+        with self._lock:
+            self._faults.clear()
+
     def pending_faults(self) -> int:
         with self._lock:
             return sum(f.remaining for f in self._faults)

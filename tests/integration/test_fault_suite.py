@@ -1,0 +1,238 @@
+"""The adversarial suite: >= 1,000 report-days archived by the real handler through seeded,
+random faults at GitHub's API, its download hosts and S3; then quiet runs until nothing is
+left. Afterwards nothing may be lost, corrupted, duplicated, half-written or uncounted."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import CANARY_TOKEN, FakeLambdaContext
+
+pytestmark = pytest.mark.loopback
+
+SEED = 20251010
+TODAY = date(2026, 2, 12)  # window 2025-10-10 .. 2026-02-11: 125 days
+ENTERPRISES = ("acme", "globex", "initech", "umbrella")
+DAILY = ("enterprise-1-day", "users-1-day")
+LATEST = ("enterprise-28-day", "users-28-day")
+WINDOW = [date(2025, 10, 10) + timedelta(days=i) for i in range((TODAY - date(2025, 10, 10)).days)]
+API_FAULTS = {
+    "api_error": {"status": 502},
+    "api_reset": {},
+    "api_slow": {"seconds": 0.3},
+    "rate_limit_429": {"retry_after": 1},
+    "rate_limit_403": {"reset_in": 0},
+    "not_ready_404": {},
+    "not_ready_204": {},
+    "no_links": {},
+    "no_report_string": {},
+    "malformed_json": {},
+    "day_mismatch": {},
+}
+DOWNLOAD_FAULTS = (
+    "download_reset",
+    "download_truncated",
+    "download_expired",
+    "download_gzip",
+    "download_html",
+    "redirect_offlist",
+    "redirect_http_nonloopback",
+    "redirect_same",
+)
+S3_OPERATIONS = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")
+FAULTY_RUNS = 6
+MAX_QUIET_RUNS = 6
+
+
+class ShrinkingContext(FakeLambdaContext):
+    """A Lambda context whose remaining time runs down with the wall clock."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self._end = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int((self._end - time.monotonic()) * 1000)
+
+
+@pytest.fixture
+def suite(monkeypatch, s3_endpoint, fixed_today):
+    import boto3
+    import moto.s3.models
+
+    from copilot_archive import clock, github, runtime, storage, transfer
+    from copilot_simulator import Simulator
+    from copilot_simulator.s3_faults import S3FaultProxy
+
+    monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
+    monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
+    # Every users file goes through CreateMultipartUpload / UploadPart / Complete.
+    monkeypatch.setattr(storage, "UPLOAD_PART_BYTES", 8 * 1024)
+    monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
+    with (
+        Simulator(
+            enterprises=ENTERPRISES, users=5, links_per_report=2, today=TODAY, token=CANARY_TOKEN
+        ) as sim,
+        S3FaultProxy(s3_endpoint, seed=SEED) as proxy,
+    ):
+        env = {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": proxy.endpoint,
+            "POWERTOOLS_TRACE_DISABLED": "1",
+            "ENTERPRISES": ",".join(ENTERPRISES),
+            "GITHUB_API_URL": sim.api_url,
+            "GITHUB_TOKEN": CANARY_TOKEN,
+            "DOWNLOAD_HOSTS": "127.0.0.1",
+            "MAX_WORKERS": "4",
+        }
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        for name in ("GITHUB_TOKEN_SECRET", "ARCHIVE_PREFIX", "REPORTS", "AWS_SESSION_TOKEN"):
+            monkeypatch.delenv(name, raising=False)
+        s3 = boto3.client("s3", endpoint_url=s3_endpoint)  # the checks go around the proxy
+        bucket = f"fault-suite-{SEED}"
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        monkeypatch.setenv("ARCHIVE_BUCKET", bucket)
+        runtime.archiver_from_env.cache_clear()
+        yield sim, proxy, s3, bucket
+        runtime.archiver_from_env.cache_clear()
+
+
+def missing_report_days(s3: Any, bucket: str) -> set[tuple[str, str, str]]:
+    present = set()
+    for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix="copilot-metrics/manifests/"
+    ):
+        for item in page.get("Contents", ()):
+            _, _, _, report, slug, day = item["Key"].split("/")
+            present.add((report, slug.split("=")[1], day[len("day=") : -len(".json")]))
+    wanted = {(r, s, d.isoformat()) for r in DAILY for s in ENTERPRISES for d in WINDOW}
+    return wanted - present
+
+
+def inject_random_faults(sim: Any, rng: random.Random) -> None:
+    for _ in range(60):
+        slug = rng.choice(ENTERPRISES)
+        day = rng.choice(WINDOW).isoformat()
+        report = rng.choice(DAILY)
+        if rng.random() < 0.5:
+            kind = rng.choice(sorted(API_FAULTS))
+            sim.inject(kind, times=rng.randint(1, 3), slug=slug, day=day, report=report, **API_FAULTS[kind])
+        else:
+            kind = rng.choice(DOWNLOAD_FAULTS)
+            sim.inject(kind, times=rng.randint(1, 4), slug=slug, day=day, report=report)
+    for _ in range(4):  # faults on the 28-day reports too
+        sim.inject(rng.choice(["api_error", "download_reset", "download_expired"]), report=rng.choice(LATEST))
+
+
+def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, capsys):
+    sim, proxy, s3, bucket = suite
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location(
+        "fault_suite_app", ROOT / "functions" / "archiver" / "app.py"
+    )
+    assert spec is not None and spec.loader is not None
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    rng = random.Random(SEED)
+    summaries: list[dict[str, Any]] = []
+
+    def run(seconds: float, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        return app.lambda_handler(event or {}, ShrinkingContext(seconds))
+
+    # Faulty phase: random faults everywhere, short Lambda budgets, some runs overlapping.
+    sim.not_ready_days.update(d.isoformat() for d in rng.sample(WINDOW, 5))
+    proxy.fail(S3_OPERATIONS, rate=0.04)
+    for round_ in range(FAULTY_RUNS):
+        inject_random_faults(sim, rng)
+        if round_ % 3 == 2:  # the schedule and a manual backfill at once
+            backfill = {"from": WINDOW[0].isoformat(), "to": WINDOW[40].isoformat()}
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = [
+                    pool.submit(run, 95),
+                    pool.submit(run, 95, backfill),
+                ]
+                summaries.extend(f.result() for f in futures)
+            continue
+        missing_before = missing_report_days(s3, bucket)
+        summary = run(rng.choice([93, 96, 100]))  # 90 s reserve: 3 to 10 s of real work
+        summaries.append(summary)
+        counts = summary["counts"]
+        daily_accounted = sum(
+            len([r for r in summary[o] if r["report"] in DAILY])
+            for o in ("archived", "failed", "not_ready", "deferred")
+        )
+        assert daily_accounted == len(missing_before), "every missing report-day is in the summary"
+        assert counts["failed"] == len(summary["failed"])
+
+    # Quiet phase: faults off, runs repeat until nothing is left.
+    proxy.quiet()
+    sim.not_ready_days.clear()
+    sim.clear_faults()  # leftovers aimed at report-days that are done
+    quiet_runs = 0
+    while quiet_runs < MAX_QUIET_RUNS:
+        quiet_runs += 1
+        summary = run(900)
+        summaries.append(summary)
+        if summary["counts"]["archived"] == 0 and not (
+            summary["failed"] or summary["not_ready"] or summary["deferred"]
+        ):
+            break
+
+    # 0 lost report-days
+    assert missing_report_days(s3, bucket) == set()
+    # every manifest's files exist, with the served bytes and hash; nothing else under raw/
+    listed: set[str] = set()
+    objects = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", ()):
+            objects[item["Key"]] = item["Size"]
+    for key in [k for k in objects if "/manifests/" in k]:
+        manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        served = sim.report_files(manifest["slug"], manifest["report"], manifest["day"])
+        assert [f["sha256"] for f in manifest["files"]] == [hashlib.sha256(b).hexdigest() for b in served], (
+            key
+        )
+        for entry in manifest["files"]:
+            body = s3.get_object(Bucket=bucket, Key=entry["key"])["Body"].read()
+            assert hashlib.sha256(body).hexdigest() == entry["sha256"] and len(body) == entry["bytes"]
+            listed.add(entry["key"])
+    raw = {k for k in objects if "/raw/" in k}
+    assert raw == listed, "no partial, stray or duplicate raw object"
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    latest_manifests = [k for k in objects if "-28-day/" in k and "/manifests/" in k]
+    assert len(latest_manifests) == len(ENTERPRISES) * len(LATEST)
+
+    report_days = len(ENTERPRISES) * len(DAILY) * len(WINDOW) + len(latest_manifests)
+    failures = Counter()
+    for summary in summaries:
+        for outcome in ("failed", "not_ready", "deferred"):
+            failures[outcome] += len(summary[outcome])
+    retries = sum(s["api_retries"] + s["download_retries"] for s in summaries)
+    faults = Counter(sim.faults_applied) + Counter({f"s3 {k}": v for k, v in proxy.faults_applied.items()})
+    with capsys.disabled():
+        print(f"\nfault suite: {report_days} report-days, {len(summaries)} runs ({quiet_runs} quiet)")
+        print(f"  faults injected: {sum(faults.values())}")
+        for kind, count in sorted(faults.items()):
+            print(f"    {kind}: {count}")
+        print(f"  retries: {retries}; rate-limit waits: {sum(s['rate_limit_waits'] for s in summaries)}")
+        print(f"  counted in summaries: {dict(failures)}")
+        print("  lost: 0; corrupted: 0; stray objects: 0; dangling multipart uploads: 0")
+    assert sum(faults.values()) >= 200
+    assert failures["failed"] > 0 and failures["deferred"] > 0 and failures["not_ready"] > 0
