@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lint the SAM stack and build it for the Lambda target, offline: no AWS
-# account, no Docker, no local python3.13 (both resources build with makefiles).
+# account, no Docker, no local python3.13 (functions and layers build with makefiles).
 # Exits non-zero on any failure.
 set -euo pipefail
 
@@ -32,6 +32,17 @@ cfn-lint --non-zero-exit-code error -- template.yaml
 echo "== sam validate --lint"
 sam validate --lint
 
+# checkov pins its own dependency tree: it gets a venv of its own. Every check it skips
+# carries its reason in template.yaml (Metadata.checkov.skip[].comment).
+CHECKOV_VERSION=3.3.30
+checkov_venv="${CHECKOV_VENV:-.aws-sam/checkov-venv}"
+[[ -x "$checkov_venv/bin/checkov" ]] || {
+    python3 -m venv "$checkov_venv"
+    "$checkov_venv/bin/pip" install --disable-pip-version-check --quiet "checkov==$CHECKOV_VERSION"
+}
+echo "== checkov $CHECKOV_VERSION"
+"$checkov_venv/bin/checkov" --file template.yaml --framework cloudformation --compact --quiet
+
 build_dir="$(mktemp -d)"
 trap 'rm -rf "$build_dir"' EXIT
 
@@ -40,6 +51,7 @@ sam build --build-dir "$build_dir"
 
 echo "== built artifacts"
 layer="$build_dir/ArchiverLayer/python"
+indexer_layer="$build_dir/IndexerLayer/python"
 fail() { echo "infra: $*" >&2; exit 1; }
 [[ -f "$layer/copilot_archive/__init__.py" ]] || fail "layer lacks python/copilot_archive/__init__.py"
 [[ ! -e "$layer/copilot_simulator" ]] || fail "layer ships copilot_simulator (test-only)"
@@ -47,26 +59,50 @@ fail() { echo "infra: $*" >&2; exit 1; }
 for module in boto3 requests urllib3 aws_lambda_powertools aws_xray_sdk; do
     [[ -d "$layer/$module" ]] || fail "layer lacks $module"
 done
+if [[ -d athena ]]; then
+    [[ -d "$layer/copilot_archive/athena" ]] || fail "layer lacks python/copilot_archive/athena (the SQL)"
+fi
 [[ -f "$build_dir/ArchiverFunction/app.py" ]] || fail "function artifact lacks app.py"
+[[ -f "$indexer_layer/pyarrow/__init__.py" ]] || fail "IndexerLayer lacks python/pyarrow/__init__.py"
+[[ -f "$build_dir/IndexerFunction/app.py" ]] || fail "indexer function artifact lacks app.py"
 
-# Every compiled extension must be an ELF for aarch64 (e_machine 183), whatever its name says.
-"$python" - "$layer" <<'EOF'
+# Every compiled extension and shared library (*.so, *.so.N) in a layer must be an ELF for
+# aarch64 (e_machine 183), whatever its name says. Then the unzipped sizes: Lambda allows
+# 250 MB (262144000 bytes) for a function and all its layers together.
+"$python" - "$build_dir" <<'EOF'
 import pathlib
+import re
 import struct
 import sys
 
 EM_AARCH64 = 183
-libraries = sorted(pathlib.Path(sys.argv[1]).rglob("*.so"))
-wrong = []
-for library in libraries:
-    header = library.read_bytes()[:20]
-    machine = struct.unpack("<H", header[18:20])[0] if header[:4] == b"\x7fELF" else None
-    if machine != EM_AARCH64:
-        wrong.append(f"{library.name} (e_machine {machine})")
-if wrong:
-    sys.exit("infra: not built for aarch64: " + ", ".join(wrong))
-print(f"{len(libraries)} compiled extension(s), all aarch64")
+LAMBDA_UNZIPPED_LIMIT = 262_144_000
+LAYERS_OF = {"ArchiverFunction": ("ArchiverLayer",), "IndexerFunction": ("ArchiverLayer", "IndexerLayer")}
+build = pathlib.Path(sys.argv[1])
+
+for layer in ("ArchiverLayer", "IndexerLayer"):
+    libraries = sorted(p for p in (build / layer).rglob("*") if re.search(r"\.so(\.[0-9]+)*$", p.name))
+    wrong = []
+    for library in libraries:
+        header = library.read_bytes()[:20]
+        machine = struct.unpack("<H", header[18:20])[0] if header[:4] == b"\x7fELF" else None
+        if machine != EM_AARCH64:
+            wrong.append(f"{library.name} (e_machine {machine})")
+    if wrong:
+        sys.exit(f"infra: {layer} not built for aarch64: " + ", ".join(wrong))
+    print(f"{layer}: {len(libraries)} shared object(s), all aarch64")
+
+sizes = {
+    name: sum(f.stat().st_size for f in (build / name).rglob("*") if f.is_file())
+    for name in ("ArchiverFunction", "ArchiverLayer", "IndexerFunction", "IndexerLayer")
+}
+for name, size in sizes.items():
+    print(f"{name}: {size / 2**20:.1f} MiB unzipped")
+for function, layers in LAYERS_OF.items():
+    total = sizes[function] + sum(sizes[layer] for layer in layers)
+    print(f"{function} with {' and '.join(layers)}: {total} of {LAMBDA_UNZIPPED_LIMIT} bytes")
+    if total > LAMBDA_UNZIPPED_LIMIT:
+        sys.exit(f"infra: {function} and its layers unzip to {total} bytes, over {LAMBDA_UNZIPPED_LIMIT}")
 EOF
 
-du -sh "$build_dir/ArchiverLayer" "$build_dir/ArchiverFunction"
 echo "infra: ok"

@@ -111,6 +111,7 @@ def _iso(moment: datetime) -> str:
 class _RunState:
     """Shared by the workers of one run."""
 
+    force: bool = False
     denied: dict[str, str] = field(default_factory=dict)
     stop_reason: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -171,7 +172,7 @@ class Archiver:
         results = [
             Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived") for rd in plan.skipped
         ]
-        state = _RunState()
+        state = _RunState(force=request.force)
         work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
         for result in self._run_pool(work, deadline, state, on_result):
             results.append(result)
@@ -232,12 +233,12 @@ class Archiver:
             return _result_for(item, Outcome.FAILED, denied)
         try:
             if isinstance(item, LatestReport):
-                return self._archive_latest(item, deadline)
-            return self._archive_day(item, deadline)
+                return self._archive_latest(item, deadline, state.force)
+            return self._archive_day(item, deadline, state.force)
         except NotReady as exc:
             return _result_for(item, Outcome.NOT_READY, str(exc))
-        except AlreadyExists:
-            return _result_for(item, Outcome.SKIPPED, "archived by an overlapping run")
+        except AlreadyExists as exc:
+            return _result_for(item, Outcome.SKIPPED, str(exc))
         except RateLimited as exc:
             with state.lock:
                 state.stop_reason = f"rate limited: {exc}"
@@ -254,12 +255,14 @@ class Archiver:
             logger.exception("report-day failed unexpectedly", extra={"target": _label(item)})
             return _result_for(item, Outcome.FAILED, redact(f"unexpected {type(exc).__name__}: {exc}"))
 
-    def _archive_day(self, report_day: ReportDay, deadline: Deadline) -> Result:
+    def _archive_day(self, report_day: ReportDay, deadline: Deadline, force: bool) -> Result:
+        if not force:
+            self._check_not_committed(report_day)  # an overlapping run may have done it since planning
         links = self.client.day_links(report_day, deadline)
-        manifest = self._copy_and_commit(links, lambda: self.client.day_links(report_day, deadline))
+        manifest = self._copy_and_commit(links, lambda: self.client.day_links(report_day, deadline), force)
         return _archived(manifest)
 
-    def _archive_latest(self, latest: LatestReport, deadline: Deadline) -> Result:
+    def _archive_latest(self, latest: LatestReport, deadline: Deadline, force: bool) -> Result:
         def fetch() -> ReportLinks:
             return self.client.latest_links(latest.report, latest.slug, deadline, latest.level)
 
@@ -270,17 +273,20 @@ class Archiver:
                 f"GitHub serves 28-day reports only as the latest window, which now ends {end.isoformat()}"
             )
             return Result(latest.report, latest.slug, None, Outcome.SKIPPED, reason)
-        if (
-            not latest.wanted_end_days
-            and self.storage.size(manifest_key(self.settings.prefix, links.report_day)) is not None
-        ):
-            return Result(latest.report, latest.slug, end, Outcome.SKIPPED, "already archived")
-        return _archived(self._copy_and_commit(links, fetch))
+        return _archived(self._copy_and_commit(links, fetch, force))
 
-    def _copy_and_commit(self, links: ReportLinks, refetch: Callable[[], ReportLinks]) -> Manifest:
-        """Copy every link in order, asking for fresh links once if one is refused; manifest last."""
+    def _check_not_committed(self, report_day: ReportDay) -> None:
+        if self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None:
+            raise AlreadyExists("already archived")
+
+    def _copy_and_commit(
+        self, links: ReportLinks, refetch: Callable[[], ReportLinks], force: bool
+    ) -> Manifest:
+        """Copy every link in order, asking for fresh links once if one is refused; manifest last.
+        Without `force`, a report-day that has a manifest is left as it is (AlreadyExists)."""
         report_day = links.report_day
-        had_manifest = self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None
+        if not force:
+            self._check_not_committed(report_day)
         files: list[ArchivedFile] = []
         written: list[str] = []
         refreshed = False
@@ -312,12 +318,10 @@ class Archiver:
             self._remove_stale_parts(report_day, len(files))
             # Create-only unless forced: of two overlapping runs, one commits, the other skips.
             self.storage.put_bytes(
-                manifest_key(self.settings.prefix, report_day),
-                manifest.to_json(),
-                only_if_absent=not had_manifest,
+                manifest_key(self.settings.prefix, report_day), manifest.to_json(), only_if_absent=not force
             )
-        except AlreadyExists:
-            raise
+        except AlreadyExists as exc:
+            raise AlreadyExists("archived by an overlapping run") from exc
         except BaseException:
             self._discard_uncommitted(report_day, written)
             raise

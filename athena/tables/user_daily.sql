@@ -1,0 +1,33 @@
+-- Columns mirror src/copilot_archive/curated_schema.py; tests/unit/test_sql_files.py fails on drift.
+-- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
+-- One row per users-1-day line.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`user_daily` (
+  `enterprise_id` string,
+  `user_id` bigint,
+  `user_login` string,
+  `user_initiated_interaction_count` bigint,
+  `code_generation_activity_count` bigint,
+  `code_acceptance_activity_count` bigint,
+  `loc_suggested_to_add_sum` bigint,
+  `loc_suggested_to_delete_sum` bigint,
+  `loc_added_sum` bigint,
+  `loc_deleted_sum` bigint,
+  `used_agent` boolean,
+  `used_chat` boolean,
+  `used_cli` boolean,
+  `used_copilot_coding_agent` boolean,
+  `used_copilot_cloud_agent` boolean,
+  `used_copilot_code_review_active` boolean,
+  `used_copilot_code_review_passive` boolean,
+  `ai_credits_used` double,
+  `ai_adoption_phase` string,
+  `ai_adoption_phase_number` int,
+  `ai_adoption_phase_version` string,
+  `source_part` int,
+  `source_line` bigint,
+  `extra` string
+)
+PARTITIONED BY (`enterprise` string, `day` date)
+STORED AS PARQUET
+LOCATION 's3://${bucket}/${prefix}/curated/enterprise/user_daily/'
+TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

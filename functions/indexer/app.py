@@ -1,0 +1,38 @@
+"""Indexer Lambda: a manifest landed (or was named, or a range is rebuilt) -> curated, catalogued.
+
+Raise policy: a report-day whose data is wrong (bad manifest, size mismatch, a line that is
+not JSON) is recorded in index_status, counted in IndexFailures and returned, not raised:
+a retry would fail the same way. A failure that may pass (S3 or Glue errors) is raised as
+IndexingFailed after the summary is logged and counted, so EventBridge's asynchronous
+invocation retries it (twice); re-indexing is idempotent.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from copilot_archive.deadline import Deadline
+from copilot_archive.exceptions import IndexingFailed
+from copilot_archive.index_events import parse_index_event
+from copilot_archive.index_runtime import indexer_from_env, record_index_metrics
+from copilot_archive.observability import logger, metrics, tracer
+
+# Seconds kept back from the Lambda timeout: no report-day of a rebuild starts later than this.
+RESERVE_SECONDS = 60
+
+
+@logger.inject_lambda_context(log_event=False)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    runtime = indexer_from_env()
+    request = parse_index_event(event, runtime.settings)
+    if request.ignored:
+        logger.info("event ignored", extra={"reason": request.ignored})
+        return {"ignored": request.ignored}
+    summary = runtime.indexer.run(request, Deadline.from_lambda_context(context, RESERVE_SECONDS))
+    record_index_metrics(summary)
+    logger.info("index finished", extra={"counts": summary.to_dict()["counts"]})
+    if summary.retryable:
+        raise IndexingFailed("; ".join(r.error for r in summary.retryable))
+    return summary.to_dict()

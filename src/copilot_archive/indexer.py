@@ -1,0 +1,404 @@
+"""The indexer: one archived report-day -> curated Parquet, catalog partitions and a status row.
+
+For a manifest it checks every listed file (size up front; bytes, sha256 and lines while
+streaming), curates the 1-day reports into one Parquet file per table, writes them all
+only once the whole day curated cleanly (a bad line never leaves a half-indexed day),
+registers the day's partitions and records the outcome in `index_status` - failures too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import clock
+from .catalog import Catalog, NullCatalog, PartitionSpec, glue_table_name_for_raw
+from .curate import BATCH_LINES, Curator, arrow_schema
+from .curated_schema import CURATED_REPORTS, ENTERPRISE_DAY_TOTALS, INDEX_STATUS, USER_DAILY, CuratedTable
+from .deadline import Deadline
+from .exceptions import ArchiveError, CatalogError, CurationError, InvalidRequest, ManifestError, StorageError
+from .index_events import IndexRequest
+from .layout import (
+    Level,
+    Report,
+    ReportDay,
+    curated_day_prefix,
+    curated_file_key,
+    index_status_key,
+    parse_manifest_key,
+    raw_day_prefix,
+)
+from .manifest import ArchivedFile, Manifest
+from .observability import logger
+from .storage import Storage
+
+PARQUET = "application/vnd.apache.parquet"
+# zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.
+COMPRESSION = "zstd"
+READ_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class IndexResult:
+    """What indexing one report-day did. `retryable`: the failure may pass (storage, catalog)."""
+
+    report_day: ReportDay
+    manifest_key: str
+    indexed: bool
+    rows: Mapping[str, int] = field(default_factory=dict)
+    error: str = ""
+    retryable: bool = False
+    warnings: tuple[str, ...] = ()
+    curated_bytes: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        rd = self.report_day
+        item: dict[str, Any] = {
+            "report": rd.report.value,
+            "enterprise": rd.slug,
+            "day": rd.day.isoformat(),
+            "manifest": self.manifest_key,
+            "indexed": self.indexed,
+        }
+        if self.rows:
+            item["rows"] = dict(self.rows)
+            item["curated_bytes"] = self.curated_bytes
+        if self.error:
+            item["error"] = self.error
+            item["retryable"] = self.retryable
+        if self.warnings:
+            item["warnings"] = list(self.warnings)
+        return item
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSummary:
+    """One invocation's results; `deferred` manifests were left for lack of time."""
+
+    results: tuple[IndexResult, ...]
+    deferred: tuple[str, ...] = ()
+
+    @property
+    def indexed(self) -> int:
+        return sum(1 for r in self.results if r.indexed)
+
+    @property
+    def failed(self) -> list[IndexResult]:
+        return [r for r in self.results if not r.indexed]
+
+    @property
+    def retryable(self) -> list[IndexResult]:
+        return [r for r in self.failed if r.retryable]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "counts": {"indexed": self.indexed, "failed": len(self.failed), "deferred": len(self.deferred)},
+            "results": [r.to_dict() for r in self.results],
+            "deferred": list(self.deferred),
+        }
+
+
+class _CheckedLines:
+    """The lines of a stream, read in chunks (never the whole file), hashed and counted on the way."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._sha256 = hashlib.sha256()
+        self.bytes = 0
+        self.newlines = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        pending: list[bytes] = []
+        while chunk := self._stream.read(READ_CHUNK):
+            self._sha256.update(chunk)
+            self.bytes += len(chunk)
+            pieces = chunk.split(b"\n")
+            if len(pieces) == 1:
+                pending.append(chunk)  # a line longer than a chunk
+                continue
+            self.newlines += len(pieces) - 1
+            pieces[0] = b"".join((*pending, pieces[0]))
+            last = pieces.pop()
+            pending = [last] if last else []
+            yield from pieces
+        if pending:
+            yield b"".join(pending)
+
+    def check(self, listed: ArchivedFile) -> None:
+        """ManifestError when what was read is not what the manifest lists."""
+        read = (self.bytes, self._sha256.hexdigest(), self.newlines)
+        if read != (listed.bytes, listed.sha256, listed.lines):
+            raise ManifestError(
+                f"{listed.key}: read {self.bytes} bytes, {self.newlines} lines, sha256 {read[1]}; "
+                f"the manifest lists {listed.bytes} bytes, {listed.lines} lines, sha256 {listed.sha256}"
+            )
+
+
+class _ParquetSink:
+    """One table's Parquet file for one report-day, built in memory (a small share of the raw)."""
+
+    def __init__(self, table: CuratedTable) -> None:
+        self._out = pa.BufferOutputStream()
+        self._writer = pq.ParquetWriter(self._out, arrow_schema(table), compression=COMPRESSION)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self._writer.write_batch(batch)
+
+    def close(self) -> bytes:
+        self._writer.close()
+        return bytes(self._out.getvalue().to_pybytes())
+
+
+def manifest_report_prefix(prefix: str, report: Report, level: Level = Level.ENTERPRISE) -> str:
+    """The listing that finds every enterprise's manifests of one report (layout.py's pattern)."""
+    return f"{prefix}/manifests/{level.value}/{report.value}/"
+
+
+class Indexer:
+    """Indexes report-days of the archive at `prefix` on `storage`, registering them in `catalog`."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        catalog: Catalog,
+        prefix: str,
+        now: Callable[[], datetime] = clock.utc_now,
+        batch_lines: int = BATCH_LINES,
+    ) -> None:
+        self.storage = storage
+        self.catalog = catalog
+        self.prefix = prefix
+        self.now = now
+        self.batch_lines = batch_lines
+
+    # ---- entry points --------------------------------------------------------------
+
+    def run(self, request: IndexRequest, deadline: Deadline | None = None) -> IndexSummary:
+        """Index what a handler event asks; manifests not started before the deadline are deferred."""
+        keys = list(request.manifest_keys)
+        if request.rebuild is not None:
+            keys.extend(self.manifests_between(*request.rebuild))
+        deadline = deadline or Deadline.never()
+        results: list[IndexResult] = []
+        for position, key in enumerate(keys):
+            if deadline.expired():
+                return IndexSummary(tuple(results), tuple(keys[position:]))
+            results.append(self.index_manifest(key))
+        return IndexSummary(tuple(results))
+
+    def rebuild(self, from_day: date, to_day: date) -> list[IndexResult]:
+        """Re-index every report-day from `from_day` to `to_day` that has a manifest."""
+        return [self.index_manifest(key) for key in self.manifests_between(from_day, to_day)]
+
+    def manifests_between(self, from_day: date, to_day: date) -> list[str]:
+        """Manifest keys of every report and enterprise (one listing per report), oldest first."""
+        found: list[tuple[ReportDay, str]] = []
+        for report in Report:
+            for key in self.storage.list_keys(manifest_report_prefix(self.prefix, report)):
+                try:
+                    report_day = parse_manifest_key(self.prefix, key)
+                except InvalidRequest:
+                    continue
+                if from_day <= report_day.day <= to_day:
+                    found.append((report_day, key))
+        return [key for _, key in sorted(found, key=lambda item: (item[0].day, item[0].slug, item[0].report))]
+
+    def index_manifest(self, manifest_key: str) -> IndexResult:
+        """Index one report-day; failures are recorded and returned, never half-written.
+
+        InvalidRequest when the key is not a manifest key of this archive (nothing to record).
+        """
+        report_day = parse_manifest_key(self.prefix, manifest_key)
+        manifest: Manifest | None = None
+        try:
+            manifest = self._read_manifest(manifest_key, report_day)
+            self._check_sizes(manifest_key, manifest)
+            result = self._index(manifest_key, manifest)
+        except (ManifestError, CurationError) as exc:
+            result = IndexResult(report_day, manifest_key, indexed=False, error=str(exc))
+        except (StorageError, CatalogError) as exc:
+            result = IndexResult(report_day, manifest_key, indexed=False, error=str(exc), retryable=True)
+        if not result.indexed:
+            logger.error(
+                "report-day not indexed",
+                extra={"manifest": manifest_key, "error": result.error, "retryable": result.retryable},
+            )
+            result = self._register_status_partition(result)
+        return self._record(result, manifest)
+
+    # ---- steps ---------------------------------------------------------------------
+
+    def _read_manifest(self, key: str, report_day: ReportDay) -> Manifest:
+        if self.storage.size(key) is None:
+            raise ManifestError(f"{key}: no manifest at this key")
+        manifest = Manifest.from_json(self.storage.get_bytes(key), key)
+        if manifest.report_day != report_day:
+            raise ManifestError(f"{key}: the manifest describes {manifest.report_day}, not {report_day}")
+        folder = raw_day_prefix(self.prefix, report_day)
+        for listed in manifest.files:
+            if not listed.key.startswith(folder):
+                raise ManifestError(f"{key}: lists {listed.key}, which is outside {folder}")
+        return manifest
+
+    def _check_sizes(self, key: str, manifest: Manifest) -> None:
+        problems = []
+        for listed in manifest.files:
+            size = self.storage.size(listed.key)
+            if size is None:
+                problems.append(f"{listed.key} is missing")
+            elif size != listed.bytes:
+                problems.append(f"{listed.key} is {size} bytes, the manifest lists {listed.bytes}")
+        if problems:
+            raise ManifestError(f"{key}: " + "; ".join(problems))
+
+    def _index(self, key: str, manifest: Manifest) -> IndexResult:
+        report_day = manifest.report_day
+        rows: dict[str, int] = {}
+        warnings: tuple[str, ...] = ()
+        files: dict[str, bytes] = {}
+        if report_day.report in CURATED_REPORTS:
+            files, rows, warnings = self._curate(manifest)
+            # Every table's file is written only now that the whole day curated cleanly.
+            for table, data in files.items():
+                self.storage.put_bytes(self._curated_key(report_day, table), data, PARQUET)
+        self.catalog.register_partitions(self._partitions(report_day, files))
+        curated_bytes = sum(len(data) for data in files.values())
+        logger.info(
+            "report-day indexed", extra={"manifest": key, "rows": rows, "curated_bytes": curated_bytes}
+        )
+        return IndexResult(report_day, key, True, rows, warnings=warnings, curated_bytes=curated_bytes)
+
+    def _curate(self, manifest: Manifest) -> tuple[dict[str, bytes], dict[str, int], tuple[str, ...]]:
+        report_day = manifest.report_day
+        curator = Curator(report_day.report, report_day.day, self.batch_lines)
+        # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
+        sinks = {table.name: _ParquetSink(table) for table in curator.tables}
+        for part, listed in enumerate(manifest.files):
+            stream = self.storage.open_read(listed.key)
+            try:
+                lines = _CheckedLines(stream)
+                for batch in curator.curate(lines, key=listed.key, part=part):
+                    sinks[batch.table.name].write(batch.batch)
+                lines.check(listed)
+            finally:
+                stream.close()
+        for batch in curator.finish():
+            sinks[batch.table.name].write(batch.batch)
+        warnings = tuple(curator.warnings)
+        if curator.warning_count > len(warnings):
+            warnings += (f"... and {curator.warning_count - len(warnings)} more warnings",)
+        return {name: sink.close() for name, sink in sinks.items()}, dict(curator.rows), warnings
+
+    def _curated_key(self, report_day: ReportDay, table: str) -> str:
+        return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)
+
+    def _partitions(self, report_day: ReportDay, tables: Iterable[str]) -> list[PartitionSpec]:
+        """The raw partition, each curated one written, and the status one."""
+        values = (report_day.slug, report_day.day.isoformat())
+        specs = [
+            PartitionSpec(
+                glue_table_name_for_raw(report_day.report), values, raw_day_prefix(self.prefix, report_day)
+            )
+        ]
+        for table in (*tables, INDEX_STATUS.name):
+            location = curated_day_prefix(
+                self.prefix, table, report_day.slug, report_day.day, report_day.level
+            )
+            specs.append(PartitionSpec(table, values, location))
+        return specs
+
+    def _register_status_partition(self, result: IndexResult) -> IndexResult:
+        """A failure is recorded too, so its status partition must be known to the catalog."""
+        try:
+            self.catalog.register_partitions(self._partitions(result.report_day, ())[1:])
+        except CatalogError as exc:
+            logger.error("status partition not registered", extra={"manifest": result.manifest_key})
+            return replace(result, error=f"{result.error}; {exc}", retryable=True)
+        return result
+
+    def _record(self, result: IndexResult, manifest: Manifest | None) -> IndexResult:
+        """Write the report-day's index_status row; a failure to write it makes the result retryable."""
+        try:
+            self.storage.put_bytes(
+                index_status_key(self.prefix, result.report_day), self._status_row(result, manifest), PARQUET
+            )
+        except StorageError as exc:
+            logger.error("index status not written", extra={"manifest": result.manifest_key})
+            return replace(
+                result, indexed=False, error="; ".join(filter(None, (result.error, str(exc)))), retryable=True
+            )
+        return result
+
+    def _status_row(self, result: IndexResult, manifest: Manifest | None) -> bytes:
+        row_table = USER_DAILY if result.report_day.report is Report.USERS_1_DAY else ENTERPRISE_DAY_TOTALS
+        row = {
+            "report": result.report_day.report.value,
+            "manifest_status": manifest.status if manifest else None,
+            "files": len(manifest.files) if manifest else None,
+            "bytes": manifest.total_bytes if manifest else None,
+            "lines": manifest.total_lines if manifest else None,
+            "rows": result.rows.get(row_table.name) if result.rows else None,
+            "indexed": result.indexed,
+            "error": result.error or None,
+            "indexed_at": self.now(),
+            "manifest_key": result.manifest_key,
+        }
+        return _parquet_bytes(pa.Table.from_pylist([row], schema=arrow_schema(INDEX_STATUS)))
+
+    # ---- for the CLI ---------------------------------------------------------------
+
+    def needs_index(self, manifest_key: str) -> bool:
+        """No status yet, a failed one, or one older than the manifest (the day was re-archived)."""
+        report_day = parse_manifest_key(self.prefix, manifest_key)
+        status_key = index_status_key(self.prefix, report_day)
+        if self.storage.size(status_key) is None:
+            return True
+        try:
+            status = pq.read_table(pa.BufferReader(self.storage.get_bytes(status_key))).to_pylist()[0]
+            manifest = Manifest.from_json(self.storage.get_bytes(manifest_key), manifest_key)
+        except (ArchiveError, pa.ArrowException, IndexError):
+            return True
+        indexed_at = status.get("indexed_at")
+        return not status.get("indexed") or indexed_at is None or indexed_at < manifest.fetched_at
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    out = pa.BufferOutputStream()
+    pq.write_table(table, out, compression=COMPRESSION)
+    return bytes(out.getvalue().to_pybytes())
+
+
+def index_archive(
+    storage: Storage,
+    prefix: str,
+    catalog: Catalog | None = None,
+    on_result: Callable[[IndexResult], None] | None = None,
+    *,
+    force: bool = False,
+    now: Callable[[], datetime] = clock.utc_now,
+) -> list[IndexResult]:
+    """Index every manifest of the archive that needs it (see `Indexer.needs_index`), or all of
+    them with `force`. For the local CLI: `catalog` defaults to NullCatalog."""
+    indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
+    keys = []
+    for key in storage.list_keys(f"{prefix}/manifests/"):
+        try:
+            parse_manifest_key(prefix, key)
+        except InvalidRequest:
+            continue
+        keys.append(key)
+    results = []
+    for key in sorted(keys):
+        if not force and not indexer.needs_index(key):
+            continue
+        result = indexer.index_manifest(key)
+        if on_result is not None:
+            on_result(result)
+        results.append(result)
+    return results

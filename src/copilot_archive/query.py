@@ -1,0 +1,230 @@
+"""Query a local archive folder with DuckDB: the curated and raw tables, and the shipped views.
+
+Each curated table is a DuckDB view over its Hive-partitioned Parquet files (an empty typed
+view while there are none); each raw table is a view of its NDJSON lines as text, with the
+enterprise and day taken from the path, as Athena's raw tables see them. The shipped views
+are the `athena/views` files translated by `copilot_archive.sql`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+from sqlglot import exp
+
+from . import curated_schema, sql
+from .exceptions import QueryError
+from .layout import (
+    DEFAULT_PREFIX,
+    Level,
+    Report,
+    curated_table_location,
+    raw_table_location,
+    validate_prefix,
+)
+
+Format = Literal["table", "csv", "json"]
+FORMATS: tuple[str, ...] = ("table", "csv", "json")
+Rows = list[tuple[Any, ...]]
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# NDJSON never holds a raw control character (JSON escapes them), so chr(1) never splits a line.
+_RAW_READ = (
+    "columns={'line': 'VARCHAR'}, delim=chr(1), quote='', escape='', header=false, auto_detect=false, "
+    "max_line_size=268435456, hive_partitioning=true, hive_types={'enterprise': 'VARCHAR', 'day': 'DATE'}"
+)
+
+
+def raw_table_name(report: Report) -> str:
+    return "raw_" + report.value.replace("-", "_")
+
+
+def duckdb_type(athena_type: str) -> str:
+    return exp.DataType.build(athena_type, dialect="athena").sql(dialect="duckdb")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class LocalQueryEngine:
+    """An in-memory DuckDB over one local archive folder; `today` pins CURRENT_DATE in the views."""
+
+    def __init__(
+        self, archive_root: str | Path, prefix: str = DEFAULT_PREFIX, *, today: date | None = None
+    ) -> None:
+        self.root = Path(archive_root)
+        self.prefix = validate_prefix(prefix)
+        self.today = today
+        self._connection = duckdb.connect(":memory:")
+        self.table_names: tuple[str, ...] = ()
+        self.view_names: tuple[str, ...] = ()
+        self._define()
+
+    def __enter__(self) -> LocalQueryEngine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (*self.table_names, *self.view_names)
+
+    def run(
+        self, sql_or_view: str, dialect: Literal["athena", "duckdb"] = "athena"
+    ) -> tuple[list[str], Rows]:
+        """Run SQL (Athena's dialect unless told otherwise) or, given a bare name, a whole view ordered."""
+        text = sql_or_view.strip().rstrip(";").strip()
+        if _NAME.fullmatch(text):
+            return self._run_view(text)
+        if dialect == "athena":
+            text = sql.translate(text, today=self.today, strip_qualifiers=self.names)
+        return self._execute(text, "query")
+
+    def _run_view(self, name: str) -> tuple[list[str], Rows]:
+        if name not in self.names:
+            raise QueryError(f"unknown view {name!r}; known views: {', '.join(sorted(self.view_names))}")
+        columns, _ = self._execute(f"SELECT * FROM {name} LIMIT 0", f"view {name}")
+        order = ", ".join(str(i) for i in range(1, len(columns) + 1))
+        return self._execute(f"SELECT * FROM {name} ORDER BY {order}", f"view {name}")
+
+    def _execute(self, text: str, source: str) -> tuple[list[str], Rows]:
+        try:
+            cursor = self._connection.execute(text)
+            columns = [d[0] for d in cursor.description or ()]
+            return columns, cursor.fetchall()
+        except duckdb.Error as exc:
+            raise QueryError(f"{source} failed: {exc}") from exc
+
+    # ---- definitions ---------------------------------------------------------------
+
+    def _define(self) -> None:
+        names = []
+        for table in curated_schema.ALL_TABLES:
+            self._define_view(table.name, self._curated_select(table), f"table {table.name}")
+            names.append(table.name)
+        for report in Report:
+            name = raw_table_name(report)
+            self._define_view(name, self._raw_select(report), f"table {name}")
+            names.append(name)
+        self.table_names = tuple(names)
+        self.view_names = sql.view_names()
+        for view in self.view_names:
+            self._execute(sql.view_sql(view, "duckdb", today=self.today), f"view {view}")
+
+    def _define_view(self, name: str, select: str, source: str) -> None:
+        self._execute(f"CREATE OR REPLACE VIEW {name} AS {select}", source)
+
+    def _folder(self, location: str) -> Path:
+        return self.root / location
+
+    def _curated_select(self, table: curated_schema.CuratedTable) -> str:
+        folder = self._folder(curated_table_location(self.prefix, table.name, Level.ENTERPRISE))
+        columns = (*table.columns, *curated_schema.PARTITION_COLUMNS)
+        if not any(folder.glob("*/*/*.parquet")):
+            typed = ", ".join(f"CAST(NULL AS {duckdb_type(c.type)}) AS {c.name}" for c in columns)
+            return f"SELECT {typed} WHERE false"
+        source = (
+            f"read_parquet({_literal(str(folder / '*/*/*.parquet'))}, hive_partitioning=true, "
+            "union_by_name=true, hive_types={'enterprise': 'VARCHAR', 'day': 'DATE'})"
+        )
+        present = {row[0] for row in self._execute(f"DESCRIBE SELECT * FROM {source}", table.name)[1]}
+        # Keep the contract's columns and types even if every file lacks one (e.g. a new column).
+        typed = ", ".join(
+            f"CAST({c.name if c.name in present else 'NULL'} AS {duckdb_type(c.type)}) AS {c.name}"
+            for c in columns
+        )
+        return f"SELECT {typed} FROM {source}"
+
+    def _raw_select(self, report: Report) -> str:
+        folder = self._folder(raw_table_location(self.prefix, report, Level.ENTERPRISE))
+        if not any(folder.glob("*/*/*.json")):
+            return "SELECT CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS enterprise, " + (
+                "CAST(NULL AS DATE) AS day WHERE false"
+            )
+        source = f"read_csv({_literal(str(folder / '*/*/*.json'))}, {_RAW_READ})"
+        return f"SELECT line, enterprise, day FROM {source}"
+
+
+# ---- output ------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A cell as JSON would carry it: dates as YYYY-MM-DD, decimals as numbers."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def format_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> str:
+    """Rows as aligned text, CSV with a header, or one JSON array of row objects."""
+    if fmt == "json":
+        records = [dict(zip(columns, map(_plain, row), strict=True)) for row in rows]
+        return json.dumps(records, indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_text(v) for v in row] for row in rows)
+        return buffer.getvalue().rstrip("\n")
+    if fmt == "table":
+        cells = [[_text(v) for v in row] for row in rows]
+        widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+        numeric = [
+            bool(rows) and all(_is_number(r[i]) or r[i] is None for r in rows) for i in range(len(columns))
+        ]
+
+        def line(values: Sequence[str]) -> str:
+            return "  ".join(
+                v.rjust(w) if right else v.ljust(w)
+                for v, w, right in zip(values, widths, numeric, strict=True)
+            ).rstrip()
+
+        rule = "  ".join("-" * w for w in widths)
+        return "\n".join([line(list(columns)), rule, *(line(r) for r in cells)])
+    raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def run_query(
+    sql_or_view: str,
+    archive: str | Path,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    fmt: str = "table",
+    today: date | None = None,
+) -> str:
+    """What `copilot-archive query SQL_OR_VIEW --archive PATH --format FMT` prints."""
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    with LocalQueryEngine(archive, prefix, today=today) as engine:
+        columns, rows = engine.run(sql_or_view)
+    return format_rows(columns, rows, fmt)

@@ -1,0 +1,136 @@
+"""The shipped SQL under `athena/`: Athena DDL per table, a Trino view per file, DuckDB by translation.
+
+The files are the one copy of every definition. DuckDB text is produced from them with
+sqlglot (read "athena", write "duckdb") plus the AST transforms below, never hand-written:
+- `today`: CURRENT_DATE becomes a date literal, so a local run (and a test) can pin the
+  calendar that `report_status` spans;
+- `strip_qualifiers`: `copilot_metrics.user_daily` becomes `user_daily` for the names the
+  local engine defines, so a query copied from Athena runs unchanged.
+Everything else the views need (date_trunc, sequence, greatest, VALUES, CASE) sqlglot
+translates by itself; the views CAST date_trunc and sequence results to date, which Athena
+needs no help with and DuckDB (where they yield timestamps) does.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Collection
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from .exceptions import QueryError
+
+Dialect = Literal["athena", "duckdb"]
+READ_DIALECT = "athena"
+_VIEW_HEAD = re.compile(r"CREATE\s+OR\s+REPLACE\s+VIEW\s+(\w+)\s+AS\b", re.IGNORECASE)
+
+
+def athena_dir() -> Path:
+    """The `athena/` folder: beside this module in the Lambda layer, else the repository's."""
+    packaged = Path(__file__).parent / "athena"
+    if packaged.is_dir():
+        return packaged
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "athena"
+        if (candidate / "views").is_dir() and (candidate / "tables").is_dir():
+            return candidate
+    raise FileNotFoundError(f"no athena/ folder beside {packaged.parent} or above it")
+
+
+@cache
+def _files(kind: str) -> dict[str, str]:
+    folder = athena_dir() / kind
+    return {path.stem: path.read_text() for path in sorted(folder.glob("*.sql"))}
+
+
+def table_names() -> tuple[str, ...]:
+    """Every table with a DDL file: the raw tables and every curated table."""
+    return tuple(_files("tables"))
+
+
+def table_ddl(name: str, *, database: str, bucket: str, prefix: str) -> str:
+    """A table's CREATE EXTERNAL TABLE with its placeholders filled in."""
+    try:
+        template = _files("tables")[name]
+    except KeyError:
+        raise QueryError(f"unknown table {name!r}; known tables: {', '.join(table_names())}") from None
+    return string.Template(template).substitute(database=database, bucket=bucket, prefix=prefix.strip("/"))
+
+
+def view_names() -> tuple[str, ...]:
+    """Every shipped view, ordered so a view comes after the views it reads."""
+    views = _files("views")
+    ordered: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in ordered:
+            return
+        if name in path:
+            raise QueryError(f"views read each other in a cycle: {' -> '.join((*path, name))}")
+        for used in sorted(_tables_read(views[name]) & views.keys()):
+            visit(used, (*path, name))
+        ordered.append(name)
+
+    for name in views:
+        visit(name, ())
+    return tuple(ordered)
+
+
+def _tables_read(text: str) -> set[str]:
+    """The names a view's query reads, without its own name and its CTEs'."""
+    query = _parse(text, "<view>").expression
+    if query is None:
+        return set()
+    ctes = {cte.alias for cte in query.find_all(exp.CTE)}
+    return {table.name for table in query.find_all(exp.Table)} - ctes
+
+
+def view_sql(name: str, dialect: Dialect = "athena", *, today: date | None = None) -> str:
+    """The view's CREATE OR REPLACE VIEW: the file's text for Athena, its translation for DuckDB."""
+    try:
+        text = _files("views")[name]
+    except KeyError:
+        raise QueryError(f"unknown view {name!r}; known views: {', '.join(sorted(view_names()))}") from None
+    match = _VIEW_HEAD.search(text)
+    if match is None or match[1] != name:
+        raise QueryError(f"athena/views/{name}.sql must define CREATE OR REPLACE VIEW {name} AS ...")
+    if dialect == "athena":
+        return text
+    return translate(text, today=today, source=f"view {name}")
+
+
+def translate(
+    sql: str, *, today: date | None = None, strip_qualifiers: Collection[str] = (), source: str = "query"
+) -> str:
+    """Athena (Trino) SQL as DuckDB SQL, one statement; QueryError names `source` if it cannot."""
+    tree = _parse(sql, source)
+    if today is not None:
+        literal = exp.cast(exp.Literal.string(today.isoformat()), exp.DataType.Type.DATE)
+        tree = tree.transform(lambda node: literal.copy() if isinstance(node, exp.CurrentDate) else node)
+    if strip_qualifiers:
+        known = set(strip_qualifiers)
+        for table in tree.find_all(exp.Table):
+            if table.name in known:
+                table.set("db", None)
+                table.set("catalog", None)
+    try:
+        return tree.sql(dialect="duckdb")
+    except SqlglotError as exc:
+        raise QueryError(f"{source}: cannot translate to DuckDB: {exc}") from exc
+
+
+def _parse(sql: str, source: str) -> exp.Expr:
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=READ_DIALECT) if s is not None]
+    except SqlglotError as exc:
+        raise QueryError(f"{source}: not valid Athena SQL: {exc}") from exc
+    if len(statements) != 1:
+        raise QueryError(f"{source}: expected one SQL statement, found {len(statements)}")
+    return statements[0]

@@ -1,0 +1,355 @@
+"""The real indexer lambda_handler against moto's S3 and Glue (one loopback server) and the
+simulator's reports, archived first by the real archiver handler."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from copilot_archive.curated_schema import ALL_TABLES, tables_for
+from copilot_archive.layout import Report
+from tests.conftest import ROOT, FakeLambdaContext, load_event
+
+pytestmark = pytest.mark.loopback
+
+PREFIX = "copilot-metrics"
+FLAT_DAY, WRAPPER_DAY = date(2025, 10, 12), date(2025, 10, 13)  # the simulator alternates shapes
+DAYS = [FLAT_DAY.isoformat(), WRAPPER_DAY.isoformat()]
+
+
+def manifest_key(report: str, slug: str, day: str) -> str:
+    return f"{PREFIX}/manifests/enterprise/{report}/enterprise={slug}/day={day}.json"
+
+
+def curated_key(table: str, slug: str, day: str) -> str:
+    return f"{PREFIX}/curated/enterprise/{table}/enterprise={slug}/day={day}/part-0000.parquet"
+
+
+def status_key(report: str, slug: str, day: str) -> str:
+    return f"{PREFIX}/curated/enterprise/index_status/enterprise={slug}/day={day}/{report}.parquet"
+
+
+def read_parquet(s3: Any, bucket: str, key: str) -> list[dict[str, Any]]:
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return pq.read_table(io.BytesIO(body)).to_pylist()
+
+
+def keys_under(s3: Any, bucket: str, prefix: str) -> list[str]:
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return sorted(item["Key"] for page in pages for item in page.get("Contents", ()))
+
+
+def raw_lines(s3: Any, bucket: str, report: str, slug: str, day: str) -> list[list[bytes]]:
+    body = json.loads(s3.get_object(Bucket=bucket, Key=manifest_key(report, slug, day))["Body"].read())
+    return [s3.get_object(Bucket=bucket, Key=f["key"])["Body"].read().splitlines() for f in body["files"]]
+
+
+@pytest.fixture
+def glue(aws_env: str) -> Any:
+    import boto3
+
+    return boto3.client("glue")
+
+
+@pytest.fixture
+def database(glue: Any, bucket: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A Glue database with the tables the stack creates, in the same StorageDescriptor shape."""
+    name = f"copilot_metrics_{uuid.uuid4().hex[:8]}"
+    glue.create_database(DatabaseInput={"Name": name})
+    partition_keys = [{"Name": "enterprise", "Type": "string"}, {"Name": "day", "Type": "date"}]
+    for report in Report:
+        folder = f"s3://{bucket}/{PREFIX}/raw/enterprise/{report.value}/"
+        glue.create_table(
+            DatabaseName=name,
+            TableInput={
+                "Name": "raw_" + report.value.replace("-", "_"),
+                "PartitionKeys": partition_keys,
+                "StorageDescriptor": {
+                    "Columns": [{"Name": "line", "Type": "string"}],
+                    "Location": folder,
+                    "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
+                    "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                    "SerdeInfo": {
+                        "SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+                    },
+                },
+            },
+        )
+    for table in ALL_TABLES:
+        glue.create_table(
+            DatabaseName=name,
+            TableInput={
+                "Name": table.name,
+                "PartitionKeys": partition_keys,
+                "StorageDescriptor": {
+                    "Columns": [{"Name": c.name, "Type": c.type} for c in table.columns],
+                    "Location": f"s3://{bucket}/{PREFIX}/curated/enterprise/{table.name}/",
+                    "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                    "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+                    "SerdeInfo": {
+                        "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+                    },
+                },
+            },
+        )
+    monkeypatch.setenv("GLUE_DATABASE", name)
+    return name
+
+
+@pytest.fixture
+def archived(handler: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """Two days of both 1-day reports for acme and globex, archived by the real archiver."""
+    summary = handler({"days": DAYS, "reports": ["users-1-day", "enterprise-1-day"]})
+    assert summary["counts"]["archived"] == 8, summary
+    return summary
+
+
+@pytest.fixture
+def indexer(archiver_env: dict[str, str], database: str) -> Iterator[Callable[..., dict[str, Any]]]:
+    from copilot_archive import index_runtime
+
+    index_runtime.indexer_from_env.cache_clear()
+    spec = importlib.util.spec_from_file_location("indexer_app", ROOT / "functions" / "indexer" / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
+        return module.lambda_handler(event, FakeLambdaContext(function_name="copilot-indexer"))
+
+    yield invoke
+    index_runtime.indexer_from_env.cache_clear()
+
+
+def object_created(bucket: str, key: str | None = None) -> dict[str, Any]:
+    event = load_event("indexer-object-created.json")
+    event["detail"]["bucket"]["name"] = bucket
+    if key is not None:
+        event["detail"]["object"]["key"] = key
+    return event
+
+
+def partitions(glue: Any, database: str, table: str) -> dict[tuple[str, ...], str]:
+    found = glue.get_partitions(DatabaseName=database, TableName=table)["Partitions"]
+    return {tuple(p["Values"]): p["StorageDescriptor"]["Location"] for p in found}
+
+
+def test_object_created_event_indexes_the_users_day(indexer, archived, s3, bucket, glue, database):
+    summary = indexer(object_created(bucket))
+
+    assert summary["counts"] == {"indexed": 1, "failed": 0, "deferred": 0}
+    day = FLAT_DAY.isoformat()
+    files = raw_lines(s3, bucket, "users-1-day", "acme", day)
+    records = {
+        (part, n): json.loads(text) for part, lines in enumerate(files) for n, text in enumerate(lines, 1)
+    }
+    manifest = json.loads(
+        s3.get_object(Bucket=bucket, Key=manifest_key("users-1-day", "acme", day))["Body"].read()
+    )
+    rows = read_parquet(s3, bucket, curated_key("user_daily", "acme", day))
+    assert len(files) > 1  # the simulator splits a report over several links
+    assert len(rows) == len(records) == manifest["lines"] == summary["results"][0]["rows"]["user_daily"]
+    for row in rows:
+        raw = records[(row["source_part"], row["source_line"])]
+        assert (row["user_id"], row["user_login"]) == (raw["user_id"], raw["user_login"])
+        assert row["loc_added_sum"] == raw["loc_added_sum"] and row["used_chat"] == raw["used_chat"]
+        assert row["ai_adoption_phase_number"] == raw["ai_adoption_phase"]["phase_number"]
+        assert json.loads(row["extra"])["etl_id"] == raw["etl_id"]
+    features = read_parquet(s3, bucket, curated_key("user_language_feature_daily", "acme", day))
+    assert len(features) == sum(len(r["totals_by_language_feature"]) for r in records.values())
+
+    values = ("acme", day)
+    assert partitions(glue, database, "raw_users_1_day") == {
+        values: f"s3://{bucket}/{PREFIX}/raw/enterprise/users-1-day/enterprise=acme/day={day}/"
+    }
+    for table in tables_for(Report.USERS_1_DAY):
+        location = f"s3://{bucket}/{PREFIX}/curated/enterprise/{table.name}/enterprise=acme/day={day}/"
+        assert partitions(glue, database, table.name) == {values: location}
+    assert values in partitions(glue, database, "index_status")
+    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", day))
+    assert status["indexed"] and status["error"] is None
+    assert status["rows"] == status["lines"] == len(rows) and status["files"] == len(files)
+    assert status["manifest_key"] == manifest_key("users-1-day", "acme", day)
+
+
+def test_both_enterprise_shapes_are_indexed(indexer, archived, s3, bucket, simulator):
+    assert load_event("indexer-manifest.json")["manifest"].endswith(f"day={WRAPPER_DAY}.json")
+    indexer(load_event("indexer-manifest.json"))  # the wrapper day
+    indexer({"manifest": manifest_key("enterprise-1-day", "acme", FLAT_DAY.isoformat())})
+
+    shapes = {}
+    for day in (FLAT_DAY, WRAPPER_DAY):
+        [row] = read_parquet(s3, bucket, curated_key("enterprise_day_totals", "acme", day.isoformat()))
+        [raw] = [
+            json.loads(x)
+            for lines in raw_lines(s3, bucket, "enterprise-1-day", "acme", day.isoformat())
+            for x in lines
+        ]
+        element = raw["day_totals"][0] if "day_totals" in raw else raw
+        assert row["daily_active_users"] == element["daily_active_users"]
+        assert row["enterprise_id"] == raw["enterprise_id"]
+        assert row["pull_requests_total_created"] == element["pull_requests"]["total_created"]
+        ides = read_parquet(s3, bucket, curated_key("enterprise_ide_daily", "acme", day.isoformat()))
+        assert sorted(r["ide"] for r in ides) == sorted(r["ide"] for r in element["totals_by_ide"])
+        shapes[day] = row["report_shape"]
+    assert shapes == {FLAT_DAY: "flat", WRAPPER_DAY: "wrapper"}
+
+
+def test_rebuild_replaces_and_never_duplicates(indexer, archived, s3, bucket, glue, database):
+    first = indexer(load_event("indexer-rebuild.json"))
+    curated = keys_under(s3, bucket, f"{PREFIX}/curated/")
+    counts = {k: len(read_parquet(s3, bucket, k)) for k in curated}
+    registered = partitions(glue, database, "user_feature_daily")
+
+    second = indexer(load_event("indexer-rebuild.json"))
+
+    assert first["counts"] == second["counts"] == {"indexed": 8, "failed": 0, "deferred": 0}
+    assert keys_under(s3, bucket, f"{PREFIX}/curated/") == curated
+    assert {k: len(read_parquet(s3, bucket, k)) for k in curated} == counts
+    assert partitions(glue, database, "user_feature_daily") == registered and len(registered) == 4
+    folders = {k.rsplit("/", 1)[0] for k in curated if "/index_status/" not in k}
+    assert len(folders) == len([k for k in curated if "/index_status/" not in k])  # one file per partition
+    # a table with no rows that day (no enterprise CLI totals) still gets its (empty) file
+    assert counts[curated_key("enterprise_cli_daily", "acme", DAYS[0])] == 0
+
+
+def test_a_moved_partition_is_pointed_at_its_new_location(indexer, archived, bucket, glue, database):
+    day = FLAT_DAY.isoformat()
+    descriptor = glue.get_table(DatabaseName=database, Name="user_daily")["Table"]["StorageDescriptor"]
+    glue.create_partition(
+        DatabaseName=database,
+        TableName="user_daily",
+        PartitionInput={
+            "Values": ["acme", day],
+            "StorageDescriptor": {**descriptor, "Location": "s3://old/"},
+        },
+    )
+
+    indexer({"manifest": manifest_key("users-1-day", "acme", day)})
+
+    location = f"s3://{bucket}/{PREFIX}/curated/enterprise/user_daily/enterprise=acme/day={day}/"
+    assert partitions(glue, database, "user_daily") == {("acme", day): location}
+
+
+def test_the_28_day_reports_register_raw_and_status_only(handler, indexer, s3, bucket, glue, database):
+    handler({"reports": ["users-28-day"], "enterprises": ["acme"]})
+    [key] = keys_under(s3, bucket, f"{PREFIX}/manifests/enterprise/users-28-day/")
+
+    summary = indexer({"manifest": key})
+
+    [result] = summary["results"]
+    assert result["indexed"] and "rows" not in result
+    assert [k for k in keys_under(s3, bucket, f"{PREFIX}/curated/") if "/index_status/" not in k] == []
+    assert len(partitions(glue, database, "raw_users_28_day")) == 1
+    [status] = read_parquet(s3, bucket, status_key("users-28-day", "acme", result["day"]))
+    assert status["indexed"] and status["rows"] is None
+
+
+def rewrite(s3: Any, bucket: str, key: str, lines: list[bytes]) -> None:
+    """Replace a raw file and make its manifest agree, as a re-archive would."""
+    data = b"".join(line + b"\n" for line in lines)
+    s3.put_object(Bucket=bucket, Key=key, Body=data)
+    day_manifest = manifest_key("users-1-day", "acme", DAYS[0])
+    body = json.loads(s3.get_object(Bucket=bucket, Key=day_manifest)["Body"].read())
+    for listed in body["files"]:
+        if listed["key"] == key:
+            listed.update(bytes=len(data), sha256=hashlib.sha256(data).hexdigest(), lines=len(lines))
+    s3.put_object(Bucket=bucket, Key=day_manifest, Body=json.dumps(body).encode())
+
+
+def break_line(s3: Any, bucket: str) -> str:
+    key = f"{PREFIX}/raw/enterprise/users-1-day/enterprise=acme/day={DAYS[0]}/part-0001.json"
+    lines = s3.get_object(Bucket=bucket, Key=key)["Body"].read().splitlines()
+    rewrite(s3, bucket, key, [lines[0], b'{"user_id": 1, "truncated', *lines[1:]])
+    return f"{key} line 2"
+
+
+def break_size(s3: Any, bucket: str) -> str:
+    key = f"{PREFIX}/raw/enterprise/users-1-day/enterprise=acme/day={DAYS[0]}/part-0000.json"
+    s3.put_object(Bucket=bucket, Key=key, Body=b'{"user_id": 1}\n')
+    return f"{key} is 15 bytes"
+
+
+def break_manifest(s3: Any, bucket: str) -> str:
+    key = manifest_key("users-1-day", "acme", DAYS[0])
+    s3.put_object(Bucket=bucket, Key=key, Body=b'{"report": "users-1-day"')
+    return f"{key}: not a valid manifest"
+
+
+@pytest.mark.parametrize("damage", [break_line, break_size, break_manifest])
+def test_a_damaged_day_is_reported_and_nothing_curated_is_written(indexer, archived, s3, bucket, damage):
+    expected = damage(s3, bucket)
+
+    summary = indexer({"manifest": manifest_key("users-1-day", "acme", DAYS[0])})
+
+    assert summary["counts"] == {"indexed": 0, "failed": 1, "deferred": 0}
+    [result] = summary["results"]
+    assert expected in result["error"] and result["retryable"] is False
+    assert keys_under(s3, bucket, f"{PREFIX}/curated/") == [status_key("users-1-day", "acme", DAYS[0])]
+    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAYS[0]))
+    assert status["indexed"] is False and expected in status["error"]
+
+
+def test_a_bad_line_in_a_reindex_leaves_the_previous_rows_whole(indexer, archived, s3, bucket):
+    key = manifest_key("users-1-day", "acme", DAYS[0])
+    indexer({"manifest": key})
+    before = read_parquet(s3, bucket, curated_key("user_feature_daily", "acme", DAYS[0]))
+    break_line(s3, bucket)
+
+    summary = indexer({"manifest": key})
+
+    assert summary["counts"]["failed"] == 1
+    assert read_parquet(s3, bucket, curated_key("user_feature_daily", "acme", DAYS[0])) == before
+
+
+def test_a_catalog_failure_is_raised_for_a_retry_and_recorded(indexer, archived, s3, bucket, glue, database):
+    from copilot_archive.exceptions import IndexingFailed
+
+    glue.delete_table(DatabaseName=database, Name="user_cli_daily")
+
+    with pytest.raises(IndexingFailed, match="user_cli_daily"):
+        indexer({"manifest": manifest_key("users-1-day", "acme", DAYS[0])})
+
+    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAYS[0]))
+    assert status["indexed"] is False and "user_cli_daily" in status["error"]
+
+
+def test_other_keys_and_buckets_are_ignored(indexer, archived, s3, bucket):
+    raw_key = f"{PREFIX}/raw/enterprise/users-1-day/enterprise=acme/day={DAYS[0]}/part-0000.json"
+
+    assert "not a manifest key" in indexer(object_created(bucket, raw_key))["ignored"]
+    assert "not the archive bucket" in indexer(object_created("someone-elses-bucket"))["ignored"]
+    encoded = manifest_key("users-1-day", "acme", DAYS[0]).replace("=", "%3D")
+    assert indexer(object_created(bucket, encoded))["counts"]["indexed"] == 1
+    assert keys_under(s3, bucket, f"{PREFIX}/curated/enterprise/user_daily/")
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ({"manifest": "copilot-metrics/raw/x.json"}, "not a manifest key"),
+        ({"manifest": 7}, "manifest"),
+        ({"rebuild": {"from": "2025-10-13", "to": "2025-10-12"}}, "after"),
+        ({"rebuild": {"from": "2025-10-13"}}, "rebuild"),
+        ({"rebuild": {"from": "2025/10/12", "to": "2025-10-13"}}, "rebuild.from"),
+        ({"days": ["2025-10-12"]}, "unknown event"),
+        ({"source": "aws.events", "detail-type": "Scheduled Event"}, "not an S3 'Object Created'"),
+        (["x"], "JSON object"),
+    ],
+)
+def test_bad_events_are_refused_naming_the_problem(indexer, event, message):
+    from copilot_archive.exceptions import InvalidRequest
+
+    with pytest.raises(InvalidRequest) as raised:
+        indexer(event)
+
+    assert message in str(raised.value)

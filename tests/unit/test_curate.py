@@ -1,0 +1,262 @@
+"""The pure curation core: raw report lines in, typed rows per curated table out."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from copilot_archive.curate import Curator, arrow_schema
+from copilot_archive.curated_schema import CURATED_TABLES, INDEX_STATUS, USER_DAILY
+from copilot_archive.exceptions import CurationError
+from copilot_archive.layout import Report
+from copilot_simulator.reports import ReportBook, compact
+
+DAY = date(2025, 10, 12)
+KEY = "copilot-metrics/raw/enterprise/users-1-day/enterprise=acme/day=2025-10-12/part-0000.json"
+BOOK = ReportBook({"acme": 12})
+
+
+def curate(report: Report, lines: list[bytes], batch_lines: int = 5_000) -> tuple[dict[str, list], Curator]:
+    curator = Curator(report, DAY, batch_lines)
+    batches = [*curator.curate(lines, key=KEY, part=0), *curator.finish()]
+    tables: dict[str, list[dict[str, Any]]] = {t.name: [] for t in curator.tables}
+    for item in batches:
+        assert item.batch.schema == arrow_schema(item.table)
+        tables[item.table.name].extend(item.batch.to_pylist())
+    return tables, curator
+
+
+def user_records() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in BOOK.lines("acme", "users-1-day", DAY)]
+
+
+def line(obj: Any) -> bytes:
+    return compact(obj)
+
+
+def extra(row: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(row["extra"]) if row["extra"] else {}
+
+
+def test_schemas_map_athena_types_to_arrow():
+    schema = arrow_schema(USER_DAILY)
+    assert schema.field("user_id").type == pa.int64()
+    assert schema.field("ai_adoption_phase_number").type == pa.int32()
+    assert schema.field("ai_credits_used").type == pa.float64()
+    assert schema.field("used_chat").type == pa.bool_()
+    assert schema.field("user_login").type == pa.string()
+    assert arrow_schema(INDEX_STATUS).field("indexed_at").type == pa.timestamp("us", tz="UTC")
+    for table in CURATED_TABLES:
+        assert arrow_schema(table).names == list(table.column_names)
+        assert "enterprise" not in table.column_names and "day" not in table.column_names
+
+
+def test_every_user_line_is_one_row_and_every_breakdown_element_one_row():
+    records = user_records()
+    tables, curator = curate(Report.USERS_1_DAY, [line(r) for r in records])
+
+    assert len(tables["user_daily"]) == len(records) == curator.lines
+    for suffix, breakdown in [
+        ("ide", "totals_by_ide"),
+        ("feature", "totals_by_feature"),
+        ("language_feature", "totals_by_language_feature"),
+        ("language_model", "totals_by_language_model"),
+        ("model_feature", "totals_by_model_feature"),
+    ]:
+        assert len(tables[f"user_{suffix}_daily"]) == sum(len(r[breakdown]) for r in records)
+    assert len(tables["user_cli_daily"]) == sum(1 for r in records if "totals_by_cli" in r)
+    assert curator.rows == {name: len(rows) for name, rows in tables.items()}
+
+
+def test_user_values_are_typed_flattened_and_lineage_recorded():
+    records = user_records()
+    tables, _ = curate(Report.USERS_1_DAY, [line(r) for r in records])
+
+    first, row = records[0], tables["user_daily"][0]
+    assert row["user_id"] == first["user_id"] and row["user_login"] == first["user_login"]
+    assert row["code_acceptance_activity_count"] == first["code_acceptance_activity_count"]
+    assert row["ai_adoption_phase"] == first["ai_adoption_phase"]["phase"]
+    assert row["ai_adoption_phase_number"] == first["ai_adoption_phase"]["phase_number"]
+    assert row["ai_credits_used"] == pytest.approx(first["ai_credits_used"])
+    assert (row["source_part"], row["source_line"]) == (0, 1)
+    # internal fields are kept, typed ones are not repeated, the day is the partition
+    assert extra(row) == {k: first[k] for k in ("etl_id", "day_partition", "entity_id_partition")}
+    ide = tables["user_ide_daily"][0]
+    version = first["totals_by_ide"][0]["last_known_ide_version"]
+    plugin = first["totals_by_ide"][0]["last_known_plugin_version"]
+    assert (ide["user_id"], ide["ide"]) == (first["user_id"], first["totals_by_ide"][0]["ide"])
+    assert (ide["ide_version"], ide["ide_version_sampled_at"]) == (
+        version["ide_version"],
+        version["sampled_at"],
+    )
+    assert (ide["plugin"], ide["plugin_version"]) == (plugin["plugin"], plugin["plugin_version"])
+    assert ide["extra"] is None
+    cli_user = next(r for r in records if "totals_by_cli" in r)
+    cli = next(c for c in tables["user_cli_daily"] if c["user_id"] == cli_user["user_id"])
+    usage = cli_user["totals_by_cli"]["token_usage"]
+    assert cli["prompt_tokens_sum"] == usage["prompt_tokens_sum"]
+    assert cli["avg_tokens_per_request"] == pytest.approx(usage["avg_tokens_per_request"])
+    assert cli["cli_version"] == cli_user["totals_by_cli"]["last_known_cli_version"]["cli_version"]
+    assert cli["extra"] is None
+
+
+def enterprise_day() -> dict[str, Any]:
+    return BOOK.day_totals("acme", DAY)
+
+
+def header() -> dict[str, Any]:
+    return {"enterprise_id": "4242", "etl_id": "e1", "created_at": "2025-10-13T06:12:44.000Z"}
+
+
+def test_both_enterprise_shapes_give_the_same_typed_rows():
+    totals = enterprise_day()
+    flat, _ = curate(Report.ENTERPRISE_1_DAY, [line({**header(), **totals})])
+    wrapped, _ = curate(Report.ENTERPRISE_1_DAY, [line({**header(), "day_totals": [totals]})])
+
+    for tables, shape in ((flat, "flat"), (wrapped, "wrapper")):
+        [row] = tables["enterprise_day_totals"]
+        assert row["report_shape"] == shape
+        assert row["enterprise_id"] == "4242"  # a wrapper field applies to its day elements
+        assert row["daily_active_users"] == totals["daily_active_users"]
+        assert row["pull_requests_total_merged"] == totals["pull_requests"]["total_merged"]
+        assert row["pull_requests_median_minutes_to_merge"] == pytest.approx(
+            totals["pull_requests"]["median_minutes_to_merge"]
+        )
+        assert extra(row)["etl_id"] == "e1" and "ai_credits_used" in extra(row)
+        assert len(tables["enterprise_language_model_daily"]) == len(totals["totals_by_language_model"])
+    typed = [
+        {k: v for k, v in t["enterprise_day_totals"][0].items() if k != "report_shape"}
+        for t in (flat, wrapped)
+    ]
+    assert typed[0] == typed[1]
+    assert flat["enterprise_ide_daily"] == wrapped["enterprise_ide_daily"]
+
+
+def test_wrapper_elements_of_other_days_are_not_indexed_but_warned():
+    other = {**enterprise_day(), "day": "2025-10-11"}
+    tables, curator = curate(
+        Report.ENTERPRISE_1_DAY, [line({**header(), "day_totals": [other, enterprise_day()]})]
+    )
+
+    assert len(tables["enterprise_day_totals"]) == 1
+    assert curator.warnings and "1 day element" in curator.warnings[0] and "line 1" in curator.warnings[0]
+
+
+def test_new_fields_breakdowns_ides_and_models_are_kept():
+    record = copy.deepcopy(user_records()[0])
+    record["brand_new_count"] = 7
+    record["totals_by_copilot_app"] = [{"app": "desktop", "prompt_count": 3}]
+    record["ai_adoption_phase"]["confidence"] = 0.8
+    record["totals_by_ide"].append(
+        {"ide": "zed", "code_generation_activity_count": 5, "new_ide_metric": 1, "last_known_ide_version": {}}
+    )
+    record["totals_by_language_model"].append({"language": "zig", "model": "gpt-9", "loc_added_sum": 4})
+    tables, _ = curate(Report.USERS_1_DAY, [line(record)])
+
+    [row] = tables["user_daily"]
+    kept = extra(row)
+    assert kept["brand_new_count"] == 7
+    assert kept["totals_by_copilot_app"] == record["totals_by_copilot_app"]
+    assert kept["ai_adoption_phase"] == {"confidence": 0.8}
+    assert row["ai_adoption_phase"] == record["ai_adoption_phase"]["phase"]
+    zed = next(r for r in tables["user_ide_daily"] if r["ide"] == "zed")
+    assert zed["code_generation_activity_count"] == 5 and zed["ide_version"] is None
+    assert extra(zed) == {"new_ide_metric": 1}
+    zig = next(r for r in tables["user_language_model_daily"] if r["model"] == "gpt-9")
+    assert (zig["language"], zig["loc_added_sum"], zig["user_id"]) == ("zig", 4, record["user_id"])
+
+
+def test_missing_optional_fields_are_null():
+    record = {"user_id": 1, "user_login": "solo", "code_generation_activity_count": 3}
+    tables, _ = curate(Report.USERS_1_DAY, [line(record)])
+
+    [row] = tables["user_daily"]
+    assert row["code_generation_activity_count"] == 3
+    assert row["used_chat"] is None and row["ai_adoption_phase"] is None and row["enterprise_id"] is None
+    assert row["extra"] is None
+    assert all(not rows for name, rows in tables.items() if name != "user_daily")
+
+
+def test_wrong_types_are_null_and_kept_in_extra():
+    record = {
+        "user_id": 1,
+        "user_login": 12345,
+        "code_generation_activity_count": "12",
+        "code_acceptance_activity_count": True,
+        "loc_added_sum": 2**70,
+        "loc_deleted_sum": 3.0,
+        "loc_suggested_to_add_sum": 2.5,
+        "used_chat": 1,
+        "ai_credits_used": 4,
+        "ai_adoption_phase": "scaling",
+        "totals_by_cli": {"token_usage": "lots", "prompt_count": 2},
+        "totals_by_ide": "vscode",
+        "totals_by_feature": [{"feature": "chat", "loc_added_sum": "x"}, "oops"],
+    }
+    tables, _ = curate(Report.USERS_1_DAY, [line(record)])
+
+    [row] = tables["user_daily"]
+    assert row["user_login"] is None and row["code_generation_activity_count"] is None
+    assert row["code_acceptance_activity_count"] is None and row["loc_added_sum"] is None
+    assert row["loc_deleted_sum"] == 3  # an integral float loses nothing
+    assert row["loc_suggested_to_add_sum"] is None and row["used_chat"] is None
+    assert row["ai_credits_used"] == 4.0
+    assert extra(row) == {
+        "user_login": 12345,
+        "code_generation_activity_count": "12",
+        "code_acceptance_activity_count": True,
+        "loc_added_sum": 2**70,
+        "loc_suggested_to_add_sum": 2.5,
+        "used_chat": 1,
+        "ai_adoption_phase": "scaling",
+        "totals_by_ide": "vscode",
+        "totals_by_feature": ["oops"],
+    }
+    [cli] = tables["user_cli_daily"]
+    assert cli["prompt_count"] == 2 and cli["avg_tokens_per_request"] is None
+    assert extra(cli) == {"token_usage": "lots"}
+    [feature] = tables["user_feature_daily"]
+    assert feature["loc_added_sum"] is None and extra(feature) == {"loc_added_sum": "x"}
+
+
+@pytest.mark.parametrize(
+    ("bad", "what"),
+    [(b"{not json", "not JSON"), (b"[1, 2]", "list"), (b'"a string"', "str"), (b"\xff\xfe{}", "not JSON")],
+)
+def test_a_line_that_is_not_a_json_object_names_the_key_and_line(bad, what):
+    lines = [line({"user_id": 1}), b"\n", bad + b"\n", line({"user_id": 2})]
+
+    with pytest.raises(CurationError) as raised:
+        curate(Report.USERS_1_DAY, lines)
+
+    assert f"{KEY} line 3" in str(raised.value) and what in str(raised.value)
+
+
+def test_blank_lines_are_skipped_but_keep_their_numbers():
+    lines = [line({"user_id": 1}), b"\n", b"   \r\n", line({"user_id": 2})]
+    tables, curator = curate(Report.USERS_1_DAY, lines)
+
+    assert [(r["user_id"], r["source_line"]) for r in tables["user_daily"]] == [(1, 1), (2, 4)]
+    assert curator.lines == 2
+
+
+def test_batches_are_bounded_by_lines():
+    records = user_records()[:5]
+    curator = Curator(Report.USERS_1_DAY, DAY, batch_lines=2)
+    sizes = [
+        b.batch.num_rows
+        for b in [*curator.curate(map(line, records), key=KEY, part=0), *curator.finish()]
+        if b.table is USER_DAILY
+    ]
+
+    assert sizes == [2, 2, 1]
+
+
+def test_the_28_day_reports_are_not_curated():
+    with pytest.raises(ValueError, match="no curated tables"):
+        Curator(Report.USERS_28_DAY, DAY)

@@ -1,0 +1,47 @@
+"""index_archive on a local folder: what the CLI's `copilot-archive index` runs."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+
+import pyarrow.parquet as pq
+
+from copilot_archive.indexer import index_archive
+from copilot_archive.layout import Report, ReportDay, curated_file_key, manifest_key, raw_file_key
+from copilot_archive.manifest import ArchivedFile, Manifest
+from copilot_archive.storage import LocalFolderStorage
+from copilot_simulator.reports import ReportBook
+
+PREFIX = "copilot-metrics"
+DAY = date(2025, 10, 12)
+
+
+def archive(storage: LocalFolderStorage, fetched_at: datetime) -> ReportDay:
+    report_day = ReportDay(Report.USERS_1_DAY, "acme", DAY)
+    data = b"".join(ReportBook({"acme": 5}).lines("acme", "users-1-day", DAY))
+    key = raw_file_key(PREFIX, report_day, 0)
+    storage.put_bytes(key, data)
+    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
+    manifest = Manifest(report_day, (listed,), fetched_at, "2026-03-10")
+    storage.put_bytes(manifest_key(PREFIX, report_day), manifest.to_json())
+    return report_day
+
+
+def test_indexes_new_days_once_and_again_after_a_re_archive(tmp_path):
+    storage = LocalFolderStorage(tmp_path)
+    archive(storage, datetime(2025, 10, 13, 6, tzinfo=UTC))
+    clock = iter([datetime(2025, 10, 13, 7, tzinfo=UTC), datetime(2025, 10, 14, 7, tzinfo=UTC)])
+    seen = []
+
+    first = index_archive(storage, PREFIX, on_result=seen.append, now=lambda: next(clock))
+    again = index_archive(storage, PREFIX)
+    archive(storage, datetime(2025, 10, 14, 6, tzinfo=UTC))  # re-archived after it was indexed
+    third = index_archive(storage, PREFIX, now=lambda: next(clock))
+
+    assert [r.indexed for r in first] == [True] and seen == first
+    assert again == []
+    assert [r.indexed for r in third] == [True]
+    rows = pq.read_table(tmp_path / curated_file_key(PREFIX, "user_daily", "acme", DAY)).num_rows
+    assert rows == first[0].rows["user_daily"] == third[0].rows["user_daily"] > 0
+    assert len(index_archive(storage, PREFIX, force=True)) == 1
