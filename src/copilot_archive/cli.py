@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -13,11 +14,13 @@ from typing import Any
 
 from . import clock
 from .archiver import Outcome, Result, RunSummary
-from .config import Settings, settings_from_env
+from .config import ARCHIVE_PREFIX, Settings, settings_from_env
 from .deadline import Deadline
 from .events import build_request
-from .exceptions import ArchiveError
+from .exceptions import ArchiveError, ConfigError, InvalidRequest
+from .layout import DEFAULT_PREFIX, validate_prefix
 from .planner import Plan, Window
+from .query import FORMATS
 from .runtime import build_archiver
 from .status import ReportStatus, archive_status
 from .storage import Storage, open_storage
@@ -74,6 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", parents=[common], help="archived, empty and missing days")
     _add_selection(status)
 
+    index = sub.add_parser(
+        "index", parents=[common], help="build the curated (Parquet) tables from the archived report-days"
+    )
+    index.add_argument("--force", action="store_true", help="re-index report-days that are indexed already")
+    index.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    query = sub.add_parser(
+        "query", help="run SQL (Athena dialect) or a shipped view by name on a local archive, with DuckDB"
+    )
+    query.add_argument("sql_or_view", metavar="SQL_OR_VIEW", help="e.g. active_users_weekly or 'SELECT ...'")
+    query.add_argument("--archive", default=DEFAULT_ARCHIVE, help=f"a folder (default {DEFAULT_ARCHIVE})")
+    query.add_argument("--prefix", help="key prefix (default: ARCHIVE_PREFIX or copilot-metrics)")
+    query.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+
     demo = sub.add_parser("demo", help="archive a simulated GitHub into a folder: no token, no AWS account")
     demo.add_argument("--archive", default=DEMO_ARCHIVE, help=f"a folder (default {DEMO_ARCHIVE})")
     demo.add_argument("--users", type=int, default=30, help="simulated users per enterprise (default 30)")
@@ -94,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return _demo(args)
+        if args.command == "query":
+            return _query(args)
+        if args.command == "index":
+            return _index(args, open_storage(args.archive))
         settings = _settings(args)
         storage = open_storage(args.archive)
         if args.command == "status":
@@ -216,6 +237,73 @@ def _print_status(statuses: list[ReportStatus], storage: Storage, window: Window
         )
 
 
+def _prefix(args: argparse.Namespace) -> str:
+    try:
+        return validate_prefix(args.prefix or os.environ.get(ARCHIVE_PREFIX, "") or DEFAULT_PREFIX)
+    except InvalidRequest as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | None = None) -> int:
+    from tqdm import tqdm
+
+    from .indexer import IndexResult, index_archive
+
+    enabled = not args.no_progress if show_progress is None else show_progress
+    with tqdm(unit="report-day", file=sys.stderr, disable=None if enabled else True) as bar:
+
+        def advance(result: IndexResult) -> None:
+            bar.set_postfix_str(f"{result.report_day}", refresh=False)
+            bar.update(1)
+
+        results = index_archive(storage, _prefix(args), on_result=advance, force=args.force)
+    failed = [r for r in results if not r.indexed]
+    if getattr(args, "json", False):
+        json.dump([r.to_dict() for r in results], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        rows = sum(sum(r.rows.values()) for r in results)
+        indexed = len(results) - len(failed)
+        print(f"{storage.describe()}: {indexed} report-days indexed ({rows} rows), {len(failed)} failed")
+        for result in failed:
+            print(f"  failed: {result.report_day}: {result.error}")
+    return EXIT_FAILED_DAYS if failed else 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    from .query import run_query
+
+    if args.archive.startswith("s3://"):
+        raise ConfigError(
+            "query reads a local folder; for a bucket use Athena (or sync it to a folder first)"
+        )
+    print(run_query(args.sql_or_view, args.archive, prefix=_prefix(args), fmt=args.format))
+    return 0
+
+
+# What `make demo` shows once the simulated archive is indexed: SQL on the shipped views.
+DEMO_QUERIES = (
+    (
+        "Weekly active users (distinct users per ISO week), latest weeks",
+        "SELECT enterprise, week_start, active_users FROM active_users_weekly "
+        "WHERE week_start >= current_date - INTERVAL '28' DAY ORDER BY week_start DESC, enterprise",
+    ),
+    (
+        "Acceptance rate by IDE over the whole year",
+        "SELECT enterprise, ide, sum(code_generation_activity_count) AS generations, "
+        "sum(code_acceptance_activity_count) AS acceptances, "
+        "round(CAST(sum(code_acceptance_activity_count) AS double) "
+        "/ nullif(sum(code_generation_activity_count), 0), 3) AS acceptance_rate "
+        "FROM acceptance_by_ide GROUP BY 1, 2 ORDER BY 1, 2",
+    ),
+    (
+        "Report-days in the archive",
+        "SELECT report, status, count(*) AS days, sum(CASE WHEN indexed THEN 1 ELSE 0 END) AS indexed "
+        "FROM report_status GROUP BY 1, 2 ORDER BY 1, 2",
+    ),
+)
+
+
 def _demo(args: argparse.Namespace) -> int:
     """Start the simulator on loopback, archive its whole window twice, show the status."""
     from copilot_simulator import Simulator
@@ -246,7 +334,17 @@ def _demo(args: argparse.Namespace) -> int:
             storage, settings.prefix, settings.enterprises, settings.reports, Window.for_today(today)
         )
         _print_status(statuses, storage, Window.for_today(today), as_json=False)
-    return EXIT_FAILED_DAYS if first.of(Outcome.FAILED) or second.of(Outcome.FAILED) else 0
+    print("\nIndexing into curated Parquet tables:")
+    index_args = argparse.Namespace(prefix=settings.prefix, force=False, json=False)
+    index_failed = _index(index_args, storage, show_progress=not args.no_progress)
+    from .query import run_query
+
+    for title, sql in DEMO_QUERIES:
+        print(f"\n{title}:")
+        print(run_query(sql, args.archive, prefix=settings.prefix))
+    print(f"\nMore: copilot-archive query VIEW --archive {args.archive}  (the views are in athena/views/)")
+    failed = first.of(Outcome.FAILED) or second.of(Outcome.FAILED)
+    return EXIT_FAILED_DAYS if failed or index_failed else 0
 
 
 def _api_requests(sim: Any) -> int:

@@ -21,6 +21,7 @@ from .exceptions import ConfigError, InvalidRequest
 from .layout import DEFAULT_PREFIX, parse_day, parse_manifest_key, validate_prefix
 
 GLUE_DATABASE = "GLUE_DATABASE"
+ATHENA_WORKGROUP = "ATHENA_WORKGROUP"
 DEFAULT_GLUE_DATABASE = "copilot_metrics"
 MAX_REBUILD_DAYS = 400
 
@@ -32,6 +33,8 @@ class IndexerSettings:
     bucket: str
     prefix: str = DEFAULT_PREFIX
     database: str = DEFAULT_GLUE_DATABASE
+    # Where the shipped views are created at a container's first run; None: not created.
+    workgroup: str | None = None
 
 
 def indexer_settings_from_env(environ: Mapping[str, str] | None = None) -> IndexerSettings:
@@ -48,7 +51,9 @@ def indexer_settings_from_env(environ: Mapping[str, str] | None = None) -> Index
         prefix = validate_prefix(text(ARCHIVE_PREFIX) or DEFAULT_PREFIX)
     except InvalidRequest as exc:
         raise ConfigError(str(exc)) from exc
-    return IndexerSettings(bucket, prefix, text(GLUE_DATABASE) or DEFAULT_GLUE_DATABASE)
+    return IndexerSettings(
+        bucket, prefix, text(GLUE_DATABASE) or DEFAULT_GLUE_DATABASE, text(ATHENA_WORKGROUP)
+    )
 
 
 @dataclass(frozen=True, slots=True)

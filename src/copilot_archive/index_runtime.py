@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from .athena_views import AthenaViewInstaller
 from .catalog import Catalog, GlueCatalog
 from .index_events import IndexerSettings, indexer_settings_from_env
 from .indexer import Indexer, IndexSummary
-from .observability import metrics
+from .observability import logger, metrics
 from .storage import S3Storage, Storage
 
 
@@ -33,8 +34,12 @@ def build_indexer(
 
 @functools.cache
 def indexer_from_env() -> IndexerRuntime:
-    """The Lambda's Indexer: settings read once per container, clients kept warm."""
+    """The Lambda's Indexer: settings read once per container, clients kept warm, and the
+    shipped views created in Athena (once per container: CREATE OR REPLACE is idempotent)."""
     settings = indexer_settings_from_env()
+    if settings.workgroup:
+        created = AthenaViewInstaller(settings.database, settings.workgroup).install()
+        logger.info("views created", extra={"views": list(created), "database": settings.database})
     return IndexerRuntime(settings, build_indexer(settings))
 
 

@@ -25,12 +25,12 @@ from .deadline import Deadline
 from .exceptions import ArchiveError, CatalogError, CurationError, InvalidRequest, ManifestError, StorageError
 from .index_events import IndexRequest
 from .layout import (
-    Level,
     Report,
     ReportDay,
     curated_day_prefix,
     curated_file_key,
     index_status_key,
+    manifests_prefix,
     parse_manifest_key,
     raw_day_prefix,
 )
@@ -155,11 +155,6 @@ class _ParquetSink:
         return bytes(self._out.getvalue().to_pybytes())
 
 
-def manifest_report_prefix(prefix: str, report: Report, level: Level = Level.ENTERPRISE) -> str:
-    """The listing that finds every enterprise's manifests of one report (layout.py's pattern)."""
-    return f"{prefix}/manifests/{level.value}/{report.value}/"
-
-
 class Indexer:
     """Indexes report-days of the archive at `prefix` on `storage`, registering them in `catalog`."""
 
@@ -200,7 +195,7 @@ class Indexer:
         """Manifest keys of every report and enterprise (one listing per report), oldest first."""
         found: list[tuple[ReportDay, str]] = []
         for report in Report:
-            for key in self.storage.list_keys(manifest_report_prefix(self.prefix, report)):
+            for key in self.storage.list_keys(manifests_prefix(self.prefix, report)):
                 try:
                     report_day = parse_manifest_key(self.prefix, key)
                 except InvalidRequest:
@@ -387,7 +382,7 @@ def index_archive(
     them with `force`. For the local CLI: `catalog` defaults to NullCatalog."""
     indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
     keys = []
-    for key in storage.list_keys(f"{prefix}/manifests/"):
+    for key in storage.list_keys(manifests_prefix(prefix)):
         try:
             parse_manifest_key(prefix, key)
         except InvalidRequest:

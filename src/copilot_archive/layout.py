@@ -119,9 +119,16 @@ def manifest_key(prefix: str, report_day: ReportDay) -> str:
     return f"{listing}day={report_day.day.isoformat()}.json"
 
 
+def manifests_prefix(prefix: str, report: Report | None = None, level: Level = Level.ENTERPRISE) -> str:
+    """Where every manifest lives, or every enterprise's manifests of one report."""
+    if report is None:
+        return f"{prefix}/manifests/"
+    return f"{prefix}/manifests/{level.value}/{report.value}/"
+
+
 def manifest_listing_prefix(prefix: str, report: Report, slug: str, level: Level = Level.ENTERPRISE) -> str:
     """The prefix under which one listing finds every manifest of a report and enterprise."""
-    return f"{prefix}/manifests/{level.value}/{report.value}/{level.value}={slug}/"
+    return f"{manifests_prefix(prefix, report, level)}{level.value}={slug}/"
 
 
 _MANIFEST_KEY = re.compile(

@@ -147,3 +147,53 @@ def test_missing_token_is_a_clear_configuration_error(cli_env, tmp_path, monkeyp
 
     assert code == 2
     assert "GITHUB_TOKEN" in capsys.readouterr().err
+
+
+def test_index_then_query_a_view_as_json(cli_env, tmp_path, capsys):
+    archive = str(tmp_path / "a")
+    assert main(["backfill", "--archive", archive, "--from", "2025-10-13", "--to", "2025-10-19"]) == 0
+    capsys.readouterr()
+
+    assert main(["index", "--archive", archive, "--no-progress"]) == 0
+    assert "28 report-days indexed" in capsys.readouterr().out
+    assert main(["query", "active_users_weekly", "--archive", archive, "--format", "json"]) == 0
+
+    rows = json.loads(capsys.readouterr().out)
+    expected = {}
+    for slug in ("acme", "globex"):
+        users = set()
+        for offset in range(7):
+            for part in cli_env.report_files(slug, "users-1-day", date(2025, 10, 13 + offset)):
+                users |= {json.loads(line)["user_id"] for line in part.splitlines() if line.strip()}
+        expected[slug] = len(users)
+    assert {(r["enterprise"], r["week_start"]): r["active_users"] for r in rows} == {
+        ("acme", "2025-10-13"): expected["acme"],
+        ("globex", "2025-10-13"): expected["globex"],
+    }
+
+
+def test_index_twice_does_nothing_the_second_time(cli_env, tmp_path, capsys):
+    archive = str(tmp_path / "a")
+    main(["archive", "--archive", archive, "--days", "2025-10-13", "--reports", "users-1-day"])
+    main(["index", "--archive", archive, "--no-progress"])
+    capsys.readouterr()
+
+    assert main(["index", "--archive", archive, "--no-progress", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["query", "no_such_view"], "no_such_view"),
+        (["query", "SELECT FROM WHERE"], "SQL"),
+        (["query", "active_users_daily", "--archive", "s3://bucket"], "local folder"),
+        (["query", "active_users_daily", "--prefix", "a/../b"], "prefix"),
+        (["index", "--prefix", "../up"], "prefix"),
+    ],
+)
+def test_bad_query_and_index_arguments_exit_2(cli_env, tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err

@@ -353,3 +353,26 @@ def test_bad_events_are_refused_naming_the_problem(indexer, event, message):
         indexer(event)
 
     assert message in str(raised.value)
+
+
+def test_the_first_invocation_creates_every_shipped_view_in_athena(
+    indexer, archived, bucket, database, monkeypatch
+):
+    import boto3
+
+    from copilot_archive.sql import view_names, view_sql
+
+    athena = boto3.client("athena")
+    workgroup = f"wg-{bucket}"
+    athena.create_work_group(
+        Name=workgroup, Configuration={"ResultConfiguration": {"OutputLocation": f"s3://{bucket}/athena/"}}
+    )
+    monkeypatch.setenv("ATHENA_WORKGROUP", workgroup)
+
+    indexer({"manifest": manifest_key("users-1-day", "acme", DAYS[0])})
+    indexer({"manifest": manifest_key("users-1-day", "acme", DAYS[1])})  # same container: not again
+
+    ids = athena.list_query_executions(WorkGroup=workgroup)["QueryExecutionIds"]
+    executions = [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
+    assert sorted(e["Query"] for e in executions) == sorted(view_sql(name) for name in view_names())
+    assert {e["QueryExecutionContext"]["Database"] for e in executions} == {database}

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
@@ -193,24 +191,13 @@ def test_unknown_view_and_bad_sql_are_named_in_the_error(engine):
 # ---- end to end: simulator -> archiver -> indexer -> views -------------------------
 
 
-def _indexer_or_reason() -> tuple[Any, str]:
-    """The indexer's index_archive, or why it cannot be imported yet (shown as the skip reason)."""
-    try:
-        return importlib.import_module("copilot_archive.indexer").index_archive, ""
-    except ImportError as exc:
-        return None, f"copilot_archive.indexer is not importable yet: {exc}"
-
-
-index_archive, INDEXER_MISSING = _indexer_or_reason()
-
-
 @pytest.mark.loopback
-@pytest.mark.skipif(bool(INDEXER_MISSING), reason=INDEXER_MISSING)
 def test_views_over_an_indexed_simulated_archive_match_the_report_files(
     monkeypatch, simulator, fixed_today, tmp_path
 ):
     from copilot_archive import github, transfer
     from copilot_archive.cli import main
+    from copilot_archive.indexer import index_archive
     from copilot_archive.storage import LocalFolderStorage
     from tests.conftest import CANARY_TOKEN
 

@@ -30,12 +30,6 @@ EVENT_FILES = {
     "ArchiverFunction": "scheduled-scheduler.json",
     "IndexerFunction": "indexer-object-created.json",
 }
-# Written by other work in progress: skipped, not failed, while they do not exist yet.
-NOT_YET_WRITTEN = {
-    "functions/indexer/app.py",
-    "events/indexer-object-created.json",
-    "src/copilot_archive/catalog.py",
-}
 # Powertools reads these itself; every other variable the archiver gets is read by config.py.
 POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 ARCHIVER_VARIABLES = {
@@ -97,10 +91,9 @@ def columns(table_input: dict[str, Any]) -> list[tuple[str, str]]:
     return [(c["Name"], c["Type"]) for c in table_input["StorageDescriptor"]["Columns"]]
 
 
-def skip_while_missing(relative: str) -> Path:
+def repo_file(relative: str) -> Path:
     path = ROOT / relative
-    if not path.exists() and relative in NOT_YET_WRITTEN:
-        pytest.skip(f"{relative} is not written yet")
+    assert path.is_file(), f"{relative} is missing"
     return path
 
 
@@ -169,7 +162,7 @@ def test_catalog_holds_only_the_contract_tables() -> None:
 def test_handler_file_defines_the_handler(function: str) -> None:
     properties = RESOURCES[function]["Properties"]
     module, handler = properties["Handler"].split(".")
-    path = skip_while_missing(f"{properties['CodeUri'].rstrip('/')}/{module}.py")
+    path = repo_file(f"{properties['CodeUri'].rstrip('/')}/{module}.py")
     assert re.search(rf"^def {handler}\(", path.read_text(), re.MULTILINE), f"{path} lacks def {handler}"
 
 
@@ -231,7 +224,7 @@ def test_indexer_writes_only_curated_files_and_query_results() -> None:
 
 def test_indexer_role_allows_every_glue_call_the_catalog_adapter_makes() -> None:
     # catalog.py is the one place Glue is called; a call the role lacks fails only in AWS.
-    source = skip_while_missing("src/copilot_archive/catalog.py").read_text()
+    source = repo_file("src/copilot_archive/catalog.py").read_text()
     calls = set(re.findall(r"_client\.([a-z_]+)\(", source)) - {"get_paginator"}
     calls |= set(re.findall(r"get_paginator\(\s*[\"']([a-z_]+)[\"']", source))
     needed = {"glue:" + "".join(word.capitalize() for word in call.split("_")) for call in calls}
@@ -263,12 +256,12 @@ def test_every_function_has_a_sample_event_file() -> None:
 
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_sample_event_exists_for_the_event_source(function: str) -> None:
-    path = skip_while_missing(f"events/{EVENT_FILES[function]}")
+    path = repo_file(f"events/{EVENT_FILES[function]}")
     assert path.is_file()
 
 
 def test_indexer_sample_event_matches_the_manifest_rule() -> None:
-    event = json.loads(skip_while_missing("events/indexer-object-created.json").read_text())
+    event = json.loads(repo_file("events/indexer-object-created.json").read_text())
     pattern = RESOURCES["IndexerFunction"]["Properties"]["Events"]["ManifestCreated"]["Properties"]["Pattern"]
     assert event["source"] in pattern["source"]
     assert event["detail-type"] in pattern["detail-type"]
