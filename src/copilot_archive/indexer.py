@@ -33,6 +33,7 @@ from .layout import (
     manifests_prefix,
     parse_manifest_key,
     raw_day_prefix,
+    raw_file_key,
 )
 from .manifest import ArchivedFile, Manifest
 from .observability import logger
@@ -235,10 +236,13 @@ class Indexer:
         manifest = Manifest.from_json(self.storage.get_bytes(key), key)
         if manifest.report_day != report_day:
             raise ManifestError(f"{key}: the manifest describes {manifest.report_day}, not {report_day}")
-        folder = raw_day_prefix(self.prefix, report_day)
-        for listed in manifest.files:
-            if not listed.key.startswith(folder):
-                raise ManifestError(f"{key}: lists {listed.key}, which is outside {folder}")
+        # The layout fixes every file's key: a manifest never makes the indexer read elsewhere.
+        for index, listed in enumerate(manifest.files):
+            expected = raw_file_key(self.prefix, report_day, index)
+            if listed.key != expected:
+                raise ManifestError(
+                    f"{key}: file {index} is listed as {listed.key!r}, the layout says {expected}"
+                )
         return manifest
 
     def _check_sizes(self, key: str, manifest: Manifest) -> None:

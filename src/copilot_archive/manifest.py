@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from .exceptions import ManifestError
-from .layout import Level, ReportDay, parse_report
+from .exceptions import InvalidRequest, ManifestError
+from .layout import Level, ReportDay, parse_report, validate_slug
 
 MANIFEST_VERSION = 1
 STATUS_OK = "ok"
@@ -78,16 +79,11 @@ class Manifest:
             body = json.loads(data)
             report_day = ReportDay(
                 report=parse_report(body["report"]),
-                slug=body["slug"],
+                slug=validate_slug(body["slug"]),
                 day=date.fromisoformat(body["day"]),
                 level=Level(body["level"]),
             )
-            files = tuple(
-                ArchivedFile(
-                    key=str(f["key"]), bytes=int(f["bytes"]), sha256=str(f["sha256"]), lines=int(f["lines"])
-                )
-                for f in body["files"]
-            )
+            files = tuple(_archived_file(f) for f in body["files"])
             start, end = body.get("report_start_day"), body.get("report_end_day")
             return cls(
                 report_day=report_day,
@@ -97,5 +93,25 @@ class Manifest:
                 report_start_day=date.fromisoformat(start) if start else None,
                 report_end_day=date.fromisoformat(end) if end else None,
             )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, InvalidRequest) as exc:
             raise ManifestError(f"{key}: not a valid manifest ({type(exc).__name__}: {exc})") from exc
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _archived_file(entry: Any) -> ArchivedFile:
+    """One `files` entry, refusing what no archiver writes (negative counts, a bad hash)."""
+    if not isinstance(entry, dict):
+        raise TypeError(f"a files entry is {type(entry).__name__}, not an object")
+    listed = ArchivedFile(
+        key=str(entry["key"]),
+        bytes=int(entry["bytes"]),
+        sha256=str(entry["sha256"]),
+        lines=int(entry["lines"]),
+    )
+    if listed.bytes < 0 or listed.lines < 0 or not _SHA256.fullmatch(listed.sha256):
+        raise ValueError(
+            f"files entry {listed.key!r} has a negative count or a sha256 that is not 64 hex digits"
+        )
+    return listed

@@ -1,3 +1,4 @@
+import hashlib
 import io
 from datetime import UTC, date, datetime
 
@@ -69,7 +70,7 @@ def test_redact_removes_queries_bearer_tokens_and_registered_secrets():
 
 def test_manifest_round_trips_and_reports_empty_status():
     rd = ReportDay(Report.USERS_28_DAY, "acme", date(2025, 11, 1))
-    files = (ArchivedFile("k0", 0, "e3b0", 0),)
+    files = (ArchivedFile("k0", 0, hashlib.sha256(b"").hexdigest(), 0),)
     manifest = Manifest(
         rd, files, datetime(2025, 11, 2, tzinfo=UTC), "2026-03-10", date(2025, 10, 5), date(2025, 11, 1)
     )
