@@ -14,7 +14,7 @@ from typing import Any
 
 from . import clock
 from .archiver import Outcome, Result, RunSummary
-from .config import ARCHIVE_PREFIX, Settings, settings_from_env
+from .config import ARCHIVE_PREFIX, ENTERPRISES, Settings, settings_from_env
 from .deadline import Deadline
 from .events import build_request
 from .exceptions import ArchiveError, ConfigError, InvalidRequest
@@ -127,8 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {"prefix": args.prefix}
-    if args.enterprises:
-        # With no ENTERPRISES in the environment, the named enterprises are the configuration.
+    if args.enterprises and not os.environ.get(ENTERPRISES, "").strip():
+        # With no ENTERPRISES in the environment the named enterprises are the configuration;
+        # with it, they must be among it, as in the Lambda's manual events.
         overrides["enterprises"] = tuple(args.enterprises)
     return settings_from_env(**overrides)
 

@@ -198,8 +198,11 @@ def _rate_limit_wait(response: requests.Response, now: float) -> float | None:
 
 def _decode(response: requests.Response, report_day: ReportDay) -> Any:
     status = response.status_code
-    if status in (404, 204):
-        raise NotReady(f"{report_day}: not generated yet (HTTP {status})")
+    if status == 404:
+        # GitHub answers 404 for a day not generated yet and for an unknown enterprise alike.
+        raise NotReady(f"{report_day}: not generated yet (HTTP 404; or no such enterprise slug)")
+    if status == 204:
+        raise NotReady(f"{report_day}: not generated yet (HTTP 204)")
     if status == 401:
         raise PermissionDenied(f"{report_day}: GitHub rejected the token (HTTP 401); {PERMISSION_HINT}")
     if status == 403:

@@ -264,6 +264,14 @@ def test_forced_days_are_rewritten(handler, s3, bucket, simulator, monkeypatch):
         ({"days": "2025-10-12"}, "days"),
         ({"days": ["2025-10-12"], "from": "2025-10-12", "to": "2025-10-12"}, "either"),
         (["2025-10-12"], "JSON object"),
+        ({"days": []}, "non-empty list"),
+        ({"days": [None]}, "days"),
+        ({"from": 20251010, "to": "2025-10-12"}, "from"),
+        ({"days": ["2025-10-12"], "reports": []}, "reports"),
+        ({"days": ["2025-10-12"], "enterprises": "acme"}, "enterprises"),
+        ({"days": ["2025-10-12"], "enterprises": ["acme", ""]}, "empty"),
+        ({"days": ["2025-10-12"], "force": 1}, "force"),
+        ({"days": ["2025-10-12T00:00:00"]}, "2025-10-12T00:00:00"),
     ],
 )
 def test_bad_events_fail_naming_the_field_and_write_nothing(handler, s3, bucket, simulator, event, message):

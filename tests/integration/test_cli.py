@@ -119,6 +119,14 @@ def test_a_failed_report_day_exits_1_and_says_why(cli_env, tmp_path, capsys):
         (["archive", "--archive", "s3://"], "s3://BUCKET"),
         (["backfill", "--from", "2025-10-20", "--to", "2025-10-12"], "after"),
         (["status", "--prefix", "../up"], "prefix"),
+        (["archive", "--enterprises", ""], "enterprises"),
+        (["archive", "--reports", "users-1-day,,users-2-day"], "users-2-day"),
+        (["archive", "--days", "2025-10-12", "--from", "2025-10-12", "--to", "2025-10-13"], "either"),
+        (["archive", "--to", "2025-10-12"], "from"),
+        (["backfill", "--from", "2025-10-01", "--to", "2025-10-02"], "reports start on 2025-10-10"),
+        (["backfill", "--from", "2025-10-12", "--to", "2025-11-01"], "not over yet"),
+        (["status", "--archive", "s3://a/b"], "s3://BUCKET"),
+        (["archive", "--enterprises", "nobody-here"], "nobody-here"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_error(cli_env, tmp_path, monkeypatch, capsys, argv, message):

@@ -376,3 +376,115 @@ def test_the_first_invocation_creates_every_shipped_view_in_athena(
     executions = [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
     assert sorted(e["Query"] for e in executions) == sorted(view_sql(name) for name in view_names())
     assert {e["QueryExecutionContext"]["Database"] for e in executions} == {database}
+
+
+# ---- bad input: >= 20 bad manifests and report lines, each named, nothing archived touched ----
+
+DAY0 = DAYS[0]
+RAW0 = f"{PREFIX}/raw/enterprise/users-1-day/enterprise=acme/day={DAY0}/part-0000.json"
+
+
+def edit_manifest(change: Callable[[dict[str, Any]], Any]) -> Callable[[Any, str], bytes]:
+    def damage(s3: Any, bucket: str) -> bytes:
+        body = json.loads(
+            s3.get_object(Bucket=bucket, Key=manifest_key("users-1-day", "acme", DAY0))["Body"].read()
+        )
+        changed = change(body)
+        return json.dumps(body if changed is None else changed).encode()
+
+    return damage
+
+
+def replace_manifest(data: bytes) -> Callable[[Any, str], bytes]:
+    return lambda s3, bucket: data
+
+
+def set_file(field: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda body: body["files"][0].__setitem__(field, value)
+
+
+BAD_MANIFESTS = {
+    "truncated JSON": (replace_manifest(b'{"report": "users-1-day", "files": ['), "not a valid manifest"),
+    "a JSON array": (replace_manifest(b"[]"), "not a valid manifest"),
+    "empty": (replace_manifest(b""), "not a valid manifest"),
+    "binary": (replace_manifest(b"\xff\xfe\x00garbage"), "not a valid manifest"),
+    "no files": (edit_manifest(lambda b: b.pop("files")), "not a valid manifest"),
+    "files is a string": (edit_manifest(lambda b: b.__setitem__("files", "part-0000.json")), "not a valid"),
+    "a file entry is a list": (edit_manifest(lambda b: b["files"].__setitem__(0, [RAW0])), "not a valid"),
+    "no sha256": (edit_manifest(lambda b: b["files"][0].pop("sha256")), "not a valid manifest"),
+    "negative bytes": (edit_manifest(set_file("bytes", -1)), "negative"),
+    "sha256 not hex": (edit_manifest(set_file("sha256", "z" * 64)), "64 hex"),
+    "bytes not a number": (edit_manifest(set_file("bytes", "many")), "not a valid manifest"),
+    "unknown report": (edit_manifest(lambda b: b.__setitem__("report", "users-9-day")), "users-9-day"),
+    "unknown level": (edit_manifest(lambda b: b.__setitem__("level", "galaxy")), "galaxy"),
+    "slug with ../": (edit_manifest(lambda b: b.__setitem__("slug", "../acme")), "../acme"),
+    "another day": (edit_manifest(lambda b: b.__setitem__("day", DAYS[1])), "not users-1-day"),
+    "bad fetched_at": (edit_manifest(lambda b: b.__setitem__("fetched_at", "yesterday")), "not a valid"),
+    "file outside the layout": (
+        edit_manifest(
+            set_file("key", f"{PREFIX}/raw/enterprise/users-1-day/enterprise=acme/day={DAY0}/../x")
+        ),
+        "the layout says",
+    ),
+    "another enterprise's file": (
+        edit_manifest(set_file("key", RAW0.replace("enterprise=acme", "enterprise=globex"))),
+        "the layout says",
+    ),
+    "size that differs": (edit_manifest(set_file("bytes", 1)), "the manifest lists 1"),
+    "sha256 that differs": (edit_manifest(set_file("sha256", "0" * 64)), "sha256"),
+    "line count that differs": (
+        edit_manifest(lambda b: b["files"][0].__setitem__("lines", 999_999)),
+        "999999",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", BAD_MANIFESTS.values(), ids=BAD_MANIFESTS.keys())
+def test_bad_manifests_are_reported_by_key_and_leave_the_archive_untouched(
+    indexer, archived, s3, bucket, damage
+):
+    change, message = damage
+    key = manifest_key("users-1-day", "acme", DAY0)
+    indexer({"manifest": key})  # a good index first: it must survive the bad one
+    curated_before = {
+        k: s3.get_object(Bucket=bucket, Key=k)["Body"].read()
+        for k in keys_under(s3, bucket, f"{PREFIX}/curated/enterprise/user_")
+    }
+    raw_versions = len(s3.list_object_versions(Bucket=bucket, Prefix=f"{PREFIX}/raw/")["Versions"])
+    s3.put_object(Bucket=bucket, Key=key, Body=change(s3, bucket))
+
+    summary = indexer({"manifest": key})
+
+    [result] = summary["results"]
+    assert result["indexed"] is False and result["manifest"] == key and message in result["error"], result
+    after = {
+        k: s3.get_object(Bucket=bucket, Key=k)["Body"].read()
+        for k in keys_under(s3, bucket, f"{PREFIX}/curated/enterprise/user_")
+    }
+    assert after == curated_before
+    assert len(s3.list_object_versions(Bucket=bucket, Prefix=f"{PREFIX}/raw/")["Versions"]) == raw_versions
+
+
+BAD_LINES = {
+    "truncated object": b'{"user_id": 1, "user_login": "a',
+    "a JSON array": b"[1, 2, 3]",
+    "a JSON string": b'"just text"',
+    "a number": b"42",
+    "null": b"null",
+    "binary": b"\xff\xfe\xfd",
+    "two objects on one line": b'{"user_id": 1} {"user_id": 2}',
+}
+
+
+@pytest.mark.parametrize("line", BAD_LINES.values(), ids=BAD_LINES.keys())
+def test_report_lines_that_are_not_json_objects_are_named_by_file_and_line(
+    indexer, archived, s3, bucket, line
+):
+    lines = s3.get_object(Bucket=bucket, Key=RAW0)["Body"].read().splitlines()
+    rewrite(s3, bucket, RAW0, [*lines[:1], line, *lines[1:]])
+
+    summary = indexer({"manifest": manifest_key("users-1-day", "acme", DAY0)})
+
+    [result] = summary["results"]
+    assert result["indexed"] is False and f"{RAW0} line 2" in result["error"], result
+    assert keys_under(s3, bucket, f"{PREFIX}/curated/enterprise/user_daily/") == []
