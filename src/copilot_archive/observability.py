@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -11,8 +12,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from .redaction import redact
 
-SERVICE = "copilot-archiver"
-NAMESPACE = "CopilotMetricsArchive"
+# Each function's environment names its service (copilot-archiver, copilot-indexer): the
+# alarms select metrics by that `service` dimension, so the environment must win here.
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "copilot-archiver"
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "CopilotMetricsArchive"
 
 
 class RedactingFormatter(LambdaPowertoolsFormatter):
