@@ -1,9 +1,14 @@
-"""`make bench`: memory and throughput of archiving one users-1-day report into S3.
+"""`make bench`: archiving a users-1-day report into S3; curated vs raw bytes; indexer memory.
 
-Starts moto's S3 server and the GitHub simulator on loopback (processes of their own), then
-runs every measured case in a fresh Python process (bench/cases.py) for a ~8 MiB and a
-~256 MiB report. Prints a table and writes bench/results/latest.json. A missed goal is
-reported, never raised: the exit status is non-zero only when something crashed.
+1. Starts moto's S3 server and the GitHub simulator on loopback (processes of their own), then
+   runs every measured case in a fresh Python process (bench/cases.py) for a ~8 MiB and a
+   ~256 MiB report.
+2. bench/curated_bytes.py: bytes the standard views read from the curated Parquet tables vs the
+   raw NDJSON, on a simulated year of a 5,000-user enterprise.
+3. bench/index_case.py: the indexer's peak RSS on one users-1-day report-day, per size, each in
+   a fresh process (the report-day archived beforehand by bench/simulated.py).
+Prints tables and writes bench/results/latest.json. A missed goal is reported, never raised:
+the exit status is non-zero only when something crashed.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import os
 import platform
 import select
+import shutil
 import signal
 import socket
 import statistics
@@ -51,7 +57,27 @@ GOAL_LARGE_PEAK_MIB = 160  # archive peak RSS on the ~256 MiB report
 GOAL_THROUGHPUT_RATIO = 0.8  # archive MiB/s over bare MiB/s on the ~256 MiB report
 CASE_TIMEOUT_S = 240
 CASES = ("archive", "bare", "naive")
-PACKAGES = ("boto3", "botocore", "s3transfer", "requests", "urllib3", "aws-lambda-powertools", "moto")
+PACKAGES = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "requests",
+    "urllib3",
+    "aws-lambda-powertools",
+    "moto",
+    "pyarrow",
+    "sqlglot",
+)
+
+# Curated vs raw: every 3rd day of the simulated year (122 days; 3 is odd, so both enterprise-1-day
+# shapes, which alternate daily, are in; and prime to 7, so every weekday), scaled to 365 days.
+YEAR_EVERY_NTH_DAY = 3
+GOAL_CURATED_SHARE = 0.05  # curated bytes <= 5% of raw bytes, all views together
+YEAR_TIMEOUT_S = 900
+# Indexer memory: users-1-day report-days of these enterprise sizes, each indexed INDEX_RUNS times.
+INDEX_USERS = (5_000, 20_000, 85_000)
+INDEX_RUNS = 2
+LAMBDA_MEMORY_MIB = 2048  # the indexing Lambda's MemorySize, for context
 
 
 @dataclass
@@ -282,6 +308,143 @@ def print_table(reports: list[dict[str, Any]], summary: dict[str, dict[str, dict
     print("RSS in MiB: after imports, baseline just before the copy (clients built), peak, peak - baseline.")
 
 
+def run_json(command: list[str], timeout: float, what: str) -> dict[str, Any]:
+    """Run a bench script in a fresh process; its last stdout line is the JSON result."""
+    env = {**os.environ, "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+    done = subprocess.run(command, capture_output=True, timeout=timeout, cwd=ROOT, env=env)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.decode(errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"{what} failed (exit {done.returncode}):\n{tail}")
+    return dict(json.loads(done.stdout.decode().strip().splitlines()[-1]))
+
+
+def curated_vs_raw() -> dict[str, Any]:
+    print(
+        f"\ncurated vs raw bytes: a simulated year of one 5,000-user enterprise, every {YEAR_EVERY_NTH_DAY}"
+        " day(s) archived (real archiver) and indexed (real indexer) ..."
+    )
+    command = [PYTHON, str(BENCH / "curated_bytes.py"), "--every", str(YEAR_EVERY_NTH_DAY)]
+    result = run_json(command, YEAR_TIMEOUT_S, "curated_bytes.py")
+    share = result["total"]["ratio"]
+    result["goal"] = {
+        "goal": "curated bytes read / raw bytes read, all standard views, a year",
+        "value": round(share, 5),
+        "unit": "ratio",
+        "limit": f"<= {GOAL_CURATED_SHARE}",
+        "pass": share <= GOAL_CURATED_SHARE,
+    }
+    return result
+
+
+def print_curated_vs_raw(result: dict[str, Any]) -> None:
+    days, sampled = result["days_in_year"], result["days_archived"]
+    print(
+        f"  {sampled} of {days} days ({result['year'][0]} .. {result['year'][1]}, every "
+        f"{result['every_nth_day']}), {result['report_days_archived']} report-days archived and indexed "
+        f"in {result['archive_and_index_seconds']} s by {result['workers']} processes; "
+        f"figures x {result['scale']:.3f} = per {days} days"
+    )
+    header = (
+        f"{'view':24} {'curated table':28} {'curated MB':>11} {'whole files MB':>15} {'raw MB':>10} "
+        f"{'curated/raw':>12}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for row in result["views"]:
+        tables = ",".join(row["tables"])
+        print(
+            f"{row['view']:24} {tables:28} {row['curated_bytes'] / 1e6:>11.2f} "
+            f"{row['curated_whole_file_bytes'] / 1e6:>15.2f} {row['raw_bytes'] / 1e6:>10.1f} "
+            f"{row['ratio']:>11.4%}"
+        )
+    total = result["total"]
+    print("-" * len(header))
+    print(
+        f"{'all views':24} {'':28} {total['curated_bytes'] / 1e6:>11.2f} "
+        f"{total['curated_whole_file_bytes'] / 1e6:>15.2f} {total['raw_bytes'] / 1e6:>10.1f} "
+        f"{total['ratio']:>11.4%}"
+    )
+    print(
+        "curated = compressed column chunks (Parquet metadata) of the columns each view references\n"
+        "  (sqlglot qualify against curated_schema; partition columns enterprise, day: in the path, free);\n"
+        "whole files = every Parquet file of those tables, for contrast; raw = whole NDJSON files the same\n"
+        "  question reads (users-1-day, enterprise-1-day; manifests for index_status). MB = 10^6 bytes."
+    )
+    raw = result["archive"]["raw"]
+    curated_total = sum(v["bytes"] for v in result["archive"]["curated"].values())
+    print(
+        "archive per year: raw "
+        + ", ".join(f"{name} {v['bytes'] / 1e6:,.1f} MB" for name, v in raw.items())
+        + f"; curated (all tables) {curated_total / 1e6:,.1f} MB"
+    )
+
+
+def index_memory() -> dict[str, Any]:
+    print(
+        f"\nindexer memory: one users-1-day report-day (day {DAY}), {INDEX_RUNS} fresh processes per size ..."
+    )
+    sizes, runs = [], []
+    for users in INDEX_USERS:
+        root = Path(tempfile.mkdtemp(prefix="bench-index-"))
+        try:
+            prepare = [PYTHON, str(BENCH / "simulated.py"), "--root", str(root), "--users", str(users)]
+            prepare += ["--today", TODAY, "--days", DAY, "--reports", "users-1-day"]
+            archived = run_json(prepare, CASE_TIMEOUT_S, "simulated.py")
+            mine = []
+            for _ in range(INDEX_RUNS):
+                run = run_json(
+                    [PYTHON, str(BENCH / "index_case.py"), "--root", str(root)], CASE_TIMEOUT_S, "index"
+                )
+                run["users"] = users
+                mine.append(run)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        runs.extend(mine)
+        peaks = [r["peak_rss_kib"] / 1024 for r in mine]
+        sizes.append(
+            {
+                "users": users,
+                "raw_bytes": archived["raw_bytes"],
+                "raw_mib": round(archived["raw_bytes"] / MiB, 1),
+                "curated_bytes": mine[0]["curated_bytes"],
+                "rows": mine[0]["rows"],
+                "runs": len(mine),
+                "imports_rss_mib": round(statistics.median(r["imports_rss_kib"] for r in mine) / 1024, 1),
+                "baseline_rss_mib": round(statistics.median(r["baseline_rss_kib"] for r in mine) / 1024, 1),
+                "peak_rss_mib_max": round(max(peaks), 1),
+                "peak_rss_mib_median": round(statistics.median(peaks), 1),
+                "growth_mib_max": round(
+                    max((r["peak_rss_kib"] - r["baseline_rss_kib"]) / 1024 for r in mine), 1
+                ),
+                "median_s": round(statistics.median(r["elapsed_s"] for r in mine), 2),
+                "raw_mib_per_s": round(
+                    archived["raw_bytes"] / MiB / statistics.median(r["elapsed_s"] for r in mine), 1
+                ),
+            }
+        )
+    return {"report_day": DAY, "lambda_memory_mib": LAMBDA_MEMORY_MIB, "sizes": sizes, "runs": runs}
+
+
+def print_index_memory(result: dict[str, Any]) -> None:
+    header = (
+        f"{'users':>7} {'raw MiB':>8} {'curated MiB':>12} {'user rows':>10} {'all rows':>9} {'median s':>9} "
+        f"{'MiB/s':>6} {'imports':>8} {'baseline':>9} {'peak max':>9} {'growth max':>11}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for row in result["sizes"]:
+        print(
+            f"{row['users']:>7,} {row['raw_mib']:>8.1f} {row['curated_bytes'] / MiB:>12.2f} "
+            f"{row['rows'].get('user_daily', 0):>10,} {sum(row['rows'].values()):>9,} "
+            f"{row['median_s']:>9.2f} "
+            f"{row['raw_mib_per_s']:>6.1f} {row['imports_rss_mib']:>8.1f} {row['baseline_rss_mib']:>9.1f} "
+            f"{row['peak_rss_mib_max']:>9.1f} {row['growth_mib_max']:>11.1f}"
+        )
+    print(
+        "Indexer.index_manifest on a local folder (no catalog); RSS in MiB: after imports, baseline\n"
+        f"just before indexing, peak (ru_maxrss), peak - baseline. No goal; the indexing Lambda has "
+        f"{result['lambda_memory_mib']} MiB."
+    )
+
+
 def machine() -> dict[str, Any]:
     def version(name: str) -> str:
         try:
@@ -318,8 +481,12 @@ def main() -> int:
     summary = {r["label"]: {c: summarise(runs, r["label"], c) for c in CASES} for r in reports}
     results = goals(summary)
     print_table(reports, summary)
+    bytes_read = curated_vs_raw()
+    print_curated_vs_raw(bytes_read)
+    memory = index_memory()
+    print_index_memory(memory)
     print()
-    for goal in results:
+    for goal in [*results, bytes_read["goal"]]:
         verdict = "PASS" if goal["pass"] else "MISS"
         print(f"{verdict}  {goal['goal']}: {goal['value']} {goal['unit']} (goal {goal['limit']})")
     elapsed = time.monotonic() - started
@@ -332,11 +499,15 @@ def main() -> int:
         "goals": results,
         "summary": summary,
         "runs": runs,
+        "curated_vs_raw": bytes_read,
+        "index_memory": memory,
         "notes": (
             "Each run is a fresh Python process; RSS from /proc/self/status VmRSS (baseline, just before "
             "the copy) and getrusage ru_maxrss (peak). Memory goals use the worst run, throughput the "
             "medians. archive times the whole lambda_handler call (plan, API, copy, manifest); bare and "
-            "naive time the download and upload only. sha256 and bytes are of the object read back from S3."
+            "naive time the download and upload only. sha256 and bytes are of the object read back from S3. "
+            "curated_vs_raw: see bench/README.md (column-chunk bytes of referenced columns vs whole raw "
+            "files, sampled days scaled to 365). index_memory: Indexer.index_manifest in a fresh process."
         ),
     }
     RESULTS.write_text(json.dumps(document, indent=2) + "\n")

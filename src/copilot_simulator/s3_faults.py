@@ -69,6 +69,7 @@ class S3FaultProxy:
     """Forwards to `upstream`; fails a request of operation `op` with probability rates[op]."""
 
     def __init__(self, upstream: str, seed: int = 7) -> None:
+        self.upstream_url = upstream
         parts = urlsplit(upstream)
         self.upstream_host = parts.hostname or LOOPBACK
         self.upstream_port = parts.port or 80
@@ -174,10 +175,13 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             response = upstream.getresponse()
             data = response.read()
             self.send_response(response.status)
+            # A HEAD answer's Content-Length is the object's size, not the (empty) body's.
+            keep_length = self.command == "HEAD"
             for name, value in response.getheaders():
-                if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length":
+                if name.lower() not in _HOP_BY_HOP and (keep_length or name.lower() != "content-length"):
                     self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
+            if not keep_length:
+                self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)

@@ -15,9 +15,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from copilot_archive.curated_schema import ALL_TABLES, tables_for
+from copilot_archive.curated_schema import tables_for
 from copilot_archive.layout import Report
 from tests.conftest import ROOT, FakeLambdaContext, load_event
+from tests.stack import create_stack_catalog
 
 pytestmark = pytest.mark.loopback
 
@@ -62,45 +63,9 @@ def glue(aws_env: str) -> Any:
 
 @pytest.fixture
 def database(glue: Any, bucket: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A Glue database with the tables the stack creates, in the same StorageDescriptor shape."""
+    """A Glue database holding the tables template.yaml defines, as the stack creates them."""
     name = f"copilot_metrics_{uuid.uuid4().hex[:8]}"
-    glue.create_database(DatabaseInput={"Name": name})
-    partition_keys = [{"Name": "enterprise", "Type": "string"}, {"Name": "day", "Type": "date"}]
-    for report in Report:
-        folder = f"s3://{bucket}/{PREFIX}/raw/enterprise/{report.value}/"
-        glue.create_table(
-            DatabaseName=name,
-            TableInput={
-                "Name": "raw_" + report.value.replace("-", "_"),
-                "PartitionKeys": partition_keys,
-                "StorageDescriptor": {
-                    "Columns": [{"Name": "line", "Type": "string"}],
-                    "Location": folder,
-                    "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
-                    "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                    "SerdeInfo": {
-                        "SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
-                    },
-                },
-            },
-        )
-    for table in ALL_TABLES:
-        glue.create_table(
-            DatabaseName=name,
-            TableInput={
-                "Name": table.name,
-                "PartitionKeys": partition_keys,
-                "StorageDescriptor": {
-                    "Columns": [{"Name": c.name, "Type": c.type} for c in table.columns],
-                    "Location": f"s3://{bucket}/{PREFIX}/curated/enterprise/{table.name}/",
-                    "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-                    "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                    "SerdeInfo": {
-                        "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-                    },
-                },
-            },
-        )
+    create_stack_catalog(glue, name, bucket, PREFIX)
     monkeypatch.setenv("GLUE_DATABASE", name)
     return name
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from copilot_archive import config
 from copilot_archive.curated_schema import ALL_TABLES, PARTITION_COLUMNS, CuratedTable
 from copilot_archive.layout import ALL_REPORTS, Report, curated_table_location, raw_table_location
+from tests.stack import RESOURCES, TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,28 +50,6 @@ STAR_RESOURCE_ACTIONS = {
 }
 
 
-class CloudFormationLoader(yaml.SafeLoader):
-    """SafeLoader that reads short tags (!Ref, !Sub, ...) as the long form's plain dicts."""
-
-
-def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any = None
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    elif isinstance(node, yaml.MappingNode):
-        value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{tag_suffix}": value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _intrinsic)
-TEMPLATE: dict[str, Any] = yaml.load((ROOT / "template.yaml").read_text(), Loader=CloudFormationLoader)
-RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
 FUNCTIONS = sorted(k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function")
 
 

@@ -1,0 +1,60 @@
+"""template.yaml read by tests: CloudFormation short tags as plain dicts, and the stack's Glue
+tables created in a (moto) catalog exactly as the template defines them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """SafeLoader that reads short tags (!Ref, !Sub, ...) as the long form's plain dicts."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    value: Any = None
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    elif isinstance(node, yaml.MappingNode):
+        value = loader.construct_mapping(node, deep=True)
+    if tag_suffix == "Ref":
+        return {"Ref": value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{tag_suffix}": value}
+
+
+CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+TEMPLATE: dict[str, Any] = yaml.load((ROOT / "template.yaml").read_text(), Loader=CloudFormationLoader)
+RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
+
+
+def _resolve(node: Any, values: dict[str, str]) -> Any:
+    """Fill !Sub strings from `values`; other intrinsics are not expected in a TableInput."""
+    if isinstance(node, dict):
+        if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
+            return re.sub(r"\$\{([^}]+)\}", lambda m: values[m[1]], node["Fn::Sub"])
+        return {k: _resolve(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v, values) for v in node]
+    return node
+
+
+def create_stack_catalog(glue: Any, database: str, bucket: str, prefix: str = "copilot-metrics") -> list[str]:
+    """The Glue database and every AWS::Glue::Table of template.yaml, locations filled in."""
+    glue.create_database(DatabaseInput={"Name": database})
+    values = {"ArchiveBucket": bucket, "ArchivePrefix": prefix}
+    names = []
+    for resource in RESOURCES.values():
+        if resource["Type"] == "AWS::Glue::Table":
+            table_input = _resolve(resource["Properties"]["TableInput"], values)
+            glue.create_table(DatabaseName=database, TableInput=table_input)
+            names.append(table_input["Name"])
+    return names
