@@ -135,6 +135,22 @@ def handler(archiver_env: dict[str, str]) -> Callable[..., dict[str, Any]]:
     return invoke
 
 
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, simulator: Any, fixed_today: date) -> Any:
+    """The CLI's environment, pointed at the simulator (for archiving into a folder or S3)."""
+    from copilot_archive import github, transfer
+
+    monkeypatch.setenv("ENTERPRISES", "acme,globex")
+    monkeypatch.setenv("GITHUB_API_URL", simulator.api_url)
+    monkeypatch.setenv("GITHUB_TOKEN", CANARY_TOKEN)
+    monkeypatch.setenv("DOWNLOAD_HOSTS", "127.0.0.1")
+    for name in ("GITHUB_TOKEN_SECRET", "ARCHIVE_PREFIX", "REPORTS", "MAX_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
+    return simulator
+
+
 def bucket_objects(s3: Any, bucket: str) -> dict[str, bytes]:
     objects = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):

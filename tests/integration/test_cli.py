@@ -14,21 +14,6 @@ from tests.conftest import CANARY_TOKEN, bucket_objects
 pytestmark = pytest.mark.loopback
 
 
-@pytest.fixture
-def cli_env(monkeypatch, simulator, fixed_today):
-    from copilot_archive import github, transfer
-
-    monkeypatch.setenv("ENTERPRISES", "acme,globex")
-    monkeypatch.setenv("GITHUB_API_URL", simulator.api_url)
-    monkeypatch.setenv("GITHUB_TOKEN", CANARY_TOKEN)
-    monkeypatch.setenv("DOWNLOAD_HOSTS", "127.0.0.1")
-    for name in ("GITHUB_TOKEN_SECRET", "ARCHIVE_PREFIX", "REPORTS", "MAX_WORKERS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
-    return simulator
-
-
 def test_archive_into_a_folder_keeps_the_prefix_and_the_bytes(cli_env, tmp_path, capsys):
     archive = tmp_path / "archive"
 

@@ -193,22 +193,12 @@ def test_unknown_view_and_bad_sql_are_named_in_the_error(engine):
 
 @pytest.mark.loopback
 def test_views_over_an_indexed_simulated_archive_match_the_report_files(
-    monkeypatch, simulator, fixed_today, tmp_path
+    cli_env, simulator, fixed_today, tmp_path
 ):
-    from copilot_archive import github, transfer
     from copilot_archive.cli import main
     from copilot_archive.indexer import index_archive
     from copilot_archive.storage import LocalFolderStorage
-    from tests.conftest import CANARY_TOKEN
 
-    monkeypatch.setenv("ENTERPRISES", "acme,globex")
-    monkeypatch.setenv("GITHUB_API_URL", simulator.api_url)
-    monkeypatch.setenv("GITHUB_TOKEN", CANARY_TOKEN)
-    monkeypatch.setenv("DOWNLOAD_HOSTS", "127.0.0.1")
-    for name in ("GITHUB_TOKEN_SECRET", "ARCHIVE_PREFIX", "REPORTS", "MAX_WORKERS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
     archive = tmp_path / "archive"
     window = days(date(2025, 10, 10), fixed_today - timedelta(days=1))
     argv = ["backfill", "--archive", str(archive), "--from", "2025-10-10", "--to", window[-1].isoformat()]
