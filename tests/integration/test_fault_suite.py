@@ -26,7 +26,7 @@ DAILY = ("enterprise-1-day", "users-1-day")
 LATEST = ("enterprise-28-day", "users-28-day")
 WINDOW = [date(2025, 10, 10) + timedelta(days=i) for i in range((TODAY - date(2025, 10, 10)).days)]
 API_FAULTS = {
-    "api_error": {"status": 502},
+    "api_error": {"status": 502},  # 500 and 503 are drawn too, in inject_random_faults
     "api_reset": {},
     "api_slow": {"seconds": 0.3},
     "rate_limit_429": {"retry_after": 1},
@@ -137,7 +137,10 @@ def inject_random_faults(sim: Any, rng: random.Random, targets: list[tuple[str, 
     for report, slug, day in rng.sample(targets, min(len(targets), 40)):
         if rng.random() < 0.5:
             kind = rng.choice(sorted(API_FAULTS))
-            sim.inject(kind, times=rng.randint(1, 3), slug=slug, day=day, report=report, **API_FAULTS[kind])
+            params = dict(API_FAULTS[kind])
+            if kind == "api_error":
+                params["status"] = rng.choice([500, 502, 503])
+            sim.inject(kind, times=rng.randint(1, 3), slug=slug, day=day, report=report, **params)
         else:
             kind = rng.choice(DOWNLOAD_FAULTS)
             sim.inject(kind, times=rng.randint(1, 4), slug=slug, day=day, report=report)

@@ -438,6 +438,20 @@ BAD_LINES = {
     "null": b"null",
     "binary": b"\xff\xfe\xfd",
     "two objects on one line": b'{"user_id": 1} {"user_id": 2}',
+    "an opening brace": b"{",
+    "a closing brace": b"}",
+    "a missing value": b'{"user_id": }',
+    "single quotes": b"{'user_id': 1}",
+    "a trailing comma": b'{"user_id": 1,}',
+    "a missing colon": b'{"user_id" 1}',
+    "a misspelt literal": b'{"used_chat": tru}',
+    "an unterminated string": b'{"user_login": "octo}',
+    "invalid UTF-8 in a string": b'{"user_login": "\xff\xfe"}',
+    "an HTML page": b"<html><body>Error</body></html>",
+    "an extra closing brace": b'{"user_id": 1}}',
+    "an array of objects": b'[{"user_id": 1}]',
+    "true": b"true",
+    "a comment": b'// {"user_id": 1}',
 }
 
 
