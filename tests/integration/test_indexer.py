@@ -349,6 +349,14 @@ DAY0 = DAYS[0]
 RAW0 = f"{PREFIX}/raw/enterprise/users-1-day/enterprise=acme/day={DAY0}/part-0000.json"
 
 
+@pytest.fixture
+def one_day_archived(handler: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """Just acme's users-1-day of DAY0: the one report-day the bad-input cases damage."""
+    summary = handler({"days": [DAY0], "reports": ["users-1-day"], "enterprises": ["acme"]})
+    assert summary["counts"]["archived"] == 1, summary
+    return summary
+
+
 def edit_manifest(change: Callable[[dict[str, Any]], Any]) -> Callable[[Any, str], bytes]:
     def damage(s3: Any, bucket: str) -> bytes:
         body = json.loads(
@@ -406,7 +414,7 @@ BAD_MANIFESTS = {
 
 @pytest.mark.parametrize("damage", BAD_MANIFESTS.values(), ids=BAD_MANIFESTS.keys())
 def test_bad_manifests_are_reported_by_key_and_leave_the_archive_untouched(
-    indexer, archived, s3, bucket, damage
+    indexer, one_day_archived, s3, bucket, damage
 ):
     change, message = damage
     key = manifest_key("users-1-day", "acme", DAY0)
@@ -457,7 +465,7 @@ BAD_LINES = {
 
 @pytest.mark.parametrize("line", BAD_LINES.values(), ids=BAD_LINES.keys())
 def test_report_lines_that_are_not_json_objects_are_named_by_file_and_line(
-    indexer, archived, s3, bucket, line
+    indexer, one_day_archived, s3, bucket, line
 ):
     lines = s3.get_object(Bucket=bucket, Key=RAW0)["Body"].read().splitlines()
     rewrite(s3, bucket, RAW0, [*lines[:1], line, *lines[1:]])
