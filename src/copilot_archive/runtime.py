@@ -6,9 +6,9 @@ import functools
 
 from .archiver import Archiver
 from .config import Settings, settings_from_env
-from .credentials import token_provider
 from .exceptions import ConfigError
 from .github import ReportClient
+from .github_token import token_provider
 from .storage import S3Storage, Storage
 from .transfer import HostAllowList, LinkDownloader
 
