@@ -14,8 +14,18 @@ from . import clock
 from .config import Settings
 from .deadline import Deadline
 from .events import RunRequest
-from .exceptions import AlreadyExists, ArchiveError, LinkRejected, NotReady, PermissionDenied, RateLimited
-from .github import ReportClient, ReportLinks
+from .exceptions import (
+    AlreadyExists,
+    ArchiveError,
+    LinkRejected,
+    NotConfigured,
+    NotFound,
+    NotReady,
+    OutOfTime,
+    PermissionDenied,
+    RateLimited,
+)
+from .github import PERMISSION_HINT, ReportClient, ReportLinks
 from .layout import (
     Level,
     Report,
@@ -78,6 +88,8 @@ class RunSummary:
     # Hours since the end of the newest archived 1-day report-day of the stalest enterprise;
     # the freshness alarm watches it. None for manual runs, which look at part of the archive.
     data_age_hours: float | None = None
+    # Set when the run did nothing because the GitHub token is not configured yet.
+    not_configured: str = ""
 
     def of(self, outcome: Outcome) -> list[Result]:
         return [r for r in self.results if r.outcome is outcome]
@@ -99,6 +111,7 @@ class RunSummary:
             "download_retries": self.download_retries,
             "rate_limit_waits": self.rate_limit_waits,
             "data_age_hours": None if self.data_age_hours is None else round(self.data_age_hours, 1),
+            "not_configured": self.not_configured or None,
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 
@@ -113,6 +126,8 @@ class _RunState:
 
     force: bool = False
     denied: dict[str, str] = field(default_factory=dict)
+    # Report-days GitHub answered 404: with nothing else for a slug's older days, the slug is suspect.
+    not_found: set[tuple[Report, str, date]] = field(default_factory=set)
     stop_reason: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -165,6 +180,13 @@ class Archiver:
         on_result: Callable[[Result], None] | None = None,
     ) -> RunSummary:
         started = self._now()
+        try:
+            self.client.check_token()
+        except NotConfigured as exc:
+            # A stack deployed minutes ago, before anyone put the token in its secret: say so
+            # once, as a warning and a metric of its own, rather than fail every report-day.
+            logger.warning("GitHub token not configured yet; nothing archived", extra={"reason": str(exc)})
+            return RunSummary((), started, self._now(), not_configured=str(exc))
         counters_before = (self.client.retries, self.downloader.retries, self.client.rate_limit_waits)
         plan, archived = self._plan(request, today)
         if on_plan:
@@ -176,6 +198,8 @@ class Archiver:
         work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
         for result in self._run_pool(work, deadline, state, on_result):
             results.append(result)
+        known = {slug for (_report, slug), days in archived.items() if days}
+        results = _flag_unknown_slugs(results, state.not_found, known, today)
         finished = self._now()
         age = (
             _data_age_hours(archived, results, Window.for_today(today), finished)
@@ -236,7 +260,12 @@ class Archiver:
                 return self._archive_latest(item, deadline, state.force)
             return self._archive_day(item, deadline, state.force)
         except NotReady as exc:
+            if isinstance(exc, NotFound) and isinstance(item, ReportDay):
+                with state.lock:
+                    state.not_found.add((item.report, item.slug, item.day))
             return _result_for(item, Outcome.NOT_READY, str(exc))
+        except OutOfTime as exc:
+            return _result_for(item, Outcome.DEFERRED, str(exc))
         except AlreadyExists as exc:
             return _result_for(item, Outcome.SKIPPED, str(exc))
         except RateLimited as exc:
@@ -259,7 +288,9 @@ class Archiver:
         if not force:
             self._check_not_committed(report_day)  # an overlapping run may have done it since planning
         links = self.client.day_links(report_day, deadline)
-        manifest = self._copy_and_commit(links, lambda: self.client.day_links(report_day, deadline), force)
+        manifest = self._copy_and_commit(
+            links, lambda: self.client.day_links(report_day, deadline), deadline, force
+        )
         return _archived(manifest)
 
     def _archive_latest(self, latest: LatestReport, deadline: Deadline, force: bool) -> Result:
@@ -273,14 +304,14 @@ class Archiver:
                 f"GitHub serves 28-day reports only as the latest window, which now ends {end.isoformat()}"
             )
             return Result(latest.report, latest.slug, None, Outcome.SKIPPED, reason)
-        return _archived(self._copy_and_commit(links, fetch, force))
+        return _archived(self._copy_and_commit(links, fetch, deadline, force))
 
     def _check_not_committed(self, report_day: ReportDay) -> None:
         if self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None:
             raise AlreadyExists("already archived")
 
     def _copy_and_commit(
-        self, links: ReportLinks, refetch: Callable[[], ReportLinks], force: bool
+        self, links: ReportLinks, refetch: Callable[[], ReportLinks], deadline: Deadline, force: bool
     ) -> Manifest:
         """Copy every link in order, asking for fresh links once if one is refused; manifest last.
         Without `force`, a report-day that has a manifest is left as it is (AlreadyExists)."""
@@ -288,15 +319,16 @@ class Archiver:
         if not force:
             self._check_not_committed(report_day)
         files: list[ArchivedFile] = []
-        written: list[str] = []
+        written: list[tuple[str, str | None]] = []  # (key, version) of every file this attempt wrote
         refreshed = False
         try:
             while len(files) < len(links.links):
                 index = len(files)
                 key = raw_file_key(self.settings.prefix, report_day, index)
                 try:
-                    files.append(self.downloader.copy(links.links[index], self.storage, key))
-                    written.append(key)
+                    copied = self.downloader.copy(links.links[index], self.storage, key, deadline)
+                    files.append(copied.archived)
+                    written.append((key, copied.version_id))
                 except LinkRejected:
                     if refreshed:
                         raise
@@ -345,14 +377,18 @@ class Archiver:
             index += 1
             extra = raw_file_key(self.settings.prefix, report_day, index)
 
-    def _discard_uncommitted(self, report_day: ReportDay, keys: list[str]) -> None:
-        """Remove a failed attempt's files, unless a manifest (a forced re-archive's old one,
-        or an overlapping run's) now vouches for what is at those keys."""
-        if self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None:
-            return
-        for key in keys:
+    def _discard_uncommitted(self, report_day: ReportDay, written: list[tuple[str, str | None]]) -> None:
+        """Remove a failed attempt's files, each exact version it wrote (a versioned bucket keeps
+        nothing of it), unless a manifest (a forced re-archive's old one, or an overlapping
+        run's) now vouches for what is at those keys."""
+        try:
+            if self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None:
+                return
+        except ArchiveError:
+            logger.warning("could not check for a manifest; removing the failed attempt's files")
+        for key, version_id in written:
             try:
-                self.storage.delete(key)
+                self.storage.delete(key, version_id)
             except ArchiveError:
                 logger.warning("could not remove a file of a failed report-day", extra={"key": key})
 
@@ -373,6 +409,40 @@ def _data_age_hours(archived: Archived, results: list[Result], window: Window, n
     stalest = min(newest.values())
     end_of_day = datetime.combine(stalest + timedelta(days=1), time.min, tzinfo=UTC)
     return max((now - end_of_day).total_seconds() / 3600.0, 0.0)
+
+
+# GitHub generates a day's reports within about two days; older days that all answer 404
+# point at the enterprise slug or the token's access, not at a report still to come.
+SUSPECT_AFTER_DAYS = 3
+
+
+def _flag_unknown_slugs(
+    results: list[Result], not_found: set[tuple[Report, str, date]], known: set[str], today: date
+) -> list[Result]:
+    """One failure per enterprise whose every older day asked in this run answered 404
+    (unless the archive already holds a day of it: then the slug and the token were right)."""
+    cutoff = today - timedelta(days=SUSPECT_AFTER_DAYS)
+    asked_old: dict[str, list[int]] = {}
+    for index, result in enumerate(results):
+        if result.day is not None and result.day < cutoff and result.outcome is not Outcome.SKIPPED:
+            asked_old.setdefault(result.slug, []).append(index)
+    flagged = list(results)
+    for slug, indexes in asked_old.items():
+        if slug in known or not all((results[i].report, slug, results[i].day) in not_found for i in indexes):
+            continue
+        first = min(indexes, key=lambda i: (results[i].day, results[i].report))
+        reason = (
+            f"GitHub answered 404 for all {len(indexes)} report-days older than {SUSPECT_AFTER_DAYS} days "
+            f"that this run asked for enterprise {slug!r}: the enterprise slug may be wrong, or the "
+            f"token may have no access to it ({PERMISSION_HINT})"
+        )
+        flagged[first] = _replace_outcome(results[first], Outcome.FAILED, reason)
+        logger.error("enterprise answers 404 for every older day", extra={"enterprise": slug})
+    return flagged
+
+
+def _replace_outcome(result: Result, outcome: Outcome, reason: str) -> Result:
+    return Result(result.report, result.slug, result.day, outcome, reason)
 
 
 def _label(item: LatestReport | ReportDay) -> str:

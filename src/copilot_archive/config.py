@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from .exceptions import ConfigError, InvalidRequest
+from .exceptions import ConfigError, InvalidRequest, UnsafeLink
 from .layout import ALL_REPORTS, DEFAULT_PREFIX, Report, parse_report, validate_prefix, validate_slug
+from .urls import Target, connection_target, is_loopback
 
 ENTERPRISES = "ENTERPRISES"
 ARCHIVE_BUCKET = "ARCHIVE_BUCKET"
@@ -21,14 +22,18 @@ GITHUB_TOKEN_SECRET = "GITHUB_TOKEN_SECRET"
 GITHUB_TOKEN = "GITHUB_TOKEN"
 DOWNLOAD_HOSTS = "DOWNLOAD_HOSTS"
 MAX_WORKERS = "MAX_WORKERS"
+MAX_REPORT_BYTES = "MAX_REPORT_BYTES"
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_API_VERSION = "2026-03-10"
 # Hosts GitHub's signed report links point at, as seen in public tools' egress allow-lists.
 DEFAULT_DOWNLOAD_HOSTS = ("copilot-reports.github.com", "copilot-reports-*.b01.azurefd.net")
 DEFAULT_MAX_WORKERS = 4
+# Decoded bytes per report file: far above any real report (hundreds of MB for the largest
+# enterprises), far below what a gzip bomb unpacks to.
+DEFAULT_MAX_REPORT_BYTES = 4 * 1024**3
+MIN_MAX_REPORT_BYTES = 1024
 MAX_MAX_WORKERS = 32
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,7 @@ class Settings:
     token: str | None = field(default=None, repr=False)
     download_hosts: tuple[str, ...] = DEFAULT_DOWNLOAD_HOSTS
     max_workers: int = DEFAULT_MAX_WORKERS
+    max_report_bytes: int = DEFAULT_MAX_REPORT_BYTES
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (None leaves a field as it is), re-validated."""
@@ -67,10 +73,6 @@ def _parse_int(name: str, text: str, low: int, high: int) -> int:
     return value
 
 
-def is_loopback(host: str) -> bool:
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
-
-
 def _validated(settings: Settings) -> Settings:
     try:
         enterprises = tuple(validate_slug(s) for s in settings.enterprises)
@@ -82,9 +84,12 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"{ENTERPRISES} lists a slug twice: {','.join(enterprises)}")
     if not reports:
         raise ConfigError(f"{REPORTS} is empty; name at least one of {', '.join(ALL_REPORTS)}")
-    api = urlsplit(settings.api_url)
-    loopback_http = api.scheme == "http" and is_loopback(api.hostname or "")
-    if not (api.scheme == "https" or loopback_http) or not api.hostname or api.query:
+    try:
+        api: Target | None = connection_target(settings.api_url)
+    except UnsafeLink:
+        api = None
+    loopback_http = api is not None and api.scheme == "http" and is_loopback(api.host)
+    if api is None or not (api.scheme == "https" or loopback_http) or urlsplit(settings.api_url).query:
         raise ConfigError(
             f"{GITHUB_API_URL}={settings.api_url!r} must be an https URL "
             "(plain http only for a loopback simulator), e.g. https://api.SUBDOMAIN.ghe.com"
@@ -96,6 +101,10 @@ def _validated(settings: Settings) -> Settings:
             raise ConfigError(f"{DOWNLOAD_HOSTS} entry {host!r} is not a host name")
     if not 1 <= settings.max_workers <= MAX_MAX_WORKERS:
         raise ConfigError(f"{MAX_WORKERS}={settings.max_workers} must be between 1 and {MAX_MAX_WORKERS}")
+    if settings.max_report_bytes < MIN_MAX_REPORT_BYTES:
+        raise ConfigError(
+            f"{MAX_REPORT_BYTES}={settings.max_report_bytes} must be at least {MIN_MAX_REPORT_BYTES}"
+        )
     if settings.bucket is not None and not settings.bucket.strip():
         raise ConfigError(f"{ARCHIVE_BUCKET} is set but empty")
     return replace(
@@ -131,6 +140,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
         values["download_hosts"] = _split(hosts)
     if (workers := text(MAX_WORKERS)) is not None:
         values["max_workers"] = _parse_int(MAX_WORKERS, workers, 1, MAX_MAX_WORKERS)
+    if (limit := text(MAX_REPORT_BYTES)) is not None:
+        values["max_report_bytes"] = _parse_int(MAX_REPORT_BYTES, limit, MIN_MAX_REPORT_BYTES, 2**63 - 1)
     values.update({k: v for k, v in overrides.items() if v is not None})
     if not values["enterprises"]:
         raise ConfigError(f"{ENTERPRISES} is not set: name the enterprise slugs to archive, comma-separated")

@@ -9,12 +9,20 @@ class ConfigError(ArchiveError):
     """The environment or the command line configures the archive wrongly."""
 
 
+class NotConfigured(ConfigError):
+    """The stack is deployed, but nobody has put the GitHub token in its secret yet."""
+
+
 class InvalidRequest(ArchiveError):
     """An event or a command asks for something that cannot be archived."""
 
 
 class NotReady(ArchiveError):
     """GitHub has not generated this report-day yet; ask again on a later run."""
+
+
+class NotFound(NotReady):
+    """GitHub answered 404: a day not generated yet, or an enterprise slug it does not know."""
 
 
 class PermissionDenied(ArchiveError):
@@ -39,6 +47,14 @@ class UnsafeLink(ArchiveError):
 
 class DownloadError(ArchiveError):
     """A report file could not be downloaded whole, after retries."""
+
+
+class ReportTooLarge(DownloadError):
+    """A report file decodes to more than MAX_REPORT_BYTES (a gzip bomb, or a limit set too low)."""
+
+
+class OutOfTime(ArchiveError):
+    """The run's time ran out before this report-day was archived; the next run goes on."""
 
 
 class StorageError(ArchiveError):

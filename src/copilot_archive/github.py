@@ -18,11 +18,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .deadline import Deadline
-from .exceptions import GitHubError, InvalidRequest, NotReady, PermissionDenied, RateLimited
+from .exceptions import GitHubError, InvalidRequest, NotFound, NotReady, PermissionDenied, RateLimited
 from .layout import FIRST_REPORT_DAY, Level, Report, ReportDay, parse_day
 from .redaction import redact
 
-NO_REPORT_BODY = "No report available for this day"
 # Statuses urllib3 retries on its own, with exponential backoff and jitter.
 RETRIED_STATUSES = (500, 502, 503, 504)
 # urllib3's exponential backoff unit: retries wait ~0, 2, 4, 8 s (capped at 30), plus jitter.
@@ -99,6 +98,10 @@ class ReportClient:
 
     def close(self) -> None:
         self._session.close()
+
+    def check_token(self) -> None:
+        """Read the token once (ConfigError, or NotConfigured while the secret is empty)."""
+        self._token()
 
     def day_links(self, report_day: ReportDay, deadline: Deadline) -> ReportLinks:
         """Links of a 1-day report; NotReady when GitHub has not generated that day yet."""
@@ -200,7 +203,7 @@ def _decode(response: requests.Response, report_day: ReportDay) -> Any:
     status = response.status_code
     if status == 404:
         # GitHub answers 404 for a day not generated yet and for an unknown enterprise alike.
-        raise NotReady(f"{report_day}: not generated yet (HTTP 404; or no such enterprise slug)")
+        raise NotFound(f"{report_day}: not generated yet (HTTP 404; or no such enterprise slug)")
     if status == 204:
         raise NotReady(f"{report_day}: not generated yet (HTTP 204)")
     if status == 401:
@@ -211,12 +214,18 @@ def _decode(response: requests.Response, report_day: ReportDay) -> Any:
         raise GitHubError(
             f"{report_day}: GitHub API answered HTTP {status} after retries: {_message(response)}"
         )
+    if not response.content.strip():
+        raise NotReady(f"{report_day}: not generated yet (HTTP 200 with an empty body)")
     try:
         body = response.json()
     except ValueError:
         raise GitHubError(f"{report_day}: GitHub API answered 200 with a body that is not JSON") from None
-    if isinstance(body, str) and body.strip() == NO_REPORT_BODY:
-        raise NotReady(f"{report_day}: not generated yet ({NO_REPORT_BODY!r})")
+    # GitHub answers a day it has no report for with a JSON string ("No report available for
+    # this day", "Report is being generated", "") or null: not ready, never a failure.
+    if body is None:
+        raise NotReady(f"{report_day}: not generated yet (HTTP 200 with null)")
+    if isinstance(body, str):
+        raise NotReady(f"{report_day}: not generated yet ({redact(body[:120])!r})")
     if not isinstance(body, dict):
         raise GitHubError(f"{report_day}: GitHub API answered a JSON {type(body).__name__}, not an object")
     return body

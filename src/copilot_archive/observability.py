@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -38,13 +39,34 @@ class RedactingFilter(logging.Filter):
 for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.response", "botocore.endpoint"):
     logging.getLogger(_name).addFilter(RedactingFilter())
 
-logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter())
+
+class _StderrHandler(logging.StreamHandler):
+    """Log lines go to stderr, whatever sys.stderr is at the time: stdout carries only the
+    documents a command prints (`--json`), and Lambda sends both streams to CloudWatch."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+logger = Logger(service=SERVICE, logger_formatter=RedactingFormatter(), logger_handler=_StderrHandler())
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-tracer = Tracer(service=SERVICE)
+# Only AWS SDK calls are traced. The X-Ray SDK's requests and http.client patches record each
+# URL and exception text as they are, and a download's exception quotes the signed link's
+# query string ("Max retries exceeded with url: /dl?sig=..."): those clients stay unpatched.
+TRACED_MODULES = ("botocore",)
+tracer = Tracer(service=SERVICE, patch_modules=TRACED_MODULES)
 
 
 def record_run_metrics(summary: Any) -> None:
     """Counts a run's outcomes; the stack's alarm watches ReportDaysFailed."""
+    if summary.not_configured:
+        metrics.add_metric(name="NotConfigured", unit=MetricUnit.Count, value=1)
+        return
     counts = summary.counts()
     metrics.add_metric(name="ReportDaysArchived", unit=MetricUnit.Count, value=counts["archived"])
     metrics.add_metric(name="ReportDaysFailed", unit=MetricUnit.Count, value=counts["failed"])

@@ -22,24 +22,28 @@ def register_secret(value: str) -> None:
             _secrets.add(value)
 
 
-def redact_url(url: str) -> str:
-    """A link as it may be logged: no query string, no user info."""
+def redact_url(url: object) -> str:
+    """A link as it may be logged: no query string, no user info. Never raises."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
+        parts = urlsplit(str(url))
+        # netloc without user info; .port is not used: it raises on ports like :99999.
+        netloc = parts.netloc.rpartition("@")[2]
+        query = REDACTED if parts.query else ""
+        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    except Exception:  # a redaction helper that raised would hide the error it describes
         return REDACTED
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    query = REDACTED if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
-def redact(text: str) -> str:
-    """Text with every URL query string, bearer token and registered secret removed."""
-    text = _URL_QUERY.sub(lambda m: f"{m['base']}?{REDACTED}", text)
-    text = _BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
+def redact(text: object) -> str:
+    """Text with every URL query string, bearer token and registered secret removed. Never raises."""
+    try:
+        text = text if isinstance(text, str) else str(text)
+        text = _URL_QUERY.sub(lambda m: f"{m['base']}?{REDACTED}", text)
+        text = _BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
+        with _lock:
+            secrets = sorted(_secrets, key=len, reverse=True)
+        for secret in secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+    except Exception:  # e.g. an object whose __str__ raises: say nothing rather than fail
+        return REDACTED

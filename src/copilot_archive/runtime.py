@@ -20,7 +20,9 @@ def build_archiver(settings: Settings, storage: Storage | None = None) -> Archiv
             raise ConfigError("ARCHIVE_BUCKET is not set: name the bucket the archive lives in")
         storage = S3Storage(settings.bucket)
     client = ReportClient(settings.api_url, settings.api_version, token_provider(settings))
-    downloader = LinkDownloader(HostAllowList(settings.download_hosts))
+    downloader = LinkDownloader(
+        HostAllowList(settings.download_hosts), max_report_bytes=settings.max_report_bytes
+    )
     return Archiver(settings, storage, client, downloader)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,13 +31,16 @@ UPLOAD_PART_BYTES = 8 * MiB
 UPLOAD_PARTS_IN_MEMORY = 2
 UPLOAD_CONCURRENCY = 2
 NDJSON = "application/x-ndjson"
+# User metadata naming one upload (x-amz-meta-archive-upload), to find the version it wrote.
+UPLOAD_STAMP = "archive-upload"
 
 
 class Storage(Protocol):
     """Where the archive lives. Keys are '/'-separated, as in S3."""
 
-    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> None:
-        """Store everything `stream` yields; on any error nothing is left at `key`."""
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> str | None:
+        """Store everything `stream` yields; on any error nothing is left at `key`.
+        Returns the id of the version written (None where the store keeps no versions)."""
 
     def put_bytes(
         self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
@@ -53,7 +57,8 @@ class Storage(Protocol):
 
     def list_keys(self, prefix: str) -> Iterator[str]: ...
 
-    def delete(self, key: str) -> None: ...
+    def delete(self, key: str, version_id: str | None = None) -> None:
+        """Remove `key`; with `version_id`, remove that version for good (no delete marker)."""
 
     def describe(self) -> str: ...
 
@@ -73,7 +78,7 @@ class LocalFolderStorage:
             raise StorageError(f"refusing unsafe key {key!r}")
         return self.root.joinpath(*parts)
 
-    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> None:
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> str | None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # The temporary file sits beside the target so the final rename is atomic.
@@ -86,6 +91,7 @@ class LocalFolderStorage:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        return None
 
     def put_bytes(
         self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
@@ -137,7 +143,7 @@ class LocalFolderStorage:
                 if key.startswith(prefix):
                     yield key
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, version_id: str | None = None) -> None:
         self._path(key).unlink(missing_ok=True)
 
 
@@ -172,12 +178,30 @@ class S3Storage:
         except (BotoCoreError, ClientError, S3UploadFailedError) as exc:
             raise StorageError(f"{action} of s3://{self.bucket}/{key} failed: {exc}") from exc
 
-    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> None:
-        # On failure s3transfer aborts the multipart upload, so no part is left behind.
+    def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> str | None:
+        # On failure s3transfer aborts the multipart upload, so no part is left behind. The
+        # managed transfer does not return the version it wrote: a stamp in the object's
+        # metadata finds it, so that a failed report-day can remove exactly its own versions.
+        stamp = uuid.uuid4().hex
+        extra = {"ContentType": content_type, "Metadata": {UPLOAD_STAMP: stamp}}
         with self._translated("upload", key):
-            self._client.upload_fileobj(
-                stream, self.bucket, key, ExtraArgs={"ContentType": content_type}, Config=self._transfer
-            )
+            self._client.upload_fileobj(stream, self.bucket, key, ExtraArgs=extra, Config=self._transfer)
+            return self._version_stamped(key, stamp)
+
+    def _version_stamped(self, key: str, stamp: str) -> str | None:
+        head = self._client.head_object(Bucket=self.bucket, Key=key)
+        if head.get("Metadata", {}).get(UPLOAD_STAMP) == stamp:
+            return head.get("VersionId")
+        # Another writer came between the upload and the HEAD: look through the versions.
+        pages = self._client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=key)
+        for page in pages:
+            for version in page.get("Versions", ()):
+                if version["Key"] != key:
+                    continue
+                found = self._client.head_object(Bucket=self.bucket, Key=key, VersionId=version["VersionId"])
+                if found.get("Metadata", {}).get(UPLOAD_STAMP) == stamp:
+                    return str(version["VersionId"])
+        return None
 
     def put_bytes(
         self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
@@ -221,9 +245,12 @@ class S3Storage:
                 for item in page.get("Contents", ()):
                     yield item["Key"]
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, version_id: str | None = None) -> None:
         with self._translated("delete", key):
-            self._client.delete_object(Bucket=self.bucket, Key=key)
+            if version_id and version_id != "null":
+                self._client.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+            else:
+                self._client.delete_object(Bucket=self.bucket, Key=key)
 
 
 def _error_code(exc: ClientError) -> str:

@@ -18,6 +18,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ API_FAULT_KINDS = frozenset(
         "no_report_string",
         "malformed_json",
         "day_mismatch",
+        "not_ready_body",
+        "links",
     }
 )
 DOWNLOAD_FAULT_KINDS = frozenset(
@@ -62,6 +65,10 @@ DOWNLOAD_FAULT_KINDS = frozenset(
         "redirect_offlist",
         "redirect_http_nonloopback",
         "redirect_same",
+        "redirect_userinfo",
+        "redirect_unreachable",
+        "download_drip",
+        "download_gzip_bomb",
     }
 )
 FAULT_KINDS = API_FAULT_KINDS | DOWNLOAD_FAULT_KINDS
@@ -305,6 +312,16 @@ class Simulator:
         return good and self.clock() <= expires
 
 
+def _gzip_bomb(size: int) -> bytes:
+    """A small gzip body that unpacks to `size` bytes of newlines."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: a gzip container
+    block = b"\n" * (1024 * 1024)
+    parts = [compressor.compress(block) for _ in range(size // len(block))]
+    parts.append(compressor.compress(b"\n" * (size % len(block))))
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # idle keep-alive clients must not hold up stop()
@@ -377,6 +394,8 @@ class _Handler(BaseHTTPRequestHandler):
         shift = timedelta(days=1 if fault is not None and fault.kind == "day_mismatch" else 0)
         no_links = fault is not None and fault.kind == "no_links"
         links = [] if no_links else sim._links(slug, report, day)
+        if fault is not None and fault.kind == "links":
+            links = list(fault.params["links"])  # links as an attacker or a test chooses them
         if latest:
             end = day - shift
             body = {
@@ -421,9 +440,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
         elif kind == "no_report_string":
             self._json(200, "No report available for this day")
+        elif kind == "not_ready_body":
+            # Other answers seen for days without a report: '"Report is being generated"',
+            # '""', 'null', or no body at all.
+            self._send(200, str(params.get("body", "")).encode(), "application/json; charset=utf-8")
         elif kind == "malformed_json":
             self._send(200, b'{"download_links": [', "application/json; charset=utf-8")
-        else:  # no_links, day_mismatch: the normal answer, altered
+        else:  # no_links, day_mismatch, links: the normal answer, altered
             return False
         return True
 
@@ -461,8 +484,29 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect(f"http://10.0.0.1{target}")
         elif fault.kind == "redirect_same":
             self._redirect(f"{sim.api_url}/redirected{target}")
+        elif fault.kind == "redirect_userinfo":
+            # urllib.parse reads the host as 127.0.0.1, urllib3 (which connects) as localhost.
+            self._redirect(f"http://localhost:{fault.params['port']}\\@{LOOPBACK}:{sim.port}{target}")
+        elif fault.kind == "redirect_unreachable":
+            self._redirect(f"http://{LOOPBACK}:{fault.params['port']}{target}")
+        elif fault.kind == "download_drip":
+            self._drip(body, float(fault.params.get("interval", 0.5)))
+        elif fault.kind == "download_gzip_bomb":
+            bomb = _gzip_bomb(int(fault.params.get("size", 64 * 1024 * 1024)))
+            self._send(200, bomb, "application/octet-stream", {"Content-Encoding": "gzip"})
         elif fault.kind in ("download_reset", "download_truncated"):
             self._send_partial(body, reset=fault.kind == "download_reset")
+
+    def _drip(self, body: bytes, interval: float) -> None:
+        """Promise the whole body, then send it a byte at a time, `interval` seconds apart."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        for offset in range(len(body)):
+            self.wfile.write(body[offset : offset + 1])
+            self.wfile.flush()
+            time.sleep(interval)
 
     def _send_partial(self, body: bytes, *, reset: bool) -> None:
         """Promise the whole body, send part of it, then drop the connection."""
