@@ -176,15 +176,96 @@ def test_forbidden_names_the_permission_and_the_policy(handler, simulator, monke
     assert len([r for r in api_requests(simulator) if "/globex/" in r.path]) == 1
 
 
-@pytest.mark.parametrize("fault", ["redirect_offlist", "redirect_http_nonloopback"])
-def test_links_off_the_allow_list_are_never_followed(handler, s3, bucket, simulator, fault):
+class _CountingHost:
+    """A plain HTTP server on 127.0.0.2 (loopback, but not in DOWNLOAD_HOSTS) that counts requests."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                host.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "3")
+                self.end_headers()
+                self.wfile.write(b"{}\n")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.requests: list[str] = []
+        self._server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.2:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def off_list_host():
+    host = _CountingHost()
+    yield host
+    host.close()
+
+
+def test_a_redirect_to_a_host_off_the_allow_list_is_never_requested(
+    handler, s3, bucket, simulator, off_list_host
+):
+    day = WINDOW[4].isoformat()
+    location = f"{off_list_host.url}/dl/part?sig=1"
+    simulator.inject(
+        "redirect_offlist", times=10, report="users-1-day", slug="acme", day=day, location=location
+    )
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["failed"] == 1
+    reason = summary["failed"][0]["reason"]
+    assert "'127.0.0.2' is not in DOWNLOAD_HOSTS (127.0.0.1)" in reason
+    assert off_list_host.requests == [], "the second hop was checked before it was requested"
+    assert simulator.faults_applied["redirect_offlist"] >= 1  # the first hop was followed to the redirect
+    assert bucket_objects(s3, bucket) == {}
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("redirect_offlist", "'evil.example.invalid' is not in DOWNLOAD_HOSTS"),
+        ("redirect_http_nonloopback", "'10.0.0.1' is not in DOWNLOAD_HOSTS"),
+    ],
+)
+def test_links_off_the_allow_list_are_never_followed(handler, s3, bucket, simulator, fault, reason):
     day = WINDOW[4].isoformat()
     simulator.inject(fault, times=10, report="users-1-day", slug="acme", day=day)
 
     summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
 
     assert summary["counts"]["failed"] == 1
-    assert "DOWNLOAD_HOSTS" in summary["failed"][0]["reason"] or "https" in summary["failed"][0]["reason"]
+    assert reason in summary["failed"][0]["reason"]
+    assert bucket_objects(s3, bucket) == {}
+
+
+def test_plain_http_to_a_listed_host_that_is_not_loopback_is_refused(
+    handler, s3, bucket, simulator, monkeypatch
+):
+    monkeypatch.setenv("DOWNLOAD_HOSTS", "127.0.0.1,10.0.0.1")
+    day = WINDOW[4].isoformat()
+    simulator.inject("redirect_http_nonloopback", times=10, report="users-1-day", slug="acme", day=day)
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["failed"] == 1
+    assert "is not https (http only for loopback)" in summary["failed"][0]["reason"]
     assert bucket_objects(s3, bucket) == {}
 
 
@@ -317,6 +398,38 @@ def test_token_and_link_signatures_never_reach_logs_or_summary(handler, simulato
     assert "report-day failed" in text  # the failures were logged
     assert CANARY_TOKEN not in text
     assert not [s for s in signatures if s in text]
+
+
+@pytest.fixture
+def log_output() -> Any:
+    """What the function's Powertools logger writes, through its own handler and formatter."""
+    import io
+
+    from copilot_archive.observability import logger
+
+    buffer = io.StringIO()
+    previous = logger.registered_handler.setStream(buffer)  # type: ignore[attr-defined]
+    yield buffer
+    logger.registered_handler.setStream(previous)  # type: ignore[attr-defined]
+
+
+def test_the_token_in_an_error_text_is_scrubbed_from_the_summary_and_the_log(handler, simulator, log_output):
+    # The token sits in a link's path (no query, no "token"/"bearer" before it): only the
+    # registered-secret scrubbing removes it, in the summary and in the log formatter.
+    day = WINDOW[4].isoformat()
+    location = f"https://evil.example.invalid/dl/{CANARY_TOKEN}/part"
+    simulator.inject(
+        "redirect_offlist", times=10, report="users-1-day", slug="acme", day=day, location=location
+    )
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    out = log_output.getvalue()
+    (failed,) = summary["failed"]
+    assert "https://evil.example.invalid/dl/<redacted>/part" in failed["reason"]
+    logged = [json.loads(line) for line in out.splitlines() if '"report-day failed"' in line]
+    assert [entry["reason"] for entry in logged] == [failed["reason"]]
+    assert CANARY_TOKEN not in out + json.dumps(summary)
 
 
 def test_a_rate_limit_longer_than_the_time_left_defers_instead_of_waiting(handler, simulator, monkeypatch):
