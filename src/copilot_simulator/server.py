@@ -74,6 +74,9 @@ DOWNLOAD_FAULT_KINDS = frozenset(
 FAULT_KINDS = API_FAULT_KINDS | DOWNLOAD_FAULT_KINDS
 
 LOOPBACK = "127.0.0.1"
+# X-GitHub-Api-Version values that list the report endpoints; GitHub answers 400 for any other
+# and assumes 2022-11-28 when the header is absent.
+SUPPORTED_API_VERSIONS = frozenset({"2022-11-28", "2026-03-10"})
 _CHUNK = 64 * 1024
 _API_PATH = re.compile(
     r"^/enterprises/(?P<slug>[^/]+)/copilot/metrics/reports/(?P<report>[a-z0-9-]+)(?P<latest>/latest)?$"
@@ -372,6 +375,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {sim.token}":
             self._json(401, {"message": "Bad credentials"})
             return
+        version = self.headers.get("X-GitHub-Api-Version")
+        if version is not None and version not in SUPPORTED_API_VERSIONS:
+            message = f"API version {version!r} is not supported (X-GitHub-Api-Version)"
+            self._json(400, {"message": message})
+            return
         slug, report, latest = match["slug"], match["report"], bool(match["latest"])
         expected = LATEST_REPORTS if latest else ONE_DAY_REPORTS
         if slug not in sim.enterprises or report not in expected:
@@ -411,7 +419,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer as the fault says; False when the normal answer should follow."""
         kind, params = fault.kind, fault.params
         if kind == "api_error":
-            self._json(int(params.get("status", 500)), {"message": "Server Error"})
+            self._json(int(params.get("status", 500)), {"message": params.get("message", "Server Error")})
         elif kind == "api_reset":
             self._reset()
         elif kind == "api_slow":
@@ -479,7 +487,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault.kind == "download_html":
             self._send(200, _HTML_ERROR, "text/html; charset=utf-8")
         elif fault.kind == "redirect_offlist":
-            self._redirect(f"https://evil.example.invalid{target}")
+            self._redirect(fault.params.get("location") or f"https://evil.example.invalid{target}")
         elif fault.kind == "redirect_http_nonloopback":
             self._redirect(f"http://10.0.0.1{target}")
         elif fault.kind == "redirect_same":

@@ -151,10 +151,11 @@ def test_a_failing_report_day_does_not_stop_the_others(handler, s3, bucket, simu
 
     summary = handler({"days": [bad, good], "reports": ["users-1-day"], "enterprises": ["acme"]})
 
-    assert [(r["day"], r["reason"]) for r in summary["failed"]] == [
-        (bad, pytest.approx(summary["failed"][0]["reason"]))
-    ]
-    assert "HTML" in summary["failed"][0]["reason"]
+    (failed,) = summary["failed"]
+    assert failed["day"] == bad
+    link = f"{simulator.api_url}/download/acme/users-1-day/{bad}/0?<redacted>"
+    assert failed["reason"].startswith(link) and "signature" not in failed["reason"]
+    assert failed["reason"].endswith(" served an HTML page, not an NDJSON report")
     assert [r["day"] for r in summary["archived"]] == [good]
     keys = bucket_objects(s3, bucket)
     assert not [k for k in keys if f"day={bad}" in k], "a failed report-day leaves no object"
@@ -176,15 +177,96 @@ def test_forbidden_names_the_permission_and_the_policy(handler, simulator, monke
     assert len([r for r in api_requests(simulator) if "/globex/" in r.path]) == 1
 
 
-@pytest.mark.parametrize("fault", ["redirect_offlist", "redirect_http_nonloopback"])
-def test_links_off_the_allow_list_are_never_followed(handler, s3, bucket, simulator, fault):
+class _CountingHost:
+    """A plain HTTP server on 127.0.0.2 (loopback, but not in DOWNLOAD_HOSTS) that counts requests."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                host.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "3")
+                self.end_headers()
+                self.wfile.write(b"{}\n")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.requests: list[str] = []
+        self._server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.2:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def off_list_host():
+    host = _CountingHost()
+    yield host
+    host.close()
+
+
+def test_a_redirect_to_a_host_off_the_allow_list_is_never_requested(
+    handler, s3, bucket, simulator, off_list_host
+):
+    day = WINDOW[4].isoformat()
+    location = f"{off_list_host.url}/dl/part?sig=1"
+    simulator.inject(
+        "redirect_offlist", times=10, report="users-1-day", slug="acme", day=day, location=location
+    )
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["failed"] == 1
+    reason = summary["failed"][0]["reason"]
+    assert "'127.0.0.2' is not in DOWNLOAD_HOSTS (127.0.0.1)" in reason
+    assert off_list_host.requests == [], "the second hop was checked before it was requested"
+    assert simulator.faults_applied["redirect_offlist"] >= 1  # the first hop was followed to the redirect
+    assert bucket_objects(s3, bucket) == {}
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("redirect_offlist", "'evil.example.invalid' is not in DOWNLOAD_HOSTS"),
+        ("redirect_http_nonloopback", "'10.0.0.1' is not in DOWNLOAD_HOSTS"),
+    ],
+)
+def test_links_off_the_allow_list_are_never_followed(handler, s3, bucket, simulator, fault, reason):
     day = WINDOW[4].isoformat()
     simulator.inject(fault, times=10, report="users-1-day", slug="acme", day=day)
 
     summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
 
     assert summary["counts"]["failed"] == 1
-    assert "DOWNLOAD_HOSTS" in summary["failed"][0]["reason"] or "https" in summary["failed"][0]["reason"]
+    assert reason in summary["failed"][0]["reason"]
+    assert bucket_objects(s3, bucket) == {}
+
+
+def test_plain_http_to_a_listed_host_that_is_not_loopback_is_refused(
+    handler, s3, bucket, simulator, monkeypatch
+):
+    monkeypatch.setenv("DOWNLOAD_HOSTS", "127.0.0.1,10.0.0.1")
+    day = WINDOW[4].isoformat()
+    simulator.inject("redirect_http_nonloopback", times=10, report="users-1-day", slug="acme", day=day)
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["failed"] == 1
+    assert "is not https (http only for loopback)" in summary["failed"][0]["reason"]
     assert bucket_objects(s3, bucket) == {}
 
 
@@ -319,6 +401,38 @@ def test_token_and_link_signatures_never_reach_logs_or_summary(handler, simulato
     assert not [s for s in signatures if s in text]
 
 
+@pytest.fixture
+def log_output() -> Any:
+    """What the function's Powertools logger writes, through its own handler and formatter."""
+    import io
+
+    from copilot_archive.observability import logger
+
+    buffer = io.StringIO()
+    previous = logger.registered_handler.setStream(buffer)  # type: ignore[attr-defined]
+    yield buffer
+    logger.registered_handler.setStream(previous)  # type: ignore[attr-defined]
+
+
+def test_the_token_in_an_error_text_is_scrubbed_from_the_summary_and_the_log(handler, simulator, log_output):
+    # The token sits in a link's path (no query, no "token"/"bearer" before it): only the
+    # registered-secret scrubbing removes it, in the summary and in the log formatter.
+    day = WINDOW[4].isoformat()
+    location = f"https://evil.example.invalid/dl/{CANARY_TOKEN}/part"
+    simulator.inject(
+        "redirect_offlist", times=10, report="users-1-day", slug="acme", day=day, location=location
+    )
+
+    summary = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    out = log_output.getvalue()
+    (failed,) = summary["failed"]
+    assert "https://evil.example.invalid/dl/<redacted>/part" in failed["reason"]
+    logged = [json.loads(line) for line in out.splitlines() if '"report-day failed"' in line]
+    assert [entry["reason"] for entry in logged] == [failed["reason"]]
+    assert CANARY_TOKEN not in out + json.dumps(summary)
+
+
 def test_a_rate_limit_longer_than_the_time_left_defers_instead_of_waiting(handler, simulator, monkeypatch):
     monkeypatch.setenv("MAX_WORKERS", "1")
     simulator.inject("rate_limit_403", times=5, reset_in=3600)
@@ -387,3 +501,173 @@ def test_summary_reports_the_data_age_for_the_freshness_alarm(handler, simulator
     # newest archived day 2025-10-30 ended 36 hours before 2025-11-01T12:00
     assert summary["data_age_hours"] == 36.0
     assert handler({"days": [WINDOW[0].isoformat()]})["data_age_hours"] is None
+
+
+def emf_metrics(stdout: str) -> dict[str, float]:
+    """Metric values of the EMF documents Powertools printed when the handler returned."""
+    values: dict[str, float] = {}
+    for line in stdout.splitlines():
+        if '"_aws"' not in line:
+            continue
+        document = json.loads(line)
+        for directive in document["_aws"]["CloudWatchMetrics"]:
+            for metric in directive["Metrics"]:
+                value = document[metric["Name"]]
+                values[metric["Name"]] = value[0] if isinstance(value, list) and len(value) == 1 else value
+    return values
+
+
+def test_run_metrics_count_what_the_summary_says(handler, simulator, capsys):
+    days = [d.isoformat() for d in WINDOW[:6]]  # three archived, one failed, two not ready
+    simulator.inject("download_html", times=10, report="users-1-day", slug="acme", day=days[3])
+    simulator.not_ready.update({("acme", "users-1-day", days[4]), ("acme", "users-1-day", days[5])})
+    capsys.readouterr()
+
+    summary = handler({"days": days, "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"] == {"archived": 3, "skipped": 0, "not_ready": 2, "failed": 1, "deferred": 0}
+    assert emf_metrics(capsys.readouterr().out) == {
+        "ReportDaysArchived": 3,
+        "ReportDaysFailed": 1,
+        "ReportDaysNotReady": 2,
+        "ReportDaysDeferred": 0,
+        "BytesArchived": summary["bytes_archived"],
+    }
+    served = [b for day in WINDOW[:3] for b in simulator.report_files("acme", "users-1-day", day)]
+    assert summary["bytes_archived"] == sum(map(len, served))
+
+
+def test_a_scheduled_run_publishes_the_data_age(handler, simulator, capsys, monkeypatch):
+    from datetime import UTC, datetime
+
+    from copilot_archive import clock
+
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2025, 11, 1, 12, 0, tzinfo=UTC))
+    capsys.readouterr()
+
+    summary = handler(load_event("scheduled-eventbridge-rule.json"))
+
+    metrics = emf_metrics(capsys.readouterr().out)
+    assert metrics["DataAgeHours"] == summary["data_age_hours"] == 12.0
+    assert metrics["ReportDaysArchived"] == summary["counts"]["archived"] > 0
+
+
+def test_every_api_request_sends_the_default_api_version(handler, s3, bucket, simulator):
+    summary = handler({"days": [WINDOW[0].isoformat()], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 2 and summary["counts"]["skipped"] == 2  # 28-day: asked, skipped
+    versions = {r.headers.get("X-GitHub-Api-Version") for r in api_requests(simulator)}
+    assert versions == {"2026-03-10"}
+    assert manifest(s3, bucket, "users-1-day", "acme", WINDOW[0])["api_version"] == "2026-03-10"
+
+
+def test_the_older_api_version_set_in_the_environment_is_sent(handler, s3, bucket, simulator, monkeypatch):
+    monkeypatch.setenv("GITHUB_API_VERSION", "2022-11-28")
+
+    summary = handler({"days": [WINDOW[0].isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 1
+    assert {r.headers.get("X-GitHub-Api-Version") for r in api_requests(simulator)} == {"2022-11-28"}
+    assert manifest(s3, bucket, "users-1-day", "acme", WINDOW[0])["api_version"] == "2022-11-28"
+
+
+def test_an_unsupported_api_version_fails_naming_the_version(handler, s3, bucket, simulator, monkeypatch):
+    monkeypatch.setenv("GITHUB_API_VERSION", "2021-01-01")
+
+    summary = handler({"days": [WINDOW[0].isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    (failed,) = summary["failed"]
+    assert "HTTP 400" in failed["reason"] and "'2021-01-01' is not supported" in failed["reason"]
+    assert len(api_requests(simulator)) == 1, "a 400 is not retried"
+    assert bucket_objects(s3, bucket) == {}
+
+
+def test_a_non_default_prefix_holds_every_key_end_to_end(handler, s3, bucket, simulator, monkeypatch, capsys):
+    from copilot_archive.cli import main
+
+    monkeypatch.setenv("ARCHIVE_PREFIX", "team-a/copilot")
+    days = [WINDOW[0].isoformat(), WINDOW[1].isoformat()]
+    summary = handler({"days": days, "reports": ["users-1-day", "enterprise-1-day"]})
+    assert summary["counts"]["archived"] == 8
+    capsys.readouterr()
+
+    assert main(["index", "--archive", f"s3://{bucket}"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--archive", f"s3://{bucket}", "--reports", "users-1-day", "--json"]) == 0
+
+    rows = json.loads(capsys.readouterr().out)
+    keys = list(bucket_objects(s3, bucket))
+    assert keys and all(k.startswith("team-a/copilot/") for k in keys), keys
+    assert {k.split("/")[2] for k in keys} == {"raw", "manifests", "curated"}
+    assert {(r["enterprise"], r["archived"]) for r in rows} == {("acme", 2), ("globex", 2)}
+
+
+def test_a_manual_run_skips_28_day_reports_whose_window_does_not_end_on_its_days(
+    handler, s3, bucket, simulator
+):
+    end = simulator.latest_end_day("acme")
+    assert WINDOW[0] != end
+
+    summary = handler({"days": [WINDOW[0].isoformat()], "reports": list(LATEST)})
+
+    reason = f"GitHub serves 28-day reports only as the latest window, which now ends {end.isoformat()}"
+    assert sorted(
+        (r["report"], r["enterprise"], r["day"], r["reason"]) for r in summary["skipped"]
+    ) == sorted((report, slug, "latest", reason) for report in LATEST for slug in ("acme", "globex"))
+    assert summary["counts"]["archived"] == 0
+    assert [r for r in simulator.requests if r.kind == "download"] == []
+    assert bucket_objects(s3, bucket) == {}
+
+
+def test_a_manual_run_archives_a_28_day_report_ending_on_one_of_its_days(handler, s3, bucket, simulator):
+    end = simulator.latest_end_day("acme")
+
+    summary = handler({"days": [end.isoformat()], "reports": ["users-28-day"], "enterprises": ["acme"]})
+
+    assert [(r["report"], r["day"]) for r in summary["archived"]] == [("users-28-day", end.isoformat())]
+    assert manifest(s3, bucket, "users-28-day", "acme", end)["report_end_day"] == end.isoformat()
+
+
+def test_an_allow_list_entry_with_a_port_matches_the_host_on_any_port(handler, simulator, monkeypatch):
+    monkeypatch.setenv("DOWNLOAD_HOSTS", "127.0.0.1:1")
+    assert simulator.port != 1
+
+    summary = handler({"days": [WINDOW[0].isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 1 and summary["counts"]["failed"] == 0
+
+
+@pytest.fixture
+def netrc_for_loopback(tmp_path, monkeypatch):
+    """A ~/.netrc naming 127.0.0.1, as a developer's machine may have one: requests reads it."""
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login netrc-user password netrc-password\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("NETRC", str(netrc))
+    return netrc
+
+
+def test_a_netrc_entry_for_the_download_host_never_sends_it_credentials(
+    handler, simulator, monkeypatch, netrc_for_loopback
+):
+    # The API is asked as "localhost" so the netrc entry names the download host only.
+    monkeypatch.setenv("GITHUB_API_URL", f"http://localhost:{simulator.port}")
+
+    summary = handler({"days": [WINDOW[0].isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 1
+    downloads = [r for r in simulator.requests if r.kind == "download"]
+    assert downloads and not [r for r in downloads if r.has_header("Authorization")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="github.py: requests replaces the Bearer header with ~/.netrc credentials for the API host "
+    "(trust_env); the API session should not read netrc",
+)
+def test_a_netrc_entry_for_the_api_host_does_not_replace_the_token(handler, simulator, netrc_for_loopback):
+    summary = handler({"days": [WINDOW[0].isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 1
+    assert {r.headers.get("Authorization") for r in api_requests(simulator)} == {f"Bearer {CANARY_TOKEN}"}

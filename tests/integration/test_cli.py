@@ -93,6 +93,19 @@ def test_a_failed_report_day_exits_1_and_says_why(cli_env, tmp_path, capsys):
     assert "failed: users-1-day acme 2025-10-12" in out and "HTML" in out
 
 
+def test_the_token_in_an_error_text_never_reaches_the_cli_output(cli_env, tmp_path, capsys):
+    location = f"https://evil.example.invalid/dl/{CANARY_TOKEN}/part"
+    cli_env.inject("redirect_offlist", times=10, report="users-1-day", slug="acme", location=location)
+
+    code = main(["archive", "--archive", str(tmp_path), "--days", "2025-10-12", "--reports", "users-1-day"])
+
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "failed: users-1-day acme 2025-10-12" in captured.out
+    assert "evil.example.invalid/dl/<redacted>/part" in captured.out
+    assert CANARY_TOKEN not in captured.out + captured.err
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

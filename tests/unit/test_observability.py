@@ -1,9 +1,14 @@
 """Metrics carry the service each function's environment names: the alarms select on it."""
 
 import json
+import logging
 import os
 import subprocess
 import sys
+
+# Imported at collection, before sockets are disabled: the X-Ray SDK opens a UDP socket.
+from copilot_archive import observability
+from copilot_archive.redaction import register_secret
 
 SNIPPET = """
 from copilot_archive.observability import metrics
@@ -31,3 +36,27 @@ def test_the_indexer_publishes_under_its_own_service():
 
 def test_the_archiver_is_the_default_service():
     assert emitted_dimensions(None)["service"] == "copilot-archiver"
+
+
+def _record(logger_name: str, msg: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord(logger_name, logging.ERROR, __file__, 1, msg, args, None)
+
+
+def test_the_log_formatter_scrubs_registered_secrets_and_link_queries():
+    register_secret("fmt-canary-51d0e")
+    record = _record("copilot-archiver", "failed for %s at %s", "/dl/fmt-canary-51d0e/x", "/p?sig=abc")
+
+    out = observability.RedactingFormatter().format(record)
+
+    assert json.loads(out)["message"] == "failed for /dl/<redacted>/x at /p?<redacted>"
+
+
+def test_library_log_records_are_scrubbed_before_any_handler_sees_them():
+    register_secret("filter-canary-7a3b")
+    record = _record(
+        "urllib3.connectionpool", '"GET %s HTTP/1.1" %s', "/dl/filter-canary-7a3b/x?sig=abc", 200
+    )
+
+    assert observability.RedactingFilter().filter(record)
+    assert record.getMessage() == '"GET /dl/<redacted>/x?<redacted> HTTP/1.1" 200'
+    assert logging.getLogger("urllib3.connectionpool").filters, "the filter is installed where urllib3 logs"

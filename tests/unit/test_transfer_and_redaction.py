@@ -7,7 +7,7 @@ import pytest
 from copilot_archive.exceptions import ManifestError, StorageError, UnsafeLink
 from copilot_archive.layout import Report, ReportDay
 from copilot_archive.manifest import ArchivedFile, Manifest
-from copilot_archive.redaction import redact, redact_url, register_secret
+from copilot_archive.redaction import REDACTED, redact, redact_url, register_secret
 from copilot_archive.storage import LocalFolderStorage
 from copilot_archive.transfer import HostAllowList
 
@@ -103,3 +103,59 @@ def test_local_folder_write_is_atomic_and_leaves_nothing_on_failure(tmp_path):
 def test_local_folder_refuses_unsafe_keys(tmp_path, key):
     with pytest.raises(StorageError):
         LocalFolderStorage(tmp_path).put_bytes(key, b"")
+
+
+def test_a_registered_secret_is_removed_where_no_pattern_would_find_it():
+    register_secret("s3cr3t-canary-9f2c")  # no "token"/"bearer" before it, no URL query around it
+
+    out = redact("upload failed near /dl/s3cr3t-canary-9f2c/part and (s3cr3t-canary-9f2c)")
+
+    assert out == f"upload failed near /dl/{REDACTED}/part and ({REDACTED})"
+
+
+@pytest.mark.parametrize(
+    ("patterns", "url"),
+    [
+        (("127.0.0.1:1234",), "http://127.0.0.1:8080/download/x"),
+        (("127.0.0.1:1234",), "http://127.0.0.1/download/x"),
+        (("copilot-reports.github.com:443",), "https://copilot-reports.github.com:8443/a"),
+        (("*.example.com:9000",), "https://a.example.com/x"),
+        (("copilot-reports-*.b01.azurefd.net:443",), "https://copilot-reports-eus2.b01.azurefd.net:444/x"),
+    ],
+)
+def test_allow_list_ports_are_ignored(patterns, url):
+    HostAllowList(patterns).check(url)
+
+
+@pytest.mark.parametrize(
+    ("patterns", "url"),
+    [
+        (("127.0.0.1:1234",), "http://127.0.0.2:1234/x"),
+        (("*.example.com:9000",), "https://example.com:9000/x"),
+    ],
+)
+def test_allow_list_patterns_with_ports_still_check_the_host(patterns, url):
+    with pytest.raises(UnsafeLink):
+        HostAllowList(patterns).check(url)
+
+
+def test_the_download_session_drops_any_authorization_header():
+    from requests import Request
+
+    from copilot_archive.transfer import _NoAuthorization
+
+    request = Request("GET", "https://copilot-reports.github.com/a", headers={"Authorization": "Basic dTpw"})
+    prepared = request.prepare()
+
+    assert "Authorization" not in _NoAuthorization()(prepared).headers
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="redaction.py: _URL_QUERY matches the bare '?' of an already redacted link, so every failure "
+    "reason shows '?<redacted><redacted>'",
+)
+def test_a_redacted_link_is_left_as_it_is():
+    link = redact_url("https://copilot-reports.github.com/a/b.json?sig=1")
+
+    assert redact(f"{link} served an HTML page") == f"{link} served an HTML page"
