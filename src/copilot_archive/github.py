@@ -145,9 +145,10 @@ class ReportClient:
         raise RateLimited(f"{report_day}: still rate limited after {self._max_rate_limit_waits} waits")
 
     def _send(self, url: str, params: dict[str, str], report_day: ReportDay) -> requests.Response:
-        headers = {"Authorization": f"Bearer {self._token()}"}
         try:
-            response = self._session.get(url, params=params, headers=headers, timeout=self._timeout)
+            response = self._session.get(
+                url, params=params, auth=_BearerAuth(self._token()), timeout=self._timeout
+            )
         except requests.RequestException as exc:
             # The exception text is scrubbed: it may quote URLs; the cause stays chained.
             raise GitHubError(
@@ -176,6 +177,17 @@ class ReportClient:
                 self._resume_at = max(self._resume_at, self._now() + wait)
                 self.rate_limit_waits += 1
         self._sleep(wait)
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """The token as the request's auth: requests then never swaps in ~/.netrc credentials."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: Any) -> Any:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
 
 
 def _rate_limit_wait(response: requests.Response, now: float) -> float | None:

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 # A signed link's query string is its credential; keep scheme, host and path for debugging.
 # Matches full URLs and bare request paths ("GET /download/x?sig=... HTTP/1.1").
-_URL_QUERY = re.compile(r"(?P<base>[^\s?#\"'<>]*/[^\s?#\"'<>]*)\?[^\s\"'<>)]*")
+# A query already redacted ("?<redacted>") is left as it is: '<' ends the match before it starts.
+_URL_QUERY = re.compile(r"(?P<base>[^\s?#\"'<>]*/[^\s?#\"'<>]*)\?[^\s\"'<>)]+")
 _BEARER = re.compile(r"(?i)(bearer|token)\s+[A-Za-z0-9_\-.]{8,}")
 _secrets: set[str] = set()
 _lock = threading.Lock()

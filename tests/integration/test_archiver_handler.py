@@ -402,16 +402,14 @@ def test_token_and_link_signatures_never_reach_logs_or_summary(handler, simulato
 
 
 @pytest.fixture
-def log_output() -> Any:
-    """What the function's Powertools logger writes, through its own handler and formatter."""
-    import io
+def log_output(capsys: pytest.CaptureFixture[str]) -> Any:
+    """What the function's Powertools logger writes (to stderr), through its own formatter."""
 
-    from copilot_archive.observability import logger
+    class LogOutput:
+        def getvalue(self) -> str:
+            return capsys.readouterr().err
 
-    buffer = io.StringIO()
-    previous = logger.registered_handler.setStream(buffer)  # type: ignore[attr-defined]
-    yield buffer
-    logger.registered_handler.setStream(previous)  # type: ignore[attr-defined]
+    return LogOutput()
 
 
 def test_the_token_in_an_error_text_is_scrubbed_from_the_summary_and_the_log(handler, simulator, log_output):
@@ -661,11 +659,6 @@ def test_a_netrc_entry_for_the_download_host_never_sends_it_credentials(
     assert downloads and not [r for r in downloads if r.has_header("Authorization")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="github.py: requests replaces the Bearer header with ~/.netrc credentials for the API host "
-    "(trust_env); the API session should not read netrc",
-)
 def test_a_netrc_entry_for_the_api_host_does_not_replace_the_token(handler, simulator, netrc_for_loopback):
     summary = handler({"days": [WINDOW[0].isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
 
