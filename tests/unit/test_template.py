@@ -16,7 +16,15 @@ import pytest
 
 from copilot_archive import config
 from copilot_archive.curated_schema import ALL_TABLES, PARTITION_COLUMNS, CuratedTable
-from copilot_archive.layout import ALL_REPORTS, Report, curated_table_location, raw_table_location
+from copilot_archive.exceptions import InvalidRequest
+from copilot_archive.layout import (
+    ALL_REPORTS,
+    PREFIX_PATTERN,
+    Report,
+    curated_table_location,
+    raw_table_location,
+    validate_prefix,
+)
 from tests.stack import RESOURCES, TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -293,3 +301,65 @@ def test_archive_bucket_is_encrypted_versioned_private_and_tls_only() -> None:
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     (deny,) = RESOURCES["ArchiveBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+# ---- ArchivePrefix: the template accepts exactly what the code accepts ----------------------
+
+GOOD_PREFIXES = ["copilot-metrics", "a", "A1", "team/copilot", "a.b/c_d/e-f", "x/y/z", "v1.2", "a..b", "a/b."]
+BAD_PREFIXES = [
+    "",
+    "day=2026-01-01",  # '=' passed the old pattern and failed every invocation
+    "enterprise=acme/x",
+    ".",
+    "..",
+    "a/../b",
+    "./x",
+    ".hidden",
+    "_x",
+    "-x",
+    "a//b",
+    "a b",
+    "a\\b",
+    "ünï",
+    "a\n",
+    "a/*",
+    "a%2Fb",
+]
+
+
+def template_accepts_prefix(prefix: str) -> bool:
+    # CloudFormation matches the whole value (Java's matches()): fullmatch is the same test.
+    pattern = TEMPLATE["Parameters"]["ArchivePrefix"]["AllowedPattern"]
+    return re.fullmatch(pattern, prefix) is not None
+
+
+def code_accepts_prefix(prefix: str) -> bool:
+    try:
+        return validate_prefix(prefix) == prefix
+    except InvalidRequest:
+        return False
+
+
+def test_archive_prefix_pattern_is_the_codes_rule() -> None:
+    assert TEMPLATE["Parameters"]["ArchivePrefix"]["AllowedPattern"] == PREFIX_PATTERN
+    assert template_accepts_prefix(TEMPLATE["Parameters"]["ArchivePrefix"]["Default"])
+
+
+@pytest.mark.parametrize("prefix", GOOD_PREFIXES)
+def test_a_prefix_the_template_accepts_the_code_accepts(prefix: str) -> None:
+    assert template_accepts_prefix(prefix)
+    assert code_accepts_prefix(prefix)
+
+
+@pytest.mark.parametrize("prefix", BAD_PREFIXES)
+def test_a_prefix_the_code_refuses_the_template_refuses(prefix: str) -> None:
+    assert not code_accepts_prefix(prefix)
+    assert not template_accepts_prefix(prefix)
+
+
+@pytest.mark.parametrize("prefix", ["/a", "a/", "/a/b/"])
+def test_surrounding_slashes_are_refused_by_the_template_and_stripped_by_the_code(prefix: str) -> None:
+    # The template builds ARNs and the event rule from the raw value, so it takes only the
+    # normalised form; the CLI and the environment may carry slashes, which the code strips.
+    assert not template_accepts_prefix(prefix)
+    assert validate_prefix(prefix) == prefix.strip("/")
