@@ -200,7 +200,8 @@ def s3_resources(role: str, actions: set[str]) -> set[str]:
     """The !Sub strings of every resource `role` is allowed any of `actions` on."""
     found = set()
     for resource, statement in statements():
-        if resource == role and statement["Effect"] == "Allow" and actions & set(as_list(statement["Action"])):
+        granted = set(as_list(statement["Action"]))
+        if resource == role and statement["Effect"] == "Allow" and actions & granted:
             for target in as_list(statement["Resource"]):
                 found.add(target["Fn::Sub"] if "Fn::Sub" in target else json.dumps(target))
     return found
@@ -245,17 +246,19 @@ def test_only_the_archivers_role_may_read_the_token_secret() -> None:
     readers = {
         resource
         for resource, statement in statements()
-        if statement["Effect"] == "Allow"
-        and "secretsmanager:GetSecretValue" in as_list(statement["Action"])
+        if statement["Effect"] == "Allow" and "secretsmanager:GetSecretValue" in as_list(statement["Action"])
     }
     assert readers == {"ArchiverRole"}
-    (policy,) = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SecretsManager::ResourcePolicy"]
+    (policy,) = [
+        r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SecretsManager::ResourcePolicy"
+    ]
     assert policy["SecretId"] == {"Ref": "GitHubTokenSecret"}
     assert policy["BlockPublicPolicy"] is True
     (deny,) = policy["ResourcePolicy"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
     assert as_list(deny["Action"]) == ["secretsmanager:GetSecretValue"]
-    assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalArn": {"Fn::GetAtt": ["ArchiverRole", "Arn"]}}}
+    archiver_role = {"Fn::GetAtt": ["ArchiverRole", "Arn"]}
+    assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalArn": archiver_role}}
 
 
 def glue_grants(role: str) -> dict[str, set[str]]:
@@ -468,13 +471,15 @@ def test_noncurrent_raw_versions_expire_only_when_a_retention_is_set() -> None:
             assert rule["Prefix"] == {"Fn::Sub": "${ArchivePrefix}/curated/"}, rule["Id"]
     (condition, rule), *others = conditional
     assert not others and condition == "ExpiresNoncurrentVersions"
-    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": {"Ref": "NoncurrentVersionRetentionDays"}}
+    days = {"Ref": "NoncurrentVersionRetentionDays"}
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": days}
 
 
 def test_object_lock_is_governance_mode_for_the_chosen_days_and_off_by_default() -> None:
     parameter = TEMPLATE["Parameters"]["ObjectLockDays"]
     assert parameter["Default"] == 0
-    assert TEMPLATE["Conditions"]["HasObjectLock"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "ObjectLockDays"}, 0]}]}
+    off = {"Fn::Equals": [{"Ref": "ObjectLockDays"}, 0]}
+    assert TEMPLATE["Conditions"]["HasObjectLock"] == {"Fn::Not": [off]}
     bucket = RESOURCES["ArchiveBucket"]["Properties"]
     assert bucket["ObjectLockEnabled"] == {"Fn::If": ["HasObjectLock", True, {"Ref": "AWS::NoValue"}]}
     condition, lock, otherwise = bucket["ObjectLockConfiguration"]["Fn::If"]
