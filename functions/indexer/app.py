@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from copilot_archive.deadline import Deadline
 from copilot_archive.exceptions import IndexingFailed
 from copilot_archive.index_events import parse_index_event
-from copilot_archive.index_runtime import indexer_from_env, record_index_metrics
+from copilot_archive.index_runtime import indexer_from_env, keep_views_current, record_index_metrics
 from copilot_archive.observability import logger, metrics, tracer
 
 # Seconds kept back from the Lambda timeout: no report-day of a rebuild starts later than this.
@@ -30,6 +30,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if request.ignored:
         logger.info("event ignored", extra={"reason": request.ignored})
         return {"ignored": request.ignored}
+    keep_views_current(runtime)
     summary = runtime.indexer.run(request, Deadline.from_lambda_context(context, RESERVE_SECONDS))
     record_index_metrics(summary)
     logger.info("index finished", extra={"counts": summary.to_dict()["counts"]})

@@ -26,10 +26,13 @@ from .redaction import redact
 RETRIED_STATUSES = (500, 502, 503, 504)
 # urllib3's exponential backoff unit: retries wait ~0, 2, 4, 8 s (capped at 30), plus jitter.
 BACKOFF_SECONDS = 1.0
+# GitHub's REST reference: the enterprise endpoints take classic tokens and GitHub App tokens;
+# fine-grained personal tokens are documented only for the organization endpoints.
 PERMISSION_HINT = (
-    "the token needs the 'Enterprise Copilot metrics' (read) permission (fine-grained) or "
-    "manage_billing:copilot / read:enterprise (classic), and the enterprise policy "
-    "'Copilot usage metrics' must be enabled"
+    "the token must be a classic token with manage_billing:copilot or read:enterprise, or a GitHub "
+    "App token with 'Enterprise Copilot metrics' (read), from an enterprise owner or billing manager "
+    "(fine-grained personal tokens are not documented for the enterprise endpoints), and the "
+    "enterprise policy 'Copilot usage metrics' must be enabled"
 )
 
 

@@ -33,7 +33,7 @@ class IndexerSettings:
     bucket: str
     prefix: str = DEFAULT_PREFIX
     database: str = DEFAULT_GLUE_DATABASE
-    # Where the shipped views are created at a container's first run; None: not created.
+    # Where the shipped views are created when their SQL changed; None: not created.
     workgroup: str | None = None
 
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from .athena_views import AthenaViewInstaller
 from .catalog import Catalog, GlueCatalog
+from .exceptions import CatalogError
 from .index_events import IndexerSettings, indexer_settings_from_env
 from .indexer import Indexer, IndexSummary
 from .observability import logger, metrics
@@ -19,6 +20,8 @@ from .storage import S3Storage, Storage
 class IndexerRuntime:
     settings: IndexerSettings
     indexer: Indexer
+    # None when no workgroup is configured (local runs): the views are not created.
+    views: AthenaViewInstaller | None = None
 
 
 def build_indexer(
@@ -34,13 +37,25 @@ def build_indexer(
 
 @functools.cache
 def indexer_from_env() -> IndexerRuntime:
-    """The Lambda's Indexer: settings read once per container, clients kept warm, and the
-    shipped views created in Athena (once per container: CREATE OR REPLACE is idempotent)."""
+    """The Lambda's Indexer: settings read once per container, clients kept warm."""
     settings = indexer_settings_from_env()
-    if settings.workgroup:
-        created = AthenaViewInstaller(settings.database, settings.workgroup).install()
-        logger.info("views created", extra={"views": list(created), "database": settings.database})
-    return IndexerRuntime(settings, build_indexer(settings))
+    views = AthenaViewInstaller(settings.database, settings.workgroup) if settings.workgroup else None
+    return IndexerRuntime(settings, build_indexer(settings), views)
+
+
+def keep_views_current(runtime: IndexerRuntime) -> None:
+    """Creates the shipped views when their SQL changed. A failure never fails the indexing of
+    a day: it is logged, counted in ViewsNotCreated, and tried again by a later invocation."""
+    if runtime.views is None:
+        return
+    try:
+        created = runtime.views.ensure()
+    except CatalogError:
+        logger.warning("views not created; indexing goes on and a later invocation retries", exc_info=True)
+        metrics.add_metric(name="ViewsNotCreated", unit=MetricUnit.Count, value=1)
+        return
+    if created:
+        logger.info("views created", extra={"views": list(created), "database": runtime.settings.database})
 
 
 def record_index_metrics(summary: IndexSummary) -> None:

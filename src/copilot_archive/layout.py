@@ -22,7 +22,11 @@ MAX_SLUG_LENGTH = 100
 
 # GitHub enterprise and organization slugs: ASCII letters, digits, '-' and '_', not at the ends.
 _SLUG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?")
-_PREFIX_SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
+# The archive prefix, once its surrounding slashes are stripped: '/'-joined segments that
+# start with a letter or digit (so never '.' or '..'). template.yaml's ArchivePrefix
+# AllowedPattern is this text, character for character (tests/unit/test_template.py).
+PREFIX_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*$"
+_PREFIX = re.compile(PREFIX_PATTERN)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -73,12 +77,12 @@ def validate_slug(slug: str) -> str:
 
 
 def validate_prefix(prefix: str) -> str:
-    """Return the archive prefix without surrounding slashes, refusing '..' and odd characters."""
+    """Return the archive prefix without surrounding slashes if PREFIX_PATTERN accepts it."""
     stripped = prefix.strip("/")
-    segments = stripped.split("/")
-    if not stripped or any(s in (".", "..") or not _PREFIX_SEGMENT.fullmatch(s) for s in segments):
+    if not _PREFIX.fullmatch(stripped):
         raise InvalidRequest(
-            f"archive prefix {prefix!r} must be '/'-separated segments of letters, digits, '.', '_', '-'"
+            f"archive prefix {prefix!r} must be '/'-separated segments of letters, digits, '.', '_', '-', "
+            "each starting with a letter or digit"
         )
     return stripped
 

@@ -30,6 +30,7 @@ from .exceptions import QueryError
 Dialect = Literal["athena", "duckdb"]
 READ_DIALECT = "athena"
 _VIEW_HEAD = re.compile(r"CREATE\s+OR\s+REPLACE\s+VIEW\s+(\w+)\s+AS\b", re.IGNORECASE)
+_LEADING_COMMENTS = re.compile(r"\A(?:[ \t]*(?:--[^\n]*)?(?:\n|\Z))*")
 
 
 def athena_dir() -> Path:
@@ -98,11 +99,13 @@ def view_sql(name: str, dialect: Dialect = "athena", *, today: date | None = Non
         text = _files("views")[name]
     except KeyError:
         raise QueryError(f"unknown view {name!r}; known views: {', '.join(sorted(view_names()))}") from None
-    match = _VIEW_HEAD.search(text)
+    # Athena has refused DDL that starts with a comment: its text starts at CREATE.
+    statement = _LEADING_COMMENTS.sub("", text, count=1)
+    match = _VIEW_HEAD.match(statement)
     if match is None or match[1] != name:
         raise QueryError(f"athena/views/{name}.sql must define CREATE OR REPLACE VIEW {name} AS ...")
     if dialect == "athena":
-        return text
+        return statement
     return translate(text, today=today, source=f"view {name}")
 
 

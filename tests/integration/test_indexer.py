@@ -320,27 +320,150 @@ def test_bad_events_are_refused_naming_the_problem(indexer, event, message):
     assert message in str(raised.value)
 
 
-def test_the_first_invocation_creates_every_shipped_view_in_athena(
-    indexer, archived, bucket, database, monkeypatch
-):
+# ---- the views in Athena: created once per change of their SQL, never failing a day ----
+
+
+@pytest.fixture
+def workgroup(aws_env: str, bucket: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An Athena workgroup in moto, named to the indexer as the stack does."""
     import boto3
 
-    from copilot_archive.sql import view_names, view_sql
+    name = f"wg-{bucket}"
+    boto3.client("athena").create_work_group(
+        Name=name, Configuration={"ResultConfiguration": {"OutputLocation": f"s3://{bucket}/athena/"}}
+    )
+    monkeypatch.setenv("ATHENA_WORKGROUP", name)
+    return name
+
+
+def views_queries(workgroup: str) -> list[str]:
+    """Every query the workgroup was sent, oldest first."""
+    import boto3
 
     athena = boto3.client("athena")
-    workgroup = f"wg-{bucket}"
-    athena.create_work_group(
-        Name=workgroup, Configuration={"ResultConfiguration": {"OutputLocation": f"s3://{bucket}/athena/"}}
-    )
-    monkeypatch.setenv("ATHENA_WORKGROUP", workgroup)
-
-    indexer({"manifest": manifest_key("users-1-day", "acme", DAYS[0])})
-    indexer({"manifest": manifest_key("users-1-day", "acme", DAYS[1])})  # same container: not again
-
     ids = athena.list_query_executions(WorkGroup=workgroup)["QueryExecutionIds"]
     executions = [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
-    assert sorted(e["Query"] for e in executions) == sorted(view_sql(name) for name in view_names())
-    assert {e["QueryExecutionContext"]["Database"] for e in executions} == {database}
+    executions.sort(key=lambda e: e["Status"]["SubmissionDateTime"])
+    return [e["Query"] for e in executions]
+
+
+def views_marker(glue: Any, database: str) -> str | None:
+    from copilot_archive.athena_views import VERSION_PARAMETER
+
+    return glue.get_database(Name=database)["Database"].get("Parameters", {}).get(VERSION_PARAMETER)
+
+
+def new_container() -> None:
+    from copilot_archive import index_runtime
+
+    index_runtime.indexer_from_env.cache_clear()
+
+
+def index_day(indexer: Callable[..., dict[str, Any]], day: str) -> dict[str, Any]:
+    summary = indexer({"manifest": manifest_key("users-1-day", "acme", day)})
+    assert summary["counts"] == {"indexed": 1, "failed": 0, "deferred": 0}, summary
+    return summary
+
+
+def test_the_first_invocation_creates_every_shipped_view_in_athena_without_leading_comments(
+    indexer, archived, glue, database, workgroup
+):
+    from copilot_archive.athena_views import view_statements, views_version
+    from copilot_archive.sql import view_names
+
+    index_day(indexer, DAYS[0])
+    index_day(indexer, DAYS[1])  # same container: not again
+
+    queries = views_queries(workgroup)
+    assert queries == [statement for _, statement in view_statements()]
+    assert len(queries) == len(view_names()) == 9
+    for name, query in zip(view_names(), queries, strict=True):
+        # Athena has refused DDL starting with a '--' comment line; every shipped file has one.
+        assert query.startswith(f"CREATE OR REPLACE VIEW {name} AS"), query[:60]
+        assert (ROOT / "athena" / "views" / f"{name}.sql").read_text().startswith("--")
+    assert views_marker(glue, database) == views_version(view_statements())
+
+
+def test_a_second_cold_start_does_not_rerun_the_views_ddl_when_the_marker_matches(
+    indexer, archived, glue, database, workgroup
+):
+    index_day(indexer, DAYS[0])
+    marker = views_marker(glue, database)
+    new_container()
+    index_day(indexer, DAYS[1])
+
+    assert len(views_queries(workgroup)) == 9
+    assert views_marker(glue, database) == marker is not None
+
+
+def test_changed_view_sql_is_created_again_by_the_next_cold_start(
+    indexer, archived, glue, database, workgroup, tmp_path, monkeypatch
+):
+    import shutil
+
+    from copilot_archive import sql
+
+    index_day(indexer, DAYS[0])
+    old_marker = views_marker(glue, database)
+
+    shutil.copytree(ROOT / "athena", tmp_path / "athena")
+    view = tmp_path / "athena" / "views" / "active_users_daily.sql"
+    view.write_text(view.read_text().replace("SELECT", "SELECT DISTINCT", 1))
+    monkeypatch.setattr(sql, "athena_dir", lambda: tmp_path / "athena")
+    sql._files.cache_clear()
+    try:
+        new_container()
+        index_day(indexer, DAYS[1])
+        queries = views_queries(workgroup)
+        assert views_marker(glue, database) not in (None, old_marker)
+    finally:
+        sql._files.cache_clear()
+
+    assert len(queries) == 18
+    assert any("SELECT DISTINCT" in q and "VIEW active_users_daily" in q for q in queries[9:])
+
+
+def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_later(
+    indexer, archived, s3, bucket, glue, database, workgroup, monkeypatch, capsys, caplog
+):
+    import boto3
+    from botocore.exceptions import ClientError
+
+    from copilot_archive import athena_views
+
+    # A fresh default session: every client the indexer builds sees this hook.
+    session = boto3.session.Session()
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", session)
+    refused = []
+    quota = {"exceeded": True}
+
+    def throttle(**kwargs: Any) -> None:
+        if not quota["exceeded"]:
+            return
+        refused.append(kwargs["model"].name)
+        raise ClientError(
+            {"Error": {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}}, "StartQueryExecution"
+        )
+
+    session.events.register("before-call.athena.StartQueryExecution", throttle)
+    capsys.readouterr()
+    index_day(indexer, DAYS[0])
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+
+    assert curated_key("user_daily", "acme", DAYS[0]) in keys_under(s3, bucket, f"{PREFIX}/curated/")
+    assert len(refused) == 1 and views_marker(glue, database) is None
+    assert [m["ViewsNotCreated"] for m in metrics if "ViewsNotCreated" in m] == [[1.0]]
+    (warning,) = [r for r in caplog.records if r.getMessage().startswith("views not created")]
+    assert warning.levelname == "WARNING" and warning.exc_info is not None
+    assert "TooManyRequestsException" in str(warning.exc_info[1])
+
+    quota["exceeded"] = False
+    index_day(indexer, DAYS[1])  # the retry is not due yet: no DDL in this invocation
+    assert views_queries(workgroup) == []
+
+    monkeypatch.setattr(athena_views, "RETRY_SECONDS", 0.0)
+    index_day(indexer, DAYS[0])
+    assert len(views_queries(workgroup)) == 9 and views_marker(glue, database) is not None
 
 
 # ---- bad input: >= 20 bad manifests and report lines, each named, nothing archived touched ----

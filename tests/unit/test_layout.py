@@ -77,7 +77,7 @@ def test_prefix_is_normalised(prefix, expected):
     assert validate_prefix(prefix) == expected
 
 
-@pytest.mark.parametrize("prefix", ["", "/", "a/../b", "a//b", "a b", "ünï"])
+@pytest.mark.parametrize("prefix", ["", "/", "a/../b", "a//b", "a b", "ünï", "day=x", ".x", "_x"])
 def test_bad_prefixes_are_refused(prefix):
     with pytest.raises(InvalidRequest):
         validate_prefix(prefix)

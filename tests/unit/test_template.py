@@ -16,7 +16,15 @@ import pytest
 
 from copilot_archive import config
 from copilot_archive.curated_schema import ALL_TABLES, PARTITION_COLUMNS, CuratedTable
-from copilot_archive.layout import ALL_REPORTS, Report, curated_table_location, raw_table_location
+from copilot_archive.exceptions import InvalidRequest
+from copilot_archive.layout import (
+    ALL_REPORTS,
+    PREFIX_PATTERN,
+    Report,
+    curated_table_location,
+    raw_table_location,
+    validate_prefix,
+)
 from tests.stack import RESOURCES, TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,16 +196,96 @@ def test_resource_star_only_where_the_service_has_no_resource_level_permissions(
             assert set(actions) <= set(STAR_RESOURCE_ACTIONS), f"{resource} allows {actions} on '*'"
 
 
-def test_indexer_writes_only_curated_files_and_query_results() -> None:
-    writes = {"s3:PutObject", "s3:DeleteObject"}
+def s3_resources(role: str, actions: set[str]) -> set[str]:
+    """The !Sub strings of every resource `role` is allowed any of `actions` on."""
+    found = set()
     for resource, statement in statements():
-        if resource != "IndexerRole" or not writes & set(as_list(statement["Action"])):
+        granted = set(as_list(statement["Action"]))
+        if resource == role and statement["Effect"] == "Allow" and actions & granted:
+            for target in as_list(statement["Resource"]):
+                found.add(target["Fn::Sub"] if "Fn::Sub" in target else json.dumps(target))
+    return found
+
+
+ARCHIVE = "${ArchiveBucket.Arn}/${ArchivePrefix}"
+S3_WRITES = {
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:AbortMultipartUpload",
+    "s3:PutObjectRetention",
+    "s3:PutObjectLegalHold",
+    "s3:BypassGovernanceRetention",
+    "s3:PutObjectTagging",
+    "s3:PutObjectAcl",
+}
+
+
+def test_archiver_writes_only_raw_files_and_manifests() -> None:
+    assert s3_resources("ArchiverRole", S3_WRITES) == {f"{ARCHIVE}/raw/*", f"{ARCHIVE}/manifests/*"}
+    # Deleting an exact version is for a failed attempt's raw files, never a manifest.
+    assert s3_resources("ArchiverRole", {"s3:DeleteObjectVersion"}) == {f"{ARCHIVE}/raw/*"}
+
+
+def test_indexer_writes_only_curated_files_and_query_results() -> None:
+    assert s3_resources("IndexerRole", S3_WRITES) == {
+        f"{ARCHIVE}/curated/*",
+        "${AthenaResultsBucket.Arn}/results/*",
+    }
+    assert {f"{ARCHIVE}/raw/*", f"{ARCHIVE}/manifests/*"} <= s3_resources("IndexerRole", {"s3:GetObject"})
+
+
+def test_no_role_may_shorten_or_bypass_object_lock() -> None:
+    lock = {"s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"}
+    for resource, statement in statements():
+        if statement["Effect"] == "Allow":
+            assert not lock & set(as_list(statement["Action"])), resource
+
+
+def test_only_the_archivers_role_may_read_the_token_secret() -> None:
+    readers = {
+        resource
+        for resource, statement in statements()
+        if statement["Effect"] == "Allow" and "secretsmanager:GetSecretValue" in as_list(statement["Action"])
+    }
+    assert readers == {"ArchiverRole"}
+    (policy,) = [
+        r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SecretsManager::ResourcePolicy"
+    ]
+    assert policy["SecretId"] == {"Ref": "GitHubTokenSecret"}
+    assert policy["BlockPublicPolicy"] is True
+    (deny,) = policy["ResourcePolicy"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
+    assert as_list(deny["Action"]) == ["secretsmanager:GetSecretValue"]
+    archiver_role = {"Fn::GetAtt": ["ArchiverRole", "Arn"]}
+    assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalArn": archiver_role}}
+
+
+def glue_grants(role: str) -> dict[str, set[str]]:
+    """Glue action -> the !Sub ARNs `role` is allowed it on."""
+    grants: dict[str, set[str]] = {}
+    for resource, statement in statements():
+        if resource != role or statement["Effect"] != "Allow":
             continue
-        for target in as_list(statement["Resource"]):
-            assert target in (
-                {"Fn::Sub": "${ArchiveBucket.Arn}/${ArchivePrefix}/curated/*"},
-                {"Fn::Sub": "${AthenaResultsBucket.Arn}/results/*"},
-            ), f"the indexer may write {target}"
+        for action in as_list(statement["Action"]):
+            if action.startswith("glue:"):
+                grants.setdefault(action, set()).update(t["Fn::Sub"] for t in as_list(statement["Resource"]))
+    return grants
+
+
+GLUE = "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}"
+
+
+def test_indexer_role_grants_what_athena_ddl_needs_in_glue() -> None:
+    # Athena's guide for CREATE VIEW: these on the catalog and the default database, whatever
+    # database the query names; a view is a table of the stack's database.
+    grants = glue_grants("IndexerRole")
+    for action in ("glue:GetDatabase", "glue:CreateDatabase"):
+        assert {f"{GLUE}:catalog", f"{GLUE}:database/default"} <= grants.get(action, set()), action
+    assert f"{GLUE}:catalog" in grants.get("glue:GetDatabases", set())
+    views = {f"{GLUE}:catalog", f"{GLUE}:database/${{GlueDatabase}}", f"{GLUE}:table/${{GlueDatabase}}/*"}
+    for action in ("glue:GetTable", "glue:CreateTable", "glue:UpdateTable", "glue:UpdateDatabase"):
+        assert views <= grants.get(action, set()), action
 
 
 def test_indexer_role_allows_every_glue_call_the_catalog_adapter_makes() -> None:
@@ -293,3 +381,110 @@ def test_archive_bucket_is_encrypted_versioned_private_and_tls_only() -> None:
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     (deny,) = RESOURCES["ArchiveBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+# ---- ArchivePrefix: the template accepts exactly what the code accepts ----------------------
+
+GOOD_PREFIXES = ["copilot-metrics", "a", "A1", "team/copilot", "a.b/c_d/e-f", "x/y/z", "v1.2", "a..b", "a/b."]
+BAD_PREFIXES = [
+    "",
+    "day=2026-01-01",  # '=' passed the old pattern and failed every invocation
+    "enterprise=acme/x",
+    ".",
+    "..",
+    "a/../b",
+    "./x",
+    ".hidden",
+    "_x",
+    "-x",
+    "a//b",
+    "a b",
+    "a\\b",
+    "ünï",
+    "a\n",
+    "a/*",
+    "a%2Fb",
+]
+
+
+def template_accepts_prefix(prefix: str) -> bool:
+    # CloudFormation matches the whole value (Java's matches()): fullmatch is the same test.
+    pattern = TEMPLATE["Parameters"]["ArchivePrefix"]["AllowedPattern"]
+    return re.fullmatch(pattern, prefix) is not None
+
+
+def code_accepts_prefix(prefix: str) -> bool:
+    try:
+        return validate_prefix(prefix) == prefix
+    except InvalidRequest:
+        return False
+
+
+def test_archive_prefix_pattern_is_the_codes_rule() -> None:
+    assert TEMPLATE["Parameters"]["ArchivePrefix"]["AllowedPattern"] == PREFIX_PATTERN
+    assert template_accepts_prefix(TEMPLATE["Parameters"]["ArchivePrefix"]["Default"])
+
+
+@pytest.mark.parametrize("prefix", GOOD_PREFIXES)
+def test_a_prefix_the_template_accepts_the_code_accepts(prefix: str) -> None:
+    assert template_accepts_prefix(prefix)
+    assert code_accepts_prefix(prefix)
+
+
+@pytest.mark.parametrize("prefix", BAD_PREFIXES)
+def test_a_prefix_the_code_refuses_the_template_refuses(prefix: str) -> None:
+    assert not code_accepts_prefix(prefix)
+    assert not template_accepts_prefix(prefix)
+
+
+@pytest.mark.parametrize("prefix", ["/a", "a/", "/a/b/"])
+def test_surrounding_slashes_are_refused_by_the_template_and_stripped_by_the_code(prefix: str) -> None:
+    # The template builds ARNs and the event rule from the raw value, so it takes only the
+    # normalised form; the CLI and the environment may carry slashes, which the code strips.
+    assert not template_accepts_prefix(prefix)
+    assert validate_prefix(prefix) == prefix.strip("/")
+
+
+# ---- the archive bucket keeps raw bytes ----------------------------------------------------
+
+
+def lifecycle_rules() -> list[Any]:
+    return list(RESOURCES["ArchiveBucket"]["Properties"]["LifecycleConfiguration"]["Rules"])
+
+
+def test_noncurrent_raw_versions_expire_only_when_a_retention_is_set() -> None:
+    parameter = TEMPLATE["Parameters"]["NoncurrentVersionRetentionDays"]
+    assert parameter["Default"] == 0 and parameter["MinValue"] == 0
+    assert TEMPLATE["Conditions"]["ExpiresNoncurrentVersions"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "NoncurrentVersionRetentionDays"}, 0]}]
+    }
+    conditional = []
+    for rule in lifecycle_rules():
+        if "Fn::If" in rule:
+            condition, rule, otherwise = rule["Fn::If"]
+            assert otherwise == {"Ref": "AWS::NoValue"}
+            conditional.append((condition, rule))
+            continue
+        assert "ExpirationInDays" not in rule and "ExpirationDate" not in rule, rule["Id"]
+        if "NoncurrentVersionExpiration" in rule:
+            # Unconditioned expiry reaches only the curated files, which are rebuilt from raw.
+            assert rule["Prefix"] == {"Fn::Sub": "${ArchivePrefix}/curated/"}, rule["Id"]
+    (condition, rule), *others = conditional
+    assert not others and condition == "ExpiresNoncurrentVersions"
+    days = {"Ref": "NoncurrentVersionRetentionDays"}
+    assert rule["NoncurrentVersionExpiration"] == {"NoncurrentDays": days}
+
+
+def test_object_lock_is_governance_mode_for_the_chosen_days_and_off_by_default() -> None:
+    parameter = TEMPLATE["Parameters"]["ObjectLockDays"]
+    assert parameter["Default"] == 0
+    off = {"Fn::Equals": [{"Ref": "ObjectLockDays"}, 0]}
+    assert TEMPLATE["Conditions"]["HasObjectLock"] == {"Fn::Not": [off]}
+    bucket = RESOURCES["ArchiveBucket"]["Properties"]
+    assert bucket["ObjectLockEnabled"] == {"Fn::If": ["HasObjectLock", True, {"Ref": "AWS::NoValue"}]}
+    condition, lock, otherwise = bucket["ObjectLockConfiguration"]["Fn::If"]
+    assert condition == "HasObjectLock" and otherwise == {"Ref": "AWS::NoValue"}
+    assert lock == {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": {"Ref": "ObjectLockDays"}}},
+    }
