@@ -50,6 +50,7 @@ ARCHIVER_VARIABLES = {
     config.GITHUB_TOKEN_SECRET,
     config.DOWNLOAD_HOSTS,
     config.MAX_WORKERS,
+    config.MAX_REPORT_BYTES,
 }
 # The one reason an Allow may name Resource "*": the service has no resource-level permissions.
 STAR_RESOURCE_ACTIONS = {
@@ -488,3 +489,11 @@ def test_object_lock_is_governance_mode_for_the_chosen_days_and_off_by_default()
         "ObjectLockEnabled": "Enabled",
         "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": {"Ref": "ObjectLockDays"}}},
     }
+
+
+def test_max_report_bytes_parameter_matches_the_codes_default_and_floor():
+    parameter = TEMPLATE["Parameters"]["MaxReportBytes"]
+    assert parameter["Default"] == config.DEFAULT_MAX_REPORT_BYTES
+    assert parameter["MinValue"] == config.MIN_MAX_REPORT_BYTES
+    environment = RESOURCES["ArchiverFunction"]["Properties"]["Environment"]["Variables"]
+    assert environment[config.MAX_REPORT_BYTES] == {"Ref": "MaxReportBytes"}
