@@ -35,6 +35,7 @@ from .layout import (
     raw_day_prefix,
     raw_file_key,
 )
+from .lines import LineCounter
 from .manifest import ArchivedFile, Manifest
 from .observability import logger
 from .storage import Storage
@@ -112,18 +113,18 @@ class _CheckedLines:
         self._stream = stream
         self._sha256 = hashlib.sha256()
         self.bytes = 0
-        self.newlines = 0
+        self._lines = LineCounter()
 
     def __iter__(self) -> Iterator[bytes]:
         pending: list[bytes] = []
         while chunk := self._stream.read(READ_CHUNK):
             self._sha256.update(chunk)
             self.bytes += len(chunk)
+            self._lines.feed(chunk)
             pieces = chunk.split(b"\n")
             if len(pieces) == 1:
                 pending.append(chunk)  # a line longer than a chunk
                 continue
-            self.newlines += len(pieces) - 1
             pieces[0] = b"".join((*pending, pieces[0]))
             last = pieces.pop()
             pending = [last] if last else []
@@ -133,10 +134,10 @@ class _CheckedLines:
 
     def check(self, listed: ArchivedFile) -> None:
         """ManifestError when what was read is not what the manifest lists."""
-        read = (self.bytes, self._sha256.hexdigest(), self.newlines)
+        read = (self.bytes, self._sha256.hexdigest(), self._lines.lines)
         if read != (listed.bytes, listed.sha256, listed.lines):
             raise ManifestError(
-                f"{listed.key}: read {self.bytes} bytes, {self.newlines} lines, sha256 {read[1]}; "
+                f"{listed.key}: read {self.bytes} bytes, {read[2]} lines, sha256 {read[1]}; "
                 f"the manifest lists {listed.bytes} bytes, {listed.lines} lines, sha256 {listed.sha256}"
             )
 

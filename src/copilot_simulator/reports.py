@@ -183,9 +183,12 @@ class ReportBook:
         *,
         seed: int = 1,
         empty_days: Iterable[str] = (),
+        final_newline: bool = True,
         cache_bytes: int = _CACHE_BYTES,
     ) -> None:
         self._users = dict(users)
+        # False: every users-1-day file's last line lacks its newline (GitHub does not promise one).
+        self._final_newline = final_newline
         self._seed = seed
         self._empty_days = frozenset(empty_days)
         self._cache_bytes = cache_bytes
@@ -228,6 +231,8 @@ class ReportBook:
                 if key in self._files:
                     return self._files[key]
             files = split_lines(self.lines(slug, report, day), links)
+            if report == USERS_1_DAY and not self._final_newline:
+                files = [f.removesuffix(b"\n") for f in files]
             self._remember(key, files)
             return files
 

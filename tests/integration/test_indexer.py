@@ -17,7 +17,7 @@ import pytest
 
 from copilot_archive.curated_schema import tables_for
 from copilot_archive.layout import Report
-from tests.conftest import ROOT, FakeLambdaContext, load_event
+from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event
 from tests.stack import create_stack_catalog
 
 pytestmark = pytest.mark.loopback
@@ -144,6 +144,30 @@ def test_object_created_event_indexes_the_users_day(indexer, archived, s3, bucke
     assert status["indexed"] and status["error"] is None
     assert status["rows"] == status["lines"] == len(rows) and status["files"] == len(files)
     assert status["manifest_key"] == manifest_key("users-1-day", "acme", day)
+
+
+def test_a_last_line_without_a_newline_is_archived_and_indexed_with_its_rows(
+    handler, indexer, s3, bucket, monkeypatch
+):
+    from copilot_simulator import Simulator
+
+    day = FLAT_DAY.isoformat()
+    with Simulator(users=6, today=TODAY, token=CANARY_TOKEN, final_newline=False) as unterminated:
+        monkeypatch.setenv("GITHUB_API_URL", unterminated.api_url)
+        archived = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+        served = unterminated.report_files("acme", "users-1-day", day)
+    assert archived["counts"]["archived"] == 1, archived
+    assert len(served) > 1 and not any(f.endswith(b"\n") for f in served)
+    lines = sum(len(f.split(b"\n")) for f in served)  # no file ends in a newline: pieces are lines
+
+    summary = indexer({"manifest": manifest_key("users-1-day", "acme", day)})
+
+    [result] = summary["results"]
+    assert result["indexed"], result
+    assert result["rows"]["user_daily"] == lines
+    assert len(read_parquet(s3, bucket, curated_key("user_daily", "acme", day))) == lines
+    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", day))
+    assert status["indexed"] and status["rows"] == status["lines"] == lines
 
 
 def test_both_enterprise_shapes_are_indexed(indexer, archived, s3, bucket, simulator):
