@@ -360,7 +360,9 @@ class Curator:
                 child = holder.get(key)
                 if not isinstance(child, dict):
                     break
-                holder[key] = holder = dict(child)  # a copy: the report object stays whole
+                copy = dict(child)  # the report object itself stays whole
+                holder[key] = copy
+                holder = copy
             else:
                 if leaf in holder:
                     nested[name] = holder.pop(leaf)
@@ -372,7 +374,9 @@ class Curator:
         *parents, leaf = name.split(".")
         for key in parents:
             child = left.get(key)
-            left[key] = left = dict(child) if isinstance(child, dict) else {}
+            inner = dict(child) if isinstance(child, dict) else {}
+            left[key] = inner
+            left = inner
         left[leaf] = value
 
     def _breakdown(self, name: str, value: Any, parent: dict[str, Any]) -> Any:
