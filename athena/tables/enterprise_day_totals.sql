@@ -25,7 +25,28 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_day_totals` (
   `report_shape` string,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `daily_active_copilot_cloud_agent_users` bigint,
+  `weekly_active_copilot_cloud_agent_users` bigint,
+  `monthly_active_copilot_cloud_agent_users` bigint,
+  `daily_active_copilot_code_review_users` bigint,
+  `weekly_active_copilot_code_review_users` bigint,
+  `monthly_active_copilot_code_review_users` bigint,
+  `daily_passive_copilot_code_review_users` bigint,
+  `weekly_passive_copilot_code_review_users` bigint,
+  `monthly_passive_copilot_code_review_users` bigint,
+  `pull_requests_total_suggestions` bigint,
+  `pull_requests_total_applied_suggestions` bigint,
+  `pull_requests_total_merged_created_by_copilot` bigint,
+  `pull_requests_total_merged_reviewed_by_copilot` bigint,
+  `pull_requests_total_copilot_suggestions` bigint,
+  `pull_requests_total_copilot_applied_suggestions` bigint,
+  `pull_requests_median_minutes_to_merge_copilot_authored` double,
+  `pull_requests_median_minutes_to_merge_copilot_reviewed` double,
+  `organization_id` string,
+  `etl_id` string,
+  `day_partition` string,
+  `entity_id_partition` bigint
 )
 PARTITIONED BY (`enterprise` string, `day` date)
 STORED AS PARQUET

@@ -11,7 +11,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`index_status` (
   `indexed` boolean,
   `error` string,
   `indexed_at` timestamp,
-  `manifest_key` string
+  `manifest_key` string,
+  `mistyped_values` bigint
 )
 PARTITIONED BY (`enterprise` string, `day` date)
 STORED AS PARQUET

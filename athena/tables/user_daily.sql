@@ -25,7 +25,11 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`user_daily` (
   `ai_adoption_phase_version` string,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `organization_id` string,
+  `etl_id` string,
+  `day_partition` string,
+  `entity_id_partition` bigint
 )
 PARTITIONED BY (`enterprise` string, `day` date)
 STORED AS PARQUET

@@ -3,11 +3,16 @@
 No storage and no AWS here: lines in, per-table Arrow record batches out, in bounded
 batches so memory stays flat whatever the size of the report-day. The rules:
 - a known field becomes a typed column; a nested object named in `_NESTED` is flattened;
-- every field a table does not type (new fields, internal ones like `etl_id`, unknown
-  breakdowns like `totals_by_copilot_app`, a value of the wrong type) is kept, as a compact
-  JSON object in `extra`; a missing field is null;
-- each nested breakdown list (`totals_by_ide`, ...) is its own table, one row per element;
-  `totals_by_cli` (an object) is one row;
+- every field a table does not type (new fields, unknown breakdowns like
+  `totals_by_copilot_app`, a value that does not fit its column) is kept, as a compact JSON
+  object in `extra`; a missing field is null;
+- a value fits its column only as the report documents it: counts, averages and medians are
+  finite numbers >= 0, never strings or booleans; one that does not fit leaves the column
+  null, is kept as given in `extra` and is counted (`Curator.mistyped`, per report-day);
+- `extra` is always valid JSON: a number JSON cannot hold (NaN, Infinity, 1e999) is kept as
+  its text, a string;
+- each nested breakdown list (`totals_by_ide`, `pull_requests.copilot_suggestions_by_comment_type`,
+  ...) is its own table, one row per element; `totals_by_cli` (an object) is one row;
 - an enterprise line is either a `day_totals` wrapper or a flat day object: both give one
   `enterprise_day_totals` row per day element of the report-day;
 - a blank line is skipped; a line that is not a JSON object stops the report-day.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -90,14 +96,17 @@ def _boolean(value: Any) -> tuple[bool, Any]:
     return (True, value) if isinstance(value, bool) else (False, None)
 
 
+# Every number the reports carry is a count, a sum, an average, a median or an id: none is
+# negative. bool is an int in Python, never a number in a report.
+
+
 def _integer(bits: int) -> Coerce:
-    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    high = 2 ** (bits - 1) - 1
 
     def coerce(value: Any) -> tuple[bool, Any]:
-        # bool is an int in Python, never a count in a report.
-        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= high:
             return True, value
-        if isinstance(value, float) and value.is_integer() and low <= value <= high:
+        if isinstance(value, float) and value.is_integer() and 0 <= value <= high:
             return True, int(value)
         return False, None
 
@@ -105,13 +114,13 @@ def _integer(bits: int) -> Coerce:
 
 
 def _double(value: Any) -> tuple[bool, Any]:
-    if isinstance(value, float):
-        return True, value
     if isinstance(value, int) and not isinstance(value, bool):
         try:
-            return True, float(value)
+            value = float(value)
         except OverflowError:
             return False, None
+    if isinstance(value, float) and math.isfinite(value) and value >= 0:
+        return True, value
     return False, None
 
 
@@ -134,7 +143,8 @@ class _Leaf:
 _Spec = dict[str, Union[_Leaf, "_Spec"]]
 
 
-def _path(column: str) -> tuple[str, ...]:
+def source_path(column: str) -> tuple[str, ...]:
+    """Where a column's value is read in its report object (or breakdown element)."""
     if column in _NESTED:
         return _NESTED[column]
     if column.startswith(_PULL_REQUESTS):
@@ -149,7 +159,7 @@ def _spec(table: CuratedTable, skip: Iterable[str] = ()) -> _Spec:
     for column in table.columns:
         if column.name in skipped:
             continue
-        *parents, leaf = _path(column.name)
+        *parents, leaf = source_path(column.name)
         node = spec
         for key in parents:
             child = node.setdefault(key, {})
@@ -159,8 +169,11 @@ def _spec(table: CuratedTable, skip: Iterable[str] = ()) -> _Spec:
     return spec
 
 
-def _take(obj: Mapping[str, Any], spec: _Spec, out: dict[str, Any]) -> dict[str, Any]:
-    """Fill `out` with the typed values `spec` names; return what is left of `obj`, untyped."""
+def _take(obj: Mapping[str, Any], spec: _Spec, out: dict[str, Any], misfits: list[str]) -> dict[str, Any]:
+    """Fill `out` with the typed values `spec` names; return what is left of `obj`, untyped.
+
+    The key of each value that does not fit where `spec` expects it is added to `misfits`.
+    """
     left: dict[str, Any] = {}
     for key, value in obj.items():
         rule = spec.get(key)
@@ -173,18 +186,47 @@ def _take(obj: Mapping[str, Any], spec: _Spec, out: dict[str, Any]) -> dict[str,
             if ok:
                 out[rule.column] = typed
             else:
-                left[key] = value  # wrong type: null in the column, kept as it came
+                left[key] = value  # does not fit: null in the column, kept as it came
+                misfits.append(key)
         elif isinstance(value, dict):
-            rest = _take(value, rule, out)
+            inner: list[str] = []
+            rest = _take(value, rule, out, inner)
+            misfits.extend(f"{key}.{name}" for name in inner)
             if rest:
                 left[key] = rest
         else:
-            left[key] = value
+            left[key] = value  # not the object the columns are read from
+            misfits.append(key)
     return left
 
 
+class _NonFinite:
+    """A number JSON text held that a float cannot (NaN, Infinity, 1e999): kept as its text."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _parse_float(text: str) -> float | _NonFinite:
+    value = float(text)
+    return value if math.isfinite(value) else _NonFinite(text)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, _NonFinite):
+        return value.text
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def _extra(left: Mapping[str, Any]) -> str | None:
-    return json.dumps(left, separators=(",", ":"), ensure_ascii=False) if left else None
+    # allow_nan=False: Python would write NaN and Infinity, which JSON readers refuse.
+    return (
+        json.dumps(left, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_as_text)
+        if left
+        else None
+    )
 
 
 # ---- buffering ---------------------------------------------------------------------
@@ -223,7 +265,7 @@ class _Buffer:
 def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
     """One report line as a JSON object; CurationError naming the file and line otherwise."""
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=_NonFinite, parse_float=_parse_float)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise CurationError(f"{key} line {number}: not JSON ({exc})") from exc
     if not isinstance(value, dict):
@@ -248,10 +290,13 @@ class Curator:
         self.rows: dict[str, int] = {t.name: 0 for t in self.tables}
         self.warnings: list[str] = []
         self.warning_count = 0
+        self.mistyped = 0  # values that did not fit their column (see the module's rules)
+        self._where = ""  # the file and line being curated, for warnings
         self._day = day.isoformat()
         self._row_table = USER_DAILY if report is Report.USERS_1_DAY else ENTERPRISE_DAY_TOTALS
         self._parent = _PARENT_KEY if report is Report.USERS_1_DAY else ()
         self._breakdowns = {t.breakdown: t for t in self.tables if t.breakdown}
+        self._breakdown_paths = {name: tuple(name.split(".")) for name in self._breakdowns}
         self._specs = {t.name: _spec(t, self._parent if t.breakdown else ()) for t in self.tables}
         self._buffers = {t.name: _Buffer(t) for t in self.tables}
         self._pending = 0
@@ -262,6 +307,7 @@ class Curator:
             if not raw.strip():
                 continue
             obj = parse_line(raw, key, number)
+            self._where = f"{key} line {number}"
             if self.report is Report.USERS_1_DAY:
                 self._user_line(obj, part, number)
             else:
@@ -289,35 +335,66 @@ class Curator:
         self._buffers[table.name].append(row)
         self.rows[table.name] += 1
 
+    def _mistyped(self, table: CuratedTable, fields: Iterable[str]) -> None:
+        for name in fields:
+            self.mistyped += 1
+            self._warn(f"{self._where}: {name} does not fit {table.name}; null there, kept in extra")
+
     def _row(
         self, table: CuratedTable, obj: Mapping[str, Any], lineage: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         row: dict[str, Any] = dict(lineage)
-        left = _take(obj, self._specs[table.name], row)
+        misfits: list[str] = []
+        left = _take(obj, self._specs[table.name], row, misfits)
+        self._mistyped(table, misfits)
         return row, left
 
     def _split(self, obj: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The object's own fields, and the breakdowns that are tables of their own."""
-        own: dict[str, Any] = {}
+        """The object's own fields, and the breakdowns that are tables of their own (a nested
+        one, like pull_requests.copilot_suggestions_by_comment_type, is taken out of its object)."""
+        own = dict(obj)
         nested: dict[str, Any] = {}
-        for key, value in obj.items():
-            (nested if key in self._breakdowns else own)[key] = value
+        for name, (*parents, leaf) in self._breakdown_paths.items():
+            holder = own
+            for key in parents:
+                child = holder.get(key)
+                if not isinstance(child, dict):
+                    break
+                copy = dict(child)  # the report object itself stays whole
+                holder[key] = copy
+                holder = copy
+            else:
+                if leaf in holder:
+                    nested[name] = holder.pop(leaf)
         return own, nested
+
+    @staticmethod
+    def _put_back(left: dict[str, Any], name: str, value: Any) -> None:
+        """Keep a breakdown value that made no row in `extra`, where the report had it."""
+        *parents, leaf = name.split(".")
+        for key in parents:
+            child = left.get(key)
+            inner = dict(child) if isinstance(child, dict) else {}
+            left[key] = inner
+            left = inner
+        left[leaf] = value
 
     def _breakdown(self, name: str, value: Any, parent: dict[str, Any]) -> Any:
         """Rows of one breakdown; returns what could not be made a row (kept in the parent's extra)."""
         if value is None:
             return None
+        table = self._breakdowns[name]
         if isinstance(value, dict):
             elements: list[Any] = [value]
         elif isinstance(value, list):
             elements = value
         else:
+            self._mistyped(table, [name])
             return value
-        table = self._breakdowns[name]
         odd = []
         for element in elements:
             if not isinstance(element, dict):
+                self._mistyped(table, [f"{name}[]"])
                 odd.append(element)
                 continue
             row, left = self._row(table, element, parent)
@@ -336,7 +413,7 @@ class Curator:
         for name, value in nested.items():
             unused = self._breakdown(name, value, parent)
             if unused is not None:
-                left[name] = unused
+                self._put_back(left, name, unused)
         return row, left
 
     def _user_line(self, obj: Mapping[str, Any], part: int, number: int) -> None:

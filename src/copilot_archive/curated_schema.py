@@ -5,6 +5,9 @@ Types are Athena (Hive DDL) type names. Every curated table is partitioned by
 column in the Parquet files:
     {prefix}/curated/{level}/{table}/{level}={slug}/day={YYYY-MM-DD}/part-0000.parquet
 Fields a table does not type are kept, never dropped, as a JSON object in `extra`.
+Column names, types and order are a contract: a new column goes at the end of its table.
+The report fields these columns come from, and where GitHub documents them, are listed in
+`documented_fields.py` (a test holds the two together).
 """
 
 from __future__ import annotations
@@ -50,6 +53,13 @@ ACTIVITY = tuple(
     )
 )
 USER_KEY = (Column("user_id", "bigint"), Column("user_login", "string"))
+# Housekeeping fields of every report record.
+HOUSEKEEPING = (
+    Column("organization_id", "string"),  # organization-scope reports only
+    Column("etl_id", "string"),
+    Column("day_partition", "string"),
+    Column("entity_id_partition", "bigint"),
+)
 # Where each curated row came from: the raw file's index and the line's number in it (1-based).
 LINEAGE = (Column("source_part", "int"), Column("source_line", "bigint"))
 EXTRA = (Column("extra", "string"),)
@@ -73,6 +83,30 @@ IDE = (
     Column("plugin_version", "string"),
     Column("plugin_version_sampled_at", "string"),
 )
+PHASE = (
+    Column("phase", "string"),
+    Column("phase_number", "int"),
+    Column("total_engaged_users", "bigint"),
+    *(
+        Column(name, "double")
+        for name in (
+            "avg_user_initiated_interactions",
+            "avg_code_generation_activities",
+            "avg_code_acceptance_activities",
+            "avg_loc_added",
+            "avg_loc_deleted",
+            "avg_pull_requests_reviewed",
+            "avg_pull_requests_created",
+            "avg_pull_requests_merged",
+            "avg_pull_requests_median_minutes_to_merge",
+        )
+    ),
+)
+COMMENT_TYPE = (
+    Column("comment_type", "string"),
+    Column("total_copilot_suggestions", "bigint"),
+    Column("total_copilot_applied_suggestions", "bigint"),
+)
 BREAKDOWN_KEYS = {
     "totals_by_ide": (),  # IDE columns carry their own key
     "totals_by_feature": (Column("feature", "string"),),
@@ -87,6 +121,10 @@ def _breakdown_columns(breakdown: str) -> tuple[Column, ...]:
         return IDE
     if breakdown == "totals_by_cli":
         return CLI
+    if breakdown == "totals_by_ai_adoption_phase":
+        return PHASE
+    if breakdown == "pull_requests.copilot_suggestions_by_comment_type":
+        return COMMENT_TYPE
     return (*BREAKDOWN_KEYS[breakdown], *ACTIVITY)
 
 
@@ -111,6 +149,7 @@ USER_DAILY = CuratedTable(
         Column("ai_adoption_phase_version", "string"),
         *LINEAGE,
         *EXTRA,
+        *HOUSEKEEPING,
     ),
 )
 
@@ -136,6 +175,29 @@ ENTERPRISE_DAY_TOTALS = CuratedTable(
         Column("report_shape", "string"),  # "wrapper" (day_totals list) or "flat" (day object)
         *LINEAGE,
         *EXTRA,
+        *(
+            Column(name, "bigint")
+            for name in (
+                "daily_active_copilot_cloud_agent_users",
+                "weekly_active_copilot_cloud_agent_users",
+                "monthly_active_copilot_cloud_agent_users",
+                "daily_active_copilot_code_review_users",
+                "weekly_active_copilot_code_review_users",
+                "monthly_active_copilot_code_review_users",
+                "daily_passive_copilot_code_review_users",
+                "weekly_passive_copilot_code_review_users",
+                "monthly_passive_copilot_code_review_users",
+            )
+        ),
+        Column("pull_requests_total_suggestions", "bigint"),
+        Column("pull_requests_total_applied_suggestions", "bigint"),
+        Column("pull_requests_total_merged_created_by_copilot", "bigint"),
+        Column("pull_requests_total_merged_reviewed_by_copilot", "bigint"),
+        Column("pull_requests_total_copilot_suggestions", "bigint"),
+        Column("pull_requests_total_copilot_applied_suggestions", "bigint"),
+        Column("pull_requests_median_minutes_to_merge_copilot_authored", "double"),
+        Column("pull_requests_median_minutes_to_merge_copilot_reviewed", "double"),
+        *HOUSEKEEPING,
     ),
 )
 
@@ -157,6 +219,11 @@ USER_BREAKDOWNS = tuple(
     )
     for suffix, breakdown in _BREAKDOWNS
 )
+# Breakdowns only the enterprise (aggregated) report has; `breakdown` is dotted when nested.
+_ENTERPRISE_ONLY = (
+    ("ai_adoption_phase", "totals_by_ai_adoption_phase"),
+    ("pull_request_comment_type", "pull_requests.copilot_suggestions_by_comment_type"),
+)
 ENTERPRISE_BREAKDOWNS = tuple(
     CuratedTable(
         f"enterprise_{suffix}_daily",
@@ -164,7 +231,7 @@ ENTERPRISE_BREAKDOWNS = tuple(
         breakdown,
         (*_breakdown_columns(breakdown), *LINEAGE, *EXTRA),
     )
-    for suffix, breakdown in _BREAKDOWNS
+    for suffix, breakdown in (*_BREAKDOWNS, *_ENTERPRISE_ONLY)
 )
 
 # What the indexer records per report-day it saw; `report_status` joins it to the calendar.
@@ -183,6 +250,9 @@ INDEX_STATUS = CuratedTable(
         Column("error", "string"),
         Column("indexed_at", "timestamp"),
         Column("manifest_key", "string"),
+        # Values of typed fields that did not fit their column (a negative count, a number as
+        # a string, NaN, a bool for an integer...): NULL in the column, kept as given in `extra`.
+        Column("mistyped_values", "bigint"),
     ),
 )
 

@@ -35,6 +35,7 @@ from .layout import (
     raw_day_prefix,
     raw_file_key,
 )
+from .lines import LineCounter
 from .manifest import ArchivedFile, Manifest
 from .observability import logger
 from .storage import Storage
@@ -57,6 +58,7 @@ class IndexResult:
     retryable: bool = False
     warnings: tuple[str, ...] = ()
     curated_bytes: int = 0
+    mistyped_values: int = 0  # values left null in their column and kept in `extra`
 
     def to_dict(self) -> dict[str, Any]:
         rd = self.report_day
@@ -70,6 +72,7 @@ class IndexResult:
         if self.rows:
             item["rows"] = dict(self.rows)
             item["curated_bytes"] = self.curated_bytes
+            item["mistyped_values"] = self.mistyped_values
         if self.error:
             item["error"] = self.error
             item["retryable"] = self.retryable
@@ -112,18 +115,18 @@ class _CheckedLines:
         self._stream = stream
         self._sha256 = hashlib.sha256()
         self.bytes = 0
-        self.newlines = 0
+        self._lines = LineCounter()
 
     def __iter__(self) -> Iterator[bytes]:
         pending: list[bytes] = []
         while chunk := self._stream.read(READ_CHUNK):
             self._sha256.update(chunk)
             self.bytes += len(chunk)
+            self._lines.feed(chunk)
             pieces = chunk.split(b"\n")
             if len(pieces) == 1:
                 pending.append(chunk)  # a line longer than a chunk
                 continue
-            self.newlines += len(pieces) - 1
             pieces[0] = b"".join((*pending, pieces[0]))
             last = pieces.pop()
             pending = [last] if last else []
@@ -133,10 +136,10 @@ class _CheckedLines:
 
     def check(self, listed: ArchivedFile) -> None:
         """ManifestError when what was read is not what the manifest lists."""
-        read = (self.bytes, self._sha256.hexdigest(), self.newlines)
+        read = (self.bytes, self._sha256.hexdigest(), self._lines.lines)
         if read != (listed.bytes, listed.sha256, listed.lines):
             raise ManifestError(
-                f"{listed.key}: read {self.bytes} bytes, {self.newlines} lines, sha256 {read[1]}; "
+                f"{listed.key}: read {self.bytes} bytes, {read[2]} lines, sha256 {read[1]}; "
                 f"the manifest lists {listed.bytes} bytes, {listed.lines} lines, sha256 {listed.sha256}"
             )
 
@@ -261,8 +264,9 @@ class Indexer:
         rows: dict[str, int] = {}
         warnings: tuple[str, ...] = ()
         files: dict[str, bytes] = {}
+        mistyped = 0
         if report_day.report in CURATED_REPORTS:
-            files, rows, warnings = self._curate(manifest)
+            files, rows, warnings, mistyped = self._curate(manifest)
             # Every table's file is written only now that the whole day curated cleanly.
             for table, data in files.items():
                 self.storage.put_bytes(self._curated_key(report_day, table), data, PARQUET)
@@ -271,9 +275,17 @@ class Indexer:
         logger.info(
             "report-day indexed", extra={"manifest": key, "rows": rows, "curated_bytes": curated_bytes}
         )
-        return IndexResult(report_day, key, True, rows, warnings=warnings, curated_bytes=curated_bytes)
+        return IndexResult(
+            report_day,
+            key,
+            True,
+            rows,
+            warnings=warnings,
+            curated_bytes=curated_bytes,
+            mistyped_values=mistyped,
+        )
 
-    def _curate(self, manifest: Manifest) -> tuple[dict[str, bytes], dict[str, int], tuple[str, ...]]:
+    def _curate(self, manifest: Manifest) -> tuple[dict[str, bytes], dict[str, int], tuple[str, ...], int]:
         report_day = manifest.report_day
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
@@ -292,7 +304,8 @@ class Indexer:
         warnings = tuple(curator.warnings)
         if curator.warning_count > len(warnings):
             warnings += (f"... and {curator.warning_count - len(warnings)} more warnings",)
-        return {name: sink.close() for name, sink in sinks.items()}, dict(curator.rows), warnings
+        files = {name: sink.close() for name, sink in sinks.items()}
+        return files, dict(curator.rows), warnings, curator.mistyped
 
     def _curated_key(self, report_day: ReportDay, table: str) -> str:
         return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)
@@ -347,6 +360,7 @@ class Indexer:
             "error": result.error or None,
             "indexed_at": self.now(),
             "manifest_key": result.manifest_key,
+            "mistyped_values": result.mistyped_values if result.rows else None,
         }
         return _parquet_bytes(pa.Table.from_pylist([row], schema=arrow_schema(INDEX_STATUS)))
 

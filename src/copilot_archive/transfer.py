@@ -25,6 +25,7 @@ from urllib3.util.retry import Retry
 from .config import DEFAULT_MAX_REPORT_BYTES
 from .deadline import Deadline
 from .exceptions import DownloadError, LinkRejected, OutOfTime, ReportTooLarge, UnsafeLink
+from .lines import LineCounter
 from .manifest import ArchivedFile
 from .redaction import redact_url
 from .storage import NDJSON, Storage
@@ -158,8 +159,7 @@ class _CountingReader:
         self._expected_wire_bytes = int(length) if length and length.isdigit() else None
         self._sha256 = hashlib.sha256()
         self.bytes = 0
-        self.newlines = 0
-        self._last = b"\n"
+        self._lines = LineCounter()
         self._checked_start = False
 
     def read(self, size: int = -1) -> bytes:
@@ -184,8 +184,7 @@ class _CountingReader:
             self._check_start(chunk)
         self._sha256.update(chunk)
         self.bytes += len(chunk)
-        self.newlines += chunk.count(b"\n")
-        self._last = chunk[-1:]
+        self._lines.feed(chunk)
         return bytes(chunk)
 
     def _check_time(self) -> None:
@@ -214,7 +213,7 @@ class _CountingReader:
             )
 
     def archived_file(self, key: str) -> ArchivedFile:
-        lines = self.newlines + (1 if self._last != b"\n" else 0)
+        lines = self._lines.lines
         return ArchivedFile(key=key, bytes=self.bytes, sha256=self._sha256.hexdigest(), lines=lines)
 
 

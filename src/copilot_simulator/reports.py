@@ -61,7 +61,10 @@ _LANGUAGES = (
     "sql",
 )
 _CHAT_MODELS = ("gpt-4.1", "claude-sonnet-4.5", "gpt-5-mini", "gemini-2.5-pro", "gpt-5")
-_PHASES = ((1, "exploring"), (2, "learning"), (3, "adopting"), (4, "scaling"))
+# The reference's phase values (github/docs copilot-usage-metrics.md); `version` as its example.
+_PHASES = ((0, "No Cohort"), (1, "Phase 1"), (2, "Phase 2"), (3, "Phase 3"))
+_PHASE_VERSION = "v1"
+_COMMENT_TYPES = ("bug_risk", "security", "performance", "maintainability")
 _CACHE_BYTES = 1 << 30  # keeps a 256 MiB report plus its neighbours in memory
 
 
@@ -120,6 +123,7 @@ class Activity:
     used_agent: bool
     used_cli: bool
     used_copilot_coding_agent: bool
+    code_review: str | None = None  # "active", "passive", or None: no code review signal
 
 
 def _pick_ide(draw: float) -> tuple[str, str, str, str, float]:
@@ -170,8 +174,8 @@ def _add(target: list[int], values: list[int]) -> None:
         target[position] += value
 
 
-def _named(values: list[int]) -> dict[str, int]:
-    return dict(zip(_METRICS, values, strict=True))
+def _named(values: list[int], names: tuple[str, ...] = _METRICS) -> dict[str, int]:
+    return dict(zip(names, values, strict=True))
 
 
 class ReportBook:
@@ -183,9 +187,12 @@ class ReportBook:
         *,
         seed: int = 1,
         empty_days: Iterable[str] = (),
+        final_newline: bool = True,
         cache_bytes: int = _CACHE_BYTES,
     ) -> None:
         self._users = dict(users)
+        # False: every users-1-day file's last line lacks its newline (GitHub does not promise one).
+        self._final_newline = final_newline
         self._seed = seed
         self._empty_days = frozenset(empty_days)
         self._cache_bytes = cache_bytes
@@ -228,6 +235,8 @@ class ReportBook:
                 if key in self._files:
                     return self._files[key]
             files = split_lines(self.lines(slug, report, day), links)
+            if report == USERS_1_DAY and not self._final_newline:
+                files = [f.removesuffix(b"\n") for f in files]
             self._remember(key, files)
             return files
 
@@ -294,11 +303,14 @@ class ReportBook:
         active: list[Activity] = []
         if not self.is_empty_day(day):
             rng = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|activity")
+            # A generator of its own, so adding code review left every other value as it was.
+            review = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|review")
             share = 0.6 + 0.3 * rng.random()
             for profile in self.profiles(slug):
                 if rng.random() >= share:
                     continue
                 flags = rng.random(), rng.random(), rng.random(), rng.random()
+                signal = review.random()
                 active.append(
                     Activity(
                         index=profile.index,
@@ -306,6 +318,7 @@ class ReportBook:
                         used_agent=profile.uses_agent and flags[1] < 0.7,
                         used_cli=profile.uses_cli and flags[2] < 0.6,
                         used_copilot_coding_agent=profile.uses_coding_agent and flags[3] < 0.4,
+                        code_review="active" if signal < 0.15 else "passive" if signal < 0.35 else None,
                     )
                 )
         with self._lock:
@@ -333,10 +346,9 @@ class ReportBook:
         by_language_feature: dict[tuple[str, str], list[int]] = {}
         by_language_model: dict[tuple[str, str], list[int]] = {}
         by_model_feature: dict[tuple[str, str], list[int]] = {}
-        credits = 0.0
-        for record in self.user_records(slug, day):
+        records = list(self.user_records(slug, day))
+        for record in records:
             _add(totals, [record[name] for name in _METRICS])
-            credits += record["ai_credits_used"]
             for row in record["totals_by_ide"]:
                 _add(by_ide.setdefault(row["ide"], [0] * 7), [row[n] for n in _METRICS])
             for row in record["totals_by_feature"]:
@@ -344,7 +356,7 @@ class ReportBook:
                 _add(by_feature.setdefault(key, [0] * 7), [row[n] for n in _METRICS])
             for row in record["totals_by_language_feature"]:
                 pair = (row["language"], row["feature"])
-                _add(by_language_feature.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
+                _add(by_language_feature.setdefault(pair, [0] * 6), [row[n] for n in _METRICS[1:]])
             for row in record["totals_by_language_model"]:
                 pair = (row["language"], row["model"])
                 _add(by_language_model.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
@@ -359,7 +371,9 @@ class ReportBook:
         created = int(len(today) * (0.2 + 0.3 * rng.random()))
         merged = int(created * (0.5 + 0.4 * rng.random()))
         reviewed = int(created * (0.6 + 0.6 * rng.random()))
-        return {
+        median_minutes = round(60 + 600 * rng.random(), 1)
+        pulls = _pull_requests(created, merged, reviewed, median_minutes, rng)
+        record: dict[str, Any] = {
             "day": day.isoformat(),
             "daily_active_users": len(today),
             "weekly_active_users": len(week),
@@ -367,21 +381,22 @@ class ReportBook:
             "monthly_active_chat_users": sum(1 for a in month.values() if a[0]),
             "monthly_active_agent_users": sum(1 for a in month.values() if a[1]),
             "daily_active_cli_users": sum(1 for a in today if a.used_cli),
+            "daily_active_copilot_cloud_agent_users": sum(1 for a in today if a.used_copilot_coding_agent),
             "weekly_active_copilot_cloud_agent_users": sum(1 for a in week.values() if a[3]),
+            "monthly_active_copilot_cloud_agent_users": sum(1 for a in month.values() if a[3]),
+            # A user with both signals in a period counts as active only.
+            "daily_active_copilot_code_review_users": sum(1 for a in today if a.code_review == "active"),
+            "weekly_active_copilot_code_review_users": sum(1 for a in week.values() if a[4]),
+            "monthly_active_copilot_code_review_users": sum(1 for a in month.values() if a[4]),
+            "daily_passive_copilot_code_review_users": sum(1 for a in today if a.code_review == "passive"),
+            "weekly_passive_copilot_code_review_users": sum(1 for a in week.values() if a[5] and not a[4]),
+            "monthly_passive_copilot_code_review_users": sum(1 for a in month.values() if a[5] and not a[4]),
             **_named(totals),
-            "ai_credits_used": round(credits, 2),
-            "pull_requests": {
-                "total_created": created,
-                "total_merged": merged,
-                "total_reviewed": reviewed,
-                "total_created_by_copilot": int(created * 0.12),
-                "total_reviewed_by_copilot": int(reviewed * 0.35),
-                "median_minutes_to_merge": round(60 + 600 * rng.random(), 1),
-            },
+            "pull_requests": pulls,
             "totals_by_ide": [{"ide": k, **_named(v)} for k, v in sorted(by_ide.items())],
             "totals_by_feature": [{"feature": k, **_named(v)} for k, v in sorted(by_feature.items())],
             "totals_by_language_feature": [
-                {"language": k[0], "feature": k[1], **_named(v)}
+                {"language": k[0], "feature": k[1], **_named(v, _METRICS[1:])}
                 for k, v in sorted(by_language_feature.items())
             ],
             "totals_by_language_model": [
@@ -390,18 +405,26 @@ class ReportBook:
             "totals_by_model_feature": [
                 {"model": k[0], "feature": k[1], **_named(v)} for k, v in sorted(by_model_feature.items())
             ],
+            "totals_by_ai_adoption_phase": _phase_totals(records, pulls, len(today)),
         }
+        cli = _cli_totals(records)
+        if cli:  # omitted when nobody used the CLI that day
+            record["totals_by_cli"] = cli
+        return record
 
     def _active_since(self, slug: str, day: date, days: int) -> dict[int, list[bool]]:
-        """Users active in the `days` days ending on `day`: index -> [chat, agent, cli, cca]."""
+        """Users active in the `days` days ending on `day`:
+        index -> [chat, agent, cli, cloud agent, code review active, code review passive]."""
         seen: dict[int, list[bool]] = {}
         for offset in range(days):
             for a in self.activity(slug, day - timedelta(days=offset)):
-                flags = seen.setdefault(a.index, [False, False, False, False])
+                flags = seen.setdefault(a.index, [False] * 6)
                 flags[0] |= a.used_chat
                 flags[1] |= a.used_agent
                 flags[2] |= a.used_cli
                 flags[3] |= a.used_copilot_coding_agent
+                flags[4] |= a.code_review == "active"
+                flags[5] |= a.code_review == "passive"
         return seen
 
     def _header(self, slug: str, day: date) -> dict[str, Any]:
@@ -409,15 +432,19 @@ class ReportBook:
             "enterprise_id": enterprise_id_of(slug),
             "etl_id": hashlib.md5(f"{slug}|{day.isoformat()}|enterprise".encode()).hexdigest(),
             "day_partition": day.isoformat(),
-            "entity_id_partition": enterprise_id_of(slug),
-            "created_at": f"{(day + timedelta(days=1)).isoformat()}T06:12:44.000Z",
+            "entity_id_partition": int(enterprise_id_of(slug)),
         }
+
+    def _created_at(self, day: date) -> dict[str, str]:
+        """When a wrapper report was generated (the reference lists it for wrappers only)."""
+        return {"created_at": f"{(day + timedelta(days=1)).isoformat()}T06:12:44.000Z"}
 
     def _enterprise_1_day(self, slug: str, day: date) -> dict[str, Any]:
         if enterprise_shape(day) == "flat":
             return {**self._header(slug, day), **self.day_totals(slug, day)}
         return {
             **self._header(slug, day),
+            **self._created_at(day),
             "report_start_day": day.isoformat(),
             "report_end_day": day.isoformat(),
             "day_totals": [self.day_totals(slug, day)],
@@ -427,6 +454,7 @@ class ReportBook:
         days = window(end_day)
         return {
             **self._header(slug, end_day),
+            **self._created_at(end_day),
             "report_start_day": days[0].isoformat(),
             "report_end_day": end_day.isoformat(),
             "day_totals": [self.day_totals(slug, each) for each in days],
@@ -517,9 +545,13 @@ def _user_record(
         ]
         for position, language in enumerate(profile.languages):
             part = [column[position] for column in shares]
-            by_language_feature.append({"language": language, "feature": feature, **_named(part)})
+            # The reference: this breakdown has no user_initiated_interaction_count.
+            by_language_feature.append(
+                {"language": language, "feature": feature, **_named(part[1:], _METRICS[1:])}
+            )
             _add(by_language_model.setdefault((language, model), [0] * 7), part)
 
+    review = activity.code_review
     ide, ide_version, plugin, plugin_version, _ = profile.ide
     sampled_at = f"{day_iso}T{int(rng.random() * 24):02d}:{int(rng.random() * 60):02d}:07.000Z"
     record: dict[str, Any] = {
@@ -532,6 +564,10 @@ def _user_record(
         "used_chat": activity.used_chat,
         "used_cli": activity.used_cli,
         "used_copilot_coding_agent": activity.used_copilot_coding_agent,
+        # The same value under its newer name; both are sent.
+        "used_copilot_cloud_agent": activity.used_copilot_coding_agent,
+        "used_copilot_code_review_active": None if review is None else review == "active",
+        "used_copilot_code_review_passive": None if review is None else review == "passive",
         "ai_credits_used": round(totals[1] * 0.013 + totals[0] * 0.04, 2),
         "totals_by_ide": [
             {
@@ -568,9 +604,108 @@ def _user_record(
     record["ai_adoption_phase"] = {
         "phase": profile.phase[1],
         "phase_number": profile.phase[0],
-        "version": "2025-10",
+        "version": _PHASE_VERSION,
     }
     record["etl_id"] = etl_id
     record["day_partition"] = day_iso
-    record["entity_id_partition"] = enterprise_id
+    record["entity_id_partition"] = int(enterprise_id)
     return record
+
+
+def _pull_requests(
+    created: int, merged: int, reviewed: int, median_minutes: float, rng: random.Random
+) -> dict[str, Any]:
+    """One day's pull_requests object; Copilot's shares never exceed the totals they are part of."""
+    by_copilot, reviewed_by_copilot = int(created * 0.12), int(reviewed * 0.35)
+    merged_by_copilot = min(by_copilot, int(merged * 0.12))
+    merged_reviewed = min(reviewed_by_copilot, int(merged * 0.35))
+    suggestions = int(reviewed * (1 + 3 * rng.random()))
+    copilot_suggestions = int(suggestions * 0.6)
+    copilot_applied = int(copilot_suggestions * (0.2 + 0.4 * rng.random()))
+    per_type = _split(copilot_suggestions, len(_COMMENT_TYPES), rng)
+    applied_per_type = _split_within(copilot_applied, per_type)
+    return {
+        "total_created": created,
+        "total_reviewed": reviewed,
+        "total_merged": merged,
+        "median_minutes_to_merge": median_minutes if merged else None,
+        "total_suggestions": suggestions,
+        "total_applied_suggestions": copilot_applied + int((suggestions - copilot_suggestions) * 0.3),
+        "total_created_by_copilot": by_copilot,
+        "total_reviewed_by_copilot": reviewed_by_copilot,
+        "total_merged_created_by_copilot": merged_by_copilot,
+        "total_merged_reviewed_by_copilot": merged_reviewed,
+        "median_minutes_to_merge_copilot_authored": round(median_minutes * 0.7, 1)
+        if merged_by_copilot
+        else None,
+        "median_minutes_to_merge_copilot_reviewed": round(median_minutes * 0.9, 1)
+        if merged_reviewed
+        else None,
+        "total_copilot_suggestions": copilot_suggestions,
+        "total_copilot_applied_suggestions": copilot_applied,
+        "copilot_suggestions_by_comment_type": [
+            {
+                "comment_type": kind,
+                "total_copilot_suggestions": count,
+                "total_copilot_applied_suggestions": applied,
+            }
+            for kind, count, applied in zip(_COMMENT_TYPES, per_type, applied_per_type, strict=True)
+        ],
+    }
+
+
+def _phase_totals(records: list[dict[str, Any]], pulls: dict[str, Any], users: int) -> list[dict[str, Any]]:
+    """totals_by_ai_adoption_phase: per phase, its users and their average activity."""
+    phases: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for record in records:
+        phase = record["ai_adoption_phase"]
+        phases.setdefault((phase["phase_number"], phase["phase"]), []).append(record)
+    per_user = {
+        name: pulls[field] / users if users else 0.0
+        for name, field in (
+            ("avg_pull_requests_reviewed", "total_reviewed"),
+            ("avg_pull_requests_created", "total_created"),
+            ("avg_pull_requests_merged", "total_merged"),
+        )
+    }
+    rows = []
+    for (number, name), members in sorted(phases.items()):
+
+        def average(field: str, members: list[dict[str, Any]] = members) -> float:
+            return round(sum(m[field] for m in members) / len(members), 2)
+
+        rows.append(
+            {
+                "phase": name,
+                "phase_number": number,
+                "total_engaged_users": len(members),
+                "avg_user_initiated_interactions": average("user_initiated_interaction_count"),
+                "avg_code_generation_activities": average("code_generation_activity_count"),
+                "avg_code_acceptance_activities": average("code_acceptance_activity_count"),
+                "avg_loc_added": average("loc_added_sum"),
+                "avg_loc_deleted": average("loc_deleted_sum"),
+                **{k: round(v, 2) for k, v in per_user.items()},
+                "avg_pull_requests_median_minutes_to_merge": pulls["median_minutes_to_merge"] or 0.0,
+            }
+        )
+    return rows
+
+
+def _cli_totals(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The enterprise's totals_by_cli: sums of its users' (no last_known_cli_version)."""
+    users = [r["totals_by_cli"] for r in records if "totals_by_cli" in r]
+    if not users:
+        return None
+    requests = sum(u["request_count"] for u in users)
+    output = sum(u["token_usage"]["output_tokens_sum"] for u in users)
+    prompt = sum(u["token_usage"]["prompt_tokens_sum"] for u in users)
+    return {
+        "prompt_count": sum(u["prompt_count"] for u in users),
+        "request_count": requests,
+        "session_count": sum(u["session_count"] for u in users),
+        "token_usage": {
+            "avg_tokens_per_request": round((output + prompt) / requests, 1),
+            "output_tokens_sum": output,
+            "prompt_tokens_sum": prompt,
+        },
+    }

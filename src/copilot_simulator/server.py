@@ -148,6 +148,7 @@ class Simulator:
         not_ready: Iterable[tuple[str, str, str]] = (),
         not_ready_days: Iterable[str] = (),
         empty_days: Iterable[str] = (),
+        final_newline: bool = True,
         port: int = 0,
     ) -> None:
         self.enterprises = tuple(enterprises)
@@ -163,7 +164,7 @@ class Simulator:
         self.clock = clock
         self.not_ready = {(s, r, d) for s, r, d in not_ready}
         self.not_ready_days = set(not_ready_days)
-        self.book = ReportBook(counts, seed=seed, empty_days=empty_days)
+        self.book = ReportBook(counts, seed=seed, empty_days=empty_days, final_newline=final_newline)
         self.faults_applied: Counter[str] = Counter()
         self._secret = secrets.token_bytes(32)
         self._port = port

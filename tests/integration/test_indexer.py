@@ -17,7 +17,7 @@ import pytest
 
 from copilot_archive.curated_schema import tables_for
 from copilot_archive.layout import Report
-from tests.conftest import ROOT, FakeLambdaContext, load_event
+from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event
 from tests.stack import create_stack_catalog
 
 pytestmark = pytest.mark.loopback
@@ -128,7 +128,8 @@ def test_object_created_event_indexes_the_users_day(indexer, archived, s3, bucke
         assert (row["user_id"], row["user_login"]) == (raw["user_id"], raw["user_login"])
         assert row["loc_added_sum"] == raw["loc_added_sum"] and row["used_chat"] == raw["used_chat"]
         assert row["ai_adoption_phase_number"] == raw["ai_adoption_phase"]["phase_number"]
-        assert json.loads(row["extra"])["etl_id"] == raw["etl_id"]
+        assert (row["etl_id"], row["entity_id_partition"]) == (raw["etl_id"], raw["entity_id_partition"])
+        assert row["extra"] is None  # every field the simulator sends is documented and typed
     features = read_parquet(s3, bucket, curated_key("user_language_feature_daily", "acme", day))
     assert len(features) == sum(len(r["totals_by_language_feature"]) for r in records.values())
 
@@ -144,6 +145,31 @@ def test_object_created_event_indexes_the_users_day(indexer, archived, s3, bucke
     assert status["indexed"] and status["error"] is None
     assert status["rows"] == status["lines"] == len(rows) and status["files"] == len(files)
     assert status["manifest_key"] == manifest_key("users-1-day", "acme", day)
+    assert status["mistyped_values"] == 0 == summary["results"][0]["mistyped_values"]
+
+
+def test_a_last_line_without_a_newline_is_archived_and_indexed_with_its_rows(
+    handler, indexer, s3, bucket, monkeypatch
+):
+    from copilot_simulator import Simulator
+
+    day = FLAT_DAY.isoformat()
+    with Simulator(users=6, today=TODAY, token=CANARY_TOKEN, final_newline=False) as unterminated:
+        monkeypatch.setenv("GITHUB_API_URL", unterminated.api_url)
+        archived = handler({"days": [day], "reports": ["users-1-day"], "enterprises": ["acme"]})
+        served = unterminated.report_files("acme", "users-1-day", day)
+    assert archived["counts"]["archived"] == 1, archived
+    assert len(served) > 1 and not any(f.endswith(b"\n") for f in served)
+    lines = sum(len(f.split(b"\n")) for f in served)  # no file ends in a newline: pieces are lines
+
+    summary = indexer({"manifest": manifest_key("users-1-day", "acme", day)})
+
+    [result] = summary["results"]
+    assert result["indexed"], result
+    assert result["rows"]["user_daily"] == lines
+    assert len(read_parquet(s3, bucket, curated_key("user_daily", "acme", day))) == lines
+    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", day))
+    assert status["indexed"] and status["rows"] == status["lines"] == lines
 
 
 def test_both_enterprise_shapes_are_indexed(indexer, archived, s3, bucket, simulator):
@@ -163,8 +189,30 @@ def test_both_enterprise_shapes_are_indexed(indexer, archived, s3, bucket, simul
         assert row["daily_active_users"] == element["daily_active_users"]
         assert row["enterprise_id"] == raw["enterprise_id"]
         assert row["pull_requests_total_created"] == element["pull_requests"]["total_created"]
+        assert row["etl_id"] == raw["etl_id"]
+        # only the wrapper's 28-day fields stay untyped (documented_fields.NOT_CURATED)
+        assert set(json.loads(row["extra"] or "{}")) <= {"created_at", "report_start_day", "report_end_day"}
+        pulls = element["pull_requests"]
+        assert row["pull_requests_total_copilot_suggestions"] == pulls["total_copilot_suggestions"]
+        assert (
+            row["weekly_active_copilot_code_review_users"]
+            == element["weekly_active_copilot_code_review_users"]
+        )
         ides = read_parquet(s3, bucket, curated_key("enterprise_ide_daily", "acme", day.isoformat()))
         assert sorted(r["ide"] for r in ides) == sorted(r["ide"] for r in element["totals_by_ide"])
+        kinds = read_parquet(
+            s3, bucket, curated_key("enterprise_pull_request_comment_type_daily", "acme", day.isoformat())
+        )
+        assert [(k["comment_type"], k["total_copilot_applied_suggestions"]) for k in kinds] == [
+            (c["comment_type"], c["total_copilot_applied_suggestions"])
+            for c in pulls["copilot_suggestions_by_comment_type"]
+        ]
+        phases = read_parquet(
+            s3, bucket, curated_key("enterprise_ai_adoption_phase_daily", "acme", day.isoformat())
+        )
+        assert [(p["phase"], p["total_engaged_users"]) for p in phases] == [
+            (p["phase"], p["total_engaged_users"]) for p in element["totals_by_ai_adoption_phase"]
+        ]
         shapes[day] = row["report_shape"]
     assert shapes == {FLAT_DAY: "flat", WRAPPER_DAY: "wrapper"}
 
@@ -183,8 +231,12 @@ def test_rebuild_replaces_and_never_duplicates(indexer, archived, s3, bucket, gl
     assert partitions(glue, database, "user_feature_daily") == registered and len(registered) == 4
     folders = {k.rsplit("/", 1)[0] for k in curated if "/index_status/" not in k}
     assert len(folders) == len([k for k in curated if "/index_status/" not in k])  # one file per partition
-    # a table with no rows that day (no enterprise CLI totals) still gets its (empty) file
-    assert counts[curated_key("enterprise_cli_daily", "acme", DAYS[0])] == 0
+    # every table gets its file each day, an empty one too: a re-index replaces all old rows
+    for report in (Report.USERS_1_DAY, Report.ENTERPRISE_1_DAY):
+        for table in tables_for(report):
+            assert all(
+                curated_key(table.name, slug, day) in counts for slug in ("acme", "globex") for day in DAYS
+            )
 
 
 def test_a_moved_partition_is_pointed_at_its_new_location(indexer, archived, bucket, glue, database):
@@ -464,6 +516,38 @@ def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_lat
     monkeypatch.setattr(athena_views, "RETRY_SECONDS", 0.0)
     index_day(indexer, DAYS[0])
     assert len(views_queries(workgroup)) == 9 and views_marker(glue, database) is not None
+
+
+def test_values_that_do_not_fit_are_null_kept_as_json_in_extra_and_counted_in_index_status(
+    indexer, one_day_archived, s3, bucket
+):
+    lines = s3.get_object(Bucket=bucket, Key=RAW0)["Body"].read().splitlines()
+    record = json.loads(lines[0])
+    misfits = {
+        "loc_added_sum": -5,  # a negative count
+        "user_initiated_interaction_count": "7",  # a number as a string
+        "code_generation_activity_count": True,  # a bool for an integer
+        "ai_credits_used": float("nan"),  # json.dumps writes NaN, which is not JSON
+        "entity_id_partition": float("inf"),
+    }
+    rewrite(s3, bucket, RAW0, [json.dumps({**record, **misfits}).encode(), *lines[1:]])
+
+    summary = indexer({"manifest": manifest_key("users-1-day", "acme", DAY0)})
+
+    [result] = summary["results"]
+    assert result["indexed"] and result["mistyped_values"] == len(misfits), result
+    assert any("loc_added_sum does not fit user_daily" in w for w in result["warnings"])
+    [row] = [
+        r
+        for r in read_parquet(s3, bucket, curated_key("user_daily", "acme", DAY0))
+        if (r["source_part"], r["source_line"]) == (0, 1)
+    ]
+    assert all(row[name] is None for name in misfits)
+    assert row["loc_deleted_sum"] == record["loc_deleted_sum"]  # the rest of the line is typed
+    kept = json.loads(row["extra"], parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
+    assert kept == {**misfits, "ai_credits_used": "NaN", "entity_id_partition": "Infinity"}
+    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAY0))
+    assert status["indexed"] and status["mistyped_values"] == len(misfits)
 
 
 # ---- bad input: >= 20 bad manifests and report lines, each named, nothing archived touched ----

@@ -84,8 +84,14 @@ def test_user_values_are_typed_flattened_and_lineage_recorded():
     assert row["ai_adoption_phase_number"] == first["ai_adoption_phase"]["phase_number"]
     assert row["ai_credits_used"] == pytest.approx(first["ai_credits_used"])
     assert (row["source_part"], row["source_line"]) == (0, 1)
-    # internal fields are kept, typed ones are not repeated, the day is the partition
-    assert extra(row) == {k: first[k] for k in ("etl_id", "day_partition", "entity_id_partition")}
+    # housekeeping fields are typed too, none is repeated in extra, the day is the partition
+    assert (row["etl_id"], row["day_partition"], row["entity_id_partition"]) == (
+        first["etl_id"],
+        first["day_partition"],
+        first["entity_id_partition"],
+    )
+    assert row["used_copilot_cloud_agent"] == first["used_copilot_cloud_agent"]
+    assert row["extra"] is None
     ide = tables["user_ide_daily"][0]
     version = first["totals_by_ide"][0]["last_known_ide_version"]
     plugin = first["totals_by_ide"][0]["last_known_plugin_version"]
@@ -110,7 +116,7 @@ def enterprise_day() -> dict[str, Any]:
 
 
 def header() -> dict[str, Any]:
-    return {"enterprise_id": "4242", "etl_id": "e1", "created_at": "2025-10-13T06:12:44.000Z"}
+    return {"enterprise_id": "4242", "etl_id": "e1", "created_at": "2025-10-13T06:12:44.000Z", "x_new": 1}
 
 
 def test_both_enterprise_shapes_give_the_same_typed_rows():
@@ -127,7 +133,34 @@ def test_both_enterprise_shapes_give_the_same_typed_rows():
         assert row["pull_requests_median_minutes_to_merge"] == pytest.approx(
             totals["pull_requests"]["median_minutes_to_merge"]
         )
-        assert extra(row)["etl_id"] == "e1" and "ai_credits_used" in extra(row)
+        assert row["etl_id"] == "e1" and extra(row)["x_new"] == 1
+        pulls = totals["pull_requests"]
+        assert (
+            row["pull_requests_total_copilot_applied_suggestions"]
+            == pulls["total_copilot_applied_suggestions"]
+        )
+        assert (
+            row["pull_requests_total_merged_created_by_copilot"] == pulls["total_merged_created_by_copilot"]
+        )
+        assert (
+            row["monthly_passive_copilot_code_review_users"]
+            == totals["monthly_passive_copilot_code_review_users"]
+        )
+        assert (
+            row["daily_active_copilot_cloud_agent_users"] == totals["daily_active_copilot_cloud_agent_users"]
+        )
+        assert "pull_requests" not in extra(row)  # every documented pull_requests field is typed
+        kinds = tables["enterprise_pull_request_comment_type_daily"]
+        assert [(k["comment_type"], k["total_copilot_suggestions"]) for k in kinds] == [
+            (c["comment_type"], c["total_copilot_suggestions"])
+            for c in pulls["copilot_suggestions_by_comment_type"]
+        ]
+        phases = tables["enterprise_ai_adoption_phase_daily"]
+        assert [(p["phase_number"], p["total_engaged_users"]) for p in phases] == [
+            (p["phase_number"], p["total_engaged_users"]) for p in totals["totals_by_ai_adoption_phase"]
+        ]
+        assert all(p["avg_loc_added"] is not None for p in phases)
+        assert all(r["extra"] is None for r in [*phases, *kinds])
         assert len(tables["enterprise_language_model_daily"]) == len(totals["totals_by_language_model"])
     typed = [
         {k: v for k, v in t["enterprise_day_totals"][0].items() if k != "report_shape"}
@@ -193,12 +226,12 @@ def test_wrong_types_are_null_and_kept_in_extra():
         "loc_suggested_to_add_sum": 2.5,
         "used_chat": 1,
         "ai_credits_used": 4,
-        "ai_adoption_phase": "scaling",
+        "ai_adoption_phase": "Phase 3",
         "totals_by_cli": {"token_usage": "lots", "prompt_count": 2},
         "totals_by_ide": "vscode",
         "totals_by_feature": [{"feature": "chat", "loc_added_sum": "x"}, "oops"],
     }
-    tables, _ = curate(Report.USERS_1_DAY, [line(record)])
+    tables, curator = curate(Report.USERS_1_DAY, [line(record)])
 
     [row] = tables["user_daily"]
     assert row["user_login"] is None and row["code_generation_activity_count"] is None
@@ -213,7 +246,7 @@ def test_wrong_types_are_null_and_kept_in_extra():
         "loc_added_sum": 2**70,
         "loc_suggested_to_add_sum": 2.5,
         "used_chat": 1,
-        "ai_adoption_phase": "scaling",
+        "ai_adoption_phase": "Phase 3",
         "totals_by_ide": "vscode",
         "totals_by_feature": ["oops"],
     }
@@ -222,6 +255,60 @@ def test_wrong_types_are_null_and_kept_in_extra():
     assert extra(cli) == {"token_usage": "lots"}
     [feature] = tables["user_feature_daily"]
     assert feature["loc_added_sum"] is None and extra(feature) == {"loc_added_sum": "x"}
+    # each value kept in extra for not fitting is counted (and named in a warning)
+    assert curator.mistyped == 11 and "line 1: user_login does not fit user_daily" in curator.warnings[0]
+
+
+BAD_NUMBERS = {
+    "a negative count": (b"-3", -3),
+    "a count as a string": (b'"12"', "12"),
+    "a bool for a count": (b"true", True),
+    "NaN": (b"NaN", "NaN"),
+    "Infinity": (b"Infinity", "Infinity"),
+    "minus Infinity": (b"-Infinity", "-Infinity"),
+    "a number too large for a float": (b"1e999", "1e999"),
+    "a fraction for a count": (b"2.5", 2.5),
+    "a count too large for bigint": (b"9223372036854775808", 2**63),
+}
+
+
+@pytest.mark.parametrize(("text", "kept"), BAD_NUMBERS.values(), ids=BAD_NUMBERS.keys())
+def test_a_value_that_does_not_fit_is_null_kept_as_valid_json_and_counted(text, kept):
+    raw = b'{"day":"2025-10-12","daily_active_users":%s,"pull_requests":{"total_merged":%s,' % (text, text)
+    raw += b'"median_minutes_to_merge":%s,"copilot_suggestions_by_comment_type":' % text
+    raw += b'[{"comment_type":"security","total_copilot_suggestions":%s}]},' % text
+    raw += b'"totals_by_ai_adoption_phase":[{"phase":"Phase 1","avg_loc_added":%s}]}\n' % text
+    tables, curator = curate(Report.ENTERPRISE_1_DAY, [raw])
+
+    [row] = tables["enterprise_day_totals"]
+    [kind] = tables["enterprise_pull_request_comment_type_daily"]
+    [phase] = tables["enterprise_ai_adoption_phase_daily"]
+    assert row["daily_active_users"] is None and row["pull_requests_total_merged"] is None
+    assert kind["total_copilot_suggestions"] is None and kind["comment_type"] == "security"
+    assert phase["phase"] == "Phase 1"
+    # json.loads refuses NaN and Infinity only if asked: parse strictly, as any JSON reader would
+    strict = {"parse_constant": lambda name: pytest.fail(f"{name} in extra")}
+    kept_row = json.loads(row["extra"], **strict)
+    assert kept_row["daily_active_users"] == kept and kept_row["pull_requests"]["total_merged"] == kept
+    assert json.loads(kind["extra"], **strict) == {"total_copilot_suggestions": kept}
+    doubles = 2  # median_minutes_to_merge and avg_loc_added are doubles: only some values misfit there
+    fits_a_double = isinstance(kept, (int, float)) and not isinstance(kept, bool) and kept >= 0
+    assert curator.mistyped == 3 + (0 if fits_a_double else doubles)
+    if not fits_a_double:
+        assert row["pull_requests_median_minutes_to_merge"] is None and phase["avg_loc_added"] is None
+        assert json.loads(phase["extra"], **strict) == {"avg_loc_added": kept}
+
+
+def test_a_breakdown_that_is_not_a_list_is_kept_where_it_was_and_counted():
+    raw = line(
+        {"day": "2025-10-12", "pull_requests": {"total_created": 2, "copilot_suggestions_by_comment_type": 7}}
+    )
+    tables, curator = curate(Report.ENTERPRISE_1_DAY, [raw])
+
+    [row] = tables["enterprise_day_totals"]
+    assert row["pull_requests_total_created"] == 2
+    assert extra(row) == {"pull_requests": {"copilot_suggestions_by_comment_type": 7}}
+    assert tables["enterprise_pull_request_comment_type_daily"] == [] and curator.mistyped == 1
 
 
 @pytest.mark.parametrize(

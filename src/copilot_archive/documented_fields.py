@@ -1,0 +1,289 @@
+"""The report fields GitHub documents, with their JSON types, and where each one is curated.
+
+Source (facts only: names, JSON types, which object holds them):
+    github/docs, content/copilot/reference/copilot-usage-metrics/copilot-usage-metrics.md,
+    section "API and export fields" (tables of field, type, nullable), and example-schema.md
+    beside it. Read on 2026-11-25 from the stored copy of github/docs: the newest version of the
+    page found there, the one with typed field tables (older stored versions, e.g. commit
+    0460e4095b136e687f3647e7c2420427b90ae4dc, list fewer fields and no types).
+
+`curated_schema.py` is typed from this list; tests/unit/test_documented_fields.py fails when
+the two disagree (a documented field without its column, a column no field feeds, a type that
+does not fit, a column read from another path) and when the simulator's lines drift from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+READ_ON = "2026-11-25"
+SOURCE_PAGES = (
+    "github/docs:content/copilot/reference/copilot-usage-metrics/copilot-usage-metrics.md",
+    "github/docs:content/copilot/reference/copilot-usage-metrics/example-schema.md",
+)
+
+# The objects fields belong to. A breakdown's record is its key (dotted when nested), which is
+# also the `breakdown` of the curated tables built from it.
+USER = "user"  # a users-1-day line
+AGGREGATE = "aggregate"  # an enterprise-1-day record, or one day_totals element
+WRAPPER = "wrapper"  # the day_totals wrapper (28-day reports; some 1-day files too)
+USER_TEAMS = "user-teams"  # a user-teams-1-day line
+ROW_RECORDS = (USER, AGGREGATE, WRAPPER)
+
+# The Athena types a documented JSON type may be curated as.
+COLUMN_TYPES = {
+    "integer": ("bigint", "int"),
+    "number": ("double",),
+    "string": ("string",),
+    "boolean": ("boolean",),
+}
+
+# Why a documented field has no column of its own.
+PARTITION = "the `day` partition"
+FLATTENED = "an object: its fields are columns"
+TABLE = "a breakdown: its own table"
+NOT_CURATED = "28-day reports stay raw; in a 1-day wrapper it is kept in `extra`"
+NOT_ARCHIVED = "the user-teams-1-day report is not archived"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One documented field: `path` is dotted inside its `record`; `column` is its curated
+    column in every table built from that record, or None for the reason in `why`."""
+
+    record: str
+    path: str
+    json_type: str
+    column: str | None
+    why: str = ""
+    organization_only: bool = False  # enterprise-scope reports (the ones archived) omit it
+    documented: bool = True  # False: typed from another source, named in `why`
+
+
+def _fields(record: str, json_type: str, *names: str, prefix: str = "") -> tuple[Field, ...]:
+    """Fields whose column has the field's own name (prefixed for flattened objects)."""
+    return tuple(Field(record, name, json_type, prefix + name.rsplit(".", 1)[-1]) for name in names)
+
+
+ACTIVITY = (
+    "user_initiated_interaction_count",
+    "code_generation_activity_count",
+    "code_acceptance_activity_count",
+    "loc_suggested_to_add_sum",
+    "loc_suggested_to_delete_sum",
+    "loc_added_sum",
+    "loc_deleted_sum",
+)
+BREAKDOWN_ARRAYS = (
+    "totals_by_ide",
+    "totals_by_feature",
+    "totals_by_language_feature",
+    "totals_by_language_model",
+    "totals_by_model_feature",
+)
+
+
+def _identification(record: str) -> tuple[Field, ...]:
+    return (
+        Field(record, "enterprise_id", "string", "enterprise_id"),
+        Field(record, "organization_id", "string", "organization_id", organization_only=True),
+        *_fields(record, "string", "etl_id", "day_partition"),
+        Field(record, "entity_id_partition", "integer", "entity_id_partition"),
+    )
+
+
+def _breakdowns(record: str) -> tuple[Field, ...]:
+    return (
+        *(Field(record, name, "array", None, TABLE) for name in BREAKDOWN_ARRAYS),
+        Field(record, "totals_by_cli", "object", None, TABLE),
+    )
+
+
+_USER = (
+    Field(USER, "day", "string", None, PARTITION),
+    *_identification(USER),
+    Field(USER, "user_id", "integer", "user_id"),
+    Field(USER, "user_login", "string", "user_login"),
+    *_fields(USER, "integer", *ACTIVITY),
+    *_fields(
+        USER,
+        "boolean",
+        "used_agent",
+        "used_chat",
+        "used_cli",
+        "used_copilot_coding_agent",
+        "used_copilot_cloud_agent",
+        "used_copilot_code_review_active",
+        "used_copilot_code_review_passive",
+    ),
+    Field(USER, "ai_adoption_phase", "object", None, FLATTENED),
+    Field(USER, "ai_adoption_phase.phase_number", "integer", "ai_adoption_phase_number"),
+    Field(USER, "ai_adoption_phase.phase", "string", "ai_adoption_phase"),
+    Field(USER, "ai_adoption_phase.version", "string", "ai_adoption_phase_version"),
+    *_breakdowns(USER),
+    Field(
+        USER,
+        "ai_credits_used",
+        "number",
+        "ai_credits_used",
+        "not on the reference page: GitHub's 2026 changelog (see shared/reference/report-format.md)",
+        documented=False,
+    ),
+)
+
+_AGGREGATE = (
+    Field(AGGREGATE, "day", "string", None, PARTITION),
+    *_identification(AGGREGATE),
+    *_fields(
+        AGGREGATE,
+        "integer",
+        "daily_active_users",
+        "weekly_active_users",
+        "monthly_active_users",
+        "monthly_active_chat_users",
+        "monthly_active_agent_users",
+        "daily_active_copilot_cloud_agent_users",
+        "weekly_active_copilot_cloud_agent_users",
+        "monthly_active_copilot_cloud_agent_users",
+        "daily_active_copilot_code_review_users",
+        "weekly_active_copilot_code_review_users",
+        "monthly_active_copilot_code_review_users",
+        "daily_passive_copilot_code_review_users",
+        "weekly_passive_copilot_code_review_users",
+        "monthly_passive_copilot_code_review_users",
+        "daily_active_cli_users",
+    ),
+    *_fields(AGGREGATE, "integer", *ACTIVITY),
+    *_breakdowns(AGGREGATE),
+    Field(AGGREGATE, "totals_by_ai_adoption_phase", "array", None, TABLE),
+    Field(AGGREGATE, "pull_requests", "object", None, FLATTENED),
+    *_fields(
+        AGGREGATE,
+        "integer",
+        "pull_requests.total_created",
+        "pull_requests.total_reviewed",
+        "pull_requests.total_merged",
+        "pull_requests.total_suggestions",
+        "pull_requests.total_applied_suggestions",
+        "pull_requests.total_created_by_copilot",
+        "pull_requests.total_reviewed_by_copilot",
+        "pull_requests.total_merged_created_by_copilot",
+        "pull_requests.total_merged_reviewed_by_copilot",
+        "pull_requests.total_copilot_suggestions",
+        "pull_requests.total_copilot_applied_suggestions",
+        prefix="pull_requests_",
+    ),
+    *_fields(
+        AGGREGATE,
+        "number",
+        "pull_requests.median_minutes_to_merge",
+        "pull_requests.median_minutes_to_merge_copilot_authored",
+        "pull_requests.median_minutes_to_merge_copilot_reviewed",
+        prefix="pull_requests_",
+    ),
+    Field(AGGREGATE, "pull_requests.copilot_suggestions_by_comment_type", "array", None, TABLE),
+)
+
+_WRAPPER = (
+    *_identification(WRAPPER),
+    Field(WRAPPER, "report_start_day", "string", None, NOT_CURATED),
+    Field(WRAPPER, "report_end_day", "string", None, NOT_CURATED),
+    Field(WRAPPER, "created_at", "string", None, NOT_CURATED),
+    Field(WRAPPER, "day_totals", "array", None, "its elements are aggregate records, one row each"),
+)
+
+_IDE = (
+    Field("totals_by_ide", "ide", "string", "ide"),
+    *_fields("totals_by_ide", "integer", *ACTIVITY),
+    Field("totals_by_ide", "last_known_ide_version", "object", None, FLATTENED),
+    Field("totals_by_ide", "last_known_ide_version.ide_version", "string", "ide_version"),
+    Field("totals_by_ide", "last_known_ide_version.sampled_at", "string", "ide_version_sampled_at"),
+    Field("totals_by_ide", "last_known_plugin_version", "object", None, FLATTENED),
+    Field("totals_by_ide", "last_known_plugin_version.plugin", "string", "plugin"),
+    Field("totals_by_ide", "last_known_plugin_version.plugin_version", "string", "plugin_version"),
+    Field("totals_by_ide", "last_known_plugin_version.sampled_at", "string", "plugin_version_sampled_at"),
+)
+
+_DIMENSIONS = (
+    ("totals_by_feature", ("feature",), ACTIVITY),
+    # The reference: this breakdown has no user_initiated_interaction_count.
+    ("totals_by_language_feature", ("language", "feature"), ACTIVITY[1:]),
+    ("totals_by_language_model", ("language", "model"), ACTIVITY),
+    ("totals_by_model_feature", ("model", "feature"), ACTIVITY),
+)
+
+_CLI = (
+    *_fields("totals_by_cli", "integer", "session_count", "request_count", "prompt_count"),
+    Field("totals_by_cli", "token_usage", "object", None, FLATTENED),
+    *_fields("totals_by_cli", "integer", "token_usage.output_tokens_sum", "token_usage.prompt_tokens_sum"),
+    Field("totals_by_cli", "token_usage.avg_tokens_per_request", "number", "avg_tokens_per_request"),
+    Field("totals_by_cli", "last_known_cli_version", "object", None, FLATTENED),
+    Field("totals_by_cli", "last_known_cli_version.cli_version", "string", "cli_version"),
+    Field("totals_by_cli", "last_known_cli_version.sampled_at", "string", "cli_version_sampled_at"),
+)
+
+_PHASES = (
+    Field("totals_by_ai_adoption_phase", "phase", "string", "phase"),
+    Field("totals_by_ai_adoption_phase", "phase_number", "integer", "phase_number"),
+    Field("totals_by_ai_adoption_phase", "total_engaged_users", "integer", "total_engaged_users"),
+    *_fields(
+        "totals_by_ai_adoption_phase",
+        "number",
+        "avg_user_initiated_interactions",
+        "avg_code_generation_activities",
+        "avg_code_acceptance_activities",
+        "avg_loc_added",
+        "avg_loc_deleted",
+        "avg_pull_requests_reviewed",
+        "avg_pull_requests_created",
+        "avg_pull_requests_merged",
+        "avg_pull_requests_median_minutes_to_merge",
+    ),
+)
+
+COMMENT_TYPES = "pull_requests.copilot_suggestions_by_comment_type"
+_COMMENT_TYPES = (
+    Field(COMMENT_TYPES, "comment_type", "string", "comment_type"),
+    *_fields(COMMENT_TYPES, "integer", "total_copilot_suggestions", "total_copilot_applied_suggestions"),
+)
+
+_USER_TEAMS = tuple(
+    Field(USER_TEAMS, name, json_type, None, NOT_ARCHIVED, organization_only=name == "organization_id")
+    for name, json_type in (
+        ("user_id", "integer"),
+        ("user_login", "string"),
+        ("day", "string"),
+        ("organization_id", "string"),
+        ("enterprise_id", "string"),
+        ("team_id", "integer"),
+        ("slug", "string"),
+    )
+)
+
+FIELDS: tuple[Field, ...] = (
+    *_USER,
+    *_AGGREGATE,
+    *_WRAPPER,
+    *_IDE,
+    *(
+        field
+        for record, keys, metrics in _DIMENSIONS
+        for field in (*_fields(record, "string", *keys), *_fields(record, "integer", *metrics))
+    ),
+    Field(
+        "totals_by_language_feature",
+        "user_initiated_interaction_count",
+        "integer",
+        "user_initiated_interaction_count",
+        "the reference leaves it out of this breakdown; the column predates that and stays",
+        documented=False,
+    ),
+    *_CLI,
+    *_PHASES,
+    *_COMMENT_TYPES,
+    *_USER_TEAMS,
+)
+
+
+def fields_of(record: str) -> tuple[Field, ...]:
+    return tuple(f for f in FIELDS if f.record == record)
