@@ -375,6 +375,7 @@ class ReportBook:
         pulls = _pull_requests(created, merged, reviewed, median_minutes, rng)
         record: dict[str, Any] = {
             "day": day.isoformat(),
+            "enterprise_id": enterprise_id_of(slug),  # GitHub's sample repeats it in each day element
             "daily_active_users": len(today),
             "weekly_active_users": len(week),
             "monthly_active_users": len(month),
@@ -595,7 +596,7 @@ def _user_record(
             "request_count": requests,
             "session_count": 1 + requests // 10,
             "token_usage": {
-                "avg_tokens_per_request": 1800 + int(rng.random() * 900),
+                "avg_tokens_per_request": round(1800 + rng.random() * 900, 1),
                 "output_tokens_sum": requests * 420,
                 "prompt_tokens_sum": requests * 1900,
             },
