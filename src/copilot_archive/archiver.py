@@ -352,10 +352,11 @@ class Archiver:
             self.storage.put_bytes(
                 manifest_key(self.settings.prefix, report_day), manifest.to_json(), only_if_absent=not force
             )
-        except AlreadyExists as exc:
-            raise AlreadyExists("archived by an overlapping run") from exc
-        except BaseException:
+        except BaseException as exc:
+            # Also when an overlapping run committed first: its versions become current again.
             self._discard_uncommitted(report_day, written)
+            if isinstance(exc, AlreadyExists):
+                raise AlreadyExists("archived by an overlapping run") from exc
             raise
         logger.info(
             "report-day archived",
@@ -378,19 +379,25 @@ class Archiver:
             extra = raw_file_key(self.settings.prefix, report_day, index)
 
     def _discard_uncommitted(self, report_day: ReportDay, written: list[tuple[str, str | None]]) -> None:
-        """Remove a failed attempt's files, each exact version it wrote (a versioned bucket keeps
-        nothing of it), unless a manifest (a forced re-archive's old one, or an overlapping
-        run's) now vouches for what is at those keys."""
-        try:
-            if self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None:
-                return
-        except ArchiveError:
-            logger.warning("could not check for a manifest; removing the failed attempt's files")
+        """Remove a failed attempt's files. A version this attempt wrote is deleted for good
+        whatever else happened: the object's previous version (a forced re-archive's, or an
+        overlapping run's) becomes current again, as its manifest says. Where the store keeps
+        no versions, a file is removed only when no manifest vouches for what is at its key."""
+        unversioned = [key for key, version_id in written if version_id is None]
+        if unversioned and self._vouched_for(report_day):
+            written = [(key, version_id) for key, version_id in written if version_id is not None]
         for key, version_id in written:
             try:
                 self.storage.delete(key, version_id)
             except ArchiveError:
                 logger.warning("could not remove a file of a failed report-day", extra={"key": key})
+
+    def _vouched_for(self, report_day: ReportDay) -> bool:
+        try:
+            return self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None
+        except ArchiveError:
+            logger.warning("could not check for a manifest; removing the failed attempt's files")
+            return False
 
 
 def _data_age_hours(archived: Archived, results: list[Result], window: Window, now: datetime) -> float | None:

@@ -484,6 +484,10 @@ def test_overlapping_runs_commit_each_report_day_once(
     assert len(manifests) == 2 * len(DAILY) * 6
     versions = s3.list_object_versions(Bucket=bucket, Prefix="copilot-metrics/manifests/")["Versions"]
     assert len(versions) == len(manifests), "each manifest was written once"
+    raw = s3.list_object_versions(Bucket=bucket, Prefix="copilot-metrics/raw/")
+    raw_keys = [k for k in bucket_objects(s3, bucket) if "/raw/" in k]
+    assert sorted(v["Key"] for v in raw["Versions"]) == sorted(raw_keys), "the loser's versions are gone"
+    assert raw.get("DeleteMarkers", []) == []
 
 
 def test_summary_reports_the_data_age_for_the_freshness_alarm(handler, simulator, monkeypatch):

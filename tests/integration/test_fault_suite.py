@@ -37,7 +37,10 @@ API_FAULTS = {
     "no_report_string": {},
     "malformed_json": {},
     "day_mismatch": {},
+    "not_ready_body": {},  # a body is drawn in inject_random_faults
 }
+# What GitHub has answered with 200 for days it has no report for.
+NOT_READY_BODIES = ('"Report is being generated"', '""', "null", "")
 DOWNLOAD_FAULTS = (
     "download_reset",
     "download_truncated",
@@ -47,7 +50,12 @@ DOWNLOAD_FAULTS = (
     "redirect_offlist",
     "redirect_http_nonloopback",
     "redirect_same",
+    "redirect_userinfo",
+    "download_gzip_bomb",
 )
+# A closed loopback port for the userinfo redirects; bombs unpack past MAX_REPORT_BYTES below.
+DOWNLOAD_PARAMS = {"redirect_userinfo": {"port": 9}, "download_gzip_bomb": {"size": 2 * 1024 * 1024}}
+MAX_REPORT_BYTES = 1024 * 1024
 S3_OPERATIONS = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload")
 FAULTY_RUNS = 6
 MAX_QUIET_RUNS = 6
@@ -96,6 +104,7 @@ def suite(monkeypatch, s3_endpoint, fixed_today):
             "GITHUB_TOKEN": CANARY_TOKEN,
             "DOWNLOAD_HOSTS": "127.0.0.1",
             "MAX_WORKERS": "4",
+            "MAX_REPORT_BYTES": str(MAX_REPORT_BYTES),
         }
         for name, value in env.items():
             monkeypatch.setenv(name, value)
@@ -140,10 +149,13 @@ def inject_random_faults(sim: Any, rng: random.Random, targets: list[tuple[str, 
             params = dict(API_FAULTS[kind])
             if kind == "api_error":
                 params["status"] = rng.choice([500, 502, 503])
+            if kind == "not_ready_body":
+                params["body"] = rng.choice(NOT_READY_BODIES)
             sim.inject(kind, times=rng.randint(1, 3), slug=slug, day=day, report=report, **params)
         else:
             kind = rng.choice(DOWNLOAD_FAULTS)
-            sim.inject(kind, times=rng.randint(1, 4), slug=slug, day=day, report=report)
+            params = DOWNLOAD_PARAMS.get(kind, {})
+            sim.inject(kind, times=rng.randint(1, 4), slug=slug, day=day, report=report, **params)
     for _ in range(4):  # faults on the 28-day reports too
         sim.inject(rng.choice(["api_error", "download_reset", "download_expired"]), report=rng.choice(LATEST))
 
@@ -303,6 +315,14 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
             listed.add(entry["key"])
     raw = {k for k in objects if "/raw/" in k}
     assert raw == listed, "no partial, stray or duplicate raw object"
+    # Not only current keys: a failed attempt leaves no version and no delete marker behind.
+    raw_versions: Counter[str] = Counter()
+    for page in s3.get_paginator("list_object_versions").paginate(
+        Bucket=bucket, Prefix="copilot-metrics/raw/"
+    ):
+        raw_versions.update(v["Key"] for v in page.get("Versions", ()))
+        assert page.get("DeleteMarkers", []) == [], "a failed attempt's files are deleted by version"
+    assert raw_versions == Counter(listed), "one version per archived raw file"
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     latest_manifests = [k for k in objects if "-28-day/" in k and "/manifests/" in k]
     assert len(latest_manifests) == len(ENTERPRISES) * len(LATEST)
@@ -326,7 +346,10 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
             print(f"    {kind}: {count}")
         print(f"  retries: {retries}; rate-limit waits: {sum(s['rate_limit_waits'] for s in summaries)}")
         print(f"  counted in summaries: {dict(failures)}")
-        print("  lost: 0; corrupted: 0; stray objects: 0; dangling multipart uploads: 0")
+        print(
+            "  lost: 0; corrupted: 0; stray objects or object versions: 0; delete markers: 0; "
+            "dangling multipart uploads: 0"
+        )
         print(
             f"  indexer: {index_totals['manifests']} manifests, {index_totals['invocations']} invocations, "
             f"{index_totals['raised']} raised for a retry, {index_totals['rebuilt']} left to a rebuild, "

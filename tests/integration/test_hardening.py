@@ -299,3 +299,18 @@ def test_status_index_and_query_json_print_documents_alone(cli_env, tmp_path, ca
     ):
         main(argv)
         json.loads(capsys.readouterr().out)
+
+
+def test_a_failed_forced_rearchive_leaves_the_committed_day_as_its_manifest_says(
+    handler, s3, bucket, simulator
+):
+    assert handler(ONE_DAY)["counts"]["archived"] == 1
+    before = sorted(versions_under(s3, bucket, RAW_PREFIX))
+    simulator.inject("download_gzip", times=1, report="users-1-day", slug="acme", day=DAY)
+    simulator.inject("download_html", times=10, report="users-1-day", slug="acme", day=DAY)
+
+    summary = handler({**ONE_DAY, "force": True})
+
+    assert summary["counts"]["failed"] == 1
+    # The new version of part 0 is gone: the committed one is current again, nothing added.
+    assert sorted(versions_under(s3, bucket, RAW_PREFIX)) == before

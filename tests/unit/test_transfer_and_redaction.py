@@ -10,6 +10,7 @@ from copilot_archive.manifest import ArchivedFile, Manifest
 from copilot_archive.redaction import REDACTED, redact, redact_url, register_secret
 from copilot_archive.storage import LocalFolderStorage
 from copilot_archive.transfer import HostAllowList
+from copilot_archive.urls import is_loopback
 
 HOSTS = HostAllowList(
     ("copilot-reports.github.com", "copilot-reports-*.b01.azurefd.net", "*.example.com", "127.0.0.1")
@@ -42,11 +43,73 @@ def test_allowed_links(url):
         "ftp://copilot-reports.github.com/a",
         "https://127.0.0.2/x",
         "not a url",
+        # the parser requests connects with must see the host that is checked
+        "http://localhost:9\\@127.0.0.1:8080/download/x",
+        "https://169.254.169.254\\@copilot-reports.github.com/x",
+        "https://user:pw@copilot-reports.github.com/x",
+        "https://copilot-reports.github.com%2f@evil.com/x",
+        "https://copilot-reports%2egithub.com/x",
+        "https://copilot-reports.github.com:99999/x",
+        "https://copilot-reports.github.com:0/x",
+        "https://copilot-reports.github.com:+443/x",
+        "https://copilot-reports.github.com :443/x",
+        "http://[::1/x",
+        "http://127.attacker.example/x",
+        "https://copilot-reports.github.com\u3002evil.com/x",
+        "",
     ],
 )
 def test_refused_links(url):
     with pytest.raises(UnsafeLink):
         HOSTS.check(url)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("127.attacker.example", False),
+        ("127.0.0.1.nip.io", False),
+        ("localhost.example", False),
+        ("10.0.0.1", False),
+        ("::2", False),
+    ],
+)
+def test_loopback_is_an_address_in_127_0_0_0_8_or_localhost(host, loopback):
+    assert is_loopback(host) is loopback
+
+
+def test_an_unsafe_link_is_never_a_value_error_from_deep_inside():
+    for url in ("http://[", "http://h:99999999999999999999/", "http://\udcff/", "http://a b/", None):
+        with pytest.raises(UnsafeLink):
+            HOSTS.check(url)  # type: ignore[arg-type]
+
+
+def test_an_international_name_is_compared_in_its_idna_form():
+    HostAllowList(("xn--e1afmkfd.com",)).check("https://\u043f\u0440\u0438\u043c\u0435\u0440.com/x")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://a:b@h:99999/x?sig=1", "http://[::1/x?sig=1", b"\xff?sig", None, 12, object(), "\udcff?x"],
+)
+def test_redaction_never_raises_whatever_it_is_given(value):
+    assert isinstance(redact_url(value), str)
+    assert isinstance(redact(value), str)
+    assert "sig=1" not in redact_url(value) and "sig=1" not in redact(value)
+
+
+def test_redaction_of_an_object_that_cannot_be_printed_says_nothing():
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    assert redact(Unprintable()) == REDACTED and redact_url(Unprintable()) == REDACTED
 
 
 def test_refused_link_messages_never_show_the_query():
