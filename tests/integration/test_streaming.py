@@ -150,21 +150,6 @@ def test_token_from_a_secrets_manager_secret(handler, archiver_env, monkeypatch,
     assert summary["counts"]["archived"] == 1
 
 
-def test_an_empty_token_secret_fails_with_what_to_do(handler, archiver_env, monkeypatch, simulator, s3):
-    import boto3
-
-    name = f"gh-empty-{id(s3)}"
-    boto3.client("secretsmanager").create_secret(Name=name)
-    monkeypatch.delenv("GITHUB_TOKEN")
-    monkeypatch.setenv("GITHUB_TOKEN_SECRET", name)
-
-    summary = handler({"days": [DAY.isoformat()], "reports": ["users-1-day"], "enterprises": ["acme"]})
-
-    assert summary["counts"]["failed"] == 1
-    assert "put-secret-value" in summary["failed"][0]["reason"]
-    assert simulator.requests == []
-
-
 def test_read_of_missing_key_is_none_not_an_error(s3, bucket):
     storage = S3Storage(bucket, s3)
     assert storage.size("nothing/here.json") is None
