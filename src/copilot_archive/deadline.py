@@ -7,6 +7,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# Work already under way (a download, a call to GitHub) stops this many seconds before the
+# run's end, leaving time to abort uploads, remove a report-day's files and return the summary.
+STOP_BEFORE_END_SECONDS = 20.0
+
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
@@ -37,3 +41,7 @@ class Deadline:
 
     def expired(self) -> bool:
         return self.usable() <= 0
+
+    def in_flight_seconds(self) -> float:
+        """Seconds that work already started may still take (the reserve is for finishing it)."""
+        return self.seconds_left() - STOP_BEFORE_END_SECONDS

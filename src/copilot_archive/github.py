@@ -18,7 +18,15 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .deadline import Deadline
-from .exceptions import GitHubError, InvalidRequest, NotFound, NotReady, PermissionDenied, RateLimited
+from .exceptions import (
+    GitHubError,
+    InvalidRequest,
+    NotFound,
+    NotReady,
+    OutOfTime,
+    PermissionDenied,
+    RateLimited,
+)
 from .layout import FIRST_REPORT_DAY, Level, Report, ReportDay, parse_day
 from .redaction import redact
 
@@ -83,6 +91,8 @@ class ReportClient:
         self._api_url = api_url.rstrip("/")
         self._token = token
         self._timeout = timeout
+        retry = retry or default_retry()
+        self._attempts = retry.total if isinstance(retry.total, int) else 1
         self._max_rate_limit_waits = max_rate_limit_waits
         self._sleep = sleep
         self._now = now
@@ -95,7 +105,7 @@ class ReportClient:
         self._session.headers.update(
             {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": api_version}
         )
-        adapter = HTTPAdapter(max_retries=retry or default_retry(), pool_maxsize=32)
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=32)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
 
@@ -137,7 +147,7 @@ class ReportClient:
     def _get_json(self, url: str, params: dict[str, str], report_day: ReportDay, deadline: Deadline) -> Any:
         for _ in range(self._max_rate_limit_waits + 1):
             self._wait_for_rate_limit(report_day, deadline)
-            response = self._send(url, params, report_day)
+            response = self._send(url, params, report_day, self._timeout_within(deadline, report_day))
             try:
                 wait = _rate_limit_wait(response, self._now())
                 if wait is None:
@@ -147,11 +157,23 @@ class ReportClient:
             self._pause(wait, report_day, deadline)
         raise RateLimited(f"{report_day}: still rate limited after {self._max_rate_limit_waits} waits")
 
-    def _send(self, url: str, params: dict[str, str], report_day: ReportDay) -> requests.Response:
-        try:
-            response = self._session.get(
-                url, params=params, auth=_BearerAuth(self._token()), timeout=self._timeout
+    def _timeout_within(self, deadline: Deadline, report_day: ReportDay) -> tuple[float, float]:
+        """Socket timeouts such that every attempt urllib3 makes ends before the run must stop."""
+        left = deadline.in_flight_seconds()
+        if left <= 0:
+            raise OutOfTime(
+                f"{report_day}: the run's time ran out before GitHub was asked; left for the next run"
             )
+        # Each of urllib3's attempts may wait for both the connection and the answer; its
+        # backoff sleeps (~14 s in all, plus jitter) fit in the time kept back at the end.
+        share = left / (2 * (self._attempts + 1))
+        return (min(self._timeout[0], share), min(self._timeout[1], share))
+
+    def _send(
+        self, url: str, params: dict[str, str], report_day: ReportDay, timeout: tuple[float, float]
+    ) -> requests.Response:
+        try:
+            response = self._session.get(url, params=params, auth=_BearerAuth(self._token()), timeout=timeout)
         except requests.RequestException as exc:
             # The exception text is scrubbed: it may quote URLs; the cause stays chained.
             raise GitHubError(

@@ -37,9 +37,6 @@ MAX_REDIRECTS = 5
 BACKOFF_SECONDS = 1.0
 # Statuses by which a download host says the signed link is no longer (or never was) good.
 REJECTED_LINK_STATUSES = (401, 403, 404, 410)
-# A download still running this many seconds before the run's end is stopped, leaving time
-# to abort its upload, remove the report-day's files and return the run's summary.
-STOP_BEFORE_END_SECONDS = 20.0
 
 
 class HostAllowList:
@@ -107,7 +104,7 @@ class _Watchdog:
         self.fired = False
 
     def seconds_left(self) -> float:
-        return self._deadline.seconds_left() - STOP_BEFORE_END_SECONDS
+        return self._deadline.in_flight_seconds()
 
     def __enter__(self) -> _Watchdog:
         if not math.isinf(self.seconds_left()):

@@ -314,3 +314,35 @@ def test_a_failed_forced_rearchive_leaves_the_committed_day_as_its_manifest_says
     assert summary["counts"]["failed"] == 1
     # The new version of part 0 is gone: the committed one is current again, nothing added.
     assert sorted(versions_under(s3, bucket, RAW_PREFIX)) == before
+
+
+def test_a_slow_api_answer_cannot_carry_the_run_past_its_deadline(simulator, monkeypatch):
+    from copilot_archive import github
+    from copilot_archive.deadline import STOP_BEFORE_END_SECONDS, Deadline
+    from copilot_archive.exceptions import GitHubError
+    from copilot_archive.layout import Report, ReportDay
+
+    monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
+    client = github.ReportClient(simulator.api_url, "2026-03-10", lambda: CANARY_TOKEN)
+    report_day = ReportDay(Report.USERS_1_DAY, "acme", TODAY - timedelta(days=10))
+    simulator.inject("api_slow", times=10, seconds=2.0)
+
+    started = time.monotonic()
+    with pytest.raises(GitHubError, match="unreachable"):
+        # 1 s left for work in flight: every attempt gets a share of it, not 30 s.
+        client.day_links(report_day, Deadline.after(STOP_BEFORE_END_SECONDS + 1.0))
+    assert time.monotonic() - started < 2.0
+
+
+def test_no_api_call_starts_when_the_run_must_stop(simulator):
+    from copilot_archive import github
+    from copilot_archive.deadline import STOP_BEFORE_END_SECONDS, Deadline
+    from copilot_archive.exceptions import OutOfTime
+    from copilot_archive.layout import Report, ReportDay
+
+    client = github.ReportClient(simulator.api_url, "2026-03-10", lambda: CANARY_TOKEN)
+    report_day = ReportDay(Report.USERS_1_DAY, "acme", TODAY - timedelta(days=10))
+
+    with pytest.raises(OutOfTime):
+        client.day_links(report_day, Deadline.after(STOP_BEFORE_END_SECONDS - 1.0))
+    assert simulator.requests == []
