@@ -164,3 +164,70 @@ def object_versions(s3: Any, bucket: str) -> int:
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         count += len(page.get("Versions", ())) + len(page.get("DeleteMarkers", ()))
     return count
+
+
+def download_signatures(simulator: Any) -> set[str]:
+    """The signatures of every link the simulator was asked to download: text none may hold."""
+    return {
+        part.split("=", 1)[1]
+        for r in simulator.requests
+        if r.kind == "download"
+        for part in r.query.split("&")
+        if part.startswith("signature=")
+    }
+
+
+class CountingHost:
+    """A plain HTTP server on a loopback address that no link may reach; it counts what does."""
+
+    def __init__(self, address: str = "127.0.0.1") -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                host.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "3")
+                self.end_headers()
+                self.wfile.write(b"{}\n")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.requests: list[str] = []
+        self.address = address
+        self._server = ThreadingHTTPServer((address, 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}:{self.port}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def off_list_host() -> Iterator[CountingHost]:
+    """On 127.0.0.2: loopback, but not in the tests' DOWNLOAD_HOSTS."""
+    host = CountingHost("127.0.0.2")
+    yield host
+    host.close()
+
+
+@pytest.fixture
+def bystander() -> Iterator[CountingHost]:
+    """On 127.0.0.1, the listed host: only a link parsed two ways could reach it."""
+    host = CountingHost("127.0.0.1")
+    yield host
+    host.close()

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CANARY_TOKEN, TODAY, FakeLambdaContext, bucket_objects, load_event, object_versions
+from tests.conftest import (
+    CANARY_TOKEN,
+    TODAY,
+    FakeLambdaContext,
+    bucket_objects,
+    download_signatures,
+    load_event,
+    object_versions,
+)
 
 pytestmark = pytest.mark.loopback
 
@@ -175,48 +183,6 @@ def test_forbidden_names_the_permission_and_the_policy(handler, simulator, monke
     assert summary["counts"]["archived"] == 2  # acme's days went on
     # once refused, the enterprise's other days are not asked again in the same run
     assert len([r for r in api_requests(simulator) if "/globex/" in r.path]) == 1
-
-
-class _CountingHost:
-    """A plain HTTP server on 127.0.0.2 (loopback, but not in DOWNLOAD_HOSTS) that counts requests."""
-
-    def __init__(self) -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        host = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                host.requests.append(self.path)
-                self.send_response(200)
-                self.send_header("Content-Length", "3")
-                self.end_headers()
-                self.wfile.write(b"{}\n")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.requests: list[str] = []
-        self._server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.2:{self._server.server_address[1]}"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
-@pytest.fixture
-def off_list_host():
-    host = _CountingHost()
-    yield host
-    host.close()
 
 
 def test_a_redirect_to_a_host_off_the_allow_list_is_never_requested(
@@ -387,13 +353,7 @@ def test_token_and_link_signatures_never_reach_logs_or_summary(handler, simulato
     finally:
         logger.setLevel("INFO")
     out, err = capfd.readouterr()
-    signatures = {
-        part.split("=", 1)[1]
-        for r in simulator.requests
-        if r.kind == "download"
-        for part in r.query.split("&")
-        if part.startswith("signature=")
-    }
+    signatures = download_signatures(simulator)
     assert signatures and summary["counts"]["failed"] >= 1
     text = out + err + caplog.text + json.dumps(summary)
     assert "report-day failed" in text  # the failures were logged

@@ -5,11 +5,8 @@ enterprise slug, a token pasted with a line break, a stack whose secret is still
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -23,30 +20,6 @@ pytestmark = pytest.mark.loopback
 DAY = (TODAY - timedelta(days=10)).isoformat()
 ONE_DAY = {"days": [DAY], "reports": ["users-1-day"], "enterprises": ["acme"]}
 RAW_PREFIX = f"copilot-metrics/raw/enterprise/users-1-day/enterprise=acme/day={DAY}/"
-
-
-class _Bystander(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.server.hits.append(self.path)  # type: ignore[attr-defined]
-        self.send_response(200)
-        self.send_header("Content-Length", "3")
-        self.end_headers()
-        self.wfile.write(b"{}\n")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def bystander() -> Iterator[Any]:
-    """A loopback HTTP server that no link may reach: it counts what reaches it anyway."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Bystander)
-    server.hits = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 class AcceleratedContext(FakeLambdaContext):
@@ -87,14 +60,14 @@ def emitted_metrics(stdout: str) -> dict[str, Any]:
 
 
 def test_a_redirect_whose_authority_hides_another_host_is_refused(handler, s3, bucket, simulator, bystander):
-    port = bystander.server_address[1]
+    port = bystander.port
     simulator.inject("redirect_userinfo", times=10, report="users-1-day", slug="acme", day=DAY, port=port)
 
     summary = handler(ONE_DAY)
 
     assert summary["counts"]["failed"] == 1
     assert "user info, a backslash" in summary["failed"][0]["reason"]
-    assert bystander.hits == []
+    assert bystander.requests == []
     assert versions_under(s3, bucket, "copilot-metrics/") == []
 
 
@@ -117,7 +90,7 @@ def test_a_redirect_whose_authority_hides_another_host_is_refused(handler, s3, b
 def test_links_that_could_reach_another_host_are_unsafe_links(
     handler, s3, bucket, simulator, bystander, link
 ):
-    link = link.format(port=bystander.server_address[1], sim=simulator.port)
+    link = link.format(port=bystander.port, sim=simulator.port)
     simulator.inject("links", times=10, report="users-1-day", slug="acme", day=DAY, links=[link])
 
     summary = handler(ONE_DAY)
@@ -126,7 +99,7 @@ def test_links_that_could_reach_another_host_are_unsafe_links(
     reason = summary["failed"][0]["reason"]
     assert "download link" in reason and "unexpected" not in reason
     assert "sig=1" not in reason
-    assert bystander.hits == []
+    assert bystander.requests == []
     assert versions_under(s3, bucket, "copilot-metrics/") == []
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CANARY_TOKEN, ROOT, TODAY
+from tests.conftest import CANARY_TOKEN, ROOT, TODAY, download_signatures
 
 pytestmark = pytest.mark.loopback
 
@@ -107,13 +107,7 @@ def test_traces_of_a_failed_download_hold_no_signature_and_no_token(aws_env, buc
     traced = "\n".join(datagrams)
     assert '"name": "## lambda_handler"' in traced  # tracing was on
     assert '"name": "s3"' in traced  # the AWS SDK calls are traced
-    signatures = {
-        part.split("=", 1)[1]
-        for r in simulator.requests
-        if r.kind == "download"
-        for part in r.query.split("&")
-        if part.startswith("signature=")
-    }
+    signatures = download_signatures(simulator)
     assert signatures
     assert not [s for s in signatures if s in traced]
     assert CANARY_TOKEN not in traced
