@@ -91,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--prefix", help="key prefix (default: ARCHIVE_PREFIX or copilot-metrics)")
     query.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
 
+    report = sub.add_parser(
+        "report", help="write one self-contained HTML report (charts of the shipped views) of a local archive"
+    )
+    report.add_argument("--archive", default=DEFAULT_ARCHIVE, help=f"a folder (default {DEFAULT_ARCHIVE})")
+    report.add_argument("--prefix", help="key prefix (default: ARCHIVE_PREFIX or copilot-metrics)")
+    report.add_argument(
+        "--out", metavar="FILE.html", help="where to write it (default: report.html in the archive)"
+    )
+    report.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD")
+    report.add_argument("--to", dest="to_day", metavar="YYYY-MM-DD")
+    report.add_argument("--enterprises", type=_csv, metavar="SLUG,SLUG", help="default: every enterprise")
+
     demo = sub.add_parser("demo", help="archive a simulated GitHub into a folder: no token, no AWS account")
     demo.add_argument("--archive", default=DEMO_ARCHIVE, help=f"a folder (default {DEMO_ARCHIVE})")
     demo.add_argument("--users", type=int, default=30, help="simulated users per enterprise (default 30)")
@@ -113,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args)
         if args.command == "query":
             return _query(args)
+        if args.command == "report":
+            return _report(args)
         if args.command == "index":
             return _index(args, open_storage(args.archive))
         settings = _settings(args)
@@ -282,6 +296,34 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from .reporting.report import ReportScope, write_report
+
+    if args.archive.startswith("s3://"):
+        raise ConfigError(
+            "report reads a local folder; for a bucket use the Grafana dashboard in dashboards/"
+        )
+    scope = ReportScope(
+        from_day=_day(args.from_day, "--from"),
+        to_day=_day(args.to_day, "--to"),
+        enterprises=tuple(args.enterprises or ()),
+    )
+    if scope.from_day and scope.to_day and scope.from_day > scope.to_day:
+        raise InvalidRequest(f"--from {scope.from_day} is after --to {scope.to_day}")
+    path = write_report(args.archive, args.out, prefix=_prefix(args), scope=scope, today=clock.utc_today())
+    print(f"Report: {path} ({path.stat().st_size:,} bytes)")
+    return 0
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(f"{option} {text!r} is not a YYYY-MM-DD day") from None
+
+
 # What `make demo` shows once the simulated archive is indexed: SQL on the shipped views.
 DEMO_QUERIES = (
     (
@@ -344,6 +386,10 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"\n{title}:")
         print(run_query(sql, args.archive, prefix=settings.prefix))
     print(f"\nMore: copilot-archive query VIEW --archive {args.archive}  (the views are in athena/views/)")
+    from .reporting.report import write_report
+
+    report = write_report(args.archive, prefix=settings.prefix, today=today)
+    print(f"\nReport (open it in a browser, it works offline): {report.resolve()}")
     failed = first.of(Outcome.FAILED) or second.of(Outcome.FAILED)
     return EXIT_FAILED_DAYS if failed or index_failed else 0
 

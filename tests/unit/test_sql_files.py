@@ -19,6 +19,7 @@ VIEW_COLUMNS = {
     "active_users_daily": ["enterprise", "day", "active_users"],
     "active_users_weekly": ["enterprise", "week_start", "active_users"],
     "active_users_monthly": ["enterprise", "month_start", "active_users"],
+    "feature_users_weekly": ["enterprise", "week_start", "chat_users", "agent_users", "cli_users"],
     "report_status": ["report", "enterprise", "day", "status", "files", "bytes", "lines", "indexed"],
 }
 ACCEPTANCE = ["code_generation_activity_count", "code_acceptance_activity_count", "acceptance_rate"]

@@ -1,0 +1,317 @@
+"""The local report: the panels' rows from the local engine, drawn ahead of time as inline SVG.
+
+Charts are Vega-Lite specs rendered to SVG by vl-convert (its own bundled Vega, no browser, no
+network), so the HTML holds no script and fetches nothing when opened.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import QueryError
+from ..layout import DEFAULT_PREFIX
+from ..query import LocalQueryEngine
+from .panels import PANELS, STATUS_COLOURS, STATUSES, Panel
+
+DEFAULT_NAME = "report.html"
+CHART_WIDTH = 1040  # the page is 1200 px at most: readable in a 1280 px window
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    """Which days and enterprises the report shows; None means all the archive has."""
+
+    from_day: date | None = None
+    to_day: date | None = None
+    enterprises: tuple[str, ...] = ()
+
+    def days(self, column: str) -> str:
+        parts = []
+        if self.from_day:
+            parts.append(f"{column} >= DATE '{self.from_day.isoformat()}'")
+        if self.to_day:
+            parts.append(f"{column} <= DATE '{self.to_day.isoformat()}'")
+        return " AND ".join(parts) or "true"
+
+    @property
+    def enterprise_filter(self) -> str:
+        if not self.enterprises:
+            return "true"
+        return "enterprise IN (" + ", ".join("'" + e.replace("'", "''") + "'" for e in self.enterprises) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class PanelRows:
+    panel: Panel
+    rows: tuple[tuple[date, str, Any], ...]  # (period, series, value), value never None
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    enterprise: str
+    ok_days: int
+    missing_days: int
+    latest_day: date | None
+    daily_active: int | None
+    weekly_active: int | None
+    monthly_active: int | None
+    acceptance_rate: float | None
+    lines_added: int
+    lines_deleted: int
+
+
+def panel_rows(engine: LocalQueryEngine, panel: Panel, scope: ReportScope) -> PanelRows:
+    """A panel's rows, ordered, without the periods that have no value (a rate with no generations)."""
+    _, rows = engine.run(
+        f"SELECT period, series, value FROM ({panel.sql(scope.days, scope.enterprise_filter)})"
+    )
+    kept = sorted((period, str(series), value) for period, series, value in rows if value is not None)
+    return PanelRows(panel, tuple(kept))
+
+
+def headlines(engine: LocalQueryEngine, scope: ReportScope) -> list[Headline]:
+    where = f"{scope.days('day')} AND {scope.enterprise_filter}"
+    _, status = engine.run(
+        "SELECT enterprise, sum(CASE WHEN status = 'ok' THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN status = 'missing' THEN 1 ELSE 0 END) "
+        f"FROM report_status WHERE {where} GROUP BY enterprise"
+    )
+    _, totals = engine.run(
+        "SELECT enterprise, sum(code_acceptance_activity_count), sum(code_generation_activity_count), "
+        f"sum(loc_added_sum), sum(loc_deleted_sum) FROM enterprise_daily WHERE {where} GROUP BY enterprise"
+    )
+    latest: dict[str, dict[str, tuple[date, int]]] = defaultdict(dict)
+    for view, column in (
+        ("active_users_daily", "day"),
+        ("active_users_weekly", "week_start"),
+        ("active_users_monthly", "month_start"),
+    ):
+        _, rows = engine.run(
+            f"SELECT enterprise, {column}, active_users FROM {view} "
+            f"WHERE {scope.days(column)} AND {scope.enterprise_filter}"
+        )
+        for enterprise, period, users in rows:
+            if view not in latest[enterprise] or period > latest[enterprise][view][0]:
+                latest[enterprise][view] = (period, users)
+    sums = {row[0]: row[1:] for row in totals}
+    result = []
+    for enterprise, ok, missing in sorted(status):
+        accepted, generated, added, deleted = sums.get(enterprise, (0, 0, 0, 0))
+        found = latest.get(enterprise, {})
+        daily = found.get("active_users_daily")
+        result.append(
+            Headline(
+                enterprise=enterprise,
+                ok_days=int(ok or 0),
+                missing_days=int(missing or 0),
+                latest_day=daily[0] if daily else None,
+                daily_active=daily[1] if daily else None,
+                weekly_active=found["active_users_weekly"][1] if "active_users_weekly" in found else None,
+                monthly_active=found["active_users_monthly"][1] if "active_users_monthly" in found else None,
+                acceptance_rate=(accepted or 0) / generated if generated else None,
+                lines_added=int(added or 0),
+                lines_deleted=int(deleted or 0),
+            )
+        )
+    return result
+
+
+# ---- drawing -------------------------------------------------------------------------
+
+
+def point_label(series: str, period: date, value: Any) -> str:
+    """What each drawn point carries as its aria-label: how a test reads the chart back."""
+    return f"{series} | {period.isoformat()} | {value}"
+
+
+def vega_lite_spec(data: PanelRows) -> dict[str, Any]:
+    panel = data.panel
+    if panel.kind == "calendar":
+        return _calendar_spec(data)
+    values = [
+        {"period": p.isoformat(), "series": s, "value": v, "label": point_label(s, p, v)}
+        for p, s, v in data.rows
+    ]
+    y_axis: dict[str, Any] = {"title": panel.value_title}
+    if panel.unit == "ratio":
+        y_axis["format"] = ".0%"
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": panel.title, "anchor": "start", "fontSize": 16},
+        "width": CHART_WIDTH,
+        "height": 240,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": {"size": 18}, "strokeWidth": 1.5},
+        "encoding": {
+            "x": {"field": "period", "type": "temporal", "title": panel.period_title},
+            "y": {"field": "value", "type": "quantitative", "axis": y_axis},
+            "color": {"field": "series", "type": "nominal", "title": panel.series_title},
+            "description": {"field": "label"},
+        },
+        "config": _CONFIG,
+    }
+
+
+def _calendar_spec(data: PanelRows) -> dict[str, Any]:
+    panel = data.panel
+    values = []
+    for period, series, status in data.rows:
+        monday = period - timedelta(days=period.weekday())
+        values.append(
+            {
+                "week": monday.isoformat(),
+                "weekday": WEEKDAYS[period.weekday()],
+                "series": series,
+                "value": status,
+                "label": point_label(series, period, status),
+            }
+        )
+    weeks = sorted({v["week"] for v in values})
+    month_starts = [w for i, w in enumerate(weeks) if i == 0 or w[:7] != weeks[i - 1][:7]]
+    cell = max(8, min(18, (CHART_WIDTH - 120) // max(1, len(weeks))))
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": panel.title, "anchor": "start", "fontSize": 16},
+        "data": {"values": values},
+        "mark": {"type": "rect", "stroke": "white", "strokeWidth": 1},
+        "encoding": {
+            "x": {
+                "field": "week",
+                "type": "ordinal",
+                "title": "Week (starting Monday)",
+                "sort": weeks,
+                "axis": {"values": month_starts, "labelAngle": 0, "labelExpr": "slice(datum.value, 0, 7)"},
+                "scale": {"domain": weeks},
+            },
+            "y": {"field": "weekday", "type": "ordinal", "sort": list(WEEKDAYS), "title": "Weekday"},
+            "row": {
+                "field": "series",
+                "type": "nominal",
+                "title": "Report · enterprise",
+                "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 12},
+            },
+            "color": {
+                "field": "value",
+                "type": "nominal",
+                "title": "Report-day",
+                "scale": {"domain": list(STATUSES), "range": list(STATUS_COLOURS)},
+            },
+            "description": {"field": "label"},
+        },
+        "width": {"step": cell},
+        "height": {"step": cell},
+        "config": _CONFIG,
+    }
+
+
+_CONFIG = {
+    "font": "sans-serif",
+    "axis": {"labelFontSize": 11, "titleFontSize": 12},
+    "legend": {"orient": "right"},
+}
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(spec))
+
+
+def _number(value: int | float | None, percent: bool = False) -> str:
+    if value is None:
+        return "–"
+    if percent:
+        return f"{value:.1%}"
+    return f"{value:,}"
+
+
+def render_html(
+    charts: Sequence[PanelRows], lines: Sequence[Headline], scope: ReportScope, today: date
+) -> str:
+    head_rows = "".join(
+        "<tr>"
+        f"<th scope='row'>{html.escape(h.enterprise)}</th>"
+        f"<td>{_number(h.daily_active)}</td><td>{_number(h.weekly_active)}</td>"
+        f"<td>{_number(h.monthly_active)}</td><td>{_number(h.acceptance_rate, percent=True)}</td>"
+        f"<td>{_number(h.lines_added)} / {_number(h.lines_deleted)}</td>"
+        f"<td>{_number(h.ok_days)}</td><td>{_number(h.missing_days)}</td>"
+        f"<td>{h.latest_day.isoformat() if h.latest_day else '–'}</td>"
+        "</tr>"
+        for h in lines
+    )
+    figures = "\n".join(
+        f"<figure id='{c.panel.key}' data-view='{c.panel.view}' data-points='{len(c.rows)}'>"
+        f"{render_svg(vega_lite_spec(c)) if c.rows else _empty(c.panel)}</figure>"
+        for c in charts
+    )
+    span = f"{scope.from_day or 'first day'} to {scope.to_day or 'last day'}"
+    chosen = ", ".join(scope.enterprises) or "all enterprises"
+    return _PAGE.format(
+        span=html.escape(span),
+        enterprises=html.escape(chosen),
+        today=today.isoformat(),
+        head_rows=head_rows,
+        figures=figures,
+    )
+
+
+def _empty(panel: Panel) -> str:
+    return (
+        f"<h2>{html.escape(panel.title)}</h2><p class='empty'>No rows in {panel.view} for this selection.</p>"
+    )
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Copilot usage: archive report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 16px; color: #222; }}
+table {{ border-collapse: collapse; margin: 8px 0 24px; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: right; }}
+th[scope=row], thead th:first-child {{ text-align: left; }}
+figure {{ margin: 0 0 28px; overflow-x: auto; }}
+figure svg {{ max-width: 100%; height: auto; }}
+.note {{ color: #666; font-size: 90%; }}
+</style></head>
+<body>
+<h1>Copilot usage: archive report</h1>
+<p class="note">Days {span}; {enterprises}. Built {today} from the archive's shipped views
+(athena/views); every chart is drawn ahead of time, nothing is fetched when this page opens.</p>
+<table id="headlines"><caption>Headline numbers</caption>
+<thead><tr><th>Enterprise</th><th>Daily active users (latest day)</th><th>Weekly active users (latest week)</th>
+<th>Monthly active users (latest month)</th><th>Acceptance rate</th><th>Lines added / deleted with Copilot</th>
+<th>Report-days ok</th><th>Report-days missing</th><th>Latest day</th></tr></thead>
+<tbody>{head_rows}</tbody></table>
+{figures}
+</body></html>
+"""
+
+
+def write_report(
+    archive: str | Path,
+    out: str | Path | None = None,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    scope: ReportScope = ReportScope(),
+    today: date | None = None,
+) -> Path:
+    """Write the report beside the archive (or to `out`) and return its path."""
+    root = Path(archive)
+    if not root.is_dir():
+        raise QueryError(f"no archive folder at {root}")
+    target = Path(out) if out else root / DEFAULT_NAME
+    with LocalQueryEngine(root, prefix, today=today) as engine:
+        charts = [panel_rows(engine, panel, scope) for panel in PANELS]
+        lines = headlines(engine, scope)
+    page = render_html(charts, lines, scope, today or date.today())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target
