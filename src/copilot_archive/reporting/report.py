@@ -226,7 +226,7 @@ def render_svg(spec: dict[str, Any]) -> str:
 
 def _number(value: int | float | None, percent: bool = False) -> str:
     if value is None:
-        return "–"
+        return "&ndash;"
     if percent:
         return f"{value:.1%}"
     return f"{value:,}"
@@ -242,7 +242,7 @@ def render_html(
         f"<td>{_number(h.monthly_active)}</td><td>{_number(h.acceptance_rate, percent=True)}</td>"
         f"<td>{_number(h.lines_added)} / {_number(h.lines_deleted)}</td>"
         f"<td>{_number(h.ok_days)}</td><td>{_number(h.missing_days)}</td>"
-        f"<td>{h.latest_day.isoformat() if h.latest_day else '–'}</td>"
+        f"<td>{h.latest_day.isoformat() if h.latest_day else '&ndash;'}</td>"
         "</tr>"
         for h in lines
     )
@@ -286,8 +286,10 @@ figure svg {{ max-width: 100%; height: auto; }}
 <p class="note">Days {span}; {enterprises}. Built {today} from the archive's shipped views
 (athena/views); every chart is drawn ahead of time, nothing is fetched when this page opens.</p>
 <table id="headlines"><caption>Headline numbers</caption>
-<thead><tr><th>Enterprise</th><th>Daily active users (latest day)</th><th>Weekly active users (latest week)</th>
-<th>Monthly active users (latest month)</th><th>Acceptance rate</th><th>Lines added / deleted with Copilot</th>
+<thead><tr><th>Enterprise</th><th>Daily active users (latest day)</th>
+<th>Weekly active users (latest week)</th>
+<th>Monthly active users (latest month)</th><th>Acceptance rate</th>
+<th>Lines added / deleted with Copilot</th>
 <th>Report-days ok</th><th>Report-days missing</th><th>Latest day</th></tr></thead>
 <tbody>{head_rows}</tbody></table>
 {figures}
