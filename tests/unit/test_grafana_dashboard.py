@@ -1,0 +1,71 @@
+"""The Grafana dashboard: generated from the panels, valid to the SDK's types, its SQL Athena's."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import sqlglot
+
+pytest.importorskip("grafana_foundation_sdk")
+
+from grafana_foundation_sdk.models import athena as athena_model
+from grafana_foundation_sdk.models import dashboard as dashboard_model
+
+from copilot_archive.reporting import grafana
+from copilot_archive.reporting.panels import PANELS
+
+# What Grafana and the Athena data source put in place of the macros and variables.
+SUBSTITUTIONS = (
+    (re.compile(r"\$__dateFilter\((\w+)\)"), r"\1 BETWEEN date '2025-10-10' AND date '2025-11-01'"),
+    (re.compile(r"\$\{enterprise:singlequote\}"), "'acme','globex'"),
+)
+
+
+def _expanded(sql: str) -> str:
+    for pattern, replacement in SUBSTITUTIONS:
+        sql = pattern.sub(replacement, sql)
+    assert "$" not in sql, sql
+    return sql
+
+
+@pytest.fixture(scope="module")
+def committed() -> dict:
+    return json.loads((grafana.dashboards_dir() / grafana.DASHBOARD_FILE).read_text())
+
+
+def test_committed_dashboard_is_what_the_generator_writes_now(committed):
+    assert (grafana.dashboards_dir() / grafana.DASHBOARD_FILE).read_text() == grafana.dashboard_json(), (
+        "run: python -m copilot_archive.reporting.grafana"
+    )
+
+
+def test_dashboard_reads_back_as_the_sdks_dashboard_and_athena_queries(committed):
+    board = dashboard_model.Dashboard.from_json(committed)
+
+    assert board.title and board.uid == "copilot-usage-archive"
+    assert [p["title"] for p in committed["panels"]] == [p.title for p in PANELS]
+    for panel in committed["panels"]:
+        assert panel["datasource"] == {"type": grafana.ATHENA_PLUGIN, "uid": "${datasource}"}
+        (target,) = panel["targets"]
+        query = athena_model.Dataquery.from_json(target)
+        assert query.raw_sql and query.connection_args and query.connection_args.database == "${database}"
+    variables = {v["name"]: v for v in committed["templating"]["list"]}
+    assert variables["datasource"]["query"] == grafana.ATHENA_PLUGIN
+    assert variables["enterprise"]["multi"] and variables["enterprise"]["includeAll"]
+
+
+def test_every_panel_filters_by_the_time_range_and_the_enterprise_variable(committed):
+    for panel in committed["panels"]:
+        sql = panel["targets"][0]["rawSQL"]
+        assert "$__dateFilter(" in sql and "${enterprise:singlequote}" in sql, panel["title"]
+
+
+@pytest.mark.parametrize("panel", PANELS, ids=[p.key for p in PANELS])
+def test_every_panels_sql_parses_in_the_athena_dialect_and_reads_its_view(panel, committed):
+    (shipped,) = [p for p in committed["panels"] if p["title"] == panel.title]
+    tree = sqlglot.parse_one(_expanded(shipped["targets"][0]["rawSQL"]), read="athena")
+
+    assert panel.view in {table.name for table in tree.find_all(sqlglot.exp.Table)}
+    assert [s.alias_or_name for s in tree.selects] == ["time", "series", "value"]
