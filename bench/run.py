@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -445,6 +445,222 @@ def print_index_memory(result: dict[str, Any]) -> None:
     )
 
 
+# ---- the archiver as a user feels it: cold start, backfill at GitHub's pace, rate limit ----
+# (issue 8, goals 1-3; each a ratio measured side by side in this run)
+
+IMPORT_ROUNDS = 11  # fresh interpreters per import, alternating boto3 / archiver / indexer
+GOAL_COLD_START_RATIO = 1.5  # median import of the archiver handler / median `import boto3`
+# Must stay off the archiver's import path (the indexer's and the CLI's libraries, the tracer's SDK).
+NOT_ON_ARCHIVER_PATH = ("aws_xray_sdk", "pyarrow", "duckdb", "sqlglot")
+IMPORT_PROBE = """
+import sys, time
+sys.path.insert(0, sys.argv[1]) if sys.argv[1] else None
+started = time.perf_counter()
+__import__(sys.argv[2])
+elapsed = time.perf_counter() - started
+print(elapsed, ",".join(m for m in sys.argv[3].split(",") if m in sys.modules))
+"""
+BACKFILL_ENTERPRISES = ("e1", "e2", "e3")
+BACKFILL_DAYS = 20  # 3 enterprises x 2 one-day reports x 20 days = 120 report-days
+BACKFILL_PAIRS = 3  # MAX_WORKERS=1 / defaults, alternating
+LATENCY_S = 0.05  # added by the simulator to every API call and every download
+GOAL_BACKFILL_SPEEDUP = 6.0
+ARCHIVER_MEMORY_MIB = 1024  # template.yaml: the archiver's MemorySize
+STREAM_USERS = 85_000  # ~256 MiB users-1-day reports
+STREAM_DAYS = 2  # x STREAM_LINKS links: 8 transfers in flight with the defaults
+STREAM_LINKS = 4
+QUOTA = (40, 3.0)  # API calls per window, window seconds: 120 calls need 3 windows
+GITHUB_QUOTA = (5000, 3600.0)  # what GitHub announces; the speed runs stay under it
+
+
+def import_seconds(path: str, module: str) -> tuple[float, list[str]]:
+    env = {k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_NAME")}
+    command = [PYTHON, "-c", IMPORT_PROBE, path, module, ",".join(NOT_ON_ARCHIVER_PATH)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT, env=env, check=True)
+    seconds, _, loaded = done.stdout.strip().partition(" ")
+    return float(seconds), [m for m in loaded.split(",") if m]
+
+
+def cold_start() -> dict[str, Any]:
+    print(f"\ncold start: import time in fresh interpreters, {IMPORT_ROUNDS} alternating rounds ...")
+    handlers = {
+        "archiver": str(ROOT / "functions" / "archiver"),
+        "indexer": str(ROOT / "functions" / "indexer"),
+    }
+    times: dict[str, list[float]] = {"boto3": [], "archiver": [], "indexer": []}
+    loaded: dict[str, list[str]] = {}
+    for _ in range(IMPORT_ROUNDS):
+        times["boto3"].append(import_seconds("", "boto3")[0])
+        for name, path in handlers.items():
+            seconds, modules = import_seconds(path, "app")
+            times[name].append(seconds)
+            loaded[name] = modules
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    ratio = medians["archiver"] / medians["boto3"]
+    result = {
+        "rounds": IMPORT_ROUNDS,
+        "median_s": {name: round(value, 4) for name, value in medians.items()},
+        "ratio": {name: round(medians[name] / medians["boto3"], 2) for name in handlers},
+        "not_on_archiver_path_loaded": loaded["archiver"],
+        "seconds": {name: [round(v, 4) for v in values] for name, values in times.items()},
+    }
+    result["goal"] = {
+        "goal": "archiver handler import / import boto3 (medians), tracing off",
+        "value": round(ratio, 2),
+        "unit": "ratio",
+        "limit": f"<= {GOAL_COLD_START_RATIO}, and none of {','.join(NOT_ON_ARCHIVER_PATH)} imported",
+        "pass": ratio <= GOAL_COLD_START_RATIO and not loaded["archiver"],
+    }
+    for name in times:
+        print(
+            f"  import {name:9s} median {medians[name] * 1000:7.1f} ms"
+            f"  x{medians[name] / medians['boto3']:.2f}"
+        )
+    print(f"  on the archiver's path of {','.join(NOT_ON_ARCHIVER_PATH)}: {loaded['archiver'] or 'none'}")
+    return result
+
+
+@contextmanager
+def paced_simulator(
+    enterprises: tuple[str, ...], users: int, links: int, quota: tuple[int, float]
+) -> Iterator[str]:
+    options = ["--port", "0", "--enterprises", ",".join(enterprises), "--users", str(users)]
+    options += ["--links", str(links), "--today", TODAY, "--latency", str(LATENCY_S)]
+    options += ["--rate-limit", str(quota[0]), "--rate-window", str(quota[1])]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [PYTHON, "-m", "copilot_simulator", *options],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,
+        )
+        with serving(Server("simulator", process, log)) as server:
+            assert process.stdout is not None
+            ready, _, _ = select.select([process.stdout], [], [], 30)
+            line = process.stdout.readline() if ready else b""
+            if not line:
+                raise RuntimeError(f"the simulator did not start:\n{server.log_tail()}")
+            yield str(json.loads(line)["api_url"])
+
+
+def backfill_days(count: int) -> list[str]:
+    last = datetime.fromisoformat(DAY).date()
+    return [(last - timedelta(days=i)).isoformat() for i in range(count)][::-1]
+
+
+def backfill(
+    api_url: str,
+    bucket: str,
+    env: dict[str, str],
+    enterprises: tuple[str, ...],
+    days: list[str],
+    **options: Any,
+) -> dict[str, Any]:
+    command = [PYTHON, str(BENCH / "backfill_case.py"), "--api-url", api_url, "--bucket", bucket]
+    command += ["--prefix", f"bf-{uuid.uuid4().hex[:8]}", "--enterprises", ",".join(enterprises)]
+    command += ["--days", ",".join(days), "--today", TODAY]
+    for name, value in options.items():
+        command += [f"--{name.replace('_', '-')}", str(value)]
+    env = {**env, "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+    done = subprocess.run(command, env=env, capture_output=True, timeout=YEAR_TIMEOUT_S, cwd=ROOT)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.decode(errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"backfill failed (exit {done.returncode}):\n{tail}")
+    return dict(json.loads(done.stdout.decode().strip().splitlines()[-1]))
+
+
+def show(label: str, run: dict[str, Any]) -> None:
+    counts = ", ".join(f"{k} {v}" for k, v in run["counts"].items() if v)
+    sim = run["simulator"]
+    print(
+        f"  {label:28s} {run['elapsed_s']:7.2f} s  peak {run['peak_rss_kib'] / 1024:6.1f} MiB  {counts}; "
+        f"API {sim['api']}, downloads {sim['download']}, rate-limit answers {sim['rate_limited']}, "
+        f"waits {run['rate_limit_waits']}"
+    )
+
+
+def archiver_pace() -> dict[str, Any]:
+    """Goals 2 and 3: a backfill with 50 ms to GitHub, one worker against the defaults; peak RSS
+    with the defaults while ~256 MiB reports stream; a backfill of three quota windows."""
+    days = backfill_days(BACKFILL_DAYS)
+    runs: dict[str, list[dict[str, Any]]] = {"one_worker": [], "defaults": []}
+    with moto_server() as endpoint:
+        env = aws_env(endpoint)
+        bucket = create_bucket(env)
+        print(
+            f"\nbackfill at GitHub's pace: {len(BACKFILL_ENTERPRISES)} enterprises x 2 one-day reports x "
+            f"{len(days)} days, {LATENCY_S * 1000:.0f} ms per API call and download, quota "
+            f"{GITHUB_QUOTA[0]}/{GITHUB_QUOTA[1]:.0f} s; {BACKFILL_PAIRS} alternating pairs ..."
+        )
+        with paced_simulator(BACKFILL_ENTERPRISES, 40, 3, GITHUB_QUOTA) as api_url:
+            for _ in range(BACKFILL_PAIRS):
+                for label, options in (("one_worker", {"max_workers": 1}), ("defaults", {})):
+                    run = backfill(api_url, bucket, env, BACKFILL_ENTERPRISES, days, **options)
+                    runs[label].append(run)
+                    show(f"{label} (MAX_WORKERS={run['max_workers']})", run)
+        print(
+            f"\nstreaming: {STREAM_DAYS} users-1-day report-days of {STREAM_USERS:,} users, "
+            f"{STREAM_LINKS} links each, defaults ..."
+        )
+        stream_days = backfill_days(STREAM_DAYS)
+        with paced_simulator(("big",), STREAM_USERS, STREAM_LINKS, GITHUB_QUOTA) as api_url:
+            for day in stream_days:  # the simulator builds each report before the clock starts
+                requests.get(
+                    f"{api_url}/enterprises/big/copilot/metrics/reports/users-1-day",
+                    params={"day": day},
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                    timeout=600,
+                ).raise_for_status()
+            streaming = backfill(api_url, bucket, env, ("big",), stream_days, reports="users-1-day")
+            show("defaults, ~256 MiB reports", streaming)
+        print(
+            f"\nquota: the same backfill, defaults, against {QUOTA[0]} API calls per "
+            f"{QUOTA[1]:.0f} s window ..."
+        )
+        with paced_simulator(BACKFILL_ENTERPRISES, 40, 3, QUOTA) as api_url:
+            quota = backfill(api_url, bucket, env, BACKFILL_ENTERPRISES, days, seconds=600)
+            show("defaults, small quota", quota)
+    one = statistics.median(r["elapsed_s"] for r in runs["one_worker"])
+    defaults = statistics.median(r["elapsed_s"] for r in runs["defaults"])
+    speedup = one / defaults
+    peak = streaming["peak_rss_kib"] / 1024
+    everything = [*runs["one_worker"], *runs["defaults"], streaming, quota]
+    refused = sum(r["simulator"]["rate_limited"] for r in everything)
+    complete = all(r["counts"]["archived"] == sum(r["counts"].values()) for r in everything)
+    return {
+        "latency_s": LATENCY_S,
+        "backfill_report_days": len(BACKFILL_ENTERPRISES) * 2 * len(days),
+        "median_s": {"one_worker": one, "defaults": defaults},
+        "default_max_workers": runs["defaults"][0]["max_workers"],
+        "streaming": streaming,
+        "quota": {"limit": QUOTA[0], "window_s": QUOTA[1], "run": quota},
+        "runs": runs,
+        "goals": [
+            {
+                "goal": "backfill with 50 ms to GitHub: MAX_WORKERS=1 time / defaults time (medians)",
+                "value": round(speedup, 2),
+                "unit": "ratio",
+                "limit": f">= {GOAL_BACKFILL_SPEEDUP}",
+                "pass": speedup >= GOAL_BACKFILL_SPEEDUP and complete,
+            },
+            {
+                "goal": f"archiver peak RSS, defaults, {STREAM_DAYS * STREAM_LINKS} links of 256 MiB reports",
+                "value": round(peak, 1),
+                "unit": "MiB",
+                "limit": f"<= {ARCHIVER_MEMORY_MIB // 2} (half the archiver's MemorySize)",
+                "pass": peak <= ARCHIVER_MEMORY_MIB // 2 and complete,
+            },
+            {
+                "goal": "rate-limit answers (403/429), all backfills incl. one over 3 quota windows",
+                "value": refused,
+                "unit": "answers",
+                "limit": "0, everything archived",
+                "pass": refused == 0 and complete,
+            },
+        ],
+    }
+
+
 def machine() -> dict[str, Any]:
     def version(name: str) -> str:
         try:
@@ -485,8 +701,9 @@ def main() -> int:
     print_curated_vs_raw(bytes_read)
     memory = index_memory()
     print_index_memory(memory)
+    starting, pace = cold_start(), archiver_pace()
     print()
-    for goal in [*results, bytes_read["goal"]]:
+    for goal in [*results, bytes_read["goal"], starting["goal"], *pace["goals"]]:
         verdict = "PASS" if goal["pass"] else "MISS"
         print(f"{verdict}  {goal['goal']}: {goal['value']} {goal['unit']} (goal {goal['limit']})")
     elapsed = time.monotonic() - started
@@ -501,6 +718,8 @@ def main() -> int:
         "runs": runs,
         "curated_vs_raw": bytes_read,
         "index_memory": memory,
+        "cold_start": starting,
+        "archiver_pace": pace,
         "notes": (
             "Each run is a fresh Python process; RSS from /proc/self/status VmRSS (baseline, just before "
             "the copy) and getrusage ru_maxrss (peak). Memory goals use the worst run, throughput the "

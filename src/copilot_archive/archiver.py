@@ -1,4 +1,9 @@
-"""The archive run: plan report-days, copy each one's links, commit each with its manifest."""
+"""The archive run: plan report-days, copy each one's links, commit each with its manifest.
+
+MAX_WORKERS bounds both the report-days in progress and the link transfers in flight: a
+report-day's links are copied at once through the run's transfer slots, so latency to GitHub
+overlaps while memory stays at MAX_WORKERS transfer budgets (storage.py).
+"""
 
 from __future__ import annotations
 
@@ -130,6 +135,8 @@ class _RunState:
     not_found: set[tuple[Report, str, date]] = field(default_factory=set)
     stop_reason: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The run's transfer slots, shared by its report-days (set while the run's pools are open).
+    transfers: ThreadPoolExecutor | None = None
 
 
 class Archiver:
@@ -225,9 +232,12 @@ class Archiver:
     ) -> Iterable[Result]:
         pending = iter(work)
         running: set[Future[Result]] = set()
-        with ThreadPoolExecutor(
-            max_workers=self.settings.max_workers, thread_name_prefix="report-day"
-        ) as pool:
+        workers = self.settings.max_workers
+        with (
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report-day") as pool,
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="transfer") as transfers,
+        ):
+            state.transfers = transfers
             while True:
                 while len(running) < self.settings.max_workers:
                     item = next(pending, None)
@@ -257,8 +267,8 @@ class Archiver:
             return _result_for(item, Outcome.FAILED, denied)
         try:
             if isinstance(item, LatestReport):
-                return self._archive_latest(item, deadline, state.force)
-            return self._archive_day(item, deadline, state.force)
+                return self._archive_latest(item, deadline, state)
+            return self._archive_day(item, deadline, state)
         except NotReady as exc:
             if isinstance(exc, NotFound) and isinstance(item, ReportDay):
                 with state.lock:
@@ -284,16 +294,16 @@ class Archiver:
             logger.exception("report-day failed unexpectedly", extra={"target": _label(item)})
             return _result_for(item, Outcome.FAILED, redact(f"unexpected {type(exc).__name__}: {exc}"))
 
-    def _archive_day(self, report_day: ReportDay, deadline: Deadline, force: bool) -> Result:
-        if not force:
+    def _archive_day(self, report_day: ReportDay, deadline: Deadline, state: _RunState) -> Result:
+        if not state.force:
             self._check_not_committed(report_day)  # an overlapping run may have done it since planning
         links = self.client.day_links(report_day, deadline)
         manifest = self._copy_and_commit(
-            links, lambda: self.client.day_links(report_day, deadline), deadline, force
+            links, lambda: self.client.day_links(report_day, deadline), deadline, state
         )
         return _archived(manifest)
 
-    def _archive_latest(self, latest: LatestReport, deadline: Deadline, force: bool) -> Result:
+    def _archive_latest(self, latest: LatestReport, deadline: Deadline, state: _RunState) -> Result:
         def fetch() -> ReportLinks:
             return self.client.latest_links(latest.report, latest.slug, deadline, latest.level)
 
@@ -304,44 +314,41 @@ class Archiver:
                 f"GitHub serves 28-day reports only as the latest window, which now ends {end.isoformat()}"
             )
             return Result(latest.report, latest.slug, None, Outcome.SKIPPED, reason)
-        return _archived(self._copy_and_commit(links, fetch, deadline, force))
+        return _archived(self._copy_and_commit(links, fetch, deadline, state))
 
     def _check_not_committed(self, report_day: ReportDay) -> None:
         if self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None:
             raise AlreadyExists("already archived")
 
     def _copy_and_commit(
-        self, links: ReportLinks, refetch: Callable[[], ReportLinks], deadline: Deadline, force: bool
+        self, links: ReportLinks, refetch: Callable[[], ReportLinks], deadline: Deadline, state: _RunState
     ) -> Manifest:
-        """Copy every link in order, asking for fresh links once if one is refused; manifest last.
+        """Copy every link (at once), asking for fresh links once if any is refused; manifest last.
         Without `force`, a report-day that has a manifest is left as it is (AlreadyExists)."""
+        force = state.force
         report_day = links.report_day
         if not force:
             self._check_not_committed(report_day)
-        files: list[ArchivedFile] = []
+        files: dict[int, ArchivedFile] = {}  # by link index: the manifest lists them in link order
         written: list[tuple[str, str | None]] = []  # (key, version) of every file this attempt wrote
         refreshed = False
         try:
-            while len(files) < len(links.links):
-                index = len(files)
-                key = raw_file_key(self.settings.prefix, report_day, index)
-                try:
-                    copied = self.downloader.copy(links.links[index], self.storage, key, deadline)
-                    files.append(copied.archived)
-                    written.append((key, copied.version_id))
-                except LinkRejected:
-                    if refreshed:
-                        raise
-                    refreshed = True
-                    fresh = refetch()
-                    if fresh.report_day != report_day:
-                        raise
-                    if len(fresh.links) != len(links.links):
-                        files.clear()  # a different split: start the report-day over
-                    links = fresh
+            while missing := [i for i in range(len(links.links)) if i not in files]:
+                rejected = self._copy_links(links, missing, deadline, state, files, written)
+                if rejected is None:
+                    continue
+                if refreshed:
+                    raise rejected
+                refreshed = True
+                fresh = refetch()
+                if fresh.report_day != report_day:
+                    raise rejected
+                if len(fresh.links) != len(links.links):
+                    files.clear()  # a different split: start the report-day over
+                links = fresh
             manifest = Manifest(
                 report_day=report_day,
-                files=tuple(files),
+                files=tuple(files[i] for i in range(len(links.links))),
                 fetched_at=self._now(),
                 api_version=self.settings.api_version,
                 report_start_day=links.report_start_day,
@@ -368,6 +375,44 @@ class Archiver:
             },
         )
         return manifest
+
+    def _copy_links(
+        self,
+        links: ReportLinks,
+        indexes: list[int],
+        deadline: Deadline,
+        state: _RunState,
+        files: dict[int, ArchivedFile],
+        written: list[tuple[str, str | None]],
+    ) -> LinkRejected | None:
+        """Copy the links at `indexes` through the run's transfer slots. Waits for every transfer
+        it started, so each version written is in `written` before a failure is raised; the first
+        refused link is returned, for the caller to ask GitHub for fresh links."""
+        keys = {i: raw_file_key(self.settings.prefix, links.report_day, i) for i in indexes}
+        transfers = state.transfers
+        assert transfers is not None, "report-days run inside Archiver._run_pool"
+        futures = {
+            i: transfers.submit(self.downloader.copy, links.links[i], self.storage, keys[i], deadline)
+            for i in indexes
+        }
+        rejected: LinkRejected | None = None
+        failure: BaseException | None = None
+        for i, future in futures.items():
+            try:
+                copied = future.result()
+            except LinkRejected as exc:
+                rejected = rejected or exc
+                continue
+            except BaseException as exc:
+                failure = failure or exc
+                for other in futures.values():
+                    other.cancel()  # not started yet: no use once the report-day has failed
+                continue
+            files[i] = copied.archived
+            written.append((keys[i], copied.version_id))
+        if failure is not None:
+            raise failure
+        return rejected
 
     def _remove_stale_parts(self, report_day: ReportDay, count: int) -> None:
         """A forced re-archive with fewer links than before must not leave old parts behind."""

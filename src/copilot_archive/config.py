@@ -28,7 +28,9 @@ DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_API_VERSION = "2026-03-10"
 # Hosts GitHub's signed report links point at, as seen in public tools' egress allow-lists.
 DEFAULT_DOWNLOAD_HOSTS = ("copilot-reports.github.com", "copilot-reports-*.b01.azurefd.net")
-DEFAULT_MAX_WORKERS = 4
+# 8 report-days and 8 transfers in flight: 6-8x one worker at 50 ms to GitHub (bench), and
+# 8 transfer budgets (storage.py) stay far inside half the archiver's memory.
+DEFAULT_MAX_WORKERS = 8
 # Decoded bytes per report file: far above any real report (hundreds of MB for the largest
 # enterprises), far below what a gzip bomb unpacks to.
 DEFAULT_MAX_REPORT_BYTES = 4 * 1024**3

@@ -1,7 +1,8 @@
 """The report API client: asks GitHub for a report-day's signed download links.
 
-urllib3's Retry handles 5xx and connection errors with backoff and jitter; rate limits
-(403/429 with rate-limit headers) are waited out here, bounded by the run's deadline.
+urllib3's Retry handles 5xx and connection errors with backoff and jitter. The quota GitHub
+announces (x-ratelimit-remaining, -reset) paces the calls, so none is refused; a rate-limit
+answer (403/429) all the same is waited out. Both waits are bounded by the run's deadline.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from .redaction import redact
 
 # Statuses urllib3 retries on its own, with exponential backoff and jitter.
 RETRIED_STATUSES = (500, 502, 503, 504)
+# Seconds past x-ratelimit-reset before a new window is trusted: the reset is GitHub's clock,
+# in whole seconds, and ours may differ a little.
+RESET_MARGIN_SECONDS = 1.0
 # urllib3's exponential backoff unit: retries wait ~0, 2, 4, 8 s (capped at 30), plus jitter.
 BACKOFF_SECONDS = 1.0
 # GitHub's REST reference: the enterprise endpoints take classic tokens and GitHub App tokens;
@@ -99,6 +103,13 @@ class ReportClient:
         # Shared by the worker threads: once GitHub says "wait", nobody asks before then.
         self._resume_at = 0.0
         self._lock = threading.Lock()
+        # The announced quota of the current window, less the calls in flight, gates each call.
+        # Until the window's first answer tells the quota, one call at a time asks.
+        self._quota = threading.Condition(self._lock)
+        self._remaining: int | None = None
+        self._reset_at = 0.0
+        self._in_flight = 0
+        self._announced = True  # until an answer comes without x-ratelimit-* headers
         self.retries = 0
         self.rate_limit_waits = 0
         self._session = requests.Session()
@@ -146,8 +157,12 @@ class ReportClient:
 
     def _get_json(self, url: str, params: dict[str, str], report_day: ReportDay, deadline: Deadline) -> Any:
         for _ in range(self._max_rate_limit_waits + 1):
-            self._wait_for_rate_limit(report_day, deadline)
-            response = self._send(url, params, report_day, self._timeout_within(deadline, report_day))
+            self._acquire(report_day, deadline)
+            response: requests.Response | None = None
+            try:
+                response = self._send(url, params, report_day, self._timeout_within(deadline, report_day))
+            finally:
+                self._release(response)
             try:
                 wait = _rate_limit_wait(response, self._now())
                 if wait is None:
@@ -185,23 +200,64 @@ class ReportClient:
                 self.retries += len(history.history)
         return response
 
-    def _wait_for_rate_limit(self, report_day: ReportDay, deadline: Deadline) -> None:
-        with self._lock:
-            wait = self._resume_at - self._now()
-        if wait > 0:
-            self._pause(wait, report_day, deadline, shared=False)
+    def _acquire(self, report_day: ReportDay, deadline: Deadline) -> None:
+        """Wait until a call fits GitHub's quota (or its Retry-After), then count it in flight."""
+        waited = False
+        with self._quota:
+            while True:
+                now = self._now()
+                if self._remaining is not None and now >= self._reset_at + RESET_MARGIN_SECONDS:
+                    self._remaining = None  # a new window: its quota comes with its first answer
+                wait = self._resume_at - now
+                if wait <= 0:
+                    if self._remaining is None:
+                        if not (self._announced and self._in_flight):
+                            break
+                        self._quota.wait(1.0)  # the first answer of the window tells the quota
+                        continue
+                    if self._remaining > self._in_flight:
+                        break
+                    wait = self._reset_at + RESET_MARGIN_SECONDS - now
+                _check_fits(wait, report_day, deadline)
+                if not waited:
+                    waited = True
+                    self.rate_limit_waits += 1
+                self._quota.wait(wait)
+            self._in_flight += 1
 
-    def _pause(self, wait: float, report_day: ReportDay, deadline: Deadline, shared: bool = True) -> None:
-        if wait >= deadline.usable():
-            raise RateLimited(
-                f"{report_day}: GitHub's rate limit asks to wait {wait:.0f}s, "
-                f"more than the {max(deadline.usable(), 0):.0f}s this run has left"
-            )
-        if shared:
-            with self._lock:
-                self._resume_at = max(self._resume_at, self._now() + wait)
-                self.rate_limit_waits += 1
+    def _release(self, response: requests.Response | None) -> None:
+        with self._quota:
+            self._in_flight -= 1
+            if response is not None:
+                self._note_quota(response)
+            self._quota.notify_all()
+
+    def _note_quota(self, response: requests.Response) -> None:
+        try:
+            remaining = int(response.headers["x-ratelimit-remaining"])
+            reset = float(response.headers["x-ratelimit-reset"])
+        except (KeyError, ValueError):
+            self._announced = self._remaining is not None
+            return
+        if reset > self._reset_at or self._remaining is None:
+            self._reset_at, self._remaining = reset, remaining
+        elif reset == self._reset_at:
+            self._remaining = min(self._remaining, remaining)  # answers may arrive out of order
+
+    def _pause(self, wait: float, report_day: ReportDay, deadline: Deadline) -> None:
+        _check_fits(wait, report_day, deadline)
+        with self._lock:
+            self._resume_at = max(self._resume_at, self._now() + wait)
+            self.rate_limit_waits += 1
         self._sleep(wait)
+
+
+def _check_fits(wait: float, report_day: ReportDay, deadline: Deadline) -> None:
+    if wait >= deadline.usable():
+        raise RateLimited(
+            f"{report_day}: GitHub's rate limit asks to wait {wait:.0f}s, "
+            f"more than the {max(deadline.usable(), 0):.0f}s this run has left"
+        )
 
 
 class _BearerAuth(requests.auth.AuthBase):

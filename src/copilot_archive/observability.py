@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -59,7 +60,28 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 # URL and exception text as they are, and a download's exception quotes the signed link's
 # query string ("Max retries exceeded with url: /dl?sig=..."): those clients stay unpatched.
 TRACED_MODULES = ("botocore",)
-tracer = Tracer(service=SERVICE, patch_modules=TRACED_MODULES)
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+class NoTracer:
+    """Stands in for Tracer when tracing is off: Powertools' Tracer imports the X-Ray SDK
+    even then, and that import is most of a cold start beyond boto3's."""
+
+    disabled = True
+
+    def capture_lambda_handler(self, lambda_handler: Handler) -> Handler:
+        return lambda_handler
+
+
+def tracing_on() -> bool:
+    """Powertools' own rule: off with POWERTOOLS_TRACE_DISABLED, outside Lambda, under SAM local."""
+    return not Tracer._is_tracer_disabled()
+
+
+tracer: Tracer | NoTracer = (
+    Tracer(service=SERVICE, patch_modules=TRACED_MODULES) if tracing_on() else NoTracer()
+)
 
 
 def record_run_metrics(summary: Any) -> None:

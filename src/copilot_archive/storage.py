@@ -25,11 +25,12 @@ if TYPE_CHECKING:
 MiB = 1024 * 1024
 # Memory budget per streamed upload: s3transfer holds at most max_in_memory_upload_chunks
 # parts of multipart_chunksize bytes from a non-seekable stream (see engineering notes):
-# 2 x 8 MiB here, so MAX_WORKERS=4 concurrent report-days hold ~64 MiB of parts at most.
+# 2 x 8 MiB here, so MAX_WORKERS=8 transfers in flight hold ~128 MiB of parts at most.
 # 8 MiB parts cap one object at ~78 GiB (10,000 parts), far above any report file.
 UPLOAD_PART_BYTES = 8 * MiB
 UPLOAD_PARTS_IN_MEMORY = 2
 UPLOAD_CONCURRENCY = 2
+S3_CONNECTIONS = 2 * 32 * UPLOAD_CONCURRENCY  # MAX_WORKERS is 32 at most; HEADs and PUTs beside
 NDJSON = "application/x-ndjson"
 # User metadata naming one upload (x-amz-meta-archive-upload), to find the version it wrote.
 UPLOAD_STAMP = "archive-upload"
@@ -153,10 +154,12 @@ class S3Storage:
     def __init__(self, bucket: str, client: S3Client | None = None) -> None:
         import boto3
         from boto3.s3.transfer import TransferConfig
+        from botocore.config import Config
 
         self.bucket = bucket
         # boto3 honours AWS_ENDPOINT_URL, so the same code reaches a loopback S3 server.
-        self._client: Any = client or boto3.client("s3")
+        # Each transfer in flight uses up to UPLOAD_CONCURRENCY connections; botocore keeps 10.
+        self._client: Any = client or boto3.client("s3", config=Config(max_pool_connections=S3_CONNECTIONS))
         self._transfer = TransferConfig(
             multipart_threshold=UPLOAD_PART_BYTES,
             multipart_chunksize=UPLOAD_PART_BYTES,

@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--not-ready-days", type=_csv, default=[])
     parser.add_argument("--empty-days", type=_csv, default=[])
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
+    parser.add_argument("--rate-limit", type=int, default=None, help="API calls per window (403 beyond)")
+    parser.add_argument("--rate-window", type=float, default=3600.0, help="rate-limit window, seconds")
     args = parser.parse_args(argv)
 
     simulator = Simulator(
@@ -47,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         not_ready_days=args.not_ready_days,
         empty_days=args.empty_days,
         port=args.port,
+        latency_seconds=args.latency,
+        rate_limit=args.rate_limit,
+        rate_limit_window_seconds=args.rate_window,
     )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

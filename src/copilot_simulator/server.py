@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import hmac
 import json
+import math
 import re
 import secrets
 import socket
@@ -150,6 +151,9 @@ class Simulator:
         empty_days: Iterable[str] = (),
         final_newline: bool = True,
         port: int = 0,
+        latency_seconds: float = 0.0,
+        rate_limit: int | None = None,
+        rate_limit_window_seconds: float = 3600.0,
     ) -> None:
         self.enterprises = tuple(enterprises)
         counts = (
@@ -166,6 +170,15 @@ class Simulator:
         self.not_ready_days = set(not_ready_days)
         self.book = ReportBook(counts, seed=seed, empty_days=empty_days, final_newline=final_newline)
         self.faults_applied: Counter[str] = Counter()
+        # Added to every API call and every download, as GitHub's distance would.
+        self.latency_seconds = latency_seconds
+        # GitHub's primary rate limit: `rate_limit` API calls per window, announced in
+        # x-ratelimit-* headers on every API answer and refused with 403 once used up.
+        self.rate_limit = rate_limit
+        self.rate_limit_window_seconds = rate_limit_window_seconds
+        self.rate_limit_answers = 0  # 403/429 rate-limit answers, quota and injected alike
+        self._window_end = 0.0
+        self._used = 0
         self._secret = secrets.token_bytes(32)
         self._port = port
         self._lock = threading.Lock()
@@ -269,7 +282,41 @@ class Simulator:
         iso = day.isoformat()
         return iso not in self.not_ready_days and (slug, report, iso) not in self.not_ready
 
+    def stats(self) -> dict[str, int]:
+        """Counts a benchmark in another process reads over GET /_simulator/stats."""
+        with self._lock:
+            kinds = Counter(r.kind for r in self._requests)
+            return {
+                "api": kinds["api"],
+                "download": kinds["download"],
+                "rate_limited": self.rate_limit_answers,
+            }
+
     # ---- used by the handler -------------------------------------------------------
+
+    def _spend_quota(self) -> tuple[bool, dict[str, str]]:
+        """Counts one API call against the window; (refused, the x-ratelimit-* headers)."""
+        if self.rate_limit is None:
+            return False, {}
+        with self._lock:
+            now = self.clock()
+            if now >= self._window_end:
+                self._window_end = now + self.rate_limit_window_seconds
+                self._used = 0
+            refused = self._used >= self.rate_limit
+            if refused:
+                self.rate_limit_answers += 1
+            else:
+                self._used += 1
+            headers = {
+                "x-ratelimit-limit": str(self.rate_limit),
+                "x-ratelimit-remaining": str(self.rate_limit - self._used),
+                "x-ratelimit-used": str(self._used),
+                # GitHub's reset is whole epoch seconds; rounded up, never before the window ends.
+                "x-ratelimit-reset": str(math.ceil(self._window_end)),
+                "x-ratelimit-resource": "core",
+            }
+            return refused, headers
 
     def _oldest_day(self) -> date:
         return max(DATA_START, self.today - timedelta(days=HISTORY_DAYS))
@@ -357,11 +404,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> None:
         sim = self.server.simulator
+        self._quota_headers: dict[str, str] = {}  # one handler serves a keep-alive connection's requests
         url = urlsplit(self.path)
         headers = dict(self.headers.items())
         download = _DOWNLOAD_PATH.match(url.path)
         kind = "download" if download else "api"
+        if url.path == "/_simulator/stats":
+            self._json(200, sim.stats())
+            return
         sim._record(RecordedRequest(kind, self.command, url.path, url.query, headers))
+        if sim.latency_seconds:
+            time.sleep(sim.latency_seconds)
         query = parse_qs(url.query)
         if download:
             self._download(sim, download, query)
@@ -380,6 +433,10 @@ class _Handler(BaseHTTPRequestHandler):
         if version is not None and version not in SUPPORTED_API_VERSIONS:
             message = f"API version {version!r} is not supported (X-GitHub-Api-Version)"
             self._json(400, {"message": message})
+            return
+        refused, self._quota_headers = sim._spend_quota()
+        if refused:
+            self._json(403, {"message": "API rate limit exceeded"})
             return
         slug, report, latest = match["slug"], match["report"], bool(match["latest"])
         expected = LATEST_REPORTS if latest else ONE_DAY_REPORTS
@@ -429,6 +486,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "rate_limit_429":
             retry_after = str(params.get("retry_after", 1))
             message = "You have exceeded a secondary rate limit."
+            sim.rate_limit_answers += 1
             self._json(429, {"message": message}, {"Retry-After": retry_after})
         elif kind == "rate_limit_403":
             reset = int(sim.clock() + float(params.get("reset_in", 1)))
@@ -438,6 +496,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "x-ratelimit-used": "5000",
                 "x-ratelimit-reset": str(reset),
             }
+            sim.rate_limit_answers += 1
             self._json(403, {"message": "API rate limit exceeded"}, limit_headers)
         elif kind == "forbidden":
             message = "Resource not accessible by personal access token"
@@ -535,6 +594,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
+        # Every API answer after the token check carries the quota, as GitHub's do.
+        headers = {**self._quota_headers, **(headers or {})}
         self._send(status, data, "application/json; charset=utf-8", headers)
 
     def _redirect(self, location: str) -> None:

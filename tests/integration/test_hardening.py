@@ -141,7 +141,8 @@ def test_a_report_day_failing_after_an_early_part_leaves_no_object_version(
     handler, s3, bucket, simulator, monkeypatch, later_part_fault, reason
 ):
     monkeypatch.setenv("MAX_REPORT_BYTES", str(1024 * 1024))
-    # Part 0 is served (gzip-encoded, harmlessly); the next download, part 1, fails for good.
+    # One part is served (gzip-encoded, harmlessly) and written; the other parts, copied at the
+    # same time, fail for good: the written one must go too, whichever finished first.
     simulator.inject("download_gzip", times=1, report="users-1-day", slug="acme", day=DAY)
     simulator.inject(later_part_fault, times=10, report="users-1-day", slug="acme", day=DAY, size=8 * 1024**2)
 
@@ -149,8 +150,7 @@ def test_a_report_day_failing_after_an_early_part_leaves_no_object_version(
 
     assert summary["counts"]["failed"] == 1
     assert reason in summary["failed"][0]["reason"]
-    downloads = [r.path for r in simulator.requests if r.kind == "download"]
-    assert downloads[0].endswith("/0") and downloads[1].endswith("/1")  # part 0 was copied first
+    assert simulator.faults_applied["download_gzip"] == 1  # a part was copied
     assert versions_under(s3, bucket, "copilot-metrics/") == []
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
 

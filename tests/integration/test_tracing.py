@@ -112,3 +112,24 @@ def test_traces_of_a_failed_download_hold_no_signature_and_no_token(aws_env, buc
     assert not [s for s in signatures if s in traced]
     assert CANARY_TOKEN not in traced
     assert "signature=" not in traced and "expires=" not in traced
+
+
+def test_with_tracing_off_the_archiver_imports_neither_the_tracer_sdk_nor_the_indexers_libraries():
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import app; "
+        "print(','.join(m for m in ('aws_xray_sdk', 'pyarrow', 'duckdb', 'sqlglot') if m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_NAME")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "true"
+
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(ROOT / "functions" / "archiver")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == ""
