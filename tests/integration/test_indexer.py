@@ -21,6 +21,8 @@ from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_ev
 from tests.stack import create_stack_catalog
 
 pytestmark = pytest.mark.loopback
+# One CREATE OR REPLACE VIEW per file in athena/views.
+SHIPPED_VIEWS = len(list((ROOT / "athena" / "views").glob("*.sql")))
 
 PREFIX = "copilot-metrics"
 FLAT_DAY, WRAPPER_DAY = date(2025, 10, 12), date(2025, 10, 13)  # the simulator alternates shapes
@@ -428,7 +430,7 @@ def test_the_first_invocation_creates_every_shipped_view_in_athena_without_leadi
 
     queries = views_queries(workgroup)
     assert queries == [statement for _, statement in view_statements()]
-    assert len(queries) == len(view_names()) == 9
+    assert len(queries) == len(view_names()) == SHIPPED_VIEWS
     for name, query in zip(view_names(), queries, strict=True):
         # Athena has refused DDL starting with a '--' comment line; every shipped file has one.
         assert query.startswith(f"CREATE OR REPLACE VIEW {name} AS"), query[:60]
@@ -444,7 +446,7 @@ def test_a_second_cold_start_does_not_rerun_the_views_ddl_when_the_marker_matche
     new_container()
     index_day(indexer, DAYS[1])
 
-    assert len(views_queries(workgroup)) == 9
+    assert len(views_queries(workgroup)) == SHIPPED_VIEWS
     assert views_marker(glue, database) == marker is not None
 
 
@@ -471,8 +473,8 @@ def test_changed_view_sql_is_created_again_by_the_next_cold_start(
     finally:
         sql._files.cache_clear()
 
-    assert len(queries) == 18
-    assert any("SELECT DISTINCT" in q and "VIEW active_users_daily" in q for q in queries[9:])
+    assert len(queries) == 2 * SHIPPED_VIEWS
+    assert any("SELECT DISTINCT" in q and "VIEW active_users_daily" in q for q in queries[SHIPPED_VIEWS:])
 
 
 def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_later(
@@ -515,7 +517,7 @@ def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_lat
 
     monkeypatch.setattr(athena_views, "RETRY_SECONDS", 0.0)
     index_day(indexer, DAYS[0])
-    assert len(views_queries(workgroup)) == 9 and views_marker(glue, database) is not None
+    assert len(views_queries(workgroup)) == SHIPPED_VIEWS and views_marker(glue, database) is not None
 
 
 def test_values_that_do_not_fit_are_null_kept_as_json_in_extra_and_counted_in_index_status(
