@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -85,58 +86,72 @@ def arrow_schema(table: CuratedTable) -> pa.Schema:
 
 # ---- typing of values --------------------------------------------------------------
 
-Coerce = Callable[[Any], tuple[bool, Any]]
+# What `_fit` returns for a value that does not fit its column (None is a fitting null).
+_MISFIT = object()
+_FLOAT_MAX = sys.float_info.max
 
 
-def _string(value: Any) -> tuple[bool, Any]:
-    return (True, value) if isinstance(value, str) else (False, None)
+def _fit_string(value: Any) -> Any:
+    return value if isinstance(value, str) else _MISFIT
 
 
-def _boolean(value: Any) -> tuple[bool, Any]:
-    return (True, value) if isinstance(value, bool) else (False, None)
+def _fit_boolean(value: Any) -> Any:
+    return value if isinstance(value, bool) else _MISFIT
 
 
 # Every number the reports carry is a count, a sum, an average, a median or an id: none is
 # negative. bool is an int in Python, never a number in a report.
 
 
-def _integer(bits: int) -> Coerce:
+def _fit_integer(bits: int) -> Callable[[Any], Any]:
     high = 2 ** (bits - 1) - 1
 
-    def coerce(value: Any) -> tuple[bool, Any]:
+    def fit(value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= high:
-            return True, value
+            return value
         if isinstance(value, float) and value.is_integer() and 0 <= value <= high:
-            return True, int(value)
-        return False, None
+            return int(value)
+        return _MISFIT
 
-    return coerce
+    return fit
 
 
-def _double(value: Any) -> tuple[bool, Any]:
+def _fit_double(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         try:
             value = float(value)
         except OverflowError:
-            return False, None
+            return _MISFIT
     if isinstance(value, float) and math.isfinite(value) and value >= 0:
-        return True, value
-    return False, None
+        return value
+    return _MISFIT
 
 
-_COERCE: Mapping[str, Coerce] = {
-    "string": _string,
-    "bigint": _integer(64),
-    "int": _integer(32),
-    "double": _double,
-    "boolean": _boolean,
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """How a value fits a column type: `exact` values within [0, `high`] (no bound when None) fit
+    as they are, checked inline on the hot path; `fit` decides every other value."""
+
+    exact: type[Any]
+    high: int | float | None
+    fit: Callable[[Any], Any]
+
+
+_FITS: Mapping[str, _Fit] = {
+    "string": _Fit(str, None, _fit_string),
+    "bigint": _Fit(int, 2**63 - 1, _fit_integer(64)),
+    "int": _Fit(int, 2**31 - 1, _fit_integer(32)),
+    "double": _Fit(float, _FLOAT_MAX, _fit_double),
+    "boolean": _Fit(bool, None, _fit_boolean),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class _Leaf:
-    column: str
-    coerce: Coerce
+    column: int  # the column's position in the table's rows
+    exact: type[Any]
+    high: int | float | None
+    fit: Callable[[Any], Any]
 
 
 # key -> a column, or the spec of the nested object under that key
@@ -156,7 +171,7 @@ def _spec(table: CuratedTable, skip: Iterable[str] = ()) -> _Spec:
     """Where each of the table's columns is read in a report object."""
     spec: _Spec = {}
     skipped = _LINEAGE | set(skip)
-    for column in table.columns:
+    for position, column in enumerate(table.columns):
         if column.name in skipped:
             continue
         *parents, leaf = source_path(column.name)
@@ -165,14 +180,17 @@ def _spec(table: CuratedTable, skip: Iterable[str] = ()) -> _Spec:
             child = node.setdefault(key, {})
             assert isinstance(child, dict), f"{table.name}: {key} is both a column and an object"
             node = child
-        node[leaf] = _Leaf(column.name, _COERCE[column.type])
+        fit = _FITS[column.type]
+        node[leaf] = _Leaf(position, fit.exact, fit.high, fit.fit)
     return spec
 
 
-def _take(obj: Mapping[str, Any], spec: _Spec, out: dict[str, Any], misfits: list[str]) -> dict[str, Any]:
-    """Fill `out` with the typed values `spec` names; return what is left of `obj`, untyped.
+def _take(obj: Mapping[str, Any], spec: _Spec, out: list[Any], misfits: list[str]) -> dict[str, Any]:
+    """Fill the row `out` with the typed values `spec` names; return what is left of `obj`, untyped.
 
     The key of each value that does not fit where `spec` expects it is added to `misfits`.
+    The hot path of the indexer: one call per row, so the common case (a value of the column's
+    exact type, in bounds) is checked inline rather than through a call.
     """
     left: dict[str, Any] = {}
     for key, value in obj.items():
@@ -181,17 +199,21 @@ def _take(obj: Mapping[str, Any], spec: _Spec, out: dict[str, Any], misfits: lis
             left[key] = value
         elif value is None:
             continue  # an explicit null: the column stays null, nothing is lost
-        elif isinstance(rule, _Leaf):
-            ok, typed = rule.coerce(value)
-            if ok:
-                out[rule.column] = typed
-            else:
+        elif type(rule) is _Leaf:
+            if type(value) is rule.exact and (rule.high is None or 0 <= value <= rule.high):
+                out[rule.column] = value
+                continue
+            typed = rule.fit(value)
+            if typed is _MISFIT:
                 left[key] = value  # does not fit: null in the column, kept as it came
                 misfits.append(key)
+            else:
+                out[rule.column] = typed
         elif isinstance(value, dict):
             inner: list[str] = []
-            rest = _take(value, rule, out, inner)
-            misfits.extend(f"{key}.{name}" for name in inner)
+            rest = _take(value, rule, out, inner)  # type: ignore[arg-type]
+            if inner:
+                misfits.extend(f"{key}.{name}" for name in inner)
             if rest:
                 left[key] = rest
         else:
@@ -241,24 +263,33 @@ class TableBatch:
 
 
 class _Buffer:
-    """Column lists of one table, turned into a record batch on flush."""
+    """Rows of one table, each a list in column order, turned into a record batch on flush."""
 
     def __init__(self, table: CuratedTable) -> None:
         self.table = table
         self.schema = arrow_schema(table)
-        self.names = table.column_names
-        self.columns: list[list[Any]] = [[] for _ in self.names]
+        self.width = len(table.columns)
+        self.position = {name: i for i, name in enumerate(table.column_names)}
+        self.extra = self.position["extra"]
+        self.rows: list[list[Any]] = []
 
     def __len__(self) -> int:
-        return len(self.columns[0])
+        return len(self.rows)
 
-    def append(self, row: Mapping[str, Any]) -> None:
-        for values, name in zip(self.columns, self.names, strict=True):
-            values.append(row.get(name))
+    def blank(self, values: Mapping[str, Any]) -> list[Any]:
+        """A row holding `values` (those of its columns; lineage, the parent's key) and nulls."""
+        row: list[Any] = [None] * self.width
+        for name, value in values.items():
+            position = self.position.get(name)
+            if position is not None:
+                row[position] = value
+        return row
 
     def take(self) -> pa.RecordBatch:
-        arrays = [pa.array(values, type=f.type) for values, f in zip(self.columns, self.schema, strict=True)]
-        self.columns = [[] for _ in self.names]
+        # zip(*rows) turns rows into columns in C: no per-value Python on the way to Arrow.
+        columns = zip(*self.rows, strict=True)
+        arrays = [pa.array(values, type=f.type) for values, f in zip(columns, self.schema, strict=True)]
+        self.rows = []
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
 
@@ -324,6 +355,7 @@ class Curator:
         self._pending = 0
         for buffer in self._buffers.values():
             if len(buffer):
+                self.rows[buffer.table.name] += len(buffer)
                 yield TableBatch(buffer.table, buffer.take())
 
     def _warn(self, text: str) -> None:
@@ -331,23 +363,23 @@ class Curator:
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(text)
 
-    def _emit(self, table: CuratedTable, row: dict[str, Any]) -> None:
-        self._buffers[table.name].append(row)
-        self.rows[table.name] += 1
+    def _emit(self, table: CuratedTable, row: list[Any], left: Mapping[str, Any]) -> None:
+        buffer = self._buffers[table.name]
+        row[buffer.extra] = _extra(left)
+        buffer.rows.append(row)
 
     def _mistyped(self, table: CuratedTable, fields: Iterable[str]) -> None:
         for name in fields:
             self.mistyped += 1
             self._warn(f"{self._where}: {name} does not fit {table.name}; null there, kept in extra")
 
-    def _row(
-        self, table: CuratedTable, obj: Mapping[str, Any], lineage: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        row: dict[str, Any] = dict(lineage)
+    def _row(self, table: CuratedTable, obj: Mapping[str, Any], row: list[Any]) -> dict[str, Any]:
+        """Fill `row` (lineage already in) from `obj`; return what is left of it, untyped."""
         misfits: list[str] = []
         left = _take(obj, self._specs[table.name], row, misfits)
-        self._mistyped(table, misfits)
-        return row, left
+        if misfits:
+            self._mistyped(table, misfits)
+        return left
 
     def _split(self, obj: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """The object's own fields, and the breakdowns that are tables of their own (a nested
@@ -392,24 +424,26 @@ class Curator:
             self._mistyped(table, [name])
             return value
         odd = []
+        template = self._buffers[table.name].blank(parent)
         for element in elements:
             if not isinstance(element, dict):
                 self._mistyped(table, [f"{name}[]"])
                 odd.append(element)
                 continue
-            row, left = self._row(table, element, parent)
-            row["extra"] = _extra(left)
-            self._emit(table, row)
+            row = template.copy()
+            self._emit(table, row, self._row(table, element, row))
         return odd or None
 
     def _with_breakdowns(
         self, table: CuratedTable, obj: Mapping[str, Any], lineage: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[list[Any], dict[str, Any]]:
         own, nested = self._split(obj)
-        row, left = self._row(table, own, lineage)
+        buffer = self._buffers[table.name]
+        row = buffer.blank(lineage)
+        left = self._row(table, own, row)
         if left.get("day") == self._day:
             del left["day"]  # the partition holds it
-        parent = {**{k: row.get(k) for k in self._parent}, **lineage}
+        parent = {**{k: row[buffer.position[k]] for k in self._parent}, **lineage}
         for name, value in nested.items():
             unused = self._breakdown(name, value, parent)
             if unused is not None:
@@ -419,8 +453,7 @@ class Curator:
     def _user_line(self, obj: Mapping[str, Any], part: int, number: int) -> None:
         lineage = {"source_part": part, "source_line": number}
         row, left = self._with_breakdowns(USER_DAILY, obj, lineage)
-        row["extra"] = _extra(left)
-        self._emit(USER_DAILY, row)
+        self._emit(USER_DAILY, row, left)
 
     def _enterprise_line(self, obj: Mapping[str, Any], key: str, part: int, number: int) -> None:
         if isinstance(obj.get("day_totals"), list):
@@ -445,8 +478,7 @@ class Curator:
             conflicts = {k: v for k, v in wrapper.items() if k in element and element[k] != v}
             if conflicts:
                 left["wrapper"] = conflicts
-            row["extra"] = _extra(left)
-            self._emit(ENTERPRISE_DAY_TOTALS, row)
+            self._emit(ENTERPRISE_DAY_TOTALS, row, left)
             indexed += 1
         if other_days:
             self._warn(f"{key} line {number}: {other_days} day element(s) not of {self._day}; not indexed")
