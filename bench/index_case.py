@@ -7,6 +7,12 @@ indexer (`Indexer.index_manifest`, the indexing Lambda's path, with no catalog t
 curates every manifest there into Parquet. Prints one JSON line on stdout: RSS after imports,
 baseline RSS just before indexing, peak RSS (`ru_maxrss`), elapsed seconds, raw bytes read,
 curated bytes written and rows per table. Logs go to stderr.
+
+    python bench/index_case.py --root DIR --baseline
+
+The yardstick for the indexer's speed: the same raw files through `pyarrow.json.read_json` (types
+inferred, multi-threaded) and `pyarrow.parquet.write_table` (zstd, in memory), nothing else; the
+same JSON line (no rows per table).
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ import json  # noqa: E402
 import resource  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+import pyarrow.json as pa_json  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
 
 from copilot_archive.catalog import NullCatalog  # noqa: E402
 from copilot_archive.indexer import Indexer  # noqa: E402
@@ -43,11 +53,40 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
 
 
+def read_json_and_write(root: Path, imports: int) -> dict[str, object]:
+    """read_json + write_table of every raw file of the archive at `root`, timed the same way."""
+    storage = LocalFolderStorage(root)
+    keys = sorted(storage.list_keys(manifests_prefix(DEFAULT_PREFIX)))
+    raw = [root / f.key for k in keys for f in Manifest.from_json(storage.get_bytes(k), k).files]
+    before = vm_rss_kib()
+    started = time.perf_counter()
+    written = 0
+    for path in raw:
+        out = pa.BufferOutputStream()
+        pq.write_table(pa_json.read_json(path), out, compression="zstd")
+        written += out.getvalue().size
+    elapsed = time.perf_counter() - started
+    return {
+        "case": "read_json+write_table",
+        "imports_rss_kib": imports,
+        "baseline_rss_kib": before,
+        "peak_rss_kib": peak_rss_kib(),
+        "elapsed_s": round(elapsed, 3),
+        "raw_bytes": sum(p.stat().st_size for p in raw),
+        "parquet_bytes": written,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--root", required=True, type=Path)
+    parser.add_argument("--baseline", action="store_true", help="read_json + write_table instead")
     args = parser.parse_args()
     imports = vm_rss_kib()
+    if args.baseline:
+        _RESULT_OUT.write(json.dumps(read_json_and_write(args.root, imports)) + "\n")
+        _RESULT_OUT.flush()
+        return 0
 
     storage = LocalFolderStorage(args.root)
     indexer = Indexer(storage, NullCatalog(), DEFAULT_PREFIX)

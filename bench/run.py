@@ -7,6 +7,8 @@
    raw NDJSON, on a simulated year of a 5,000-user enterprise.
 3. bench/index_case.py: the indexer's peak RSS on one users-1-day report-day, per size, each in
    a fresh process (the report-day archived beforehand by bench/simulated.py).
+4. bench/index_case.py again: the indexer's time and peak RSS on ~256 MiB and ~1 GiB days against
+   pyarrow.json.read_json + pyarrow.parquet.write_table of the same file (--baseline).
 Prints tables and writes bench/results/latest.json. A missed goal is reported, never raised:
 the exit status is non-zero only when something crashed.
 """
@@ -78,6 +80,13 @@ YEAR_TIMEOUT_S = 900
 INDEX_USERS = (5_000, 20_000, 85_000)
 INDEX_RUNS = 2
 LAMBDA_MEMORY_MIB = 2048  # the indexing Lambda's MemorySize, for context
+# Indexer speed (issue 8, goal 5): users-1-day days of ~256 MiB and ~1 GiB, the indexer against
+# read_json + write_table of the same file, SPEED_PAIRS alternating pairs of fresh processes.
+SPEED_SIZES = (("256 MiB", 85_000), ("1 GiB", 340_000))
+SPEED_PAIRS = 3
+GOAL_SPEED_RATIO = 2.0  # indexer median seconds / read_json + write_table median seconds
+GOAL_SPEED_PEAK_MIB = 512  # indexer peak RSS on the ~1 GiB day
+SPEED_TIMEOUT_S = 600
 
 
 @dataclass
@@ -661,6 +670,82 @@ def archiver_pace() -> dict[str, Any]:
     }
 
 
+def index_speed() -> dict[str, Any]:
+    """The indexer against read_json + write_table of the same users-1-day day, alternating."""
+    print(f"\nindexer speed: users-1-day day {DAY}, {SPEED_PAIRS} alternating pairs of fresh processes ...")
+    sizes, runs, goals_ = [], [], []
+    for label, users in SPEED_SIZES:
+        root = Path(tempfile.mkdtemp(prefix="bench-speed-"))
+        try:
+            prepare = [PYTHON, str(BENCH / "simulated.py"), "--root", str(root), "--users", str(users)]
+            prepare += ["--today", TODAY, "--days", DAY, "--reports", "users-1-day"]
+            archived = run_json(prepare, SPEED_TIMEOUT_S, "simulated.py")
+            mine: dict[str, list[dict[str, Any]]] = {"index": [], "baseline": []}
+            for _ in range(SPEED_PAIRS):
+                for case, extra in (("baseline", ["--baseline"]), ("index", [])):
+                    command = [PYTHON, str(BENCH / "index_case.py"), "--root", str(root), *extra]
+                    run = run_json(command, SPEED_TIMEOUT_S, f"index_case.py {case}")
+                    mine[case].append({**run, "label": label, "users": users})
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        runs.extend(mine["baseline"] + mine["index"])
+        med = {c: statistics.median(r["elapsed_s"] for r in rs) for c, rs in mine.items()}
+        peak = {c: max(r["peak_rss_kib"] for r in rs) / 1024 for c, rs in mine.items()}
+        sizes.append(
+            {
+                "label": label,
+                "users": users,
+                "raw_mib": round(archived["raw_bytes"] / MiB, 1),
+                "index_median_s": round(med["index"], 2),
+                "baseline_median_s": round(med["baseline"], 2),
+                "time_ratio": round(med["index"] / med["baseline"], 2),
+                "index_peak_rss_mib_max": round(peak["index"], 1),
+                "baseline_peak_rss_mib_max": round(peak["baseline"], 1),
+                "peak_ratio": round(peak["index"] / peak["baseline"], 2),
+            }
+        )
+        goals_.append(
+            {
+                "goal": f"indexer / read_json+write_table time, ~{label} users-1-day day (medians)",
+                "value": sizes[-1]["time_ratio"],
+                "unit": "ratio",
+                "limit": f"<= {GOAL_SPEED_RATIO}",
+                "pass": sizes[-1]["time_ratio"] <= GOAL_SPEED_RATIO,
+            }
+        )
+    largest = sizes[-1]
+    goals_.append(
+        {
+            "goal": f"indexer peak RSS, ~{largest['label']} users-1-day day",
+            "value": largest["index_peak_rss_mib_max"],
+            "unit": "MiB",
+            "limit": f"<= {GOAL_SPEED_PEAK_MIB}",
+            "pass": largest["index_peak_rss_mib_max"] <= GOAL_SPEED_PEAK_MIB,
+        }
+    )
+    return {"report_day": DAY, "pairs": SPEED_PAIRS, "sizes": sizes, "goals": goals_, "runs": runs}
+
+
+def print_index_speed(result: dict[str, Any]) -> None:
+    header = (
+        f"{'size':>8} {'raw MiB':>8} {'index s':>8} {'baseline s':>11} {'time ratio':>11} "
+        f"{'index peak MiB':>15} {'baseline peak MiB':>18} {'peak ratio':>11}"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+    for row in result["sizes"]:
+        print(
+            f"{row['label']:>8} {row['raw_mib']:>8.1f} {row['index_median_s']:>8.2f} "
+            f"{row['baseline_median_s']:>11.2f} {row['time_ratio']:>11.2f} "
+            f"{row['index_peak_rss_mib_max']:>15.1f} {row['baseline_peak_rss_mib_max']:>18.1f} "
+            f"{row['peak_ratio']:>11.2f}"
+        )
+    print(
+        "index: Indexer.index_manifest (no catalog); baseline: pyarrow.json.read_json + pyarrow.parquet\n"
+        "write_table (zstd, in memory) of the same raw file; each a fresh process, alternating; medians\n"
+        "of seconds, worst peak RSS (ru_maxrss)."
+    )
+
+
 def machine() -> dict[str, Any]:
     def version(name: str) -> str:
         try:
@@ -702,8 +787,10 @@ def main() -> int:
     memory = index_memory()
     print_index_memory(memory)
     starting, pace = cold_start(), archiver_pace()
+    speed = index_speed()
+    print_index_speed(speed)
     print()
-    for goal in [*results, bytes_read["goal"], starting["goal"], *pace["goals"]]:
+    for goal in [*results, bytes_read["goal"], starting["goal"], *pace["goals"], *speed["goals"]]:
         verdict = "PASS" if goal["pass"] else "MISS"
         print(f"{verdict}  {goal['goal']}: {goal['value']} {goal['unit']} (goal {goal['limit']})")
     elapsed = time.monotonic() - started
@@ -720,6 +807,7 @@ def main() -> int:
         "index_memory": memory,
         "cold_start": starting,
         "archiver_pace": pace,
+        "index_speed": speed,
         "notes": (
             "Each run is a fresh Python process; RSS from /proc/self/status VmRSS (baseline, just before "
             "the copy) and getrusage ru_maxrss (peak). Memory goals use the worst run, throughput the "
