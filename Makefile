@@ -27,6 +27,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/cost_model.py
 
 infra: setup
 	bash .ci/infra.sh
