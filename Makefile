@@ -27,7 +27,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/cost_model.py
+	$(BIN)/python bench/cost_model.py --write-readme
 
 infra: setup
 	bash .ci/infra.sh

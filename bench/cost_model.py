@@ -275,9 +275,25 @@ def render(latest: dict[str, Any], template: Template, metrics: list[str]) -> st
     return "\n".join(lines)
 
 
+README = ROOT / "README.md"
+MARKERS = ("<!-- cost-model:start -->\n", "\n<!-- cost-model:end -->")
+
+
+def write_readme(table: str) -> None:
+    """Replace the README's table between its markers, so a new benchmark updates it."""
+    text = README.read_text()
+    start, end = text.index(MARKERS[0]) + len(MARKERS[0]), text.index(MARKERS[1])
+    README.write_text(text[:start] + table + text[end:])
+
+
 def main(argv: list[str]) -> None:
-    latest = json.loads(Path(argv[0] if argv else LATEST).read_text())
-    print(render(latest, read_template(TEMPLATE.read_text()), metric_names()))
+    write = "--write-readme" in argv
+    paths = [a for a in argv if a != "--write-readme"]
+    latest = json.loads(Path(paths[0] if paths else LATEST).read_text())
+    table = render(latest, read_template(TEMPLATE.read_text()), metric_names())
+    print(table)
+    if write:
+        write_readme(table)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def test_readme_table_is_what_the_script_prints(cost_model: ModuleType, latest: 
     assert found, "README.md has no cost-model markers"
     template = cost_model.read_template((ROOT / "template.yaml").read_text())
     printed = cost_model.render(latest, template, cost_model.metric_names())
-    assert found.group(1) == printed, "run: PYTHONPATH=src python bench/cost_model.py, paste into README"
+    assert found.group(1) == printed, "run: python bench/cost_model.py --write-readme (make bench does)"
 
 
 def test_memory_and_schedule_come_from_the_template(cost_model: ModuleType) -> None:
