@@ -161,6 +161,13 @@ def wait_listening(server: Server, port: int) -> str:
 def simulator(users: int) -> Iterator[str]:
     options = ["--port", "0", "--enterprises", "acme", "--links", "1", "--today", TODAY]
     options += ["--users", str(users)]
+    with simulator_process(options) as api_url:
+        yield api_url
+
+
+@contextmanager
+def simulator_process(options: list[str]) -> Iterator[str]:
+    """The simulator in a process of its own, until the block ends; yields its API URL."""
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [PYTHON, "-m", "copilot_simulator", *options],
@@ -536,20 +543,8 @@ def paced_simulator(
     options = ["--port", "0", "--enterprises", ",".join(enterprises), "--users", str(users)]
     options += ["--links", str(links), "--today", TODAY, "--latency", str(LATENCY_S)]
     options += ["--rate-limit", str(quota[0]), "--rate-window", str(quota[1])]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [PYTHON, "-m", "copilot_simulator", *options],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            start_new_session=True,
-        )
-        with serving(Server("simulator", process, log)) as server:
-            assert process.stdout is not None
-            ready, _, _ = select.select([process.stdout], [], [], 30)
-            line = process.stdout.readline() if ready else b""
-            if not line:
-                raise RuntimeError(f"the simulator did not start:\n{server.log_tail()}")
-            yield str(json.loads(line)["api_url"])
+    with simulator_process(options) as api_url:
+        yield api_url
 
 
 def backfill_days(count: int) -> list[str]:
