@@ -150,7 +150,13 @@ def vega_lite_spec(data: PanelRows) -> dict[str, Any]:
         "data": {"values": values},
         "mark": {"type": "line", "point": {"size": 18}, "strokeWidth": 1.5},
         "encoding": {
-            "x": {"field": "period", "type": "temporal", "title": panel.period_title},
+            "x": {
+                "field": "period",
+                "type": "temporal",
+                "title": panel.period_title,
+                # Dates as the views hold them: a weekday name under a week's point misleads.
+                "axis": {"format": "%Y-%m" if panel.period_title == "Month" else "%Y-%m-%d"},
+            },
             "y": {"field": "value", "type": "quantitative", "axis": y_axis},
             "color": {"field": "series", "type": "nominal", "title": panel.series_title},
             "description": {"field": "label"},
