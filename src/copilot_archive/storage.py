@@ -188,7 +188,13 @@ class S3Storage:
         stamp = uuid.uuid4().hex
         extra = {"ContentType": content_type, "Metadata": {UPLOAD_STAMP: stamp}}
         with self._translated("upload", key):
-            self._client.upload_fileobj(stream, self.bucket, key, ExtraArgs=extra, Config=self._transfer)
+            try:
+                self._client.upload_fileobj(stream, self.bucket, key, ExtraArgs=extra, Config=self._transfer)
+            except BaseException:
+                # S3 may have completed the upload and the answer been lost on the way back:
+                # the caller never learns of that version, so it is removed here.
+                self._remove_stamped(key, stamp)
+                raise
             return self._version_stamped(key, stamp)
 
     def _version_stamped(self, key: str, stamp: str) -> str | None:
@@ -196,6 +202,17 @@ class S3Storage:
         if head.get("Metadata", {}).get(UPLOAD_STAMP) == stamp:
             return head.get("VersionId")
         # Another writer came between the upload and the HEAD: look through the versions.
+        return self._find_stamped(key, stamp)
+
+    def _remove_stamped(self, key: str, stamp: str) -> None:
+        try:
+            version_id = self._find_stamped(key, stamp)
+            if version_id is not None:
+                self.delete(key, version_id)
+        except (BotoCoreError, ClientError, StorageError):
+            pass  # best effort: the upload's own error is the one to report
+
+    def _find_stamped(self, key: str, stamp: str) -> str | None:
         pages = self._client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=key)
         for page in pages:
             for version in page.get("Versions", ()):

@@ -14,6 +14,7 @@ from copilot_archive.archiver import Archiver, Outcome
 from copilot_archive.config import Settings
 from copilot_archive.deadline import Deadline
 from copilot_archive.events import RunRequest
+from copilot_archive.exceptions import StorageError
 from copilot_archive.runtime import build_archiver
 from copilot_archive.storage import LocalFolderStorage, MiB, S3Storage
 from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects
@@ -155,3 +156,20 @@ def test_read_of_missing_key_is_none_not_an_error(s3, bucket):
     assert storage.size("nothing/here.json") is None
     storage.put_stream("a/b.json", io.BytesIO(b"{}\n"))
     assert storage.size("a/b.json") == 3 and list(storage.list_keys("a/")) == ["a/b.json"]
+
+
+def test_an_upload_whose_answer_is_lost_leaves_no_version_behind(s3, bucket):
+    # S3 stored the object, but the answer never reached us: the caller cannot know its version.
+    def lose_the_answer(**_: object) -> None:
+        raise ConnectionResetError("answer lost after S3 stored the object")
+
+    storage = S3Storage(bucket, s3)
+    s3.meta.events.register("after-call.s3.PutObject", lose_the_answer)
+    try:
+        with pytest.raises((ConnectionResetError, StorageError)):
+            storage.put_stream("p/raw/x/part-0000.json", io.BytesIO(b'{"a": 1}\n'))
+    finally:
+        s3.meta.events.unregister("after-call.s3.PutObject", lose_the_answer)
+
+    listed = s3.list_object_versions(Bucket=bucket, Prefix="p/raw/")
+    assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
