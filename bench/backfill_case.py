@@ -46,11 +46,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=None, help="the run's deadline; unset: none")
     args = parser.parse_args()
 
-    from copilot_archive.config import settings_from_env
-    from copilot_archive.deadline import Deadline
-    from copilot_archive.events import RunRequest
-    from copilot_archive.layout import Report
-    from copilot_archive.runtime import build_archiver
+    from copilot_archive.archiving.events import RunRequest
+    from copilot_archive.archiving.runtime import build_archiver
+    from copilot_archive.core.config import settings_from_env
+    from copilot_archive.core.deadline import Deadline
+    from copilot_archive.core.layout import Report
 
     environ = {
         "ENTERPRISES": args.enterprises,

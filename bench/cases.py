@@ -110,7 +110,7 @@ def run_archive(args: argparse.Namespace) -> dict[str, Any]:
     spec.loader.exec_module(app)
     import boto3  # the storage adapter imports it lazily; count it as an import, not as the copy
 
-    from copilot_archive import clock
+    from copilot_archive.core import clock
 
     imports = vm_rss_kib()
     # The simulator's "today" (--today) and the archiver's must agree, or the day is out of window.

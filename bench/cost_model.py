@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copilot_archive.curated_schema import INDEX_STATUS, tables_for
-from copilot_archive.layout import Report
-from copilot_archive.storage import UPLOAD_PART_BYTES
+from copilot_archive.core.curated_schema import INDEX_STATUS, tables_for
+from copilot_archive.core.layout import Report
+from copilot_archive.core.storage import UPLOAD_PART_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 LATEST = ROOT / "bench" / "results" / "latest.json"

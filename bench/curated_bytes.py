@@ -46,9 +46,7 @@ from sqlglot.optimizer.qualify import qualify  # noqa: E402
 from sqlglot.optimizer.scope import traverse_scope  # noqa: E402
 
 from copilot_archive import curated_schema, sql  # noqa: E402
-from copilot_archive.catalog import NullCatalog  # noqa: E402
-from copilot_archive.indexer import Indexer  # noqa: E402
-from copilot_archive.layout import (  # noqa: E402
+from copilot_archive.core.layout import (  # noqa: E402
     DEFAULT_PREFIX,
     Report,
     ReportDay,
@@ -56,8 +54,10 @@ from copilot_archive.layout import (  # noqa: E402
     manifest_key,
     manifests_prefix,
 )
-from copilot_archive.manifest import Manifest  # noqa: E402
-from copilot_archive.storage import LocalFolderStorage  # noqa: E402
+from copilot_archive.core.manifest import Manifest  # noqa: E402
+from copilot_archive.core.storage import LocalFolderStorage  # noqa: E402
+from copilot_archive.indexing.catalog import NullCatalog  # noqa: E402
+from copilot_archive.indexing.indexer import Indexer  # noqa: E402
 
 YEAR_START = date(2025, 10, 10)  # the simulator's (and GitHub's) first report day
 YEAR_DAYS = 365

@@ -34,11 +34,11 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.json as pa_json  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from copilot_archive.catalog import NullCatalog  # noqa: E402
-from copilot_archive.indexer import Indexer  # noqa: E402
-from copilot_archive.layout import DEFAULT_PREFIX, manifests_prefix  # noqa: E402
-from copilot_archive.manifest import Manifest  # noqa: E402
-from copilot_archive.storage import LocalFolderStorage  # noqa: E402
+from copilot_archive.core.layout import DEFAULT_PREFIX, manifests_prefix  # noqa: E402
+from copilot_archive.core.manifest import Manifest  # noqa: E402
+from copilot_archive.core.storage import LocalFolderStorage  # noqa: E402
+from copilot_archive.indexing.catalog import NullCatalog  # noqa: E402
+from copilot_archive.indexing.indexer import Indexer  # noqa: E402
 
 
 def vm_rss_kib() -> int:

@@ -45,7 +45,7 @@ RESULTS = BENCH / "results" / "latest.json"
 PYTHON = sys.executable
 MiB = 1024 * 1024
 
-# The simulator's "today" and the archiver's (cases.py pins copilot_archive.clock to it).
+# The simulator's "today" and the archiver's (cases.py pins copilot_archive.core.clock to it).
 TODAY = "2026-11-25"
 DAY = "2026-11-24"
 TOKEN = "sim-token"

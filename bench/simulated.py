@@ -30,12 +30,12 @@ def archive_days(
     root: Path, users: int, days: Sequence[date], today: date, reports: Iterable[str] = ONE_DAY_REPORTS
 ) -> dict[str, Any]:
     """Archive `reports` of one simulated enterprise for `days` into the folder `root`."""
-    from copilot_archive.config import Settings
-    from copilot_archive.deadline import Deadline
-    from copilot_archive.events import RunRequest
-    from copilot_archive.layout import Report
-    from copilot_archive.runtime import build_archiver
-    from copilot_archive.storage import LocalFolderStorage
+    from copilot_archive.archiving.events import RunRequest
+    from copilot_archive.archiving.runtime import build_archiver
+    from copilot_archive.core.config import Settings
+    from copilot_archive.core.deadline import Deadline
+    from copilot_archive.core.layout import Report
+    from copilot_archive.core.storage import LocalFolderStorage
     from copilot_simulator import Simulator
 
     started = time.monotonic()

@@ -89,7 +89,7 @@ def simulator() -> Iterator[Any]:
 
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
-    from copilot_archive import clock
+    from copilot_archive.core import clock
 
     monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
     return TODAY
@@ -99,7 +99,7 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
 def archiver_env(
     monkeypatch: pytest.MonkeyPatch, aws_env: str, bucket: str, simulator: Any, fixed_today: date
 ) -> Iterator[dict[str, str]]:
-    from copilot_archive import github, runtime, transfer
+    from copilot_archive.archiving import github, runtime, transfer
 
     env = {
         "ENTERPRISES": "acme,globex",
@@ -138,7 +138,7 @@ def handler(archiver_env: dict[str, str]) -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def cli_env(monkeypatch: pytest.MonkeyPatch, simulator: Any, fixed_today: date) -> Any:
     """The CLI's environment, pointed at the simulator (for archiving into a folder or S3)."""
-    from copilot_archive import github, transfer
+    from copilot_archive.archiving import github, transfer
 
     monkeypatch.setenv("ENTERPRISES", "acme,globex")
     monkeypatch.setenv("GITHUB_API_URL", simulator.api_url)

@@ -15,8 +15,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from copilot_archive import curated_schema
-from copilot_archive.layout import (
+from copilot_archive.core import curated_schema
+from copilot_archive.core.layout import (
     DEFAULT_PREFIX,
     Report,
     ReportDay,

@@ -11,11 +11,11 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from copilot_archive.deadline import Deadline
-from copilot_archive.exceptions import IndexingFailed
-from copilot_archive.index_events import parse_index_event
-from copilot_archive.index_runtime import indexer_from_env, keep_views_current, record_index_metrics
-from copilot_archive.observability import logger, metrics, tracer
+from copilot_archive.core.deadline import Deadline
+from copilot_archive.core.exceptions import IndexingFailed
+from copilot_archive.core.observability import logger, metrics, tracer
+from copilot_archive.indexing.events import parse_index_event
+from copilot_archive.indexing.runtime import indexer_from_env, keep_views_current, record_index_metrics
 
 # Seconds kept back from the Lambda timeout: no report-day of a rebuild starts later than this.
 RESERVE_SECONDS = 60

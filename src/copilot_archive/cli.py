@@ -12,18 +12,18 @@ from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
-from . import clock
-from .archiver import Outcome, Result, RunSummary
-from .config import ARCHIVE_PREFIX, ENTERPRISES, Settings, settings_from_env
-from .deadline import Deadline
-from .events import build_request
-from .exceptions import ArchiveError, ConfigError, InvalidRequest
-from .layout import DEFAULT_PREFIX, validate_prefix
-from .planner import Plan, Window
-from .query import FORMATS
-from .runtime import build_archiver
-from .status import ReportStatus, archive_status
-from .storage import Storage, open_storage
+from .archiving.archiver import Outcome, Result, RunSummary
+from .archiving.events import build_request
+from .archiving.planner import Plan, Window
+from .archiving.runtime import build_archiver
+from .core import clock
+from .core.config import ARCHIVE_PREFIX, ENTERPRISES, Settings, settings_from_env
+from .core.deadline import Deadline
+from .core.exceptions import ArchiveError, ConfigError, InvalidRequest
+from .core.layout import DEFAULT_PREFIX, validate_prefix
+from .core.storage import Storage, open_storage
+from .querying.query import FORMATS
+from .querying.status import ReportStatus, archive_status
 
 DEFAULT_ARCHIVE = "./archive"
 DEMO_ARCHIVE = "./demo-archive"
@@ -262,7 +262,7 @@ def _prefix(args: argparse.Namespace) -> str:
 def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | None = None) -> int:
     from tqdm import tqdm
 
-    from .indexer import IndexResult, index_archive
+    from .indexing.indexer import IndexResult, index_archive
 
     enabled = not args.no_progress if show_progress is None else show_progress
     with tqdm(unit="report-day", file=sys.stderr, disable=None if enabled else True) as bar:
@@ -286,7 +286,7 @@ def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | Non
 
 
 def _query(args: argparse.Namespace) -> int:
-    from .query import run_query
+    from .querying.query import run_query
 
     if args.archive.startswith("s3://"):
         raise ConfigError(
@@ -380,7 +380,7 @@ def _demo(args: argparse.Namespace) -> int:
     print("\nIndexing into curated Parquet tables:")
     index_args = argparse.Namespace(prefix=settings.prefix, force=False, json=False)
     index_failed = _index(index_args, storage, show_progress=not args.no_progress)
-    from .query import run_query
+    from .querying.query import run_query
 
     for title, sql in DEMO_QUERIES:
         print(f"\n{title}:")

@@ -265,7 +265,7 @@ def test_low_remaining_time_defers_work_to_the_next_run(handler, simulator):
 
 
 def test_backfill_range_event_archives_exactly_those_report_days(handler, s3, bucket, simulator, monkeypatch):
-    from copilot_archive import clock
+    from copilot_archive.core import clock
 
     monkeypatch.setattr(clock, "utc_today", lambda: date(2026, 11, 25))
     simulator.today = date(2026, 11, 25)
@@ -283,7 +283,7 @@ def test_backfill_range_event_archives_exactly_those_report_days(handler, s3, bu
 
 
 def test_forced_days_are_rewritten(handler, s3, bucket, simulator, monkeypatch):
-    from copilot_archive import clock
+    from copilot_archive.core import clock
 
     monkeypatch.setattr(clock, "utc_today", lambda: date(2026, 11, 25))
     simulator.today = date(2026, 11, 25)
@@ -323,7 +323,7 @@ def test_forced_days_are_rewritten(handler, s3, bucket, simulator, monkeypatch):
     ],
 )
 def test_bad_events_fail_naming_the_field_and_write_nothing(handler, s3, bucket, simulator, event, message):
-    from copilot_archive.exceptions import InvalidRequest
+    from copilot_archive.core.exceptions import InvalidRequest
 
     with pytest.raises(InvalidRequest, match=None) as raised:
         handler(event)
@@ -334,14 +334,14 @@ def test_bad_events_fail_naming_the_field_and_write_nothing(handler, s3, bucket,
 
 
 def test_sample_invalid_event_is_refused(handler):
-    from copilot_archive.exceptions import InvalidRequest
+    from copilot_archive.core.exceptions import InvalidRequest
 
     with pytest.raises(InvalidRequest, match="reports start on 2025-10-10"):
         handler(load_event("invalid-day-before-first-report.json"))
 
 
 def test_token_and_link_signatures_never_reach_logs_or_summary(handler, simulator, capfd, caplog):
-    from copilot_archive.observability import logger
+    from copilot_archive.core.observability import logger
 
     caplog.set_level(logging.DEBUG)  # urllib3 and boto3 log every URL at DEBUG
     logger.setLevel("DEBUG")
@@ -453,7 +453,7 @@ def test_overlapping_runs_commit_each_report_day_once(
 def test_summary_reports_the_data_age_for_the_freshness_alarm(handler, simulator, monkeypatch):
     from datetime import UTC, datetime
 
-    from copilot_archive import clock
+    from copilot_archive.core import clock
 
     monkeypatch.setattr(clock, "utc_now", lambda: datetime(2025, 11, 1, 12, 0, tzinfo=UTC))
     simulator.not_ready_days.add(WINDOW[-1].isoformat())  # 2025-10-31 not out yet, for everyone
@@ -502,7 +502,7 @@ def test_run_metrics_count_what_the_summary_says(handler, simulator, capsys):
 def test_a_scheduled_run_publishes_the_data_age(handler, simulator, capsys, monkeypatch):
     from datetime import UTC, datetime
 
-    from copilot_archive import clock
+    from copilot_archive.core import clock
 
     monkeypatch.setattr(clock, "utc_now", lambda: datetime(2025, 11, 1, 12, 0, tzinfo=UTC))
     capsys.readouterr()

@@ -77,7 +77,9 @@ def suite(monkeypatch, s3_endpoint, fixed_today):
     import boto3
     import moto.s3.models
 
-    from copilot_archive import clock, github, index_runtime, runtime, storage, transfer
+    from copilot_archive.archiving import github, runtime, transfer
+    from copilot_archive.core import clock, storage
+    from copilot_archive.indexing import runtime as index_runtime
     from copilot_simulator import Simulator
     from copilot_simulator.s3_faults import S3FaultProxy
 
@@ -171,7 +173,7 @@ def index_everything_through_faults(suite: Any, manifest_keys: list[str], monkey
     import boto3
     import pyarrow.parquet as pq
 
-    from copilot_archive.exceptions import IndexingFailed
+    from copilot_archive.core.exceptions import IndexingFailed
     from tests.conftest import ROOT, load_event
     from tests.stack import create_stack_catalog
 

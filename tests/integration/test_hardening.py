@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from copilot_archive.cli import main
-from copilot_archive.exceptions import ConfigError
+from copilot_archive.core.exceptions import ConfigError
 from tests.conftest import CANARY_TOKEN, TODAY, FakeLambdaContext
 
 pytestmark = pytest.mark.loopback
@@ -290,10 +290,10 @@ def test_a_failed_forced_rearchive_leaves_the_committed_day_as_its_manifest_says
 
 
 def test_a_slow_api_answer_cannot_carry_the_run_past_its_deadline(simulator, monkeypatch):
-    from copilot_archive import github
-    from copilot_archive.deadline import STOP_BEFORE_END_SECONDS, Deadline
-    from copilot_archive.exceptions import GitHubError
-    from copilot_archive.layout import Report, ReportDay
+    from copilot_archive.archiving import github
+    from copilot_archive.core.deadline import STOP_BEFORE_END_SECONDS, Deadline
+    from copilot_archive.core.exceptions import GitHubError
+    from copilot_archive.core.layout import Report, ReportDay
 
     monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
     client = github.ReportClient(simulator.api_url, "2026-03-10", lambda: CANARY_TOKEN)
@@ -308,10 +308,10 @@ def test_a_slow_api_answer_cannot_carry_the_run_past_its_deadline(simulator, mon
 
 
 def test_no_api_call_starts_when_the_run_must_stop(simulator):
-    from copilot_archive import github
-    from copilot_archive.deadline import STOP_BEFORE_END_SECONDS, Deadline
-    from copilot_archive.exceptions import OutOfTime
-    from copilot_archive.layout import Report, ReportDay
+    from copilot_archive.archiving import github
+    from copilot_archive.core.deadline import STOP_BEFORE_END_SECONDS, Deadline
+    from copilot_archive.core.exceptions import OutOfTime
+    from copilot_archive.core.layout import Report, ReportDay
 
     client = github.ReportClient(simulator.api_url, "2026-03-10", lambda: CANARY_TOKEN)
     report_day = ReportDay(Report.USERS_1_DAY, "acme", TODAY - timedelta(days=10))

@@ -15,8 +15,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from copilot_archive.curated_schema import tables_for
-from copilot_archive.layout import Report
+from copilot_archive.core.curated_schema import tables_for
+from copilot_archive.core.layout import Report
 from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event
 from tests.stack import create_stack_catalog
 
@@ -82,7 +82,7 @@ def archived(handler: Callable[..., dict[str, Any]]) -> dict[str, Any]:
 
 @pytest.fixture
 def indexer(archiver_env: dict[str, str], database: str) -> Iterator[Callable[..., dict[str, Any]]]:
-    from copilot_archive import index_runtime
+    from copilot_archive.indexing import runtime as index_runtime
 
     index_runtime.indexer_from_env.cache_clear()
     spec = importlib.util.spec_from_file_location("indexer_app", ROOT / "functions" / "indexer" / "app.py")
@@ -331,7 +331,7 @@ def test_a_bad_line_in_a_reindex_leaves_the_previous_rows_whole(indexer, archive
 
 
 def test_a_catalog_failure_is_raised_for_a_retry_and_recorded(indexer, archived, s3, bucket, glue, database):
-    from copilot_archive.exceptions import IndexingFailed
+    from copilot_archive.core.exceptions import IndexingFailed
 
     glue.delete_table(DatabaseName=database, Name="user_cli_daily")
 
@@ -366,7 +366,7 @@ def test_other_keys_and_buckets_are_ignored(indexer, archived, s3, bucket):
     ],
 )
 def test_bad_events_are_refused_naming_the_problem(indexer, event, message):
-    from copilot_archive.exceptions import InvalidRequest
+    from copilot_archive.core.exceptions import InvalidRequest
 
     with pytest.raises(InvalidRequest) as raised:
         indexer(event)
@@ -402,13 +402,13 @@ def views_queries(workgroup: str) -> list[str]:
 
 
 def views_marker(glue: Any, database: str) -> str | None:
-    from copilot_archive.athena_views import VERSION_PARAMETER
+    from copilot_archive.querying.athena_views import VERSION_PARAMETER
 
     return glue.get_database(Name=database)["Database"].get("Parameters", {}).get(VERSION_PARAMETER)
 
 
 def new_container() -> None:
-    from copilot_archive import index_runtime
+    from copilot_archive.indexing import runtime as index_runtime
 
     index_runtime.indexer_from_env.cache_clear()
 
@@ -422,8 +422,8 @@ def index_day(indexer: Callable[..., dict[str, Any]], day: str) -> dict[str, Any
 def test_the_first_invocation_creates_every_shipped_view_in_athena_without_leading_comments(
     indexer, archived, glue, database, workgroup
 ):
-    from copilot_archive.athena_views import view_statements, views_version
-    from copilot_archive.sql import view_names
+    from copilot_archive.querying.athena_views import view_statements, views_version
+    from copilot_archive.querying.sql import view_names
 
     index_day(indexer, DAYS[0])
     index_day(indexer, DAYS[1])  # same container: not again
@@ -455,7 +455,7 @@ def test_changed_view_sql_is_created_again_by_the_next_cold_start(
 ):
     import shutil
 
-    from copilot_archive import sql
+    from copilot_archive.querying import sql
 
     index_day(indexer, DAYS[0])
     old_marker = views_marker(glue, database)
@@ -483,7 +483,7 @@ def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_lat
     import boto3
     from botocore.exceptions import ClientError
 
-    from copilot_archive import athena_views
+    from copilot_archive.querying import athena_views
 
     # A fresh default session: every client the indexer builds sees this hook.
     session = boto3.session.Session()

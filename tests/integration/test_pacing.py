@@ -43,7 +43,7 @@ def test_a_quota_reset_beyond_the_deadline_defers_the_rest(handler, simulator):
 def test_links_copied_together_are_archived_in_link_order_byte_for_byte(
     handler, s3, bucket, simulator, monkeypatch
 ):
-    from copilot_archive import transfer
+    from copilot_archive.archiving import transfer
 
     day = DAYS[0]
     # The first download to arrive breaks midway and is retried: that link finishes last.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from copilot_archive.query import LocalQueryEngine
+from copilot_archive.querying.query import LocalQueryEngine
 from copilot_archive.reporting.panels import PANELS
 from copilot_archive.reporting.report import ReportScope, panel_rows, point_label, write_report
 from tests.sql_fixtures import days
@@ -28,8 +28,8 @@ def _monday(day: date) -> date:
 @pytest.fixture
 def indexed_archive(cli_env, fixed_today, tmp_path) -> Path:
     from copilot_archive.cli import main
-    from copilot_archive.indexer import index_archive
-    from copilot_archive.storage import LocalFolderStorage
+    from copilot_archive.core.storage import LocalFolderStorage
+    from copilot_archive.indexing.indexer import index_archive
 
     archive = tmp_path / "archive"
     last = (fixed_today - timedelta(days=1)).isoformat()

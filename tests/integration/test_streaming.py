@@ -10,13 +10,13 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from copilot_archive.archiver import Archiver, Outcome
-from copilot_archive.config import Settings
-from copilot_archive.deadline import Deadline
-from copilot_archive.events import RunRequest
-from copilot_archive.exceptions import StorageError
-from copilot_archive.runtime import build_archiver
-from copilot_archive.storage import LocalFolderStorage, MiB, S3Storage
+from copilot_archive.archiving.archiver import Archiver, Outcome
+from copilot_archive.archiving.events import RunRequest
+from copilot_archive.archiving.runtime import build_archiver
+from copilot_archive.core.config import Settings
+from copilot_archive.core.deadline import Deadline
+from copilot_archive.core.exceptions import StorageError
+from copilot_archive.core.storage import LocalFolderStorage, MiB, S3Storage
 from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects
 
 pytestmark = pytest.mark.loopback
@@ -46,7 +46,7 @@ def settings_for(sim: Any, **extra: Any) -> Settings:
 
 
 def one_day(report: str = "users-1-day") -> RunRequest:
-    from copilot_archive.layout import Report
+    from copilot_archive.core.layout import Report
 
     return RunRequest(days=(DAY,), reports=(Report(report),))
 
@@ -58,7 +58,7 @@ def multipart_uploads(s3: Any, bucket: str) -> list[Any]:
 def test_a_large_report_streams_as_multipart_and_matches_byte_for_byte(
     big_simulator, s3, bucket, monkeypatch
 ):
-    from copilot_archive import transfer
+    from copilot_archive.archiving import transfer
 
     monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
     archiver = build_archiver(settings_for(big_simulator), S3Storage(bucket, s3))
@@ -80,7 +80,7 @@ def test_a_large_report_streams_as_multipart_and_matches_byte_for_byte(
 def test_a_download_that_keeps_breaking_leaves_no_object_and_no_multipart_upload(
     big_simulator, s3, bucket, monkeypatch
 ):
-    from copilot_archive import transfer
+    from copilot_archive.archiving import transfer
 
     monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
     big_simulator.inject("download_reset", times=20, report="users-1-day")
@@ -96,7 +96,7 @@ def test_a_download_that_keeps_breaking_leaves_no_object_and_no_multipart_upload
 
 
 def test_a_missing_bucket_fails_the_run_before_asking_github(simulator, s3, fixed_today):
-    from copilot_archive.exceptions import StorageError
+    from copilot_archive.core.exceptions import StorageError
 
     archiver = build_archiver(settings_for(simulator), S3Storage("no-such-bucket-here", s3))
 

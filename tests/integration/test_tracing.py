@@ -24,7 +24,8 @@ pytestmark = pytest.mark.loopback
 DAY = (TODAY - timedelta(days=10)).isoformat()
 RUN_HANDLER = """
 import json, sys
-from copilot_archive import clock, transfer
+from copilot_archive.core import clock
+from copilot_archive.archiving import transfer
 from datetime import date
 transfer.BACKOFF_SECONDS = 0.01  # keep the download retries quick, as the other tests do
 clock.utc_today = lambda: date.fromisoformat(sys.argv[1])

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from copilot_archive.exceptions import QueryError
-from copilot_archive.query import LocalQueryEngine, format_rows, run_query
+from copilot_archive.core.exceptions import QueryError
+from copilot_archive.querying.query import LocalQueryEngine, format_rows, run_query
 from tests.sql_fixtures import STATUS_TODAY, Scenario, build_scenario, days
 
 
@@ -201,8 +201,8 @@ def test_views_over_an_indexed_simulated_archive_match_the_report_files(
     cli_env, simulator, fixed_today, tmp_path
 ):
     from copilot_archive.cli import main
-    from copilot_archive.indexer import index_archive
-    from copilot_archive.storage import LocalFolderStorage
+    from copilot_archive.core.storage import LocalFolderStorage
+    from copilot_archive.indexing.indexer import index_archive
 
     archive = tmp_path / "archive"
     window = days(date(2025, 10, 10), fixed_today - timedelta(days=1))

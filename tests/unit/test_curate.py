@@ -10,10 +10,10 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from copilot_archive.curate import Curator, arrow_schema
-from copilot_archive.curated_schema import CURATED_TABLES, INDEX_STATUS, USER_DAILY
-from copilot_archive.exceptions import CurationError
-from copilot_archive.layout import Report
+from copilot_archive.core.curated_schema import CURATED_TABLES, INDEX_STATUS, USER_DAILY
+from copilot_archive.core.exceptions import CurationError
+from copilot_archive.core.layout import Report
+from copilot_archive.indexing.curate import Curator, arrow_schema
 from copilot_simulator.reports import ReportBook, compact
 
 DAY = date(2025, 10, 12)

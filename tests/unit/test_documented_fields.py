@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from copilot_archive import documented_fields as docs
-from copilot_archive.curate import source_path
-from copilot_archive.curated_schema import (
+from copilot_archive.core.curated_schema import (
     CURATED_TABLES,
     ENTERPRISE_DAY_TOTALS,
     EXTRA,
@@ -20,6 +18,8 @@ from copilot_archive.curated_schema import (
     USER_KEY,
     CuratedTable,
 )
+from copilot_archive.indexing import documented_fields as docs
+from copilot_archive.indexing.curate import source_path
 from copilot_simulator.reports import ReportBook, enterprise_shape
 
 BREAKDOWN_RECORDS = {t.breakdown for t in CURATED_TABLES if t.breakdown}

@@ -2,11 +2,11 @@ from datetime import date
 
 import pytest
 
-from copilot_archive.config import Settings, settings_from_env
-from copilot_archive.events import RunRequest, parse_event
-from copilot_archive.exceptions import ConfigError, InvalidRequest
-from copilot_archive.layout import Report
-from copilot_archive.planner import Window
+from copilot_archive.archiving.events import RunRequest, parse_event
+from copilot_archive.archiving.planner import Window
+from copilot_archive.core.config import Settings, settings_from_env
+from copilot_archive.core.exceptions import ConfigError, InvalidRequest
+from copilot_archive.core.layout import Report
 
 WINDOW = Window.for_today(date(2025, 11, 1))
 CONFIGURED = ("acme", "globex")

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from copilot_archive.exceptions import InvalidRequest
-from copilot_archive.layout import (
+from copilot_archive.core.exceptions import InvalidRequest
+from copilot_archive.core.layout import (
     Level,
     Report,
     ReportDay,

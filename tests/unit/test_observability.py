@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 # Imported at collection, before sockets are disabled: the X-Ray SDK opens a UDP socket.
-from copilot_archive import observability
-from copilot_archive.redaction import register_secret
+from copilot_archive.core import observability
+from copilot_archive.core.redaction import register_secret
 
 SNIPPET = """
-from copilot_archive.observability import metrics
+from copilot_archive.core.observability import metrics
 from aws_lambda_powertools.metrics import MetricUnit
 metrics.add_metric(name="IndexFailures", unit=MetricUnit.Count, value=1)
 metrics.flush_metrics()

@@ -2,9 +2,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from copilot_archive.exceptions import InvalidRequest
-from copilot_archive.layout import Report, ReportDay
-from copilot_archive.planner import LatestReport, Window, check_day_in_window, plan_days, plan_reconcile
+from copilot_archive.archiving.planner import (
+    LatestReport,
+    Window,
+    check_day_in_window,
+    plan_days,
+    plan_reconcile,
+)
+from copilot_archive.core.exceptions import InvalidRequest
+from copilot_archive.core.layout import Report, ReportDay
 
 DAILY = (Report.ENTERPRISE_1_DAY, Report.USERS_1_DAY)
 

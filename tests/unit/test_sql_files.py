@@ -9,9 +9,10 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from copilot_archive import curated_schema, sql
-from copilot_archive.exceptions import QueryError
-from copilot_archive.layout import Report
+from copilot_archive.core import curated_schema
+from copilot_archive.core.exceptions import QueryError
+from copilot_archive.core.layout import Report
+from copilot_archive.querying import sql
 
 RAW_TABLES = {"raw_" + r.value.replace("-", "_"): r for r in Report}
 PLACEHOLDERS = {"database": "copilot_metrics", "bucket": "archive-bucket", "prefix": "copilot-metrics"}

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from copilot_archive import config
-from copilot_archive.curated_schema import ALL_TABLES, PARTITION_COLUMNS, CuratedTable
-from copilot_archive.exceptions import InvalidRequest
-from copilot_archive.layout import (
+from copilot_archive.core import config
+from copilot_archive.core.curated_schema import ALL_TABLES, PARTITION_COLUMNS, CuratedTable
+from copilot_archive.core.exceptions import InvalidRequest
+from copilot_archive.core.layout import (
     ALL_REPORTS,
     PREFIX_PATTERN,
     Report,
@@ -291,7 +291,7 @@ def test_indexer_role_grants_what_athena_ddl_needs_in_glue() -> None:
 
 def test_indexer_role_allows_every_glue_call_the_catalog_adapter_makes() -> None:
     # catalog.py is the one place Glue is called; a call the role lacks fails only in AWS.
-    source = repo_file("src/copilot_archive/catalog.py").read_text()
+    source = repo_file("src/copilot_archive/indexing/catalog.py").read_text()
     calls = set(re.findall(r"_client\.([a-z_]+)\(", source)) - {"get_paginator"}
     calls |= set(re.findall(r"get_paginator\(\s*[\"']([a-z_]+)[\"']", source))
     needed = {"glue:" + "".join(word.capitalize() for word in call.split("_")) for call in calls}
@@ -350,7 +350,7 @@ def test_every_skipped_scanner_check_says_why() -> None:
 
 
 def test_every_alarm_notifies_the_topic_and_watches_a_metric_the_code_publishes() -> None:
-    published = "".join(p.read_text() for p in (ROOT / "src" / "copilot_archive").glob("*.py"))
+    published = "".join(p.read_text() for p in (ROOT / "src" / "copilot_archive").rglob("*.py"))
     alarms = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
     for name, alarm in alarms.items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name

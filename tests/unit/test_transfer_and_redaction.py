@@ -4,13 +4,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from copilot_archive.exceptions import ManifestError, StorageError, UnsafeLink
-from copilot_archive.layout import Report, ReportDay
-from copilot_archive.manifest import ArchivedFile, Manifest
-from copilot_archive.redaction import REDACTED, redact, redact_url, register_secret
-from copilot_archive.storage import LocalFolderStorage
-from copilot_archive.transfer import HostAllowList
-from copilot_archive.urls import is_loopback
+from copilot_archive.archiving.transfer import HostAllowList
+from copilot_archive.core.exceptions import ManifestError, StorageError, UnsafeLink
+from copilot_archive.core.layout import Report, ReportDay
+from copilot_archive.core.manifest import ArchivedFile, Manifest
+from copilot_archive.core.redaction import REDACTED, redact, redact_url, register_secret
+from copilot_archive.core.storage import LocalFolderStorage
+from copilot_archive.core.urls import is_loopback
 
 HOSTS = HostAllowList(
     ("copilot-reports.github.com", "copilot-reports-*.b01.azurefd.net", "*.example.com", "127.0.0.1")
@@ -205,7 +205,7 @@ def test_allow_list_patterns_with_ports_still_check_the_host(patterns, url):
 def test_the_download_session_drops_any_authorization_header():
     from requests import Request
 
-    from copilot_archive.transfer import _NoAuthorization
+    from copilot_archive.archiving.transfer import _NoAuthorization
 
     request = Request("GET", "https://copilot-reports.github.com/a", headers={"Authorization": "Basic dTpw"})
     prepared = request.prepare()

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import QueryError
-from ..layout import DEFAULT_PREFIX
-from ..query import LocalQueryEngine
+from ..core.exceptions import QueryError
+from ..core.layout import DEFAULT_PREFIX
+from ..querying.query import LocalQueryEngine
 from .panels import PANELS, STATUS_COLOURS, STATUSES, Panel
 
 DEFAULT_NAME = "report.html"

@@ -25,7 +25,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from .exceptions import QueryError
+from ..core.exceptions import QueryError
 
 Dialect = Literal["athena", "duckdb"]
 READ_DIALECT = "athena"
@@ -34,8 +34,8 @@ _LEADING_COMMENTS = re.compile(r"\A(?:[ \t]*(?:--[^\n]*)?(?:\n|\Z))*")
 
 
 def athena_dir() -> Path:
-    """The `athena/` folder: beside this module in the Lambda layer, else the repository's."""
-    packaged = Path(__file__).parent / "athena"
+    """The `athena/` folder: at the package's root in the Lambda layer, else the repository's."""
+    packaged = Path(__file__).parents[1] / "athena"
     if packaged.is_dir():
         return packaged
     for parent in Path(__file__).resolve().parents:

@@ -3,7 +3,7 @@
 Each curated table is a DuckDB view over its Hive-partitioned Parquet files (an empty typed
 view while there are none); each raw table is a view of its NDJSON lines as text, with the
 enterprise and day taken from the path, as Athena's raw tables see them. The shipped views
-are the `athena/views` files translated by `copilot_archive.sql`.
+are the `athena/views` files translated by `copilot_archive.querying.sql`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any, Literal
 import duckdb
 from sqlglot import exp
 
-from . import curated_schema, sql
-from .exceptions import QueryError
-from .layout import (
+from ..core import curated_schema
+from ..core.exceptions import QueryError
+from ..core.layout import (
     DEFAULT_PREFIX,
     Level,
     Report,
@@ -31,6 +31,7 @@ from .layout import (
     raw_table_location,
     validate_prefix,
 )
+from . import sql
 
 Format = Literal["table", "csv", "json"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json")

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from .exceptions import ArchiveError
-from .layout import Report, manifest_key, manifest_listing_prefix, parse_manifest_key
-from .manifest import STATUS_EMPTY, Manifest
-from .planner import Window
-from .storage import Storage
+from ..archiving.planner import Window
+from ..core.exceptions import ArchiveError
+from ..core.layout import Report, manifest_key, manifest_listing_prefix, parse_manifest_key
+from ..core.manifest import STATUS_EMPTY, Manifest
+from ..core.storage import Storage
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,11 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from . import clock
-from .config import Settings
-from .deadline import Deadline
-from .events import RunRequest
-from .exceptions import (
+from ..core import clock
+from ..core.config import Settings
+from ..core.deadline import Deadline
+from ..core.exceptions import (
     AlreadyExists,
     ArchiveError,
     LinkRejected,
@@ -30,8 +29,7 @@ from .exceptions import (
     PermissionDenied,
     RateLimited,
 )
-from .github import PERMISSION_HINT, ReportClient, ReportLinks
-from .layout import (
+from ..core.layout import (
     Level,
     Report,
     ReportDay,
@@ -40,11 +38,13 @@ from .layout import (
     parse_manifest_key,
     raw_file_key,
 )
-from .manifest import ArchivedFile, Manifest
-from .observability import logger
+from ..core.manifest import ArchivedFile, Manifest
+from ..core.observability import logger
+from ..core.redaction import redact
+from ..core.storage import Storage
+from .events import RunRequest
+from .github import PERMISSION_HINT, ReportClient, ReportLinks
 from .planner import Archived, LatestReport, Plan, Window, plan_days, plan_reconcile
-from .redaction import redact
-from .storage import Storage
 from .transfer import LinkDownloader
 
 

@@ -16,9 +16,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote_plus
 
-from .config import ARCHIVE_BUCKET, ARCHIVE_PREFIX
-from .exceptions import ConfigError, InvalidRequest
-from .layout import DEFAULT_PREFIX, parse_day, parse_manifest_key, validate_prefix
+from ..core.config import ARCHIVE_BUCKET, ARCHIVE_PREFIX
+from ..core.exceptions import ConfigError, InvalidRequest
+from ..core.layout import DEFAULT_PREFIX, parse_day, parse_manifest_key, validate_prefix
 
 GLUE_DATABASE = "GLUE_DATABASE"
 ATHENA_WORKGROUP = "ATHENA_WORKGROUP"

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .exceptions import CatalogError
-from .layout import Report
+from ..core.exceptions import CatalogError
+from ..core.layout import Report
 
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient

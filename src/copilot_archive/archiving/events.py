@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .exceptions import InvalidRequest
-from .layout import Report, parse_day, parse_report, validate_slug
+from ..core.exceptions import InvalidRequest
+from ..core.layout import Report, parse_day, parse_report, validate_slug
 from .planner import Window, check_day_in_window, day_range
 
 MANUAL_KEYS = frozenset({"from", "to", "days", "reports", "enterprises", "force"})

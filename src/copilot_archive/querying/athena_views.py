@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .exceptions import CatalogError
+from ..core.exceptions import CatalogError
 from .sql import view_names, view_sql
 
 FINISHED = ("SUCCEEDED", "FAILED", "CANCELLED")

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from .athena_views import AthenaViewInstaller
+from ..core.exceptions import CatalogError
+from ..core.observability import logger, metrics
+from ..core.storage import S3Storage, Storage
+from ..querying.athena_views import AthenaViewInstaller
 from .catalog import Catalog, GlueCatalog
-from .exceptions import CatalogError
-from .index_events import IndexerSettings, indexer_settings_from_env
+from .events import IndexerSettings, indexer_settings_from_env
 from .indexer import Indexer, IndexSummary
-from .observability import logger, metrics
-from .storage import S3Storage, Storage
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,14 +22,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
-from .config import DEFAULT_MAX_REPORT_BYTES
-from .deadline import Deadline
-from .exceptions import DownloadError, LinkRejected, OutOfTime, ReportTooLarge, UnsafeLink
-from .lines import LineCounter
-from .manifest import ArchivedFile
-from .redaction import redact_url
-from .storage import NDJSON, Storage
-from .urls import connection_target, is_loopback
+from ..core.config import DEFAULT_MAX_REPORT_BYTES
+from ..core.deadline import Deadline
+from ..core.exceptions import DownloadError, LinkRejected, OutOfTime, ReportTooLarge, UnsafeLink
+from ..core.lines import LineCounter
+from ..core.manifest import ArchivedFile
+from ..core.redaction import redact_url
+from ..core.storage import NDJSON, Storage
+from ..core.urls import connection_target, is_loopback
 
 CHUNK_BYTES = 1024 * 1024
 MAX_REDIRECTS = 5

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .exceptions import InvalidRequest
-from .layout import FIRST_REPORT_DAY, Level, Report, ReportDay
+from ..core.exceptions import InvalidRequest
+from ..core.layout import FIRST_REPORT_DAY, Level, Report, ReportDay
 
 RETENTION_DAYS = 365
 

@@ -31,15 +31,15 @@ from typing import Any, Union
 
 import pyarrow as pa
 
-from .curated_schema import (
+from ..core.curated_schema import (
     CURATED_REPORTS,
     ENTERPRISE_DAY_TOTALS,
     USER_DAILY,
     CuratedTable,
     tables_for,
 )
-from .exceptions import CurationError
-from .layout import Report
+from ..core.exceptions import CurationError
+from ..core.layout import Report
 
 # Lines curated before the buffered rows are handed out as record batches.
 BATCH_LINES = 5_000

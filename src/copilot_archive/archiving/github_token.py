@@ -6,9 +6,9 @@ import json
 import re
 from collections.abc import Callable
 
-from .config import GITHUB_TOKEN, GITHUB_TOKEN_SECRET, Settings
-from .exceptions import ConfigError, NotConfigured
-from .redaction import redact, register_secret
+from ..core.config import GITHUB_TOKEN, GITHUB_TOKEN_SECRET, Settings
+from ..core.exceptions import ConfigError, NotConfigured
+from ..core.redaction import redact, register_secret
 
 SECRET_CACHE_SECONDS = 300
 # What the stack's secret holds until someone puts the token in it.

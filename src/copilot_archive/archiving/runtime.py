@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 
+from ..core.config import Settings, settings_from_env
+from ..core.exceptions import ConfigError
+from ..core.storage import S3Storage, Storage
 from .archiver import Archiver
-from .config import Settings, settings_from_env
-from .exceptions import ConfigError
 from .github import ReportClient
 from .github_token import token_provider
-from .storage import S3Storage, Storage
 from .transfer import HostAllowList, LinkDownloader
 
 

@@ -17,14 +17,24 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import clock
-from .catalog import Catalog, NullCatalog, PartitionSpec, glue_table_name_for_raw
-from .curate import BATCH_LINES, Curator, arrow_schema
-from .curated_schema import CURATED_REPORTS, ENTERPRISE_DAY_TOTALS, INDEX_STATUS, USER_DAILY, CuratedTable
-from .deadline import Deadline
-from .exceptions import ArchiveError, CatalogError, CurationError, InvalidRequest, ManifestError, StorageError
-from .index_events import IndexRequest
-from .layout import (
+from ..core import clock
+from ..core.curated_schema import (
+    CURATED_REPORTS,
+    ENTERPRISE_DAY_TOTALS,
+    INDEX_STATUS,
+    USER_DAILY,
+    CuratedTable,
+)
+from ..core.deadline import Deadline
+from ..core.exceptions import (
+    ArchiveError,
+    CatalogError,
+    CurationError,
+    InvalidRequest,
+    ManifestError,
+    StorageError,
+)
+from ..core.layout import (
     Report,
     ReportDay,
     curated_day_prefix,
@@ -35,10 +45,13 @@ from .layout import (
     raw_day_prefix,
     raw_file_key,
 )
-from .lines import LineCounter
-from .manifest import ArchivedFile, Manifest
-from .observability import logger
-from .storage import Storage
+from ..core.lines import LineCounter
+from ..core.manifest import ArchivedFile, Manifest
+from ..core.observability import logger
+from ..core.storage import Storage
+from .catalog import Catalog, NullCatalog, PartitionSpec, glue_table_name_for_raw
+from .curate import BATCH_LINES, Curator, arrow_schema
+from .events import IndexRequest
 
 PARQUET = "application/vnd.apache.parquet"
 # zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.

@@ -18,8 +18,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .deadline import Deadline
-from .exceptions import (
+from ..core.deadline import Deadline
+from ..core.exceptions import (
     GitHubError,
     InvalidRequest,
     NotFound,
@@ -28,8 +28,8 @@ from .exceptions import (
     PermissionDenied,
     RateLimited,
 )
-from .layout import FIRST_REPORT_DAY, Level, Report, ReportDay, parse_day
-from .redaction import redact
+from ..core.layout import FIRST_REPORT_DAY, Level, Report, ReportDay, parse_day
+from ..core.redaction import redact
 
 # Statuses urllib3 retries on its own, with exponential backoff and jitter.
 RETRIED_STATUSES = (500, 502, 503, 504)

@@ -1,0 +1,1 @@
+"""Archiving: plan report-days, ask GitHub for links, stream them into storage, commit."""

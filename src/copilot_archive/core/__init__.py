@@ -1,0 +1,1 @@
+"""The shared core: key layout, settings, storage, manifests, errors and observability."""

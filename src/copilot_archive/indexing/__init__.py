@@ -1,0 +1,1 @@
+"""Indexing: archived report-days -> curated Parquet tables, catalog partitions, status."""

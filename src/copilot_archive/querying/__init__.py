@@ -1,0 +1,1 @@
+"""Querying: the shipped Athena SQL, local DuckDB queries and the archive's status."""
