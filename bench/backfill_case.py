@@ -50,7 +50,7 @@ def main() -> int:
     from copilot_archive.archiving.runtime import build_archiver
     from copilot_archive.core.config import settings_from_env
     from copilot_archive.core.deadline import Deadline
-    from copilot_archive.core.layout import Report
+    from copilot_archive.core.reports import Report
 
     environ = {
         "ENTERPRISES": args.enterprises,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot_archive.core.curated_schema import INDEX_STATUS, tables_for
-from copilot_archive.core.layout import Report
+from copilot_archive.core.reports import Report
 from copilot_archive.core.storage import UPLOAD_PART_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -48,13 +48,13 @@ from sqlglot.optimizer.scope import traverse_scope  # noqa: E402
 from copilot_archive import curated_schema, sql  # noqa: E402
 from copilot_archive.core.layout import (  # noqa: E402
     DEFAULT_PREFIX,
-    Report,
     ReportDay,
     curated_table_location,
     manifest_key,
     manifests_prefix,
 )
 from copilot_archive.core.manifest import Manifest  # noqa: E402
+from copilot_archive.core.reports import Report  # noqa: E402
 from copilot_archive.core.storage import LocalFolderStorage  # noqa: E402
 from copilot_archive.indexing.catalog import NullCatalog  # noqa: E402
 from copilot_archive.indexing.indexer import Indexer  # noqa: E402

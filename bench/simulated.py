@@ -34,7 +34,7 @@ def archive_days(
     from copilot_archive.archiving.runtime import build_archiver
     from copilot_archive.core.config import Settings
     from copilot_archive.core.deadline import Deadline
-    from copilot_archive.core.layout import Report
+    from copilot_archive.core.reports import Report
     from copilot_archive.core.storage import LocalFolderStorage
     from copilot_simulator import Simulator
 

@@ -18,12 +18,12 @@ import pyarrow.parquet as pq
 from copilot_archive.core import curated_schema
 from copilot_archive.core.layout import (
     DEFAULT_PREFIX,
-    Report,
     ReportDay,
     curated_file_key,
     index_status_key,
     raw_file_key,
 )
+from copilot_archive.core.reports import Report
 
 PREFIX = DEFAULT_PREFIX
 ARROW_TYPES = {

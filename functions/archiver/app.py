@@ -22,7 +22,7 @@ RESERVE_SECONDS = 90
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     archiver = archiver_from_env()
     today = clock.utc_today()
-    request = parse_event(event, Window.for_today(today), archiver.settings.enterprises)
+    request = parse_event(event, Window.for_today(today), archiver.settings.scopes)
     summary = archiver.run(request, Deadline.from_lambda_context(context, RESERVE_SECONDS), today)
     record_run_metrics(summary)
     logger.info("run finished", extra={"counts": summary.counts(), "bytes": summary.bytes_archived})

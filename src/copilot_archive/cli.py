@@ -17,7 +17,7 @@ from .archiving.events import build_request
 from .archiving.planner import Plan, Window
 from .archiving.runtime import build_archiver
 from .core import clock
-from .core.config import ARCHIVE_PREFIX, ENTERPRISES, Settings, settings_from_env
+from .core.config import ARCHIVE_PREFIX, ENTERPRISES, ORGANIZATIONS, Settings, settings_from_env
 from .core.deadline import Deadline
 from .core.exceptions import ArchiveError, ConfigError, InvalidRequest
 from .core.layout import DEFAULT_PREFIX, validate_prefix
@@ -111,8 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_selection(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--reports", type=_csv, metavar="REPORT,REPORT", help="default: REPORTS or all four")
+    command.add_argument(
+        "--reports", type=_csv, metavar="REPORT,REPORT", help="default: REPORTS or every kind"
+    )
     command.add_argument("--enterprises", type=_csv, metavar="SLUG,SLUG", help="default: ENTERPRISES")
+    command.add_argument("--organizations", type=_csv, metavar="LOGIN,LOGIN", help="default: ORGANIZATIONS")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,10 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {"prefix": args.prefix}
-    if args.enterprises and not os.environ.get(ENTERPRISES, "").strip():
-        # With no ENTERPRISES in the environment the named enterprises are the configuration;
-        # with it, they must be among it, as in the Lambda's manual events.
-        overrides["enterprises"] = tuple(args.enterprises)
+    for variable, named in ((ENTERPRISES, args.enterprises), (ORGANIZATIONS, args.organizations)):
+        if named and not os.environ.get(variable, "").strip():
+            # With the variable unset the named scopes are the configuration; with it set,
+            # they must be among it, as in the Lambda's manual events.
+            overrides[variable.lower()] = tuple(named)
     return settings_from_env(**overrides)
 
 
@@ -156,9 +160,10 @@ def _archive(args: argparse.Namespace, settings: Settings, storage: Storage) -> 
         days=getattr(args, "days", None),
         reports=args.reports,
         enterprises=args.enterprises,
+        organizations=args.organizations,
         force=args.force,
         window=Window.for_today(today),
-        configured=settings.enterprises,
+        configured=settings.scopes,
     )
     summary = _run(settings, storage, request, today, show_progress=not args.no_progress)
     _print_summary(summary, storage, as_json=args.json)
@@ -216,7 +221,7 @@ def _print_summary(summary: RunSummary, storage: Storage, as_json: bool) -> None
         f"({summary.api_retries} API retries, {summary.download_retries} download retries)\n"
     )
     for result in summary.of(Outcome.FAILED) + summary.of(Outcome.DEFERRED):
-        target = f"{result.report} {result.slug} {result.day or 'latest'}"
+        target = f"{result.report} {result.scope} {result.day or 'latest'}"
         out.write(f"  {result.outcome.value}: {target}: {result.reason}\n")
 
 
@@ -226,8 +231,14 @@ def _status(args: argparse.Namespace, settings: Settings, storage: Storage) -> i
         build_request(reports=args.reports, window=Window.for_today(today), configured=()).reports
         or settings.reports
     )
+    scopes = build_request(
+        enterprises=args.enterprises,
+        organizations=args.organizations,
+        window=Window.for_today(today),
+        configured=settings.scopes,
+    ).scopes
     statuses = archive_status(
-        storage, settings.prefix, settings.enterprises, reports, Window.for_today(today)
+        storage, settings.prefix, scopes or settings.scopes, reports, Window.for_today(today)
     )
     _print_status(statuses, storage, Window.for_today(today), as_json=args.json)
     return 0
@@ -240,14 +251,12 @@ def _print_status(statuses: list[ReportStatus], storage: Storage, window: Window
         out.write("\n")
         return
     out.write(f"{storage.describe()}: window {window.first.isoformat()}..{window.last.isoformat()}\n")
-    out.write(
-        f"{'report':<18} {'enterprise':<20} {'archived':>8} {'empty':>6} {'missing':>8}  missing days\n"
-    )
+    out.write(f"{'report':<20} {'scope':<30} {'archived':>8} {'empty':>6} {'missing':>8}  missing days\n")
     for status in statuses:
         row = status.to_dict()
         missing = ", ".join(row["missing_days"][:4]) + (" ..." if len(row["missing_days"]) > 4 else "")
         out.write(
-            f"{row['report']:<18} {row['enterprise']:<20} {row['archived']:>8} {row['empty']:>6} "
+            f"{row['report']:<20} {status.scope!s:<30} {row['archived']:>8} {row['empty']:>6} "
             f"{row['missing']:>8}  {missing}\n"
         )
 
@@ -363,7 +372,7 @@ def _demo(args: argparse.Namespace) -> int:
             download_hosts=(sim.download_host,),
         ).with_overrides()
         storage = open_storage(args.archive)
-        request = build_request(window=Window.for_today(today), configured=DEMO_ENTERPRISES)
+        request = build_request(window=Window.for_today(today), configured=settings.scopes)
         print(f"Simulated GitHub at {sim.api_url}; archiving {', '.join(DEMO_ENTERPRISES)}")
         print(f"into {storage.describe()} (no AWS account, no token)")
         first = _run(settings, storage, request, today, show_progress=not args.no_progress)
@@ -374,7 +383,7 @@ def _demo(args: argparse.Namespace) -> int:
         _print_summary(second, storage, as_json=False)
         print(f"  GitHub API requests made by the second run: {_api_requests(sim) - api_calls_before}")
         statuses = archive_status(
-            storage, settings.prefix, settings.enterprises, settings.reports, Window.for_today(today)
+            storage, settings.prefix, settings.scopes, settings.reports, Window.for_today(today)
         )
         _print_status(statuses, storage, Window.for_today(today), as_json=False)
     print("\nIndexing into curated Parquet tables:")

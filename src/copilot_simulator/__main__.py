@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m copilot_simulator", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--enterprises", type=_csv, default=["acme", "globex"])
+    parser.add_argument("--organizations", type=_csv, default=[])
     parser.add_argument("--users", type=int, default=40, help="users per enterprise")
     parser.add_argument("--links", type=int, default=3, help="download links per report")
     parser.add_argument("--today", type=date.fromisoformat, default=None)
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
     simulator = Simulator(
         enterprises=args.enterprises,
+        organizations=args.organizations,
         users=args.users,
         links_per_report=args.links,
         today=args.today,

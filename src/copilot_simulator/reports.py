@@ -26,9 +26,18 @@ ENTERPRISE_1_DAY = "enterprise-1-day"
 USERS_1_DAY = "users-1-day"
 ENTERPRISE_28_DAY = "enterprise-28-day"
 USERS_28_DAY = "users-28-day"
-ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY)
-LATEST_REPORTS = (ENTERPRISE_28_DAY, USERS_28_DAY)
+ORGANIZATION_1_DAY = "organization-1-day"
+ORGANIZATION_28_DAY = "organization-28-day"
+ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY, ORGANIZATION_1_DAY)
+LATEST_REPORTS = (ENTERPRISE_28_DAY, USERS_28_DAY, ORGANIZATION_28_DAY)
 REPORT_KINDS = ONE_DAY_REPORTS + LATEST_REPORTS
+# The reports each level serves, by the API path's owner segment.
+REPORTS_BY_OWNER = {
+    "enterprises": frozenset({ENTERPRISE_1_DAY, USERS_1_DAY, ENTERPRISE_28_DAY, USERS_28_DAY}),
+    "orgs": frozenset({ORGANIZATION_1_DAY, USERS_1_DAY, ORGANIZATION_28_DAY, USERS_28_DAY}),
+}
+# GitHub documents 204 (no content) for a day without data on these endpoints.
+NO_CONTENT_WHEN_EMPTY = frozenset({ORGANIZATION_1_DAY})
 
 _METRICS = (
     "user_initiated_interaction_count",
@@ -257,6 +266,14 @@ class ReportBook:
             return [compact(self._enterprise_1_day(slug, day))]
         if report == ENTERPRISE_28_DAY:
             return [compact(self._enterprise_28_day(slug, day))]
+        if report == ORGANIZATION_1_DAY:
+            if self.is_empty_day(day):
+                return []
+            return [compact({"organization_id": enterprise_id_of(slug), **self._enterprise_1_day(slug, day)})]
+        if report == ORGANIZATION_28_DAY:
+            return [
+                compact({"organization_id": enterprise_id_of(slug), **self._enterprise_28_day(slug, day)})
+            ]
         raise ValueError(f"unknown report {report!r}")
 
     # ---- users ---------------------------------------------------------------------
@@ -439,6 +456,9 @@ class ReportBook:
     def _created_at(self, day: date) -> dict[str, str]:
         """When a wrapper report was generated (the reference lists it for wrappers only)."""
         return {"created_at": f"{(day + timedelta(days=1)).isoformat()}T06:12:44.000Z"}
+
+    def _organization_header(self, slug: str) -> dict[str, Any]:
+        return {"organization_id": enterprise_id_of(slug)}
 
     def _enterprise_1_day(self, slug: str, day: date) -> dict[str, Any]:
         if enterprise_shape(day) == "flat":

@@ -32,8 +32,9 @@ from copilot_simulator.reports import (
     DATA_START,
     HISTORY_DAYS,
     LATEST_REPORTS,
-    ONE_DAY_REPORTS,
+    NO_CONTENT_WHEN_EMPTY,
     REPORT_KINDS,
+    REPORTS_BY_OWNER,
     ReportBook,
     window,
 )
@@ -80,7 +81,8 @@ LOOPBACK = "127.0.0.1"
 SUPPORTED_API_VERSIONS = frozenset({"2022-11-28", "2026-03-10"})
 _CHUNK = 64 * 1024
 _API_PATH = re.compile(
-    r"^/enterprises/(?P<slug>[^/]+)/copilot/metrics/reports/(?P<report>[a-z0-9-]+)(?P<latest>/latest)?$"
+    r"^/(?P<owner>enterprises|orgs)/(?P<slug>[^/]+)/copilot/metrics/reports/(?P<report>[a-z0-9-]+)"
+    r"(?P<latest>/latest)?$"
 )
 _DOWNLOAD_PATH = re.compile(
     r"^(?P<prefix>/redirected)?(?P<path>/download/(?P<slug>[^/]+)/(?P<report>[a-z0-9-]+)"
@@ -154,12 +156,16 @@ class Simulator:
         latency_seconds: float = 0.0,
         rate_limit: int | None = None,
         rate_limit_window_seconds: float = 3600.0,
+        organizations: Iterable[str] = (),
     ) -> None:
         self.enterprises = tuple(enterprises)
+        self.organizations = tuple(organizations)
+        # The book keys data by slug: an organization named like an enterprise shares its users.
+        slugs = tuple(dict.fromkeys((*self.enterprises, *self.organizations)))
         counts = (
-            {slug: users[slug] for slug in self.enterprises}
+            {slug: users[slug] for slug in slugs}
             if isinstance(users, Mapping)
-            else dict.fromkeys(self.enterprises, users)
+            else dict.fromkeys(slugs, users)
         )
         self.links_per_report = links_per_report
         self.today = today or datetime.now(UTC).date()
@@ -439,8 +445,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(403, {"message": "API rate limit exceeded"})
             return
         slug, report, latest = match["slug"], match["report"], bool(match["latest"])
-        expected = LATEST_REPORTS if latest else ONE_DAY_REPORTS
-        if slug not in sim.enterprises or report not in expected:
+        served = REPORTS_BY_OWNER[match["owner"]]
+        scopes = sim.enterprises if match["owner"] == "enterprises" else sim.organizations
+        if slug not in scopes or report not in served or (report in LATEST_REPORTS) != latest:
             self._json(404, {"message": "Not Found"})
             return
         if latest:
@@ -456,6 +463,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not sim.is_available(slug, report, day):
             self._json(404, {"message": "Not Found"})
+            return
+        if report in NO_CONTENT_WHEN_EMPTY and sim.book.is_empty_day(day):
+            self.send_response(204)
+            self.end_headers()
             return
         shift = timedelta(days=1 if fault is not None and fault.kind == "day_mismatch" else 0)
         no_links = fault is not None and fault.kind == "no_links"
@@ -525,7 +536,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not sim._link_is_valid(match["path"], query):
             self._send(403, _AZURE_DENIED, "application/xml")
             return
-        if slug not in sim.enterprises or report not in REPORT_KINDS:
+        if slug not in (*sim.enterprises, *sim.organizations) or report not in REPORT_KINDS:
             self._send(404, b"", "application/xml")
             return
         files = sim.report_files(slug, report, day_iso)

@@ -90,7 +90,7 @@ def test_a_failed_report_day_exits_1_and_says_why(cli_env, tmp_path, capsys):
 
     assert code == 1
     out = capsys.readouterr().out
-    assert "failed: users-1-day acme 2025-10-12" in out and "HTML" in out
+    assert "failed: users-1-day enterprise:acme 2025-10-12" in out and "HTML" in out
 
 
 def test_the_token_in_an_error_text_never_reaches_the_cli_output(cli_env, tmp_path, capsys):
@@ -101,7 +101,7 @@ def test_the_token_in_an_error_text_never_reaches_the_cli_output(cli_env, tmp_pa
 
     assert code == 1
     captured = capsys.readouterr()
-    assert "failed: users-1-day acme 2025-10-12" in captured.out
+    assert "failed: users-1-day enterprise:acme 2025-10-12" in captured.out
     assert "evil.example.invalid/dl/<redacted>/part" in captured.out
     assert CANARY_TOKEN not in captured.out + captured.err
 

@@ -293,7 +293,8 @@ def test_a_slow_api_answer_cannot_carry_the_run_past_its_deadline(simulator, mon
     from copilot_archive.archiving import github
     from copilot_archive.core.deadline import STOP_BEFORE_END_SECONDS, Deadline
     from copilot_archive.core.exceptions import GitHubError
-    from copilot_archive.core.layout import Report, ReportDay
+    from copilot_archive.core.layout import ReportDay
+    from copilot_archive.core.reports import Report
 
     monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
     client = github.ReportClient(simulator.api_url, "2026-03-10", lambda: CANARY_TOKEN)
@@ -311,7 +312,8 @@ def test_no_api_call_starts_when_the_run_must_stop(simulator):
     from copilot_archive.archiving import github
     from copilot_archive.core.deadline import STOP_BEFORE_END_SECONDS, Deadline
     from copilot_archive.core.exceptions import OutOfTime
-    from copilot_archive.core.layout import Report, ReportDay
+    from copilot_archive.core.layout import ReportDay
+    from copilot_archive.core.reports import Report
 
     client = github.ReportClient(simulator.api_url, "2026-03-10", lambda: CANARY_TOKEN)
     report_day = ReportDay(Report.USERS_1_DAY, "acme", TODAY - timedelta(days=10))

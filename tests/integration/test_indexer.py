@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from copilot_archive.core.curated_schema import tables_for
-from copilot_archive.core.layout import Report
+from copilot_archive.core.reports import Report
 from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event
 from tests.stack import create_stack_catalog
 

@@ -46,7 +46,7 @@ def settings_for(sim: Any, **extra: Any) -> Settings:
 
 
 def one_day(report: str = "users-1-day") -> RunRequest:
-    from copilot_archive.core.layout import Report
+    from copilot_archive.core.reports import Report
 
     return RunRequest(days=(DAY,), reports=(Report(report),))
 

@@ -12,7 +12,7 @@ import pytest
 
 from copilot_archive.core.curated_schema import CURATED_TABLES, INDEX_STATUS, USER_DAILY
 from copilot_archive.core.exceptions import CurationError
-from copilot_archive.core.layout import Report
+from copilot_archive.core.reports import Report
 from copilot_archive.indexing.curate import Curator, arrow_schema
 from copilot_simulator.reports import ReportBook, compact
 

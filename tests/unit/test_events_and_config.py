@@ -6,10 +6,11 @@ from copilot_archive.archiving.events import RunRequest, parse_event
 from copilot_archive.archiving.planner import Window
 from copilot_archive.core.config import Settings, settings_from_env
 from copilot_archive.core.exceptions import ConfigError, InvalidRequest
-from copilot_archive.core.layout import Report
+from copilot_archive.core.layout import Scope
+from copilot_archive.core.reports import Level, Report
 
 WINDOW = Window.for_today(date(2025, 11, 1))
-CONFIGURED = ("acme", "globex")
+CONFIGURED = Settings(enterprises=("acme", "globex"), organizations=("octo",)).scopes
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,11 @@ def test_manual_range_expands_to_days_and_keeps_the_selection():
         CONFIGURED,
     )
     assert request.days == (date(2025, 10, 10), date(2025, 10, 11), date(2025, 10, 12))
-    assert request.reports == (Report.USERS_1_DAY,) and request.enterprises == ("acme",) and request.force
+    assert (
+        request.reports == (Report.USERS_1_DAY,)
+        and request.scopes == (Scope(Level.ENTERPRISE, "acme"),)
+        and request.force
+    )
 
 
 def test_manual_days_are_sorted_and_deduplicated():
@@ -96,7 +101,7 @@ def test_explicit_overrides_beat_the_environment():
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({}, "ENTERPRISES is not set"),
+        ({}, "neither ENTERPRISES nor ORGANIZATIONS is set"),
         ({"ENTERPRISES": "acme,../x"}, "../x"),
         ({"ENTERPRISES": "acme,acme"}, "twice"),
         ({"ENTERPRISES": "acme", "REPORTS": "users-2-day"}, "users-2-day"),
@@ -106,8 +111,8 @@ def test_explicit_overrides_beat_the_environment():
         ({"ENTERPRISES": "acme", "GITHUB_API_URL": "ftp://x"}, "GITHUB_API_URL"),
         ({"ENTERPRISES": "acme", "ARCHIVE_PREFIX": "a/../b"}, "prefix"),
         ({"ENTERPRISES": "acme", "DOWNLOAD_HOSTS": "a.com/x"}, "DOWNLOAD_HOSTS"),
-        ({"ENTERPRISES": ","}, "ENTERPRISES is not set"),
-        ({"ENTERPRISES": "   "}, "ENTERPRISES is not set"),
+        ({"ENTERPRISES": ","}, "neither ENTERPRISES nor ORGANIZATIONS is set"),
+        ({"ENTERPRISES": "   "}, "neither ENTERPRISES nor ORGANIZATIONS is set"),
         ({"ENTERPRISES": "acme,-bad"}, "-bad"),
         ({"ENTERPRISES": "acme,bad-"}, "bad-"),
         ({"ENTERPRISES": "ac me"}, "ac me"),

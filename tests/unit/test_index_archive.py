@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 import pyarrow.parquet as pq
 
-from copilot_archive.core.layout import Report, ReportDay, curated_file_key, manifest_key, raw_file_key
+from copilot_archive.core.layout import ReportDay, curated_file_key, manifest_key, raw_file_key
 from copilot_archive.core.manifest import ArchivedFile, Manifest
+from copilot_archive.core.reports import Report
 from copilot_archive.core.storage import LocalFolderStorage
 from copilot_archive.indexing.indexer import index_archive
 from copilot_simulator.reports import ReportBook

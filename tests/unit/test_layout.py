@@ -4,8 +4,6 @@ import pytest
 
 from copilot_archive.core.exceptions import InvalidRequest
 from copilot_archive.core.layout import (
-    Level,
-    Report,
     ReportDay,
     manifest_key,
     manifest_listing_prefix,
@@ -14,6 +12,7 @@ from copilot_archive.core.layout import (
     validate_prefix,
     validate_slug,
 )
+from copilot_archive.core.reports import Level, Report
 
 
 def test_raw_key_matches_the_documented_example():

@@ -10,9 +10,18 @@ from copilot_archive.archiving.planner import (
     plan_reconcile,
 )
 from copilot_archive.core.exceptions import InvalidRequest
-from copilot_archive.core.layout import Report, ReportDay
+from copilot_archive.core.layout import ReportDay, Scope
+from copilot_archive.core.reports import ALL_REPORTS, Level, Report
 
 DAILY = (Report.ENTERPRISE_1_DAY, Report.USERS_1_DAY)
+
+
+def enterprise(slug: str) -> Scope:
+    return Scope(Level.ENTERPRISE, slug)
+
+
+def organization(slug: str) -> Scope:
+    return Scope(Level.ORGANIZATION, slug)
 
 
 def test_window_starts_at_first_report_day_in_the_first_year():
@@ -30,7 +39,9 @@ def test_window_is_one_year_back_later_on():
 def test_reconcile_fetches_every_day_without_a_manifest_interior_gaps_included():
     window = Window.for_today(date(2025, 10, 20))
     done = frozenset(d for d in window.days() if d not in (date(2025, 10, 12), date(2025, 10, 15)))
-    plan = plan_reconcile(window, ["acme"], [Report.USERS_1_DAY], {(Report.USERS_1_DAY, "acme"): done})
+    plan = plan_reconcile(
+        window, [enterprise("acme")], (Report.USERS_1_DAY,), {(Report.USERS_1_DAY, enterprise("acme")): done}
+    )
     assert plan.days == (
         ReportDay(Report.USERS_1_DAY, "acme", date(2025, 10, 12)),
         ReportDay(Report.USERS_1_DAY, "acme", date(2025, 10, 15)),
@@ -40,32 +51,55 @@ def test_reconcile_fetches_every_day_without_a_manifest_interior_gaps_included()
 
 def test_reconcile_orders_oldest_first_because_they_expire_first():
     window = Window.for_today(date(2025, 10, 15))
-    plan = plan_reconcile(window, ["b", "a"], DAILY, {})
+    plan = plan_reconcile(window, [enterprise("b"), enterprise("a")], DAILY, {})
     assert [rd.day for rd in plan.days] == sorted(rd.day for rd in plan.days)
     assert len(plan.days) == 2 * 2 * 5
 
 
 def test_28_day_reports_are_asked_only_while_yesterday_has_no_manifest():
     window = Window.for_today(date(2025, 12, 1))
-    archived = {(Report.USERS_28_DAY, "acme"): frozenset({window.last})}
-    plan = plan_reconcile(window, ["acme", "globex"], [Report.USERS_28_DAY], archived)
+    archived = {(Report.USERS_28_DAY, enterprise("acme")): frozenset({window.last})}
+    plan = plan_reconcile(
+        window, [enterprise("acme"), enterprise("globex")], (Report.USERS_28_DAY,), archived
+    )
     assert plan.latest == (LatestReport(Report.USERS_28_DAY, "globex"),)
+
+
+def test_each_scope_gets_only_the_reports_github_serves_at_its_level():
+    window = Window.for_today(date(2025, 10, 12))
+    scopes = [enterprise("acme"), organization("octo")]
+    plan = plan_reconcile(window, scopes, ALL_REPORTS, {})
+    asked = {(rd.level, rd.report) for rd in plan.days} | {(lr.level, lr.report) for lr in plan.latest}
+    assert asked == {
+        (Level.ENTERPRISE, Report.ENTERPRISE_1_DAY),
+        (Level.ENTERPRISE, Report.USERS_1_DAY),
+        (Level.ENTERPRISE, Report.ENTERPRISE_28_DAY),
+        (Level.ENTERPRISE, Report.USERS_28_DAY),
+        (Level.ORGANIZATION, Report.ORGANIZATION_1_DAY),
+        (Level.ORGANIZATION, Report.USERS_1_DAY),
+        (Level.ORGANIZATION, Report.ORGANIZATION_28_DAY),
+        (Level.ORGANIZATION, Report.USERS_28_DAY),
+    }
+    # The same report of the same slug at two levels is two report-days, planned apart.
+    archived = {(Report.USERS_1_DAY, enterprise("octo")): frozenset(window.days())}
+    both = plan_reconcile(window, [enterprise("octo"), organization("octo")], (Report.USERS_1_DAY,), archived)
+    assert {rd.level for rd in both.days} == {Level.ORGANIZATION}
 
 
 def test_manual_days_skip_archived_ones_unless_forced():
     days = [date(2025, 10, 11), date(2025, 10, 12)]
-    archived = {(Report.USERS_1_DAY, "acme"): frozenset({date(2025, 10, 11)})}
-    plan = plan_days(days, ["acme"], [Report.USERS_1_DAY], archived)
+    archived = {(Report.USERS_1_DAY, enterprise("acme")): frozenset({date(2025, 10, 11)})}
+    plan = plan_days(days, [enterprise("acme")], (Report.USERS_1_DAY,), archived)
     assert [rd.day for rd in plan.days] == [date(2025, 10, 12)]
     assert [rd.day for rd in plan.skipped] == [date(2025, 10, 11)]
-    forced = plan_days(days, ["acme"], [Report.USERS_1_DAY], archived, force=True)
+    forced = plan_days(days, [enterprise("acme")], (Report.USERS_1_DAY,), archived, force=True)
     assert [rd.day for rd in forced.days] == days and forced.skipped == ()
 
 
 def test_manual_28_day_request_wants_only_the_named_end_days():
     days = [date(2025, 10, 30), date(2025, 10, 31)]
-    archived = {(Report.ENTERPRISE_28_DAY, "acme"): frozenset({date(2025, 10, 30)})}
-    plan = plan_days(days, ["acme"], [Report.ENTERPRISE_28_DAY], archived)
+    archived = {(Report.ENTERPRISE_28_DAY, enterprise("acme")): frozenset({date(2025, 10, 30)})}
+    plan = plan_days(days, [enterprise("acme")], (Report.ENTERPRISE_28_DAY,), archived)
     assert plan.latest == (
         LatestReport(Report.ENTERPRISE_28_DAY, "acme", wanted_end_days=frozenset({days[1]})),
     )

@@ -11,10 +11,11 @@ from sqlglot import exp
 
 from copilot_archive.core import curated_schema
 from copilot_archive.core.exceptions import QueryError
-from copilot_archive.core.layout import Report
+from copilot_archive.core.reports import Level, reports_at
 from copilot_archive.querying import sql
 
-RAW_TABLES = {"raw_" + r.value.replace("-", "_"): r for r in Report}
+# Organization-level tables come with organization indexing; until then, enterprise reports only.
+RAW_TABLES = {"raw_" + r.value.replace("-", "_"): r for r in reports_at(Level.ENTERPRISE)}
 PLACEHOLDERS = {"database": "copilot_metrics", "bucket": "archive-bucket", "prefix": "copilot-metrics"}
 VIEW_COLUMNS = {
     "active_users_daily": ["enterprise", "day", "active_users"],

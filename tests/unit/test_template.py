@@ -18,13 +18,12 @@ from copilot_archive.core import config
 from copilot_archive.core.curated_schema import ALL_TABLES, PARTITION_COLUMNS, CuratedTable
 from copilot_archive.core.exceptions import InvalidRequest
 from copilot_archive.core.layout import (
-    ALL_REPORTS,
     PREFIX_PATTERN,
-    Report,
     curated_table_location,
     raw_table_location,
     validate_prefix,
 )
+from copilot_archive.core.reports import Level, Report, reports_at
 from tests.stack import RESOURCES, TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +41,7 @@ EVENT_FILES = {
 POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 ARCHIVER_VARIABLES = {
     config.ENTERPRISES,
+    config.ORGANIZATIONS,
     config.ARCHIVE_BUCKET,
     config.ARCHIVE_PREFIX,
     config.REPORTS,
@@ -120,7 +120,7 @@ def test_curated_table_matches_curated_schema(table: CuratedTable) -> None:
     assert glue["TableType"] == "EXTERNAL_TABLE"
 
 
-@pytest.mark.parametrize("report", ALL_REPORTS, ids=str)
+@pytest.mark.parametrize("report", reports_at(Level.ENTERPRISE), ids=str)
 def test_raw_table_reads_each_line_of_the_report_as_text(report: Report) -> None:
     glue = glue_tables().get(raw_table_name(report))
     assert glue is not None, f"no raw table for {report}"
@@ -138,7 +138,7 @@ def test_raw_table_reads_each_line_of_the_report_as_text(report: Report) -> None
 
 
 def test_catalog_holds_only_the_contract_tables() -> None:
-    expected = {t.name for t in ALL_TABLES} | {raw_table_name(r) for r in ALL_REPORTS}
+    expected = {t.name for t in ALL_TABLES} | {raw_table_name(r) for r in reports_at(Level.ENTERPRISE)}
     assert set(glue_tables()) == expected
     for resource in RESOURCES.values():
         if resource["Type"] == "AWS::Glue::Table":

@@ -6,9 +6,10 @@ import pytest
 
 from copilot_archive.archiving.transfer import HostAllowList
 from copilot_archive.core.exceptions import ManifestError, StorageError, UnsafeLink
-from copilot_archive.core.layout import Report, ReportDay
+from copilot_archive.core.layout import ReportDay
 from copilot_archive.core.manifest import ArchivedFile, Manifest
 from copilot_archive.core.redaction import REDACTED, redact, redact_url, register_secret
+from copilot_archive.core.reports import Report
 from copilot_archive.core.storage import LocalFolderStorage
 from copilot_archive.core.urls import is_loopback
 

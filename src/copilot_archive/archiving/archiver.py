@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -30,9 +30,8 @@ from ..core.exceptions import (
     RateLimited,
 )
 from ..core.layout import (
-    Level,
-    Report,
     ReportDay,
+    Scope,
     manifest_key,
     manifest_listing_prefix,
     parse_manifest_key,
@@ -41,10 +40,11 @@ from ..core.layout import (
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
 from ..core.redaction import redact
+from ..core.reports import Level, Report
 from ..core.storage import Storage
 from .events import RunRequest
 from .github import PERMISSION_HINT, ReportClient, ReportLinks
-from .planner import Archived, LatestReport, Plan, Window, plan_days, plan_reconcile
+from .planner import Archived, LatestReport, Plan, Window, plan_days, plan_reconcile, scope_reports
 from .transfer import LinkDownloader
 
 
@@ -68,11 +68,16 @@ class Result:
     files: int = 0
     bytes: int = 0
     lines: int = 0
+    level: Level = Level.ENTERPRISE
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.level, self.slug)
 
     def to_dict(self) -> dict[str, Any]:
         item: dict[str, Any] = {
             "report": self.report.value,
-            "enterprise": self.slug,
+            self.level.value: self.slug,
             "day": self.day.isoformat() if self.day else "latest",
         }
         if self.outcome is Outcome.ARCHIVED:
@@ -90,7 +95,7 @@ class RunSummary:
     api_retries: int = 0
     download_retries: int = 0
     rate_limit_waits: int = 0
-    # Hours since the end of the newest archived 1-day report-day of the stalest enterprise;
+    # Hours since the end of the newest archived 1-day report-day of the stalest scope;
     # the freshness alarm watches it. None for manual runs, which look at part of the archive.
     data_age_hours: float | None = None
     # Set when the run did nothing because the GitHub token is not configured yet.
@@ -130,9 +135,9 @@ class _RunState:
     """Shared by the workers of one run."""
 
     force: bool = False
-    denied: dict[str, str] = field(default_factory=dict)
-    # Report-days GitHub answered 404: with nothing else for a slug's older days, the slug is suspect.
-    not_found: set[tuple[Report, str, date]] = field(default_factory=set)
+    denied: dict[Scope, str] = field(default_factory=dict)
+    # Report-days GitHub answered 404: with nothing else for a scope's older days, its slug is suspect.
+    not_found: set[tuple[Report, Scope, date]] = field(default_factory=set)
     stop_reason: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     # The run's transfer slots, shared by its report-days (set while the run's pools are open).
@@ -157,7 +162,7 @@ class Archiver:
         self._now = now or (lambda: clock.utc_now())  # looked up per call, so tests can move it
 
     def archived_days(self, report: Report, slug: str, level: Level = Level.ENTERPRISE) -> frozenset[date]:
-        """Days with a manifest: one listing per report and enterprise."""
+        """Days with a manifest: one listing per report and scope."""
         prefix = manifest_listing_prefix(self.settings.prefix, report, slug, level)
         days = set()
         for key in self.storage.list_keys(prefix):
@@ -171,12 +176,12 @@ class Archiver:
         return self._plan(request, today)[0]
 
     def _plan(self, request: RunRequest, today: date) -> tuple[Plan, Archived]:
-        enterprises = request.enterprises or self.settings.enterprises
+        scopes = request.scopes or self.settings.scopes
         reports = request.reports or self.settings.reports
-        archived = {(r, s): self.archived_days(r, s) for s in enterprises for r in reports}
+        archived = {(r, s): self.archived_days(r, s.slug, s.level) for s, r in scope_reports(scopes, reports)}
         if request.days is None:
-            return plan_reconcile(Window.for_today(today), enterprises, reports, archived), archived
-        return plan_days(request.days, enterprises, reports, archived, request.force), archived
+            return plan_reconcile(Window.for_today(today), scopes, reports, archived), archived
+        return plan_days(request.days, scopes, reports, archived, request.force), archived
 
     def run(
         self,
@@ -199,13 +204,14 @@ class Archiver:
         if on_plan:
             on_plan(plan)
         results = [
-            Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived") for rd in plan.skipped
+            Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived", level=rd.level)
+            for rd in plan.skipped
         ]
         state = _RunState(force=request.force)
         work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
         for result in self._run_pool(work, deadline, state, on_result):
             results.append(result)
-        known = {slug for (_report, slug), days in archived.items() if days}
+        known = {scope for (_report, scope), days in archived.items() if days}
         results = _flag_unknown_slugs(results, state.not_found, known, today)
         finished = self._now()
         age = (
@@ -262,7 +268,7 @@ class Archiver:
 
     def _archive_item(self, item: LatestReport | ReportDay, deadline: Deadline, state: _RunState) -> Result:
         with state.lock:
-            denied = state.denied.get(item.slug)
+            denied = state.denied.get(item.scope)
         if denied:
             return _result_for(item, Outcome.FAILED, denied)
         try:
@@ -272,7 +278,7 @@ class Archiver:
         except NotReady as exc:
             if isinstance(exc, NotFound) and isinstance(item, ReportDay):
                 with state.lock:
-                    state.not_found.add((item.report, item.slug, item.day))
+                    state.not_found.add((item.report, item.scope, item.day))
             return _result_for(item, Outcome.NOT_READY, str(exc))
         except OutOfTime as exc:
             return _result_for(item, Outcome.DEFERRED, str(exc))
@@ -284,8 +290,8 @@ class Archiver:
             return _result_for(item, Outcome.DEFERRED, str(exc))
         except PermissionDenied as exc:
             with state.lock:
-                state.denied[item.slug] = str(exc)
-            logger.error("GitHub refused the token", extra={"enterprise": item.slug, "reason": str(exc)})
+                state.denied[item.scope] = str(exc)
+            logger.error("GitHub refused the token", extra={"scope": str(item.scope), "reason": str(exc)})
             return _result_for(item, Outcome.FAILED, str(exc))
         except ArchiveError as exc:
             logger.error("report-day failed", extra={"target": _label(item), "reason": str(exc)})
@@ -313,7 +319,7 @@ class Archiver:
             reason = (
                 f"GitHub serves 28-day reports only as the latest window, which now ends {end.isoformat()}"
             )
-            return Result(latest.report, latest.slug, None, Outcome.SKIPPED, reason)
+            return Result(latest.report, latest.slug, None, Outcome.SKIPPED, reason, level=latest.level)
         return _archived(self._copy_and_commit(links, fetch, deadline, state))
 
     def _check_not_committed(self, report_day: ReportDay) -> None:
@@ -446,16 +452,16 @@ class Archiver:
 
 
 def _data_age_hours(archived: Archived, results: list[Result], window: Window, now: datetime) -> float | None:
-    """Age of the stalest enterprise's newest 1-day report-day, counted from that day's end."""
-    newest: dict[str, date] = {}
-    for (report, slug), days in archived.items():
+    """Age of the stalest scope's newest 1-day report-day, counted from that day's end."""
+    newest: dict[Scope, date] = {}
+    for (report, scope), days in archived.items():
         if not report.is_28_day:
-            newest.setdefault(slug, window.first - timedelta(days=1))
+            newest.setdefault(scope, window.first - timedelta(days=1))
             if days:
-                newest[slug] = max(newest[slug], max(days))
+                newest[scope] = max(newest[scope], max(days))
     for result in results:
         if result.outcome is Outcome.ARCHIVED and not result.report.is_28_day and result.day is not None:
-            newest[result.slug] = max(newest.get(result.slug, result.day), result.day)
+            newest[result.scope] = max(newest.get(result.scope, result.day), result.day)
     if not newest:
         return None
     stalest = min(newest.values())
@@ -464,37 +470,35 @@ def _data_age_hours(archived: Archived, results: list[Result], window: Window, n
 
 
 # GitHub generates a day's reports within about two days; older days that all answer 404
-# point at the enterprise slug or the token's access, not at a report still to come.
+# point at the slug or the token's access, not at a report still to come.
 SUSPECT_AFTER_DAYS = 3
 
 
 def _flag_unknown_slugs(
-    results: list[Result], not_found: set[tuple[Report, str, date]], known: set[str], today: date
+    results: list[Result], not_found: set[tuple[Report, Scope, date]], known: set[Scope], today: date
 ) -> list[Result]:
-    """One failure per enterprise whose every older day asked in this run answered 404
+    """One failure per scope whose every older day asked in this run answered 404
     (unless the archive already holds a day of it: then the slug and the token were right)."""
     cutoff = today - timedelta(days=SUSPECT_AFTER_DAYS)
-    asked_old: dict[str, list[int]] = {}
+    asked_old: dict[Scope, list[int]] = {}
     for index, result in enumerate(results):
         if result.day is not None and result.day < cutoff and result.outcome is not Outcome.SKIPPED:
-            asked_old.setdefault(result.slug, []).append(index)
+            asked_old.setdefault(result.scope, []).append(index)
     flagged = list(results)
-    for slug, indexes in asked_old.items():
-        if slug in known or not all((results[i].report, slug, results[i].day) in not_found for i in indexes):
+    for scope, indexes in asked_old.items():
+        if scope in known or not all(
+            (results[i].report, scope, results[i].day) in not_found for i in indexes
+        ):
             continue
         first = min(indexes, key=lambda i: (results[i].day, results[i].report))
         reason = (
             f"GitHub answered 404 for all {len(indexes)} report-days older than {SUSPECT_AFTER_DAYS} days "
-            f"that this run asked for enterprise {slug!r}: the enterprise slug may be wrong, or the "
-            f"token may have no access to it ({PERMISSION_HINT})"
+            f"that this run asked for {scope.level} {scope.slug!r}: the {scope.level} slug may be wrong, "
+            f"or the token may have no access to it ({PERMISSION_HINT})"
         )
-        flagged[first] = _replace_outcome(results[first], Outcome.FAILED, reason)
-        logger.error("enterprise answers 404 for every older day", extra={"enterprise": slug})
+        flagged[first] = replace(results[first], outcome=Outcome.FAILED, reason=reason)
+        logger.error("a scope answers 404 for every older day", extra={"scope": str(scope)})
     return flagged
-
-
-def _replace_outcome(result: Result, outcome: Outcome, reason: str) -> Result:
-    return Result(result.report, result.slug, result.day, outcome, reason)
 
 
 def _label(item: LatestReport | ReportDay) -> str:
@@ -505,7 +509,7 @@ def _label(item: LatestReport | ReportDay) -> str:
 
 def _result_for(item: LatestReport | ReportDay, outcome: Outcome, reason: str) -> Result:
     day = item.day if isinstance(item, ReportDay) else None
-    return Result(item.report, item.slug, day, outcome, redact(reason))
+    return Result(item.report, item.slug, day, outcome, redact(reason), level=item.level)
 
 
 def _archived(manifest: Manifest) -> Result:
@@ -518,4 +522,5 @@ def _archived(manifest: Manifest) -> Result:
         files=len(manifest.files),
         bytes=manifest.total_bytes,
         lines=manifest.total_lines,
+        level=rd.level,
     )

@@ -8,10 +8,13 @@ from datetime import date
 from typing import Any
 
 from ..core.exceptions import InvalidRequest
-from ..core.layout import Report, parse_day, parse_report, validate_slug
+from ..core.layout import Scope, parse_day, parse_report, validate_slug
+from ..core.reports import Level, Report
 from .planner import Window, check_day_in_window, day_range
 
-MANUAL_KEYS = frozenset({"from", "to", "days", "reports", "enterprises", "force"})
+MANUAL_KEYS = frozenset({"from", "to", "days", "reports", "enterprises", "organizations", "force"})
+# The event key that names scopes of each level.
+SCOPE_KEYS = {Level.ENTERPRISE: "enterprises", Level.ORGANIZATION: "organizations"}
 SCHEDULE_SOURCES = frozenset({"aws.events", "aws.scheduler"})
 MAX_MANUAL_DAYS = 400
 
@@ -22,7 +25,7 @@ class RunRequest:
 
     days: tuple[date, ...] | None = None
     reports: tuple[Report, ...] | None = None
-    enterprises: tuple[str, ...] | None = None
+    scopes: tuple[Scope, ...] | None = None  # None: every configured enterprise and organization
     force: bool = False
 
     @property
@@ -30,8 +33,8 @@ class RunRequest:
         return self.days is None
 
 
-def parse_event(event: Any, window: Window, configured: Sequence[str]) -> RunRequest:
-    """A scheduled event or `{}` reconciles; a manual event names days, reports, enterprises."""
+def parse_event(event: Any, window: Window, configured: Sequence[Scope]) -> RunRequest:
+    """A scheduled event or `{}` reconciles; a manual event names days, reports and scopes."""
     if not isinstance(event, Mapping):
         raise InvalidRequest(f"event must be a JSON object, got {type(event).__name__}")
     if not event or _is_scheduled(event):
@@ -47,6 +50,7 @@ def parse_event(event: Any, window: Window, configured: Sequence[str]) -> RunReq
         days=event.get("days"),
         reports=event.get("reports"),
         enterprises=event.get("enterprises"),
+        organizations=event.get("organizations"),
         force=event.get("force", False),
         window=window,
         configured=configured,
@@ -64,9 +68,10 @@ def build_request(
     days: Any = None,
     reports: Any = None,
     enterprises: Any = None,
+    organizations: Any = None,
     force: Any = False,
     window: Window,
-    configured: Sequence[str],
+    configured: Sequence[Scope],
 ) -> RunRequest:
     """Validate a manual request, naming the field and the bad value on any error."""
     if not isinstance(force, bool):
@@ -80,12 +85,18 @@ def build_request(
                 for r in _list("reports", reports)
             )
         )
-    chosen_enterprises = None
-    if enterprises is not None:
-        chosen_enterprises = tuple(
-            dict.fromkeys(_enterprise(s, configured) for s in _list("enterprises", enterprises))
+    chosen_scopes = None
+    if enterprises is not None or organizations is not None:
+        named = {Level.ENTERPRISE: enterprises, Level.ORGANIZATION: organizations}
+        chosen_scopes = tuple(
+            dict.fromkeys(
+                _scope(level, slug, configured)
+                for level, slugs in named.items()
+                if slugs is not None
+                for slug in _list(SCOPE_KEYS[level], slugs)
+            )
         )
-    return RunRequest(chosen_days, chosen_reports, chosen_enterprises, force)
+    return RunRequest(chosen_days, chosen_reports, chosen_scopes, force)
 
 
 def _days(from_day: Any, to_day: Any, days: Any, window: Window) -> tuple[date, ...] | None:
@@ -122,13 +133,16 @@ def _bad(name: str, value: Any) -> Any:
     raise InvalidRequest(f"{name}: {value!r} must be a string")
 
 
-def _enterprise(slug: Any, configured: Sequence[str]) -> str:
+def _scope(level: Level, slug: Any, configured: Sequence[Scope]) -> Scope:
+    key = SCOPE_KEYS[level]
     if not isinstance(slug, str):
-        _bad("enterprises", slug)
+        _bad(key, slug)
     try:
         validate_slug(slug)
     except InvalidRequest as exc:
-        raise InvalidRequest(f"enterprises: {exc}") from None
-    if slug not in configured:
-        raise InvalidRequest(f"enterprises: {slug!r} is not among ENTERPRISES ({', '.join(configured)})")
-    return slug
+        raise InvalidRequest(f"{key}: {exc}") from None
+    scope = Scope(level, slug)
+    if scope not in configured:
+        known = ", ".join(s.slug for s in configured if s.level is level) or "none"
+        raise InvalidRequest(f"{key}: {slug!r} is not among {key.upper()} ({known})")
+    return scope

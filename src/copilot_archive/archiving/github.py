@@ -28,8 +28,9 @@ from ..core.exceptions import (
     PermissionDenied,
     RateLimited,
 )
-from ..core.layout import FIRST_REPORT_DAY, Level, Report, ReportDay, parse_day
+from ..core.layout import FIRST_REPORT_DAY, ReportDay, parse_day
 from ..core.redaction import redact
+from ..core.reports import Level, Report
 
 # Statuses urllib3 retries on its own, with exponential backoff and jitter.
 RETRIED_STATUSES = (500, 502, 503, 504)
@@ -129,7 +130,7 @@ class ReportClient:
 
     def day_links(self, report_day: ReportDay, deadline: Deadline) -> ReportLinks:
         """Links of a 1-day report; NotReady when GitHub has not generated that day yet."""
-        path = self._path(report_day.level, report_day.slug, report_day.report)
+        path = self._url(report_day.report, report_day.level, report_day.slug)
         body = self._get_json(path, {"day": report_day.day.isoformat()}, report_day, deadline)
         answered = _field_day(body, "report_day", report_day)
         if answered != report_day.day:
@@ -143,7 +144,7 @@ class ReportClient:
     ) -> ReportLinks:
         """Links of the latest 28-day report; its end day names the report-day."""
         placeholder = ReportDay(report, slug, FIRST_REPORT_DAY, level)
-        body = self._get_json(self._path(level, slug, report) + "/latest", {}, placeholder, deadline)
+        body = self._get_json(self._url(report, level, slug), {}, placeholder, deadline)
         end = _field_day(body, "report_end_day", placeholder)
         start = _field_day(body, "report_start_day", placeholder)
         if start > end:
@@ -151,9 +152,11 @@ class ReportClient:
         report_day = ReportDay(report, slug, end, level)
         return ReportLinks(report_day, _links(body, report_day), start, end)
 
-    def _path(self, level: Level, slug: str, report: Report) -> str:
-        owner = "enterprises" if level is Level.ENTERPRISE else "orgs"
-        return f"{self._api_url}/{owner}/{slug}/copilot/metrics/reports/{report.value}"
+    def _url(self, report: Report, level: Level, slug: str) -> str:
+        if level not in report.kind.levels:
+            # A wrong path answers 404, which would read as "not ready" forever.
+            raise InvalidRequest(f"GitHub serves no {report} report for an {level}")
+        return self._api_url + report.kind.api_path(level, slug)
 
     def _get_json(self, url: str, params: dict[str, str], report_day: ReportDay, deadline: Deadline) -> Any:
         for _ in range(self._max_rate_limit_waits + 1):

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..core.exceptions import InvalidRequest
-from ..core.layout import FIRST_REPORT_DAY, Level, Report, ReportDay
+from ..core.layout import FIRST_REPORT_DAY, ReportDay, Scope
+from ..core.reports import Level, Report, reports_at
 
 RETENTION_DAYS = 365
 
@@ -42,6 +43,10 @@ class LatestReport:
     level: Level = Level.ENTERPRISE
     wanted_end_days: frozenset[date] = frozenset()
 
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.level, self.slug)
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -54,31 +59,40 @@ class Plan:
         return len(self.latest) + len(self.days)
 
 
-Archived = Mapping[tuple[Report, str], frozenset[date]]
+# Days with a manifest, per report and scope.
+Archived = Mapping[tuple[Report, Scope], frozenset[date]]
+
+
+def scope_reports(scopes: Iterable[Scope], reports: tuple[Report, ...]) -> list[tuple[Scope, Report]]:
+    """Each scope with each wanted report GitHub serves at its level."""
+    return [(scope, report) for scope in scopes for report in reports_at(scope.level, reports)]
+
+
+def _oldest_first(days: list[ReportDay]) -> tuple[ReportDay, ...]:
+    return tuple(sorted(days, key=lambda rd: (rd.day, rd.level, rd.slug, rd.report)))
 
 
 def plan_reconcile(
-    window: Window, enterprises: Iterable[str], reports: Iterable[Report], archived: Archived
+    window: Window, scopes: Iterable[Scope], reports: tuple[Report, ...], archived: Archived
 ) -> Plan:
     """Every 1-day report-day of the window without a manifest, and each 28-day report whose
     latest possible end day (yesterday) has none; oldest days first, as they expire first."""
     latest: list[LatestReport] = []
     days: list[ReportDay] = []
-    for slug in enterprises:
-        for report in reports:
-            done = archived.get((report, slug), frozenset())
-            if report.is_28_day:
-                if window.last not in done:
-                    latest.append(LatestReport(report, slug))
-            else:
-                days.extend(ReportDay(report, slug, d) for d in window.days() if d not in done)
-    return Plan(latest=tuple(latest), days=tuple(sorted(days, key=lambda rd: (rd.day, rd.slug, rd.report))))
+    for scope, report in scope_reports(scopes, reports):
+        done = archived.get((report, scope), frozenset())
+        if report.is_28_day:
+            if window.last not in done:
+                latest.append(LatestReport(report, scope.slug, scope.level))
+        else:
+            days.extend(ReportDay(report, scope.slug, d, scope.level) for d in window.days() if d not in done)
+    return Plan(latest=tuple(latest), days=_oldest_first(days))
 
 
 def plan_days(
     days: Iterable[date],
-    enterprises: Iterable[str],
-    reports: Iterable[Report],
+    scopes: Iterable[Scope],
+    reports: tuple[Report, ...],
     archived: Archived,
     force: bool = False,
 ) -> Plan:
@@ -87,23 +101,18 @@ def plan_days(
     latest: list[LatestReport] = []
     todo: list[ReportDay] = []
     skipped: list[ReportDay] = []
-    for slug in enterprises:
-        for report in reports:
-            done = archived.get((report, slug), frozenset())
-            if report.is_28_day:
-                open_days = wanted if force else wanted - done
-                if open_days:
-                    latest.append(LatestReport(report, slug, wanted_end_days=open_days))
-                skipped.extend(ReportDay(report, slug, d) for d in sorted(wanted - open_days))
-                continue
-            for day in sorted(wanted):
-                target = todo if force or day not in done else skipped
-                target.append(ReportDay(report, slug, day))
-    return Plan(
-        latest=tuple(latest),
-        days=tuple(sorted(todo, key=lambda rd: (rd.day, rd.slug, rd.report))),
-        skipped=tuple(skipped),
-    )
+    for scope, report in scope_reports(scopes, reports):
+        done = archived.get((report, scope), frozenset())
+        if report.is_28_day:
+            open_days = wanted if force else wanted - done
+            if open_days:
+                latest.append(LatestReport(report, scope.slug, scope.level, wanted_end_days=open_days))
+            skipped.extend(ReportDay(report, scope.slug, d, scope.level) for d in sorted(wanted - open_days))
+            continue
+        for day in sorted(wanted):
+            target = todo if force or day not in done else skipped
+            target.append(ReportDay(report, scope.slug, day, scope.level))
+    return Plan(latest=tuple(latest), days=_oldest_first(todo), skipped=tuple(skipped))
 
 
 def check_day_in_window(day: date, window: Window, field_name: str) -> None:

@@ -9,10 +9,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .exceptions import ConfigError, InvalidRequest, UnsafeLink
-from .layout import ALL_REPORTS, DEFAULT_PREFIX, Report, parse_report, validate_prefix, validate_slug
+from .layout import DEFAULT_PREFIX, Scope, parse_report, validate_prefix, validate_slug
+from .reports import ALL_REPORTS, Level, Report, reports_at
 from .urls import Target, connection_target, is_loopback
 
 ENTERPRISES = "ENTERPRISES"
+ORGANIZATIONS = "ORGANIZATIONS"
 ARCHIVE_BUCKET = "ARCHIVE_BUCKET"
 ARCHIVE_PREFIX = "ARCHIVE_PREFIX"
 REPORTS = "REPORTS"
@@ -38,11 +40,18 @@ MIN_MAX_REPORT_BYTES = 1024
 MAX_MAX_WORKERS = 32
 
 
+_NO_SCOPE = (
+    f"neither {ENTERPRISES} nor {ORGANIZATIONS} is set: name the enterprise or organization slugs "
+    "to archive, comma-separated (either may be empty, not both)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a run needs to know, shared by the Lambda handler and the CLI."""
 
     enterprises: tuple[str, ...]
+    organizations: tuple[str, ...] = ()
     bucket: str | None = None
     prefix: str = DEFAULT_PREFIX
     reports: tuple[Report, ...] = ALL_REPORTS
@@ -54,6 +63,14 @@ class Settings:
     download_hosts: tuple[str, ...] = DEFAULT_DOWNLOAD_HOSTS
     max_workers: int = DEFAULT_MAX_WORKERS
     max_report_bytes: int = DEFAULT_MAX_REPORT_BYTES
+
+    @property
+    def scopes(self) -> tuple[Scope, ...]:
+        """Every enterprise, then every organization, in the order configured."""
+        return (
+            *(Scope(Level.ENTERPRISE, s) for s in self.enterprises),
+            *(Scope(Level.ORGANIZATION, s) for s in self.organizations),
+        )
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced (None leaves a field as it is), re-validated."""
@@ -78,14 +95,24 @@ def _parse_int(name: str, text: str, low: int, high: int) -> int:
 def _validated(settings: Settings) -> Settings:
     try:
         enterprises = tuple(validate_slug(s) for s in settings.enterprises)
+        organizations = tuple(validate_slug(s) for s in settings.organizations)
         prefix = validate_prefix(settings.prefix)
         reports = tuple(parse_report(str(r)) for r in settings.reports)
     except InvalidRequest as exc:
         raise ConfigError(str(exc)) from exc
-    if len(set(enterprises)) != len(enterprises):
-        raise ConfigError(f"{ENTERPRISES} lists a slug twice: {','.join(enterprises)}")
+    for name, slugs in ((ENTERPRISES, enterprises), (ORGANIZATIONS, organizations)):
+        if len(set(slugs)) != len(slugs):
+            raise ConfigError(f"{name} lists a slug twice: {','.join(slugs)}")
+    if not enterprises and not organizations:
+        raise ConfigError(_NO_SCOPE)
     if not reports:
         raise ConfigError(f"{REPORTS} is empty; name at least one of {', '.join(ALL_REPORTS)}")
+    for level, slugs in ((Level.ENTERPRISE, enterprises), (Level.ORGANIZATION, organizations)):
+        if slugs and not reports_at(level, reports):
+            raise ConfigError(
+                f"{REPORTS} names no report GitHub serves for an {level}; "
+                f"for one: {', '.join(reports_at(level))}"
+            )
     try:
         api: Target | None = connection_target(settings.api_url)
     except UnsafeLink:
@@ -112,6 +139,7 @@ def _validated(settings: Settings) -> Settings:
     return replace(
         settings,
         enterprises=enterprises,
+        organizations=organizations,
         prefix=prefix,
         reports=tuple(dict.fromkeys(reports)),
         api_url=settings.api_url.rstrip("/"),
@@ -129,6 +157,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
 
     values: dict[str, Any] = {
         "enterprises": _split(text(ENTERPRISES) or ""),
+        "organizations": _split(text(ORGANIZATIONS) or ""),
         "bucket": text(ARCHIVE_BUCKET),
         "prefix": text(ARCHIVE_PREFIX) or DEFAULT_PREFIX,
         "api_url": text(GITHUB_API_URL) or DEFAULT_API_URL,
@@ -145,6 +174,6 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     if (limit := text(MAX_REPORT_BYTES)) is not None:
         values["max_report_bytes"] = _parse_int(MAX_REPORT_BYTES, limit, MIN_MAX_REPORT_BYTES, 2**63 - 1)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    if not values["enterprises"]:
-        raise ConfigError(f"{ENTERPRISES} is not set: name the enterprise slugs to archive, comma-separated")
+    if not values["enterprises"] and not values["organizations"]:
+        raise ConfigError(_NO_SCOPE)
     return _validated(Settings(**values))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layout import Report
+from .reports import Report
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from .exceptions import InvalidRequest
+from .reports import Level, Report
 
 DEFAULT_PREFIX = "copilot-metrics"
 FIRST_REPORT_DAY = date(2025, 10, 10)
@@ -30,23 +30,15 @@ _PREFIX = re.compile(PREFIX_PATTERN)
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class Level(StrEnum):
-    ENTERPRISE = "enterprise"
-    ORGANIZATION = "organization"
+@dataclass(frozen=True, slots=True, order=True)
+class Scope:
+    """An enterprise or an organization: what a credential opens and a key partition names."""
 
+    level: Level
+    slug: str
 
-class Report(StrEnum):
-    ENTERPRISE_1_DAY = "enterprise-1-day"
-    USERS_1_DAY = "users-1-day"
-    ENTERPRISE_28_DAY = "enterprise-28-day"
-    USERS_28_DAY = "users-28-day"
-
-    @property
-    def is_28_day(self) -> bool:
-        return self.value.endswith("-28-day")
-
-
-ALL_REPORTS: tuple[Report, ...] = tuple(Report)
+    def __str__(self) -> str:
+        return f"{self.level}:{self.slug}"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -60,6 +52,10 @@ class ReportDay:
 
     def __str__(self) -> str:
         return f"{self.report}/{self.level}={self.slug}/day={self.day.isoformat()}"
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.level, self.slug)
 
 
 def validate_slug(slug: str) -> str:

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from .exceptions import InvalidRequest, ManifestError
-from .layout import Level, ReportDay, parse_report, validate_slug
+from .layout import ReportDay, parse_report, validate_slug
+from .reports import Level
 
 MANIFEST_VERSION = 1
 STATUS_OK = "ok"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..core.exceptions import CatalogError
-from ..core.layout import Report
+from ..core.reports import Report
 
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient

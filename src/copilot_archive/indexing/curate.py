@@ -39,7 +39,7 @@ from ..core.curated_schema import (
     tables_for,
 )
 from ..core.exceptions import CurationError
-from ..core.layout import Report
+from ..core.reports import Report
 
 # Lines curated before the buffered rows are handed out as record batches.
 BATCH_LINES = 5_000

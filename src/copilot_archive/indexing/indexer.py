@@ -35,7 +35,6 @@ from ..core.exceptions import (
     StorageError,
 )
 from ..core.layout import (
-    Report,
     ReportDay,
     curated_day_prefix,
     curated_file_key,
@@ -48,6 +47,7 @@ from ..core.layout import (
 from ..core.lines import LineCounter
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
+from ..core.reports import Report
 from ..core.storage import Storage
 from .catalog import Catalog, NullCatalog, PartitionSpec, glue_table_name_for_raw
 from .curate import BATCH_LINES, Curator, arrow_schema

@@ -23,14 +23,8 @@ from sqlglot import exp
 
 from ..core import curated_schema
 from ..core.exceptions import QueryError
-from ..core.layout import (
-    DEFAULT_PREFIX,
-    Level,
-    Report,
-    curated_table_location,
-    raw_table_location,
-    validate_prefix,
-)
+from ..core.layout import DEFAULT_PREFIX, curated_table_location, raw_table_location, validate_prefix
+from ..core.reports import Level, Report, reports_at
 from . import sql
 
 Format = Literal["table", "csv", "json"]
@@ -116,7 +110,7 @@ class LocalQueryEngine:
         for table in curated_schema.ALL_TABLES:
             self._define_view(table.name, self._curated_select(table), f"table {table.name}")
             names.append(table.name)
-        for report in Report:
+        for report in reports_at(Level.ENTERPRISE):
             name = raw_table_name(report)
             self._define_view(name, self._raw_select(report), f"table {name}")
             names.append(name)

@@ -1,4 +1,4 @@
-"""What the archive holds per report and enterprise: archived, empty and missing days."""
+"""What the archive holds per report and scope (enterprise or organization): archived, empty, missing."""
 
 from __future__ import annotations
 
@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ..archiving.planner import Window
+from ..archiving.planner import Window, scope_reports
 from ..core.exceptions import ArchiveError
-from ..core.layout import Report, manifest_key, manifest_listing_prefix, parse_manifest_key
+from ..core.layout import Scope, manifest_key, manifest_listing_prefix, parse_manifest_key
 from ..core.manifest import STATUS_EMPTY, Manifest
+from ..core.reports import Report
 from ..core.storage import Storage
 
 
 @dataclass(frozen=True, slots=True)
 class ReportStatus:
     report: Report
-    slug: str
+    scope: Scope
     archived: tuple[date, ...]
     empty: tuple[date, ...]
     missing: tuple[date, ...]
@@ -25,7 +26,7 @@ class ReportStatus:
     def to_dict(self) -> dict[str, Any]:
         return {
             "report": self.report.value,
-            "enterprise": self.slug,
+            self.scope.level.value: self.scope.slug,
             "archived": len(self.archived),
             "empty": len(self.empty),
             "missing": len(self.missing),
@@ -35,31 +36,30 @@ class ReportStatus:
 
 
 def archive_status(
-    storage: Storage, prefix: str, enterprises: tuple[str, ...], reports: tuple[Report, ...], window: Window
+    storage: Storage, prefix: str, scopes: tuple[Scope, ...], reports: tuple[Report, ...], window: Window
 ) -> list[ReportStatus]:
     """One listing and one manifest read per archived day; 28-day reports have no missing days
     (GitHub serves only the latest window), so only what is archived is shown for them."""
     statuses = []
-    for slug in enterprises:
-        for report in reports:
-            days: dict[date, str] = {}
-            unreadable: list[date] = []
-            for key in storage.list_keys(manifest_listing_prefix(prefix, report, slug)):
-                try:
-                    report_day = parse_manifest_key(prefix, key)
-                except ArchiveError:
-                    continue
-                try:
-                    manifest = Manifest.from_json(storage.get_bytes(manifest_key(prefix, report_day)), key)
-                except ArchiveError:
-                    unreadable.append(report_day.day)
-                    continue
-                days[report_day.day] = manifest.status
-            archived = tuple(sorted(d for d, s in days.items() if s != STATUS_EMPTY))
-            empty = tuple(sorted(d for d, s in days.items() if s == STATUS_EMPTY))
-            known = days.keys() | set(unreadable)
-            missing = () if report.is_28_day else tuple(d for d in window.days() if d not in known)
-            statuses.append(ReportStatus(report, slug, archived, empty, missing, tuple(unreadable)))
+    for scope, report in scope_reports(scopes, reports):
+        days: dict[date, str] = {}
+        unreadable: list[date] = []
+        for key in storage.list_keys(manifest_listing_prefix(prefix, report, scope.slug, scope.level)):
+            try:
+                report_day = parse_manifest_key(prefix, key)
+            except ArchiveError:
+                continue
+            try:
+                manifest = Manifest.from_json(storage.get_bytes(manifest_key(prefix, report_day)), key)
+            except ArchiveError:
+                unreadable.append(report_day.day)
+                continue
+            days[report_day.day] = manifest.status
+        archived = tuple(sorted(d for d, s in days.items() if s != STATUS_EMPTY))
+        empty = tuple(sorted(d for d, s in days.items() if s == STATUS_EMPTY))
+        known = days.keys() | set(unreadable)
+        missing = () if report.is_28_day else tuple(d for d in window.days() if d not in known)
+        statuses.append(ReportStatus(report, scope, archived, empty, missing, tuple(unreadable)))
     return statuses
 
 

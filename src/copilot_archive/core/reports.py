@@ -1,0 +1,82 @@
+"""Every report kind GitHub serves, in one table: the client, layout, planner, raw tables and
+CLI follow from it.
+
+A kind is asked for one day (`?day=YYYY-MM-DD`) or as the latest window (`/latest`, whose
+end day names the report-day), at the levels GitHub serves it. Adding a future kind of the
+same shape (links for a day) is one entry in REPORT_KINDS plus, when it is curated, its
+tables in curated_schema.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Level(StrEnum):
+    ENTERPRISE = "enterprise"
+    ORGANIZATION = "organization"
+
+    @property
+    def api_owner(self) -> str:
+        """The REST path segment that owns a scope of this level."""
+        return "enterprises" if self is Level.ENTERPRISE else "orgs"
+
+
+class Cadence(StrEnum):
+    DAY = "day"  # asked with ?day=YYYY-MM-DD, one report-day per day
+    LATEST = "latest"  # only the latest window is served; its end day names the report-day
+
+
+class Report(StrEnum):
+    """Report names as GitHub spells them (the last segment of the API path)."""
+
+    ENTERPRISE_1_DAY = "enterprise-1-day"
+    USERS_1_DAY = "users-1-day"
+    ENTERPRISE_28_DAY = "enterprise-28-day"
+    USERS_28_DAY = "users-28-day"
+    ORGANIZATION_1_DAY = "organization-1-day"
+    ORGANIZATION_28_DAY = "organization-28-day"
+
+    @property
+    def kind(self) -> ReportKind:
+        return _KIND_OF[self]
+
+    @property
+    def is_28_day(self) -> bool:
+        """Served only as the latest window (the 28-day reports)."""
+        return self.kind.cadence is Cadence.LATEST
+
+
+@dataclass(frozen=True, slots=True)
+class ReportKind:
+    report: Report
+    levels: frozenset[Level]
+    cadence: Cadence
+
+    def api_path(self, level: Level, slug: str) -> str:
+        """The path that answers with this report's download links, below the API's base URL."""
+        path = f"/{level.api_owner}/{slug}/copilot/metrics/reports/{self.report.value}"
+        return f"{path}/latest" if self.cadence is Cadence.LATEST else path
+
+
+_ENTERPRISE = frozenset({Level.ENTERPRISE})
+_ORGANIZATION = frozenset({Level.ORGANIZATION})
+_BOTH = frozenset(Level)
+
+REPORT_KINDS: tuple[ReportKind, ...] = (
+    ReportKind(Report.ENTERPRISE_1_DAY, _ENTERPRISE, Cadence.DAY),
+    ReportKind(Report.USERS_1_DAY, _BOTH, Cadence.DAY),
+    ReportKind(Report.ENTERPRISE_28_DAY, _ENTERPRISE, Cadence.LATEST),
+    ReportKind(Report.USERS_28_DAY, _BOTH, Cadence.LATEST),
+    ReportKind(Report.ORGANIZATION_1_DAY, _ORGANIZATION, Cadence.DAY),
+    ReportKind(Report.ORGANIZATION_28_DAY, _ORGANIZATION, Cadence.LATEST),
+)
+_KIND_OF = {kind.report: kind for kind in REPORT_KINDS}
+
+ALL_REPORTS: tuple[Report, ...] = tuple(kind.report for kind in REPORT_KINDS)
+
+
+def reports_at(level: Level, wanted: tuple[Report, ...] = ALL_REPORTS) -> tuple[Report, ...]:
+    """The wanted reports GitHub serves at `level`, in the order given."""
+    return tuple(r for r in wanted if level in r.kind.levels)

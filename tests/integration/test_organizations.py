@@ -1,0 +1,157 @@
+"""Organizations beside enterprises: the real handler archives every report kind GitHub serves
+at each level, from the simulator over HTTP into moto's S3, under the level's own keys."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from copilot_archive.core.reports import Level, reports_at
+from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects, object_versions
+
+pytestmark = pytest.mark.loopback
+
+ENTERPRISES = ("acme", "globex")
+ORGANIZATIONS = ("octo", "hooli", "acme")  # "acme" is also an enterprise: two scopes, two archives
+DAYS = [TODAY - timedelta(days=n) for n in (2, 1)]  # yesterday ends the latest 28-day window
+EMPTY_DAY = TODAY - timedelta(days=5)
+
+
+@pytest.fixture
+def simulator() -> Iterator[Any]:
+    from copilot_simulator import Simulator
+
+    with Simulator(
+        enterprises=ENTERPRISES,
+        organizations=ORGANIZATIONS,
+        users=5,
+        today=TODAY,
+        token=CANARY_TOKEN,
+        empty_days=[EMPTY_DAY.isoformat()],
+    ) as sim:
+        yield sim
+
+
+@pytest.fixture
+def org_env(archiver_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    from copilot_archive.archiving import runtime
+
+    monkeypatch.setenv("ORGANIZATIONS", ",".join(ORGANIZATIONS))
+    runtime.archiver_from_env.cache_clear()
+    return archiver_env
+
+
+def key_of(kind: str, level: str, report: str, slug: str, day: date, part: int | None = None) -> str:
+    base = f"copilot-metrics/{kind}/{level}/{report}/{level}={slug}/day={day.isoformat()}"
+    return f"{base}.json" if part is None else f"{base}/part-{part:04d}.json"
+
+
+def test_enterprises_and_organizations_are_archived_with_every_report_kind(
+    org_env, handler, s3, bucket, simulator
+):
+    summary = handler({"days": [d.isoformat() for d in DAYS]})
+
+    assert summary["counts"]["failed"] == 0 and summary["counts"]["deferred"] == 0
+    objects = bucket_objects(s3, bucket)
+    scopes = [(Level.ENTERPRISE, s) for s in ENTERPRISES] + [(Level.ORGANIZATION, s) for s in ORGANIZATIONS]
+    expected_archived = 0
+    for level, slug in scopes:
+        for report in reports_at(level):
+            days = [simulator.latest_end_day(slug, report.value)] if report.is_28_day else DAYS
+            for day in days:
+                expected_archived += 1
+                served = simulator.report_files(slug, report.value, day)
+                manifest = json.loads(objects[key_of("manifests", level, report, slug, day)])
+                assert manifest["level"] == level and manifest["slug"] == slug
+                assert [f["sha256"] for f in manifest["files"]] == [
+                    hashlib.sha256(b).hexdigest() for b in served
+                ]
+                for part, data in enumerate(served):
+                    assert objects[key_of("raw", level, report, slug, day, part)] == data
+    assert summary["counts"]["archived"] == expected_archived
+
+    # GitHub's own names, and the scope named as GitHub's level, in the summary.
+    entries = summary["archived"]
+    org_entries = [e for e in entries if "organization" in e]
+    assert {e["report"] for e in org_entries} == {r.value for r in reports_at(Level.ORGANIZATION)}
+    assert not any("enterprise" in e for e in org_entries)
+    assert {e["organization"] for e in org_entries} == set(ORGANIZATIONS)
+    assert {e["report"] for e in entries if "enterprise" in e} == {
+        r.value for r in reports_at(Level.ENTERPRISE)
+    }
+
+    # Organizations were asked on /orgs/ only for organization reports, enterprises on /enterprises/.
+    paths = [r.path for r in simulator.requests if r.kind == "api"]
+    assert not any("/orgs/" in p and "/enterprise-" in p for p in paths)
+    assert not any("/enterprises/" in p and "/organization-" in p for p in paths)
+
+    # A re-run asks GitHub nothing and writes nothing.
+    versions = object_versions(s3, bucket)
+    simulator.clear_requests()
+    again = handler({"days": [d.isoformat() for d in DAYS]})
+    assert again["counts"]["archived"] == 0
+    assert [r for r in simulator.requests if r.kind == "api" and "/latest" not in r.path] == []
+    assert object_versions(s3, bucket) == versions
+
+
+def test_an_organization_day_answered_204_is_not_ready_and_nothing_is_written(
+    org_env, handler, s3, bucket, simulator
+):
+    summary = handler(
+        {"days": [EMPTY_DAY.isoformat()], "organizations": ["octo"], "reports": ["organization-1-day"]}
+    )
+
+    assert summary["counts"] == {"archived": 0, "skipped": 0, "not_ready": 1, "failed": 0, "deferred": 0}
+    assert summary["not_ready"][0]["organization"] == "octo"
+    assert bucket_objects(s3, bucket) == {}
+
+
+def test_a_manual_event_may_name_organizations_only(org_env, handler, s3, bucket, simulator):
+    summary = handler({"days": [DAYS[0].isoformat()], "organizations": ["hooli"], "reports": ["users-1-day"]})
+
+    assert summary["counts"]["archived"] == 1
+    assert summary["archived"][0] == {
+        "report": "users-1-day",
+        "organization": "hooli",
+        "day": DAYS[0].isoformat(),
+        **{k: summary["archived"][0][k] for k in ("files", "bytes", "lines")},
+    }
+    assert list(bucket_objects(s3, bucket)) == sorted(bucket_objects(s3, bucket))
+    assert all("/organization=hooli/" in key for key in bucket_objects(s3, bucket))
+
+
+def test_an_organization_not_configured_is_refused_naming_the_variable(org_env, handler):
+    from copilot_archive.core.exceptions import InvalidRequest
+
+    with pytest.raises(InvalidRequest, match="ORGANIZATIONS"):
+        handler({"days": [DAYS[0].isoformat()], "organizations": ["initech"]})
+
+
+def test_organizations_alone_are_a_configuration(org_env, handler, monkeypatch, s3, bucket, simulator):
+    from copilot_archive.archiving import runtime
+
+    monkeypatch.delenv("ENTERPRISES")
+    runtime.archiver_from_env.cache_clear()
+
+    summary = handler({"days": [DAYS[0].isoformat()], "reports": ["organization-1-day", "enterprise-1-day"]})
+
+    assert summary["counts"]["archived"] == len(ORGANIZATIONS)
+    assert {e["organization"] for e in summary["archived"]} == set(ORGANIZATIONS)
+
+
+def test_the_indexer_leaves_organization_manifests_for_their_tables(org_env):
+    from copilot_archive.indexing.events import IndexerSettings, parse_index_event
+
+    key = key_of("manifests", "organization", "users-1-day", "octo", DAYS[0])
+    event = {
+        "source": "aws.s3",
+        "detail-type": "Object Created",
+        "detail": {"bucket": {"name": "b"}, "object": {"key": key}},
+    }
+    request = parse_index_event(event, IndexerSettings(bucket="b", prefix="copilot-metrics", database="d"))
+    assert request.manifest_keys == () and "organization" in request.ignored
