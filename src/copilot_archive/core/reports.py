@@ -22,6 +22,14 @@ class Level(StrEnum):
         """The REST path segment that owns a scope of this level."""
         return "enterprises" if self is Level.ENTERPRISE else "orgs"
 
+    @property
+    def table_prefix(self) -> str:
+        """Athena names of this level's tables and views: `user_daily`, `org_user_daily`."""
+        return "" if self is Level.ENTERPRISE else "org_"
+
+    def table_name(self, name: str) -> str:
+        return self.table_prefix + name
+
 
 class Cadence(StrEnum):
     DAY = "day"  # asked with ?day=YYYY-MM-DD, one report-day per day
