@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot_archive.core.curated_schema import INDEX_STATUS, tables_for
-from copilot_archive.core.reports import Report
+from copilot_archive.core.reports import Level, Report, reports_at
 from copilot_archive.core.storage import UPLOAD_PART_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,8 @@ def read_template(text: str) -> Template:
         archiver_mib=memory("ArchiverFunction"),
         indexer_mib=memory("IndexerFunction"),
         runs_per_day=per_day,
-        reports=len(reports.group(1).split(",")),
+        # Per enterprise: the default reports GitHub serves at the enterprise level.
+        reports=len(reports_at(Level.ENTERPRISE, tuple(Report(r) for r in reports.group(1).split(",")))),
         secrets=text.count("Type: AWS::SecretsManager::Secret\n"),
     )
 

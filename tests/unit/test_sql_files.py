@@ -88,44 +88,58 @@ def test_every_placeholder_is_documented_and_filled():
         assert f"${{{placeholder}}}" in readme
 
 
+ENTERPRISE_VIEWS = [*sorted(VIEW_COLUMNS), "enterprise_daily"]
+# Every enterprise view has an organization twin: org_ + name, `organization` for `enterprise`.
+VIEWS = [(level, name) for level in Level for name in ENTERPRISE_VIEWS]
+
+
+def at_level(columns: list[str], level: Level) -> list[str]:
+    return [level.value if c == Level.ENTERPRISE.value else c for c in columns]
+
+
 def test_the_views_are_the_contracted_ones():
-    assert set(VIEW_COLUMNS) | {"enterprise_daily"} == set(sql.view_names())
+    assert {level.table_name(name) for level, name in VIEWS} == set(sql.view_names())
 
 
-@pytest.mark.parametrize("name", [*sorted(VIEW_COLUMNS), "enterprise_daily"])
-def test_view_parses_as_athena_and_names_its_columns(name):
-    tree = sqlglot.parse_one(sql.view_sql(name), read="athena")
+@pytest.mark.parametrize(("level", "name"), VIEWS, ids=lambda v: str(v))
+def test_view_parses_as_athena_and_names_its_columns(level, name):
+    tree = sqlglot.parse_one(sql.view_sql(level.table_name(name)), read="athena")
 
     assert isinstance(tree, exp.Create) and tree.kind == "VIEW" and tree.args.get("replace")
-    assert tree.this.name == name
+    assert tree.this.name == level.table_name(name)
     columns = tree.expression.named_selects
     if name == "enterprise_daily":
-        assert columns[:5] == [
-            "enterprise",
-            "day",
-            "daily_active_users",
-            "weekly_active_users",
-            "monthly_active_users",
-        ]
+        assert columns[:5] == at_level(
+            ["enterprise", "day", "daily_active_users", "weekly_active_users", "monthly_active_users"], level
+        )
     else:
-        assert columns == VIEW_COLUMNS[name]
+        assert columns == at_level(VIEW_COLUMNS[name], level)
 
 
-@pytest.mark.parametrize("name", [*sorted(VIEW_COLUMNS), "enterprise_daily"])
-def test_view_transpiles_to_duckdb(name):
-    text = sql.view_sql(name, "duckdb")
+@pytest.mark.parametrize(("level", "name"), VIEWS, ids=lambda v: str(v))
+def test_view_transpiles_to_duckdb(level, name):
+    text = sql.view_sql(level.table_name(name), "duckdb")
 
     tree = sqlglot.parse_one(text, read="duckdb")
-    assert isinstance(tree, exp.Create) and tree.this.name == name
+    assert isinstance(tree, exp.Create) and tree.this.name == level.table_name(name)
 
 
-def test_views_only_read_tables_and_other_views():
-    known = {t.name for t in curated_schema.ALL_TABLES} | set(sql.view_names())
-    for name in sql.view_names():
-        tree = sqlglot.parse_one(sql.view_sql(name), read="athena")
-        ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-        read = {t.name for t in tree.find_all(exp.Table) if t.name} - ctes - {name}
-        assert read <= known, name
+def test_views_only_read_tables_and_other_views_of_their_level():
+    for level in Level:
+        known = {level.table_name(t.name) for t in curated_schema.ALL_TABLES}
+        known |= {level.table_name(name) for name in ENTERPRISE_VIEWS}
+        for name in ENTERPRISE_VIEWS:
+            tree = sqlglot.parse_one(sql.view_sql(level.table_name(name)), read="athena")
+            ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+            read = {t.name for t in tree.find_all(exp.Table) if t.name} - ctes - {level.table_name(name)}
+            assert read <= known, name
+
+
+def test_an_organization_view_names_organization_reports_and_no_enterprise_column():
+    text = sql.view_sql("org_report_status")
+
+    assert "'organization-1-day'" in text and "'organization-28-day'" in text
+    assert "enterprise-1-day" not in text and "enterprise" not in text.replace("enterprises", "")
 
 
 def test_today_pins_current_date_in_the_duckdb_text():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .reports import Report
+from .reports import REPORT_KINDS, Level, Report
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,12 @@ class CuratedTable:
         return tuple(c.name for c in self.columns)
 
 
-PARTITION_COLUMNS = (Column("enterprise", "string"), Column("day", "date"))
+def partition_columns(level: Level) -> tuple[Column, Column]:
+    """The scope and the day, from each file's Hive-style path."""
+    return (Column(level.value, "string"), Column("day", "date"))
+
+
+PARTITION_COLUMNS = partition_columns(Level.ENTERPRISE)
 
 ACTIVITY = tuple(
     Column(name, "bigint")
@@ -264,12 +269,13 @@ CURATED_TABLES: tuple[CuratedTable, ...] = (
     *ENTERPRISE_BREAKDOWNS,
 )
 ALL_TABLES: tuple[CuratedTable, ...] = (*CURATED_TABLES, INDEX_STATUS)
-# Reports the indexer curates; the 28-day reports stay raw (their days are the 1-day reports').
-CURATED_REPORTS = (Report.USERS_1_DAY, Report.ENTERPRISE_1_DAY)
+# Reports the indexer curates (core/reports.py says which tables each one fills).
+CURATED_REPORTS = tuple(kind.report for kind in REPORT_KINDS if kind.curated_as is not None)
 
 
 def tables_for(report: Report) -> tuple[CuratedTable, ...]:
-    return tuple(t for t in CURATED_TABLES if t.source is report)
+    source = report.kind.curated_as
+    return tuple(t for t in CURATED_TABLES if source is not None and t.source is source)
 
 
 def table_named(name: str) -> CuratedTable:

@@ -61,6 +61,8 @@ class ReportKind:
     report: Report
     levels: frozenset[Level]
     cadence: Cadence
+    # Whose curated tables this report's lines fill (curated_schema.py); None: kept raw only.
+    curated_as: Report | None = None
 
     def api_path(self, level: Level, slug: str) -> str:
         """The path that answers with this report's download links, below the API's base URL."""
@@ -73,11 +75,13 @@ _ORGANIZATION = frozenset({Level.ORGANIZATION})
 _BOTH = frozenset(Level)
 
 REPORT_KINDS: tuple[ReportKind, ...] = (
-    ReportKind(Report.ENTERPRISE_1_DAY, _ENTERPRISE, Cadence.DAY),
-    ReportKind(Report.USERS_1_DAY, _BOTH, Cadence.DAY),
+    ReportKind(Report.ENTERPRISE_1_DAY, _ENTERPRISE, Cadence.DAY, Report.ENTERPRISE_1_DAY),
+    ReportKind(Report.USERS_1_DAY, _BOTH, Cadence.DAY, Report.USERS_1_DAY),
+    # The 28-day reports stay raw: their days are the 1-day reports' days.
     ReportKind(Report.ENTERPRISE_28_DAY, _ENTERPRISE, Cadence.LATEST),
     ReportKind(Report.USERS_28_DAY, _BOTH, Cadence.LATEST),
-    ReportKind(Report.ORGANIZATION_1_DAY, _ORGANIZATION, Cadence.DAY),
+    # An organization's totals have the enterprise report's shape (plus organization_id).
+    ReportKind(Report.ORGANIZATION_1_DAY, _ORGANIZATION, Cadence.DAY, Report.ENTERPRISE_1_DAY),
     ReportKind(Report.ORGANIZATION_28_DAY, _ORGANIZATION, Cadence.LATEST),
 )
 _KIND_OF = {kind.report: kind for kind in REPORT_KINDS}
@@ -85,6 +89,19 @@ _KIND_OF = {kind.report: kind for kind in REPORT_KINDS}
 ALL_REPORTS: tuple[Report, ...] = tuple(kind.report for kind in REPORT_KINDS)
 
 
+def raw_table_name(report: Report, level: Level = Level.ENTERPRISE) -> str:
+    """`users-1-day` -> `raw_users_1_day` (`org_raw_users_1_day`): Athena names take no '-'."""
+    return level.table_name("raw_" + report.value.replace("-", "_"))
+
+
 def reports_at(level: Level, wanted: tuple[Report, ...] = ALL_REPORTS) -> tuple[Report, ...]:
     """The wanted reports GitHub serves at `level`, in the order given."""
     return tuple(r for r in wanted if level in r.kind.levels)
+
+
+# Levels whose tables and views the stack's Glue catalog and Athena hold; the indexer leaves
+# other levels' manifests alone (their raw files are archived all the same).
+CATALOGUED_LEVELS = frozenset({Level.ENTERPRISE})
+
+# Every (level, report) pair GitHub serves: one raw table and one manifest listing each.
+SERVED: tuple[tuple[Level, Report], ...] = tuple((level, r) for level in Level for r in reports_at(level))

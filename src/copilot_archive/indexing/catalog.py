@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..core.exceptions import CatalogError
-from ..core.reports import Report
 
 if TYPE_CHECKING:
     from mypy_boto3_glue import GlueClient
@@ -18,11 +17,6 @@ if TYPE_CHECKING:
 DEFAULT_DATABASE = "copilot_metrics"
 # Glue takes at most 100 partitions per batch call.
 BATCH_SIZE = 100
-
-
-def glue_table_name_for_raw(report: Report | str) -> str:
-    """`users-1-day` -> `raw_users_1_day`: Glue and Athena names take no '-'."""
-    return "raw_" + str(report).replace("-", "_")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,9 @@ from urllib.parse import unquote_plus
 from ..core.config import ARCHIVE_BUCKET, ARCHIVE_PREFIX
 from ..core.exceptions import ConfigError, InvalidRequest
 from ..core.layout import DEFAULT_PREFIX, parse_day, parse_manifest_key, validate_prefix
-from ..core.reports import Level
+from ..core.reports import CATALOGUED_LEVELS
 
 GLUE_DATABASE = "GLUE_DATABASE"
-# Levels whose report-days have tables in the catalog to index into.
-INDEXED_LEVELS = frozenset({Level.ENTERPRISE})
 ATHENA_WORKGROUP = "ATHENA_WORKGROUP"
 DEFAULT_GLUE_DATABASE = "copilot_metrics"
 MAX_REBUILD_DAYS = 400
@@ -112,7 +110,7 @@ def _object_created(event: Mapping[str, Any], settings: IndexerSettings) -> Inde
         report_day = parse_manifest_key(settings.prefix, key)
     except InvalidRequest:
         return IndexRequest(ignored=f"{key!r} is not a manifest key")
-    if report_day.level not in INDEXED_LEVELS:
+    if report_day.level not in CATALOGUED_LEVELS:
         # Archived byte for byte all the same; their tables are not in the catalog yet.
         return IndexRequest(ignored=f"{report_day.level} report-days are archived but not indexed yet")
     return IndexRequest(manifest_keys=(key,))

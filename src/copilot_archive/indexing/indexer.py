@@ -47,9 +47,9 @@ from ..core.layout import (
 from ..core.lines import LineCounter
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
-from ..core.reports import Report
+from ..core.reports import SERVED, Report, raw_table_name
 from ..core.storage import Storage
-from .catalog import Catalog, NullCatalog, PartitionSpec, glue_table_name_for_raw
+from .catalog import Catalog, NullCatalog, PartitionSpec
 from .curate import BATCH_LINES, Curator, arrow_schema
 from .events import IndexRequest
 
@@ -209,17 +209,17 @@ class Indexer:
         return [self.index_manifest(key) for key in self.manifests_between(from_day, to_day)]
 
     def manifests_between(self, from_day: date, to_day: date) -> list[str]:
-        """Manifest keys of every report and enterprise (one listing per report), oldest first."""
+        """Manifest keys of every report and scope (one listing per report and level), oldest first."""
         found: list[tuple[ReportDay, str]] = []
-        for report in Report:
-            for key in self.storage.list_keys(manifests_prefix(self.prefix, report)):
+        for level, report in SERVED:
+            for key in self.storage.list_keys(manifests_prefix(self.prefix, report, level)):
                 try:
                     report_day = parse_manifest_key(self.prefix, key)
                 except InvalidRequest:
                     continue
                 if from_day <= report_day.day <= to_day:
                     found.append((report_day, key))
-        return [key for _, key in sorted(found, key=lambda item: (item[0].day, item[0].slug, item[0].report))]
+        return [key for _, key in sorted(found, key=lambda item: (item[0].day, item[0].level, item[0].slug))]
 
     def index_manifest(self, manifest_key: str) -> IndexResult:
         """Index one report-day; failures are recorded and returned, never half-written.
@@ -326,16 +326,12 @@ class Indexer:
     def _partitions(self, report_day: ReportDay, tables: Iterable[str]) -> list[PartitionSpec]:
         """The raw partition, each curated one written, and the status one."""
         values = (report_day.slug, report_day.day.isoformat())
-        specs = [
-            PartitionSpec(
-                glue_table_name_for_raw(report_day.report), values, raw_day_prefix(self.prefix, report_day)
-            )
-        ]
+        level = report_day.level
+        raw_table = raw_table_name(report_day.report, level)
+        specs = [PartitionSpec(raw_table, values, raw_day_prefix(self.prefix, report_day))]
         for table in (*tables, INDEX_STATUS.name):
-            location = curated_day_prefix(
-                self.prefix, table, report_day.slug, report_day.day, report_day.level
-            )
-            specs.append(PartitionSpec(table, values, location))
+            location = curated_day_prefix(self.prefix, table, report_day.slug, report_day.day, level)
+            specs.append(PartitionSpec(level.table_name(table), values, location))
         return specs
 
     def _register_status_partition(self, result: IndexResult) -> IndexResult:

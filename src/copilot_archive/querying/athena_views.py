@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.exceptions import CatalogError
+from ..core.reports import CATALOGUED_LEVELS
 from .sql import view_names, view_sql
 
 FINISHED = ("SUCCEEDED", "FAILED", "CANCELLED")
@@ -25,8 +26,9 @@ RETRY_SECONDS = 300.0
 
 
 def view_statements() -> tuple[tuple[str, str], ...]:
-    """(view, CREATE OR REPLACE VIEW ...) in dependency order: what Athena is sent."""
-    return tuple((name, view_sql(name, "athena")) for name in view_names())
+    """(view, CREATE OR REPLACE VIEW ...) in dependency order: what Athena is sent, for the
+    levels whose tables the catalog holds (a view over a missing table fails in Athena)."""
+    return tuple((name, view_sql(name, "athena")) for name in view_names(CATALOGUED_LEVELS))
 
 
 def views_version(statements: tuple[tuple[str, str], ...]) -> str:

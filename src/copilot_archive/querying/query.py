@@ -2,7 +2,8 @@
 
 Each curated table is a DuckDB view over its Hive-partitioned Parquet files (an empty typed
 view while there are none); each raw table is a view of its NDJSON lines as text, with the
-enterprise and day taken from the path, as Athena's raw tables see them. The shipped views
+enterprise (or organization) and day taken from the path, as Athena's raw tables see them.
+Organization-level tables and views carry the `org_` prefix. The shipped views
 are the `athena/views` files translated by `copilot_archive.querying.sql`.
 """
 
@@ -24,7 +25,7 @@ from sqlglot import exp
 from ..core import curated_schema
 from ..core.exceptions import QueryError
 from ..core.layout import DEFAULT_PREFIX, curated_table_location, raw_table_location, validate_prefix
-from ..core.reports import Level, Report, reports_at
+from ..core.reports import Level, Report, raw_table_name, reports_at
 from . import sql
 
 Format = Literal["table", "csv", "json"]
@@ -34,12 +35,12 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # NDJSON never holds a raw control character (JSON escapes them), so chr(1) never splits a line.
 _RAW_READ = (
     "columns={'line': 'VARCHAR'}, delim=chr(1), quote='', escape='', header=false, auto_detect=false, "
-    "max_line_size=268435456, hive_partitioning=true, hive_types={'enterprise': 'VARCHAR', 'day': 'DATE'}"
+    "max_line_size=268435456, hive_partitioning=true"
 )
 
 
-def raw_table_name(report: Report) -> str:
-    return "raw_" + report.value.replace("-", "_")
+def _hive_types(level: Level) -> str:
+    return f"hive_types={{'{level.value}': 'VARCHAR', 'day': 'DATE'}}"
 
 
 def duckdb_type(athena_type: str) -> str:
@@ -107,13 +108,15 @@ class LocalQueryEngine:
 
     def _define(self) -> None:
         names = []
-        for table in curated_schema.ALL_TABLES:
-            self._define_view(table.name, self._curated_select(table), f"table {table.name}")
-            names.append(table.name)
-        for report in reports_at(Level.ENTERPRISE):
-            name = raw_table_name(report)
-            self._define_view(name, self._raw_select(report), f"table {name}")
-            names.append(name)
+        for level in Level:
+            for table in curated_schema.ALL_TABLES:
+                name = level.table_name(table.name)
+                self._define_view(name, self._curated_select(table, level), f"table {name}")
+                names.append(name)
+            for report in reports_at(level):
+                name = raw_table_name(report, level)
+                self._define_view(name, self._raw_select(report, level), f"table {name}")
+                names.append(name)
         self.table_names = tuple(names)
         self.view_names = sql.view_names()
         for view in self.view_names:
@@ -125,15 +128,15 @@ class LocalQueryEngine:
     def _folder(self, location: str) -> Path:
         return self.root / location
 
-    def _curated_select(self, table: curated_schema.CuratedTable) -> str:
-        folder = self._folder(curated_table_location(self.prefix, table.name, Level.ENTERPRISE))
-        columns = (*table.columns, *curated_schema.PARTITION_COLUMNS)
+    def _curated_select(self, table: curated_schema.CuratedTable, level: Level) -> str:
+        folder = self._folder(curated_table_location(self.prefix, table.name, level))
+        columns = (*table.columns, *curated_schema.partition_columns(level))
         if not any(folder.glob("*/*/*.parquet")):
             typed = ", ".join(f"CAST(NULL AS {duckdb_type(c.type)}) AS {c.name}" for c in columns)
             return f"SELECT {typed} WHERE false"
         source = (
             f"read_parquet({_literal(str(folder / '*/*/*.parquet'))}, hive_partitioning=true, "
-            "union_by_name=true, hive_types={'enterprise': 'VARCHAR', 'day': 'DATE'})"
+            f"union_by_name=true, {_hive_types(level)})"
         )
         present = {row[0] for row in self._execute(f"DESCRIBE SELECT * FROM {source}", table.name)[1]}
         # Keep the contract's columns and types even if every file lacks one (e.g. a new column).
@@ -143,14 +146,14 @@ class LocalQueryEngine:
         )
         return f"SELECT {typed} FROM {source}"
 
-    def _raw_select(self, report: Report) -> str:
-        folder = self._folder(raw_table_location(self.prefix, report, Level.ENTERPRISE))
+    def _raw_select(self, report: Report, level: Level) -> str:
+        folder = self._folder(raw_table_location(self.prefix, report, level))
         if not any(folder.glob("*/*/*.json")):
-            return "SELECT CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS enterprise, " + (
+            return f"SELECT CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS {level.value}, " + (
                 "CAST(NULL AS DATE) AS day WHERE false"
             )
-        source = f"read_csv({_literal(str(folder / '*/*/*.json'))}, {_RAW_READ})"
-        return f"SELECT line, enterprise, day FROM {source}"
+        source = f"read_csv({_literal(str(folder / '*/*/*.json'))}, {_RAW_READ}, {_hive_types(level)})"
+        return f"SELECT line, {level.value}, day FROM {source}"
 
 
 # ---- output ------------------------------------------------------------------------

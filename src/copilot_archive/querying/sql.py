@@ -1,7 +1,9 @@
 """The shipped SQL under `athena/`: Athena DDL per table, a Trino view per file, DuckDB by translation.
 
-The files are the one copy of every definition. DuckDB text is produced from them with
-sqlglot (read "athena", write "duckdb") plus the AST transforms below, never hand-written:
+The files are the one copy of every definition. Each view file is written over enterprise
+data; its organization twin (`org_` + name, column `organization`) is derived from it here.
+DuckDB text is produced from them with sqlglot (read "athena", write "duckdb") plus the
+AST transforms below, never hand-written:
 - `today`: CURRENT_DATE becomes a date literal, so a local run (and a test) can pin the
   calendar that `report_status` spans;
 - `strip_qualifiers`: `copilot_metrics.user_daily` becomes `user_daily` for the names the
@@ -26,6 +28,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ..core.exceptions import QueryError
+from ..core.reports import Level, reports_at
 
 Dialect = Literal["athena", "duckdb"]
 READ_DIALECT = "athena"
@@ -65,8 +68,14 @@ def table_ddl(name: str, *, database: str, bucket: str, prefix: str) -> str:
     return string.Template(template).substitute(database=database, bucket=bucket, prefix=prefix.strip("/"))
 
 
-def view_names() -> tuple[str, ...]:
-    """Every shipped view, ordered so a view comes after the views it reads."""
+def view_names(levels: Collection[Level] = tuple(Level)) -> tuple[str, ...]:
+    """Every shipped view at each level (the organization twins after), each after the views it reads."""
+    ordered = _enterprise_view_names()
+    return tuple(level.table_name(name) for level in Level if level in levels for name in ordered)
+
+
+@cache
+def _enterprise_view_names() -> tuple[str, ...]:
     views = _files("views")
     ordered: list[str] = []
 
@@ -95,6 +104,9 @@ def _tables_read(text: str) -> set[str]:
 
 def view_sql(name: str, dialect: Dialect = "athena", *, today: date | None = None) -> str:
     """The view's CREATE OR REPLACE VIEW: the file's text for Athena, its translation for DuckDB."""
+    prefix = Level.ORGANIZATION.table_prefix
+    if name.startswith(prefix) and name.removeprefix(prefix) in _files("views"):
+        return _organization_view(name.removeprefix(prefix), dialect, today)
     try:
         text = _files("views")[name]
     except KeyError:
@@ -107,6 +119,36 @@ def view_sql(name: str, dialect: Dialect = "athena", *, today: date | None = Non
     if dialect == "athena":
         return statement
     return translate(text, today=today, source=f"view {name}")
+
+
+def _organization_view(name: str, dialect: Dialect, today: date | None) -> str:
+    """The enterprise view `name` over the organization tables: every table and view it reads
+    (and its own name) takes the `org_` prefix, the `enterprise` column becomes `organization`,
+    and enterprise-only report names become their organization counterparts."""
+    tree = _parse(view_sql(name, "athena"), f"view {name}")
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    org = Level.ORGANIZATION
+    for table in tree.find_all(exp.Table):
+        if table.name not in ctes:
+            table.set("this", exp.to_identifier(org.table_name(table.name)))
+    for identifier in tree.find_all(exp.Identifier):
+        if identifier.this == Level.ENTERPRISE.value:
+            identifier.set("this", org.value)
+    for literal in tree.find_all(exp.Literal):
+        if literal.is_string and literal.this in _ORGANIZATION_COUNTERPARTS:
+            literal.set("this", _ORGANIZATION_COUNTERPARTS[literal.this])
+    athena = tree.sql(dialect=READ_DIALECT, pretty=True)
+    if dialect == "athena":
+        return athena
+    return translate(athena, today=today, source=f"view {org.table_name(name)}")
+
+
+# enterprise-1-day -> organization-1-day: the same report under the organization's name.
+_ORGANIZATION_COUNTERPARTS = {
+    report.value: report.value.replace(Level.ENTERPRISE.value, Level.ORGANIZATION.value, 1)
+    for report in reports_at(Level.ENTERPRISE)
+    if Level.ORGANIZATION not in report.kind.levels
+}
 
 
 def translate(
