@@ -50,6 +50,24 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture
+def atomic_conditional_puts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """S3 evaluates If-None-Match atomically; moto checks, then writes, unlocked: make it atomic.
+    Without it, two overlapping runs can both commit a report-day (each keeping its raw versions)."""
+    import threading
+
+    from moto.s3.responses import S3Response
+
+    lock = threading.Lock()
+    put_object = S3Response.put_object
+
+    def locked(self: Any) -> Any:
+        with lock:
+            return put_object(self)
+
+    monkeypatch.setattr(S3Response, "put_object", locked)
+
+
+@pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch, s3_endpoint: str) -> str:
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",

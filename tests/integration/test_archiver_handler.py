@@ -411,23 +411,6 @@ def test_a_short_rate_limit_is_waited_out(handler, simulator, monkeypatch):
     assert summary["counts"]["archived"] == 1 and summary["rate_limit_waits"] == 1
 
 
-@pytest.fixture
-def atomic_conditional_puts(monkeypatch):
-    """S3 evaluates If-None-Match atomically; moto checks, then writes, unlocked: make it atomic."""
-    import threading
-
-    from moto.s3.responses import S3Response
-
-    lock = threading.Lock()
-    put_object = S3Response.put_object
-
-    def locked(self):
-        with lock:
-            return put_object(self)
-
-    monkeypatch.setattr(S3Response, "put_object", locked)
-
-
 def test_overlapping_runs_commit_each_report_day_once(
     handler, s3, bucket, simulator, atomic_conditional_puts
 ):
