@@ -132,8 +132,8 @@ def test_of_two_racing_commits_of_a_report_day_the_suites_s3_takes_one(suite, mo
 
     import moto.s3.models
 
-    from copilot_archive.exceptions import AlreadyExists
-    from copilot_archive.storage import S3Storage
+    from copilot_archive.core.exceptions import AlreadyExists
+    from copilot_archive.core.storage import S3Storage
 
     _sim, _proxy, s3, bucket = suite
     write = moto.s3.models.S3Backend.put_object
