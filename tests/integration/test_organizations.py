@@ -155,3 +155,48 @@ def test_the_indexer_leaves_organization_manifests_for_their_tables(org_env):
     }
     request = parse_index_event(event, IndexerSettings(bucket="b", prefix="copilot-metrics", database="d"))
     assert request.manifest_keys == () and "organization" in request.ignored
+
+
+def test_organization_views_on_a_laptop_count_what_the_raw_files_hold(cli_env, monkeypatch, tmp_path, capsys):
+    """CLI archive + index + query: org_ views over organization data, checked against the
+    users-1-day bytes themselves, and the enterprise views untouched by organization data."""
+    from copilot_archive.cli import main
+
+    monkeypatch.delenv("ENTERPRISES")
+    monkeypatch.setenv("ORGANIZATIONS", "octo,hooli")
+    archive = str(tmp_path / "archive")
+    days = ",".join(d.isoformat() for d in DAYS)
+    assert main(["archive", "--archive", archive, "--days", days, "--no-progress"]) == 0
+    assert main(["index", "--archive", archive, "--no-progress"]) == 0
+    capsys.readouterr()
+
+    expected: dict[tuple[str, str], int] = {}
+    for slug in ("octo", "hooli"):
+        for day in DAYS:
+            users = {
+                json.loads(line)["user_id"]
+                for data in cli_env.report_files(slug, "users-1-day", day)
+                for line in data.splitlines()
+                if line.strip()
+            }
+            expected[(slug, day.isoformat())] = len(users)
+
+    def query(sql: str) -> list[dict[str, Any]]:
+        assert main(["query", sql, "--archive", archive, "--format", "json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    rows = query("SELECT organization, day, active_users FROM org_active_users_daily")
+    assert {(r["organization"], r["day"]): r["active_users"] for r in rows} == expected
+    totals = query("SELECT organization, day, daily_active_users FROM org_enterprise_daily")
+    assert {(r["organization"], r["day"]) for r in totals} == set(expected)
+    indexed = query("SELECT report, organization, indexed FROM org_index_status")
+    assert {(r["report"], r["organization"]) for r in indexed if r["indexed"]} == {
+        (report.value, slug) for report in reports_at(Level.ORGANIZATION) for slug in ("octo", "hooli")
+    }
+    # report_status spans the real calendar (CURRENT_DATE): the 28-day rows are there as indexed.
+    status = query("SELECT report, organization, status FROM org_report_status WHERE report LIKE '%28-day'")
+    assert {(r["report"], r["status"]) for r in status} == {
+        ("organization-28-day", "ok"),
+        ("users-28-day", "ok"),
+    }
+    assert query("SELECT count(*) AS n FROM active_users_daily") == [{"n": 0}]
