@@ -302,6 +302,9 @@ class _Buffer:
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
     """One report line as a JSON object; CurationError naming the file and line otherwise."""
     try:
@@ -310,6 +313,13 @@ def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
         raise CurationError(f"{key} line {number}: not JSON ({exc})") from exc
     if not isinstance(value, dict):
         raise CurationError(f"{key} line {number}: a JSON {type(value).__name__}, not an object")
+    # json.loads lets an escaped lone surrogate (\\ud800) through; no UTF-8 string can hold it,
+    # so it is refused here, as invalid UTF-8 bytes are, not by Arrow later.
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(value, ensure_ascii=False, default=_as_text).encode()
+        except UnicodeEncodeError as exc:
+            raise CurationError(f"{key} line {number}: not JSON (a lone surrogate: {exc.reason})") from exc
     return value
 
 
