@@ -302,7 +302,8 @@ class _Buffer:
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
 
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+# A surrogate, escaped or in UTF-8 bytes: json.loads takes both ('surrogatepass').
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
@@ -313,9 +314,9 @@ def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
         raise CurationError(f"{key} line {number}: not JSON ({exc})") from exc
     if not isinstance(value, dict):
         raise CurationError(f"{key} line {number}: a JSON {type(value).__name__}, not an object")
-    # json.loads lets an escaped lone surrogate (\\ud800) through; no UTF-8 string can hold it,
-    # so it is refused here, as invalid UTF-8 bytes are, not by Arrow later.
-    if _SURROGATE_ESCAPE.search(raw):
+    # json.loads lets a lone surrogate (\\ud800) through; no UTF-8 string can hold it, so it
+    # is refused here, as invalid UTF-8 bytes are, not by Arrow later.
+    if _SURROGATE.search(raw):
         try:
             json.dumps(value, ensure_ascii=False, default=_as_text).encode()
         except UnicodeEncodeError as exc:
@@ -400,9 +401,15 @@ class _VectorPath:
         # of rows below, no line holding two objects (JSON to Arrow, not to the line path).
         if not block.startswith(b"{") or _LINE_NOT_AN_OBJECT.search(block):
             raise _Refused
+        # Arrow does not check that strings are UTF-8; json.loads refuses the line if not.
+        if not block.isascii():
+            try:
+                block.decode()
+            except UnicodeDecodeError as exc:
+                raise _Refused from exc
         try:
             parsed = pa_json.read_json(pa.BufferReader(block), parse_options=self.options)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        except pa.ArrowInvalid as exc:
             raise _Refused from exc
         if parsed.num_rows != lines:
             raise _Refused

@@ -487,14 +487,16 @@ def test_blocks_give_the_rows_lines_give_whatever_a_line_holds(name, odd):
     assert len(tables["user_daily"]) == 6 + bool(odd.strip())
 
 
+# Each with the report-day's day, so that only what is wrong with it can send it to the line path.
 BAD_USER_LINES = {
-    "not JSON": b"{not json\n",
-    "two objects on a line": b'{"user_id":1}{"user_id":2}\n',
-    "two objects and a blank line": b'{"user_id":1} {"user_id":2}\n\n',
+    "not JSON": b'{"day":"2025-10-12",not json\n',
+    "two objects on a line": b'{"day":"2025-10-12","user_id":1}{"day":"2025-10-12","user_id":2}\n',
+    "two objects and a blank line": b'{"day":"2025-10-12"} {"day":"2025-10-12"}\n\n',
     "a list": b"[1, 2]\n",
-    "invalid UTF-8": b'{"user_login":"\xff"}\n',
-    "a trailing comma": b'{"user_id":1,}\n',
-    "a lone surrogate": b'{"user_login":"\\ud800"}\n',
+    "invalid UTF-8": b'{"day":"2025-10-12","user_login":"\xff"}\n',
+    "a surrogate in UTF-8": b'{"day":"2025-10-12","user_login":"\xed\xa0\x80"}\n',
+    "a trailing comma": b'{"day":"2025-10-12","user_id":1,}\n',
+    "a lone surrogate": b'{"day":"2025-10-12","user_login":"\\ud800"}\n',
 }
 
 
