@@ -540,8 +540,6 @@ class Curator:
             first += lines
 
     def _curate_lines(self, lines: Iterable[bytes], key: str, part: int, first: int) -> Iterator[TableBatch]:
-        if any(self._held.values()):
-            yield from self._flush()  # rows of earlier lines first
         for number, raw in enumerate(lines, start=first):
             if not raw.strip():
                 continue
@@ -560,18 +558,16 @@ class Curator:
         yield from self._flush()
 
     def _flush(self) -> Iterator[TableBatch]:
-        # Only one of the two paths has rows pending: each flushes the other's before adding.
+        # Held batches go before buffered rows: the vectorised path flushes the buffer before it holds.
         self._pending = 0
         for name, buffer in self._buffers.items():
-            held, self._held[name] = self._held[name], []
-            if held:
-                batch = pa.concat_batches(held)
-            elif len(buffer):
-                batch = buffer.take()
-            else:
-                continue
-            self.rows[name] += batch.num_rows
-            yield TableBatch(buffer.table, batch)
+            batches, self._held[name] = self._held[name], []
+            if len(buffer):
+                batches.append(buffer.take())
+            if batches:
+                batch = batches[0] if len(batches) == 1 else pa.concat_batches(batches)
+                self.rows[name] += batch.num_rows
+                yield TableBatch(buffer.table, batch)
 
     def _warn(self, text: str) -> None:
         self.warning_count += 1

@@ -487,6 +487,14 @@ def test_blocks_give_the_rows_lines_give_whatever_a_line_holds(name, odd):
     assert len(tables["user_daily"]) == 6 + bool(odd.strip())
 
 
+def test_a_last_block_left_to_the_line_path_keeps_its_rows_after_the_held_ones():
+    lines = [*(line(r) for r in user_records()[:2]), ODD_USER_LINES["an unknown field"]]
+    (tables, _), curator = curate_both(Report.USERS_1_DAY, lines, block_lines=2)
+
+    assert (curator.vector_blocks, curator.line_blocks) == (1, 1)
+    assert [r["source_line"] for r in tables["user_daily"]] == [1, 2, 3]
+
+
 # Each with the report-day's day, so that only what is wrong with it can send it to the line path.
 BAD_USER_LINES = {
     "not JSON": b'{"day":"2025-10-12",not json\n',
