@@ -314,7 +314,7 @@ def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
         raise CurationError(f"{key} line {number}: not JSON ({exc})") from exc
     if not isinstance(value, dict):
         raise CurationError(f"{key} line {number}: a JSON {type(value).__name__}, not an object")
-    # json.loads lets a lone surrogate (\\ud800) through; no UTF-8 string can hold it, so it
+    # json.loads lets a lone surrogate ("\ud800") through; no UTF-8 string can hold it, so it
     # is refused here, as invalid UTF-8 bytes are, not by Arrow later.
     if _SURROGATE.search(raw):
         try:
@@ -468,9 +468,10 @@ class _VectorPath:
 
 
 class Curator:
-    """Curates one report-day: feed it each raw file's lines in order, then `finish()`.
+    """Curates one report-day: feed it each raw file in order, as lines (`curate`) or as blocks
+    of whole lines (`curate_blocks`, faster), then `finish()`.
 
-    Both yield `TableBatch`es, every `batch_lines` lines; the caller writes them out.
+    All three yield `TableBatch`es, about every `batch_lines` lines; the caller writes them out.
     """
 
     def __init__(self, report: Report, day: date, batch_lines: int = BATCH_LINES) -> None:

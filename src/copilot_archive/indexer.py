@@ -130,7 +130,7 @@ class _CheckedLines:
             if not end:
                 pending.append(chunk)  # a line longer than a chunk
                 continue
-            yield b"".join((*pending, chunk[:end]))
+            yield b"".join((*pending, memoryview(chunk)[:end]))  # one copy, not two
             pending = [chunk[end:]] if end < len(chunk) else []
         if pending:
             yield b"".join(pending)
@@ -302,6 +302,12 @@ class Indexer:
                 stream.close()
         for batch in curator.finish():
             sinks[batch.table.name].write(batch.batch)
+        if curator.line_blocks:
+            # Lines Arrow could not curate as they are (new fields, misfits...) take the slow path.
+            logger.info(
+                "blocks curated line by line",
+                extra={"line_blocks": curator.line_blocks, "arrow_blocks": curator.vector_blocks},
+            )
         warnings = tuple(curator.warnings)
         if curator.warning_count > len(warnings):
             warnings += (f"... and {curator.warning_count - len(warnings)} more warnings",)
