@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -394,6 +395,19 @@ def test_clean_user_lines_are_curated_by_arrow_into_the_same_rows():
     assert len(tables["user_daily"]) == len(lines) and tables["user_cli_daily"]
     assert [r["source_line"] for r in tables["user_daily"]] == list(range(1, len(lines) + 1))
     assert all(r["source_part"] == 3 for rows in tables.values() for r in rows)
+
+
+def test_githubs_example_user_line_is_curated_by_arrow_into_the_same_rows():
+    example = json.loads((Path(__file__).parents[1] / "fixtures/github-docs/users-line.json").read_text())
+    lines = [line({**example, "day": DAY.isoformat()}), *(line(r) for r in user_records()[:3])]
+    (tables, _), curator = curate_both(Report.USERS_1_DAY, lines)
+
+    assert (curator.vector_blocks, curator.line_blocks) == (2, 0)
+    assert tables["user_daily"][0]["user_login"] == example["user_login"]
+    assert (
+        tables["user_cli_daily"][0]["cli_version"]
+        == example["totals_by_cli"]["last_known_cli_version"]["cli_version"]
+    )
 
 
 def with_field(path: str, value: Any, record: dict[str, Any] | None = None) -> dict[str, Any]:
