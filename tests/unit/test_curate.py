@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -314,7 +315,14 @@ def test_a_breakdown_that_is_not_a_list_is_kept_where_it_was_and_counted():
 
 @pytest.mark.parametrize(
     ("bad", "what"),
-    [(b"{not json", "not JSON"), (b"[1, 2]", "list"), (b'"a string"', "str"), (b"\xff\xfe{}", "not JSON")],
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "list"),
+        (b'"a string"', "str"),
+        (b"\xff\xfe{}", "not JSON"),
+        (b'{"user_login":"\\udc00"}', "lone surrogate"),
+        (b'{"user_login":["\\uD83D"]}', "lone surrogate"),
+    ],
 )
 def test_a_line_that_is_not_a_json_object_names_the_key_and_line(bad, what):
     lines = [line({"user_id": 1}), b"\n", bad + b"\n", line({"user_id": 2})]
@@ -348,3 +356,190 @@ def test_batches_are_bounded_by_lines():
 def test_the_28_day_reports_are_not_curated():
     with pytest.raises(ValueError, match="no curated tables"):
         Curator(Report.USERS_28_DAY, DAY)
+
+
+# ---- the vectorised path: blocks of lines give the rows the line path gives -------------
+
+
+def curate_both(report: Report, lines: list[bytes], block_lines: int = 3) -> tuple[Any, Curator]:
+    """The outcome of the line path and of the block path (blocks of `block_lines` lines), which
+    must be the same: tables, counts and warnings, or the same CurationError."""
+    outcomes = []
+    for blocks in (None, [b"".join(lines[i : i + block_lines]) for i in range(0, len(lines), block_lines)]):
+        curator = Curator(report, DAY, batch_lines=4)  # small: held batches flush mid-file too
+        try:
+            if blocks is None:
+                batches = [*curator.curate([raw.rstrip(b"\n") for raw in lines], key=KEY, part=3)]
+            else:
+                batches = [*curator.curate_blocks(blocks, key=KEY, part=3)]
+            batches += curator.finish()
+        except CurationError as exc:
+            outcomes.append((str(exc), curator))
+            continue
+        tables: dict[str, list[dict[str, Any]]] = {t.name: [] for t in curator.tables}
+        for item in batches:
+            assert item.batch.schema == arrow_schema(item.table)
+            tables[item.table.name].extend(item.batch.to_pylist())
+        counts = (curator.lines, curator.rows, curator.mistyped, curator.warnings, curator.warning_count)
+        outcomes.append(((tables, counts), curator))
+    (by_lines, _), (by_blocks, curator) = outcomes
+    assert by_blocks == by_lines
+    return by_blocks, curator
+
+
+def test_clean_user_lines_are_curated_by_arrow_into_the_same_rows():
+    lines = [line(r) for r in user_records()]
+    (tables, _), curator = curate_both(Report.USERS_1_DAY, lines)
+
+    assert curator.vector_blocks == -(-len(lines) // 3) and curator.line_blocks == 0
+    assert len(tables["user_daily"]) == len(lines) and tables["user_cli_daily"]
+    assert [r["source_line"] for r in tables["user_daily"]] == list(range(1, len(lines) + 1))
+    assert all(r["source_part"] == 3 for rows in tables.values() for r in rows)
+
+
+def test_githubs_example_user_line_is_curated_by_arrow_into_the_same_rows():
+    example = json.loads((Path(__file__).parents[1] / "fixtures/github-docs/users-line.json").read_text())
+    lines = [line({**example, "day": DAY.isoformat()}), *(line(r) for r in user_records()[:3])]
+    (tables, _), curator = curate_both(Report.USERS_1_DAY, lines)
+
+    assert (curator.vector_blocks, curator.line_blocks) == (2, 0)
+    assert tables["user_daily"][0]["user_login"] == example["user_login"]
+    assert (
+        tables["user_cli_daily"][0]["cli_version"]
+        == example["totals_by_cli"]["last_known_cli_version"]["cli_version"]
+    )
+
+
+def with_field(path: str, value: Any, record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A user record with `value` at the dotted `path` (`name[0]` is the list's first element)."""
+    record = copy.deepcopy(record or user_records()[0])
+    *parents, leaf = path.split(".")
+    node: Any = record
+    for key in parents:
+        name, _, index = key.partition("[")
+        node = node[name] if not index else node[name][int(index.rstrip("]"))]
+    node[leaf] = value
+    return record
+
+
+ODD_USER_LINES = {
+    "an unknown field": line(with_field("brand_new_count", 7)),
+    "an unknown nested field": line(with_field("totals_by_ide[0].last_known_ide_version.channel", "beta")),
+    "an unknown breakdown": line(with_field("totals_by_copilot_app", [{"app": "desktop"}])),
+    "a parent key in an element": line(with_field("totals_by_feature[0].user_id", 1)),
+    "a negative count": line(with_field("loc_added_sum", -1)),
+    "a negative element count": line(with_field("totals_by_model_feature[0].loc_added_sum", -1)),
+    "a negative double": line(with_field("ai_credits_used", -0.5)),
+    "minus zero, which fits": line(with_field("ai_credits_used", -0.0)),
+    "an integral float for a count": line(with_field("loc_added_sum", 3.0)),
+    "a fraction for a count": line(with_field("loc_added_sum", 2.5)),
+    "a count as a string": line(with_field("user_id", "12")),
+    "a bool for a count": line(with_field("code_generation_activity_count", True)),
+    "a count for a bool": line(with_field("used_chat", 1)),
+    "a number for a string": line(with_field("user_login", 12345)),
+    "an int for a double": line(with_field("ai_credits_used", 4)),
+    "a huge int for a double": line(with_field("ai_credits_used", 10**30)),
+    "a count too large for bigint": line(with_field("loc_added_sum", 2**63)),
+    "a phase number too large for int": line(with_field("ai_adoption_phase.phase_number", 2**31)),
+    "the largest phase number": line(with_field("ai_adoption_phase.phase_number", 2**31 - 1)),
+    "NaN": line(with_field("ai_credits_used", 0.0)).replace(
+        b'"ai_credits_used":0.0', b'"ai_credits_used":NaN'
+    ),
+    "Infinity": line(with_field("totals_by_cli", {"token_usage": {"avg_tokens_per_request": 1.5}})).replace(
+        b"1.5", b"Infinity"
+    ),
+    "1e999": line(with_field("ai_credits_used", 0.0)).replace(
+        b'"ai_credits_used":0.0', b'"ai_credits_used":1e999'
+    ),
+    "a phase that is a string": line(with_field("ai_adoption_phase", "Phase 3")),
+    "a breakdown that is an object": line(with_field("totals_by_ide", {"ide": "vim"})),
+    "totals_by_cli as a list": line(with_field("totals_by_cli", [{"prompt_count": 1}, {"prompt_count": 2}])),
+    "an element that is null": line(with_field("totals_by_feature", [None, {"feature": "chat"}])),
+    "an element that is not an object": line(with_field("totals_by_feature", ["oops"])),
+    "an empty totals_by_cli": line(with_field("totals_by_cli", {})),
+    "null breakdowns": line(with_field("totals_by_ide", None, with_field("totals_by_cli", None))),
+    "empty breakdowns": line(with_field("totals_by_feature", [])),
+    "null values": line(with_field("user_login", None, with_field("ai_adoption_phase", None))),
+    "an empty object": line({}),
+    "no day": line({k: v for k, v in user_records()[0].items() if k != "day"}),
+    "a null day": line(with_field("day", None)),
+    "another day": line(with_field("day", "2025-10-11")),
+    "a duplicated key": line(with_field("user_login", "a")).replace(b"{", b'{"user_login":"b",', 1),
+    "a non-ASCII login": line(with_field("user_login", "x")).replace(b'"x"', '"Zoë"'.encode()),
+    "an escaped login": line(with_field("user_login", "Zoë\n\u0000")),
+    "an escaped surrogate pair": line(with_field("user_login", "\U0001f600")),
+    "a blank line": b"\n",
+    "a line of spaces": b"  \t \r\n",
+    "a line ending in CRLF": line(user_records()[1]).replace(b"\n", b"\r\n"),
+    "spaces before the object": b"  " + line(user_records()[1]),
+}
+
+
+# Lines Arrow curates as they are; every other odd line sends its block to the line path.
+TAKEN_BY_ARROW = {
+    "minus zero, which fits",
+    "an int for a double",
+    "a huge int for a double",
+    "the largest phase number",
+    "an empty totals_by_cli",
+    "null breakdowns",
+    "empty breakdowns",
+    "null values",
+    "a non-ASCII login",
+    "an escaped login",
+    "an escaped surrogate pair",
+    "a line ending in CRLF",
+}
+
+
+@pytest.mark.parametrize(("name", "odd"), ODD_USER_LINES.items(), ids=ODD_USER_LINES.keys())
+def test_blocks_give_the_rows_lines_give_whatever_a_line_holds(name, odd):
+    clean = [line(r) for r in user_records()[:6]]
+    (tables, _), curator = curate_both(Report.USERS_1_DAY, [*clean[:4], odd, *clean[4:]])
+
+    assert (curator.vector_blocks, curator.line_blocks) == ((3, 0) if name in TAKEN_BY_ARROW else (2, 1))
+    assert len(tables["user_daily"]) == 6 + bool(odd.strip())
+
+
+def test_a_last_block_left_to_the_line_path_keeps_its_rows_after_the_held_ones():
+    lines = [*(line(r) for r in user_records()[:2]), ODD_USER_LINES["an unknown field"]]
+    (tables, _), curator = curate_both(Report.USERS_1_DAY, lines, block_lines=2)
+
+    assert (curator.vector_blocks, curator.line_blocks) == (1, 1)
+    assert [r["source_line"] for r in tables["user_daily"]] == [1, 2, 3]
+
+
+# Each with the report-day's day, so that only what is wrong with it can send it to the line path.
+BAD_USER_LINES = {
+    "not JSON": b'{"day":"2025-10-12",not json\n',
+    "two objects on a line": b'{"day":"2025-10-12","user_id":1}{"day":"2025-10-12","user_id":2}\n',
+    "two objects and a blank line": b'{"day":"2025-10-12"} {"day":"2025-10-12"}\n\n',
+    "a list": b"[1, 2]\n",
+    "invalid UTF-8": b'{"day":"2025-10-12","user_login":"\xff"}\n',
+    "a surrogate in UTF-8": b'{"day":"2025-10-12","user_login":"\xed\xa0\x80"}\n',
+    "a trailing comma": b'{"day":"2025-10-12","user_id":1,}\n',
+    "a lone surrogate": b'{"day":"2025-10-12","user_login":"\\ud800"}\n',
+}
+
+
+@pytest.mark.parametrize("bad", BAD_USER_LINES.values(), ids=BAD_USER_LINES.keys())
+def test_blocks_stop_at_a_bad_line_as_lines_do(bad):
+    clean = [line(r) for r in user_records()[:6]]
+    message, _ = curate_both(Report.USERS_1_DAY, [*clean[:4], bad, *clean[4:]])
+
+    assert isinstance(message, str) and f"{KEY} line 5" in message
+
+
+def test_a_last_line_without_a_newline_is_curated_by_either_path():
+    lines = [line(r) for r in user_records()[:5]]
+    lines[-1] = lines[-1].rstrip(b"\n")
+    (tables, _), curator = curate_both(Report.USERS_1_DAY, lines)
+
+    assert len(tables["user_daily"]) == 5 and curator.line_blocks == 0
+
+
+def test_enterprise_blocks_take_the_line_path():
+    lines = [line({**header(), "day_totals": [enterprise_day()]}), line({**header(), **enterprise_day()})]
+    (tables, _), curator = curate_both(Report.ENTERPRISE_1_DAY, lines, block_lines=1)
+
+    assert len(tables["enterprise_day_totals"]) == 2 and curator.vector_blocks == 0

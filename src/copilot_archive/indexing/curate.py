@@ -16,6 +16,11 @@ batches so memory stays flat whatever the size of the report-day. The rules:
 - an enterprise line is either a `day_totals` wrapper or a flat day object: both give one
   `enterprise_day_totals` row per day element of the report-day;
 - a blank line is skipped; a line that is not a JSON object stops the report-day.
+
+Two paths give the same rows: `Curator.curate` takes lines one by one in Python; for users-1-day
+reports `Curator.curate_blocks` parses blocks of whole lines with Arrow and derives each table with
+Arrow compute, and hands a block to the line path whenever Arrow cannot curate it exactly
+(a value that does not fit, a field no table types, a blank line, a line that is not JSON ...).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -30,11 +36,14 @@ from datetime import date
 from typing import Any, Union
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
 from ..core.curated_schema import (
     CURATED_REPORTS,
     ENTERPRISE_DAY_TOTALS,
     USER_DAILY,
+    Column,
     CuratedTable,
     tables_for,
 )
@@ -293,6 +302,10 @@ class _Buffer:
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
 
+# A surrogate, escaped or in UTF-8 bytes: json.loads takes both ('surrogatepass').
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
 def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
     """One report line as a JSON object; CurationError naming the file and line otherwise."""
     try:
@@ -301,13 +314,164 @@ def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
         raise CurationError(f"{key} line {number}: not JSON ({exc})") from exc
     if not isinstance(value, dict):
         raise CurationError(f"{key} line {number}: a JSON {type(value).__name__}, not an object")
+    # json.loads lets a lone surrogate ("\ud800") through; no UTF-8 string can hold it, so it
+    # is refused here, as invalid UTF-8 bytes are, not by Arrow later.
+    if _SURROGATE.search(raw):
+        try:
+            json.dumps(value, ensure_ascii=False, default=_as_text).encode()
+        except UnicodeEncodeError as exc:
+            raise CurationError(f"{key} line {number}: not JSON (a lone surrogate: {exc.reason})") from exc
     return value
 
 
-class Curator:
-    """Curates one report-day: feed it each raw file's lines in order, then `finish()`.
+# ---- the vectorised path (users-1-day) ---------------------------------------------
 
-    Both yield `TableBatch`es, every `batch_lines` lines; the caller writes them out.
+# Breakdowns the report documents as one object (the others are lists); the line path takes
+# either shape, the Arrow parse only the documented one.
+_OBJECT_BREAKDOWNS = frozenset({"totals_by_cli"})
+# int columns are parsed as int64 and range-checked before the cast, as `_fit_integer` checks.
+_PARSE_TYPES: Mapping[str, pa.DataType] = {**ARROW_TYPES, "int": pa.int64()}
+_INT32_MAX = 2**31 - 1
+# A line (after the first of a block) that does not start with "{"; a regex finds it faster
+# than bytes.count(b"\n{") counts.
+_LINE_NOT_AN_OBJECT = re.compile(rb"\n[^{]")
+
+
+class _Refused(Exception):
+    """Arrow cannot curate this block exactly as the line path would: the line path takes it."""
+
+
+def _parse_fields(table: CuratedTable, spec: _Spec) -> list[pa.Field]:
+    """The Arrow fields `spec` reads: a column's parse type, or a struct of the nested object."""
+    fields = []
+    for key, rule in spec.items():
+        if isinstance(rule, _Leaf):
+            fields.append(pa.field(key, _PARSE_TYPES[table.columns[rule.column].type]))
+        else:
+            fields.append(pa.field(key, pa.struct(_parse_fields(table, rule))))
+    return fields
+
+
+def _fitting(values: pa.Array, column: Column) -> pa.Array:
+    """`values` typed for `column`, if every one fits as `_FITS` says; _Refused otherwise.
+
+    The parse already refused strings, booleans and fractions for numbers (and the reverse);
+    what is left to check are the bounds: no negative number, no NaN or Infinity, int32 range.
+    """
+    if column.type in ("bigint", "int", "double") and values.null_count < len(values):
+        if column.type == "double" and pc.all(pc.is_finite(values)).as_py() is False:
+            raise _Refused
+        low, high = pc.min_max(values).values()
+        if low.as_py() < 0 or (column.type == "int" and high.as_py() > _INT32_MAX):
+            raise _Refused
+    return values.cast(ARROW_TYPES[column.type]) if column.type == "int" else values
+
+
+class _VectorPath:
+    """Curates a block of users-1-day lines with Arrow; `curate` raises _Refused for a block it
+    cannot curate exactly as the line path would, before anything is emitted.
+
+    Exactly means: every line one JSON object, no field a table does not type (Arrow refuses an
+    unexpected field, at any depth), every value fits its column, and `day` the report-day's, so
+    every `extra` is null and nothing is mistyped.
+    """
+
+    def __init__(self, tables: Iterable[CuratedTable], specs: Mapping[str, _Spec], day: str) -> None:
+        self.day = day
+        self.breakdowns = tuple(t for t in tables if t.breakdown)
+        fields = [*_parse_fields(USER_DAILY, specs[USER_DAILY.name]), pa.field("day", pa.string())]
+        for table in self.breakdowns:
+            assert table.breakdown is not None and "." not in table.breakdown, table.name
+            element = pa.struct(_parse_fields(table, specs[table.name]))
+            fields.append(
+                pa.field(
+                    table.breakdown,
+                    element if table.breakdown in _OBJECT_BREAKDOWNS else pa.list_(element),
+                )
+            )
+        schema = pa.schema(fields)
+        assert len(set(schema.names)) == len(schema.names), "a breakdown is also a column"
+        self.options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+
+    def curate(
+        self, block: bytes, lines: int, first: int, part: int
+    ) -> list[tuple[CuratedTable, pa.RecordBatch]]:
+        """The rows of a block of `lines` whole lines, the first numbered `first`, of raw file `part`."""
+        # Every line starts an object: no blank line (its number is skipped) and, with the count
+        # of rows below, no line holding two objects (JSON to Arrow, not to the line path).
+        if not block.startswith(b"{") or _LINE_NOT_AN_OBJECT.search(block):
+            raise _Refused
+        # Arrow does not check that strings are UTF-8; json.loads refuses the line if not.
+        if not block.isascii():
+            try:
+                block.decode()
+            except UnicodeDecodeError as exc:
+                raise _Refused from exc
+        try:
+            parsed = pa_json.read_json(pa.BufferReader(block), parse_options=self.options)
+        except pa.ArrowInvalid as exc:
+            raise _Refused from exc
+        if parsed.num_rows != lines:
+            raise _Refused
+        top: pa.StructArray = parsed.to_struct_array().combine_chunks()
+        # A missing or null day is kept in extra by the line path, as is another day.
+        day = top.field("day")
+        if day.null_count or not pc.all(pc.equal(day, self.day)).as_py():
+            raise _Refused
+        numbers = pa.array(range(first, first + lines), pa.int64())
+        user = self._batch(USER_DAILY, top, None, numbers, part, {})
+        # Breakdown rows carry the typed key of their user's row.
+        key = {name: user.column(name) for name in _PARENT_KEY}
+        out = [(USER_DAILY, user)]
+        for table in self.breakdowns:
+            values = top.field(table.breakdown)
+            if table.breakdown in _OBJECT_BREAKDOWNS:
+                parents = pc.indices_nonzero(values.is_valid())
+                elements = values.take(parents)
+            else:
+                elements = values.flatten()
+                if elements.null_count:
+                    raise _Refused  # a null element is mistyped, kept in the user's extra
+                parents = pc.list_parent_indices(values)
+            out.append((table, self._batch(table, elements, parents, numbers, part, key)))
+        return out
+
+    @staticmethod
+    def _batch(
+        table: CuratedTable,
+        source: pa.StructArray,
+        parents: pa.Array | None,
+        numbers: pa.Array,
+        part: int,
+        key: Mapping[str, pa.Array],
+    ) -> pa.RecordBatch:
+        """`table`'s rows, one per element of `source`; `parents`: each one's line in the block."""
+        rows = len(source)
+        arrays = []
+        for column in table.columns:
+            if column.name == "source_part":
+                values = pa.repeat(pa.scalar(part, pa.int32()), rows)
+            elif column.name == "source_line":
+                values = numbers if parents is None else numbers.take(parents)
+            elif column.name == "extra":
+                values = pa.nulls(rows, pa.string())
+            elif column.name in key:
+                assert parents is not None
+                values = key[column.name].take(parents)
+            else:
+                values = source
+                for name in source_path(column.name):
+                    values = pc.struct_field(values, name)  # null where an object on the way is
+                values = _fitting(values, column)
+            arrays.append(values)
+        return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(table))
+
+
+class Curator:
+    """Curates one report-day: feed it each raw file in order, as lines (`curate`) or as blocks
+    of whole lines (`curate_blocks`, faster), then `finish()`.
+
+    All three yield `TableBatch`es, about every `batch_lines` lines; the caller writes them out.
     """
 
     def __init__(self, report: Report, day: date, batch_lines: int = BATCH_LINES) -> None:
@@ -330,11 +494,54 @@ class Curator:
         self._breakdown_paths = {name: tuple(name.split(".")) for name in self._breakdowns}
         self._specs = {t.name: _spec(t, self._parent if t.breakdown else ()) for t in self.tables}
         self._buffers = {t.name: _Buffer(t) for t in self.tables}
+        # Batches of the vectorised path, held (like the buffers' rows) until `batch_lines`
+        # lines are pending: a row group per few blocks, not per block, keeps the files small.
+        self._held: dict[str, list[pa.RecordBatch]] = {t.name: [] for t in self.tables}
         self._pending = 0
+        self._vector = (
+            _VectorPath(self.tables, self._specs, self._day) if report is Report.USERS_1_DAY else None
+        )
+        # Blocks `curate_blocks` curated with Arrow, and those it left to the line path.
+        self.vector_blocks = 0
+        self.line_blocks = 0
 
     def curate(self, lines: Iterable[bytes], *, key: str, part: int) -> Iterator[TableBatch]:
         """Curate one raw file (`part` is its index in the manifest); line numbers start at 1."""
-        for number, raw in enumerate(lines, start=1):
+        yield from self._curate_lines(lines, key, part, 1)
+
+    def curate_blocks(self, blocks: Iterable[bytes], *, key: str, part: int) -> Iterator[TableBatch]:
+        """Curate one raw file given as blocks of whole lines (the file's last may lack its newline):
+        the rows `curate` gives, in the same order, by Arrow for each block it can take."""
+        first = 1
+        for block in blocks:
+            if not block:
+                continue
+            lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            try:
+                if self._vector is None:
+                    raise _Refused
+                batches = self._vector.curate(block, lines, first, part)
+            except _Refused:
+                self.line_blocks += 1
+                pieces = block.split(b"\n")
+                if block.endswith(b"\n"):
+                    pieces.pop()
+                yield from self._curate_lines(pieces, key, part, first)
+            else:
+                self.vector_blocks += 1
+                if any(map(len, self._buffers.values())):
+                    yield from self._flush()  # rows of earlier lines first
+                for table, batch in batches:
+                    if batch.num_rows:
+                        self._held[table.name].append(batch)
+                self.lines += lines
+                self._pending += lines
+                if self._pending >= self.batch_lines:
+                    yield from self._flush()
+            first += lines
+
+    def _curate_lines(self, lines: Iterable[bytes], key: str, part: int, first: int) -> Iterator[TableBatch]:
+        for number, raw in enumerate(lines, start=first):
             if not raw.strip():
                 continue
             obj = parse_line(raw, key, number)
@@ -352,11 +559,16 @@ class Curator:
         yield from self._flush()
 
     def _flush(self) -> Iterator[TableBatch]:
+        # Held batches go before buffered rows: the vectorised path flushes the buffer before it holds.
         self._pending = 0
-        for buffer in self._buffers.values():
+        for name, buffer in self._buffers.items():
+            batches, self._held[name] = self._held[name], []
             if len(buffer):
-                self.rows[buffer.table.name] += len(buffer)
-                yield TableBatch(buffer.table, buffer.take())
+                batches.append(buffer.take())
+            if batches:
+                batch = batches[0] if len(batches) == 1 else pa.concat_batches(batches)
+                self.rows[name] += batch.num_rows
+                yield TableBatch(buffer.table, batch)
 
     def _warn(self, text: str) -> None:
         self.warning_count += 1
