@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from copilot_archive import indexer
-from copilot_archive.exceptions import ManifestError
-from copilot_archive.manifest import ArchivedFile
+from copilot_archive.core.exceptions import ManifestError
+from copilot_archive.core.manifest import ArchivedFile
+from copilot_archive.indexing import indexer
 
 # A line longer than the smaller chunks, a blank line, and a last line without its newline.
 DATA = b'{"a":1}\n{"long":"' + b"x" * 40 + b'"}\n\n{"b":2}'
