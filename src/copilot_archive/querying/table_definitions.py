@@ -115,17 +115,16 @@ def _curated(level: Level, table: CuratedTable) -> TableDefinition:
     )
 
 
-def _curated_at(level: Level, table: CuratedTable) -> bool:
-    """index_status is written for every report; other tables where their report is served."""
-    return table is INDEX_STATUS or level in table.source.kind.levels
-
-
 def table_definitions(levels: Iterable[Level] = CATALOGUED_LEVELS) -> tuple[TableDefinition, ...]:
-    """Per level: a raw table per report served there, then its curated tables, in contract order."""
+    """Per level: a raw table per report served there, then every curated table, in contract order.
+
+    Every level has every curated table: an organization's 1-day report has the enterprise
+    report's shape, so it fills the enterprise_* tables as `org_enterprise_*`.
+    """
     definitions: list[TableDefinition] = []
     for level in levels:
         definitions.extend(_raw(level, report) for report in reports_at(level))
-        definitions.extend(_curated(level, table) for table in ALL_TABLES if _curated_at(level, table))
+        definitions.extend(_curated(level, table) for table in ALL_TABLES)
     return tuple(definitions)
 
 
