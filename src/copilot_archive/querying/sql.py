@@ -1,6 +1,7 @@
 """The shipped SQL under `athena/`: Athena DDL per table, a Trino view per file, DuckDB by translation.
 
-The files are the one copy of every definition. DuckDB text is produced from them with
+A view's file is its one copy; a table's file is generated from the contract
+(table_definitions.py, `make tables`). DuckDB text is produced from them with
 sqlglot (read "athena", write "duckdb") plus the AST transforms below, never hand-written:
 - `today`: CURRENT_DATE becomes a date literal, so a local run (and a test) can pin the
   calendar that `report_status` spans;
