@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint unit integration bench infra clean
+.PHONY: setup demo test lint unit integration bench infra tables clean
 
 setup: $(STAMP)
 
@@ -24,6 +24,10 @@ lint: setup
 
 test: setup lint
 	$(BIN)/python -m pytest
+
+# athena/tables/*.sql and template.yaml's Glue tables, written from the contract (core/curated_schema.py).
+tables: setup
+	$(BIN)/python -m copilot_archive.querying.table_definitions --write
 
 bench: setup
 	$(BIN)/python bench/run.py

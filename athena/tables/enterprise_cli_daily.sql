@@ -1,6 +1,7 @@
--- Columns mirror src/copilot_archive/curated_schema.py; tests/unit/test_sql_files.py fails on drift.
+-- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
+-- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- One row per `totals_by_cli` entry of each enterprise-1-day day.
+-- One row per totals_by_cli entry of the enterprise-1-day report.
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_cli_daily` (
   `prompt_count` bigint,
   `request_count` bigint,

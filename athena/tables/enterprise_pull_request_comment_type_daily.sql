@@ -1,6 +1,7 @@
--- Columns mirror src/copilot_archive/curated_schema.py; tests/unit/test_sql_files.py fails on drift.
+-- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
+-- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- One row per `pull_requests.copilot_suggestions_by_comment_type` entry of each enterprise-1-day day.
+-- One row per pull_requests.copilot_suggestions_by_comment_type entry of the enterprise-1-day report.
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_pull_request_comment_type_daily` (
   `comment_type` string,
   `total_copilot_suggestions` bigint,

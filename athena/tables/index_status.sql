@@ -1,6 +1,7 @@
--- Columns mirror src/copilot_archive/curated_schema.py; tests/unit/test_sql_files.py fails on drift.
+-- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
+-- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- One row per report-day the indexer saw: files .../index_status/enterprise={slug}/day={day}/{report}.parquet
+-- The indexer's result for each report-day it saw, one row per report.
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`index_status` (
   `report` string,
   `manifest_status` string,

@@ -1,8 +1,10 @@
--- Columns mirror src/copilot_archive/curated_schema.py; tests/unit/test_sql_files.py fails on drift.
+-- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
+-- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- Each NDJSON line of the users-28-day files as text, so schema drift never breaks it;
--- query it with json_extract / json_extract_scalar. '\001' never occurs in JSON text
--- (control characters inside JSON strings are always escaped), so a line is one field.
+-- The users-28-day report files as archived, one row per NDJSON line.
+-- Each line as text, so schema drift never breaks it; query it with json_extract /
+-- json_extract_scalar. '\001' never occurs in JSON text (control characters inside JSON
+-- strings are always escaped), so a line is one field.
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`raw_users_28_day` (
   `line` string
 )

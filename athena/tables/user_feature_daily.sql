@@ -1,6 +1,7 @@
--- Columns mirror src/copilot_archive/curated_schema.py; tests/unit/test_sql_files.py fails on drift.
+-- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
+-- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- One row per `totals_by_feature` entry of each users-1-day line.
+-- One row per totals_by_feature entry of the users-1-day report.
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`user_feature_daily` (
   `user_id` bigint,
   `user_login` string,

@@ -144,17 +144,60 @@ def test_organizations_alone_are_a_configuration(org_env, handler, monkeypatch, 
     assert {e["organization"] for e in summary["archived"]} == set(ORGANIZATIONS)
 
 
-def test_the_indexer_leaves_organization_manifests_for_their_tables(org_env):
-    from copilot_archive.indexing.events import IndexerSettings, parse_index_event
+def test_the_indexer_lambda_files_organization_days_under_the_org_tables(
+    org_env, handler, s3, bucket, monkeypatch, simulator
+):
+    """The stack's catalog (template.yaml's Glue tables, in moto) gets organization partitions
+    on the org_ tables, never on the enterprise ones, and the curated files sit under the level."""
+    import importlib.util
+    import uuid
 
-    key = key_of("manifests", "organization", "users-1-day", "octo", DAYS[0])
-    event = {
-        "source": "aws.s3",
-        "detail-type": "Object Created",
-        "detail": {"bucket": {"name": "b"}, "object": {"key": key}},
-    }
-    request = parse_index_event(event, IndexerSettings(bucket="b", prefix="copilot-metrics", database="d"))
-    assert request.manifest_keys == () and "organization" in request.ignored
+    import boto3
+
+    from copilot_archive.indexing import runtime as index_runtime
+    from tests.conftest import ROOT, FakeLambdaContext
+    from tests.stack import create_stack_catalog
+
+    glue = boto3.client("glue")
+    database = f"copilot_metrics_{uuid.uuid4().hex[:8]}"
+    create_stack_catalog(glue, database, bucket)
+    monkeypatch.setenv("GLUE_DATABASE", database)
+    index_runtime.indexer_from_env.cache_clear()
+    spec = importlib.util.spec_from_file_location("indexer_app", ROOT / "functions" / "indexer" / "app.py")
+    assert spec is not None and spec.loader is not None
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+
+    day = DAYS[0]
+    handler(
+        {
+            "days": [day.isoformat()],
+            "organizations": ["octo"],
+            "reports": ["organization-1-day", "users-1-day"],
+        }
+    )
+    for report in ("organization-1-day", "users-1-day"):
+        key = key_of("manifests", "organization", report, "octo", day)
+        event = {
+            "source": "aws.s3",
+            "detail-type": "Object Created",
+            "detail": {"bucket": {"name": bucket}, "object": {"key": key}},
+        }
+        result = app.lambda_handler(event, FakeLambdaContext(function_name="copilot-indexer"))
+        assert result["counts"]["indexed"] == 1, result
+
+    def partitions(table: str) -> list[list[str]]:
+        return [
+            p["Values"] for p in glue.get_partitions(DatabaseName=database, TableName=table)["Partitions"]
+        ]
+
+    for table in ("org_user_daily", "org_enterprise_day_totals", "org_index_status", "org_raw_users_1_day"):
+        assert partitions(table) == [["octo", day.isoformat()]], table
+    for table in ("user_daily", "enterprise_day_totals", "index_status", "raw_users_1_day"):
+        assert partitions(table) == [], table
+    located = glue.get_partitions(DatabaseName=database, TableName="org_user_daily")["Partitions"][0]
+    assert "/curated/organization/user_daily/organization=octo/" in located["StorageDescriptor"]["Location"]
+    index_runtime.indexer_from_env.cache_clear()
 
 
 def test_organization_views_on_a_laptop_count_what_the_raw_files_hold(cli_env, monkeypatch, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""The SQL under athena/: every file parses as Athena SQL, tables match the contract, views translate."""
+"""The SQL under athena/: every file parses as Athena SQL, one table file per definition, views translate."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from sqlglot import exp
 
 from copilot_archive.core import curated_schema
 from copilot_archive.core.exceptions import QueryError
-from copilot_archive.core.reports import Level, reports_at
+from copilot_archive.core.reports import Level
 from copilot_archive.querying import sql
+from copilot_archive.querying.table_definitions import table_definitions
 
-# Organization-level tables come with organization indexing; until then, enterprise reports only.
-RAW_TABLES = {"raw_" + r.value.replace("-", "_"): r for r in reports_at(Level.ENTERPRISE)}
 PLACEHOLDERS = {"database": "copilot_metrics", "bucket": "archive-bucket", "prefix": "copilot-metrics"}
 VIEW_COLUMNS = {
     "active_users_daily": ["enterprise", "day", "active_users"],
@@ -29,53 +28,17 @@ for _view, _key in (("ide", "ide"), ("language", "language"), ("model", "model")
     VIEW_COLUMNS[f"acceptance_by_{_view}"] = ["enterprise", "day", _key, *ACCEPTANCE]
 
 
-def _ddl(name: str) -> exp.Create:
+def test_there_is_one_ddl_file_per_catalog_table():
+    # The files are generated (test_table_definitions.py holds them current); none is hand-added.
+    assert set(sql.table_names()) == {t.name for t in table_definitions()}
+
+
+@pytest.mark.parametrize("name", sql.table_names())
+def test_ddl_file_parses_as_athena_and_creates_its_table(name):
     tree = sqlglot.parse_one(sql.table_ddl(name, **PLACEHOLDERS), read="athena")
-    assert isinstance(tree, exp.Create)
-    return tree
 
-
-def _columns(schema: exp.Schema) -> list[tuple[str, exp.DataType]]:
-    return [(c.name, c.args["kind"]) for c in schema.expressions]
-
-
-def _expected(columns: tuple[curated_schema.Column, ...]) -> list[tuple[str, exp.DataType]]:
-    return [(c.name, exp.DataType.build(c.type, dialect="athena")) for c in columns]
-
-
-def test_there_is_one_ddl_file_per_raw_and_curated_table():
-    expected = {t.name for t in curated_schema.ALL_TABLES} | set(RAW_TABLES)
-    assert set(sql.table_names()) == expected
-
-
-@pytest.mark.parametrize("table", curated_schema.ALL_TABLES, ids=lambda t: t.name)
-def test_curated_ddl_columns_and_types_equal_the_contract(table):
-    tree = _ddl(table.name)
-
-    assert tree.args["exists"] and tree.find(exp.ExternalProperty) is not None
-    assert tree.this.this.name == table.name and tree.this.this.args["db"].name == "copilot_metrics"
-    assert _columns(tree.this) == _expected(table.columns)
-    partitioned = tree.find(exp.PartitionedByProperty)
-    assert partitioned is not None
-    assert _columns(partitioned.this) == _expected(curated_schema.PARTITION_COLUMNS)
-    assert tree.find(exp.FileFormatProperty).this.name.upper() == "PARQUET"
-    location = tree.find(exp.LocationProperty).this.name
-    assert location == f"s3://archive-bucket/copilot-metrics/curated/enterprise/{table.name}/"
-
-
-@pytest.mark.parametrize("name", sorted(RAW_TABLES))
-def test_raw_ddl_is_one_text_line_column_over_the_raw_layout(name):
-    tree = _ddl(name)
-
-    assert _columns(tree.this) == [("line", exp.DataType.build("string", dialect="athena"))]
-    partitioned = tree.find(exp.PartitionedByProperty)
-    assert _columns(partitioned.this) == _expected(curated_schema.PARTITION_COLUMNS)
-    delimited = tree.find(exp.RowFormatDelimitedProperty)
-    assert delimited is not None and delimited.args["fields"].name == "\x01"
-    formats = tree.find(exp.InputOutputFormat)
-    assert formats.args["input_format"].name == "org.apache.hadoop.mapred.TextInputFormat"
-    location = tree.find(exp.LocationProperty).this.name
-    assert location == f"s3://archive-bucket/copilot-metrics/raw/enterprise/{RAW_TABLES[name].value}/"
+    assert isinstance(tree, exp.Create) and tree.find(exp.ExternalProperty) is not None
+    assert tree.this.this.name == name and tree.this.this.args["db"].name == "copilot_metrics"
 
 
 def test_every_placeholder_is_documented_and_filled():

@@ -1,4 +1,4 @@
-"""template.yaml against the code's contracts: Glue tables vs curated_schema, handlers, env, IAM, events.
+"""template.yaml against the code's contracts: Glue tables vs their definitions, handlers, env, IAM, events.
 
 cfn-lint and `sam validate` check the template's shape (.ci/infra.sh); these tests check what
 they cannot: that the catalog, the handlers and the policies agree with the package.
@@ -15,23 +15,15 @@ from typing import Any
 import pytest
 
 from copilot_archive.core import config
-from copilot_archive.core.curated_schema import ALL_TABLES, PARTITION_COLUMNS, CuratedTable
 from copilot_archive.core.exceptions import InvalidRequest
-from copilot_archive.core.layout import (
-    PREFIX_PATTERN,
-    curated_table_location,
-    raw_table_location,
-    validate_prefix,
-)
-from copilot_archive.core.reports import Level, Report, reports_at
+from copilot_archive.core.layout import PREFIX_PATTERN, validate_prefix
+from copilot_archive.querying.table_definitions import table_definitions
 from tests.stack import RESOURCES, TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The template's locations are !Sub strings; the layout builds them with these placeholders.
+# The archive prefix as the template's !Sub strings name it.
 PREFIX = "${ArchivePrefix}"
-BUCKET_URL = "s3://${ArchiveBucket}/"
-PARTITION_KEYS = [{"Name": c.name, "Type": c.type} for c in PARTITION_COLUMNS]
 # Each function's sample event for its event source, in events/ (tests reuse them).
 EVENT_FILES = {
     "ArchiverFunction": "scheduled-scheduler.json",
@@ -62,22 +54,6 @@ STAR_RESOURCE_ACTIONS = {
 FUNCTIONS = sorted(k for k, v in RESOURCES.items() if v["Type"] == "AWS::Serverless::Function")
 
 
-def glue_tables() -> dict[str, dict[str, Any]]:
-    """TableInput of every AWS::Glue::Table, by table name."""
-    tables = [r["Properties"]["TableInput"] for r in RESOURCES.values() if r["Type"] == "AWS::Glue::Table"]
-    by_name = {t["Name"]: t for t in tables}
-    assert len(by_name) == len(tables), "two Glue tables share a name"
-    return by_name
-
-
-def raw_table_name(report: Report) -> str:
-    return "raw_" + report.value.replace("-", "_")
-
-
-def columns(table_input: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(c["Name"], c["Type"]) for c in table_input["StorageDescriptor"]["Columns"]]
-
-
 def repo_file(relative: str) -> Path:
     path = ROOT / relative
     assert path.is_file(), f"{relative} is missing"
@@ -106,43 +82,13 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-@pytest.mark.parametrize("table", ALL_TABLES, ids=lambda t: t.name)
-def test_curated_table_matches_curated_schema(table: CuratedTable) -> None:
-    glue = glue_tables().get(table.name)
-    assert glue is not None, f"no Glue table {table.name}"
-    assert columns(glue) == [(c.name, c.type) for c in table.columns]
-    assert glue["PartitionKeys"] == PARTITION_KEYS
-    storage = glue["StorageDescriptor"]
-    assert storage["Location"] == {"Fn::Sub": BUCKET_URL + curated_table_location(PREFIX, table.name)}
-    assert storage["InputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-    assert storage["OutputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-    assert storage["SerdeInfo"]["SerializationLibrary"].endswith(".ParquetHiveSerDe")
-    assert glue["TableType"] == "EXTERNAL_TABLE"
-
-
-@pytest.mark.parametrize("report", reports_at(Level.ENTERPRISE), ids=str)
-def test_raw_table_reads_each_line_of_the_report_as_text(report: Report) -> None:
-    glue = glue_tables().get(raw_table_name(report))
-    assert glue is not None, f"no raw table for {report}"
-    assert columns(glue) == [("line", "string")]
-    assert glue["PartitionKeys"] == PARTITION_KEYS
-    storage = glue["StorageDescriptor"]
-    assert storage["Location"] == {"Fn::Sub": BUCKET_URL + raw_table_location(PREFIX, report)}
-    assert storage["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
-    serde = storage["SerdeInfo"]
-    assert serde["SerializationLibrary"] == "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
-    # A field delimiter that JSON text never contains: the whole line is the one column.
-    delimiter = serde["Parameters"]["field.delim"]
-    assert len(delimiter) == 1 and ord(delimiter) < 0x20 and delimiter not in "\t\n\r"
-    assert glue["TableType"] == "EXTERNAL_TABLE"
-
-
-def test_catalog_holds_only_the_contract_tables() -> None:
-    expected = {t.name for t in ALL_TABLES} | {raw_table_name(r) for r in reports_at(Level.ENTERPRISE)}
-    assert set(glue_tables()) == expected
-    for resource in RESOURCES.values():
-        if resource["Type"] == "AWS::Glue::Table":
-            assert resource["Properties"]["DatabaseName"] == {"Ref": "GlueDatabase"}
+def test_every_glue_table_has_a_definition_and_every_definition_a_glue_table() -> None:
+    # Their content is generated from the definitions (tests/unit/test_table_definitions.py).
+    glue = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Glue::Table"}
+    expected = {t.logical_id: t.name for t in table_definitions()}
+    assert {k: v["Properties"]["TableInput"]["Name"] for k, v in glue.items()} == expected
+    for resource in glue.values():
+        assert resource["Properties"]["DatabaseName"] == {"Ref": "GlueDatabase"}
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

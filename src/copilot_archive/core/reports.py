@@ -101,7 +101,7 @@ def reports_at(level: Level, wanted: tuple[Report, ...] = ALL_REPORTS) -> tuple[
 
 # Levels whose tables and views the stack's Glue catalog and Athena hold; the indexer leaves
 # other levels' manifests alone (their raw files are archived all the same).
-CATALOGUED_LEVELS = frozenset({Level.ENTERPRISE})
+CATALOGUED_LEVELS = frozenset(Level)
 
 # Every (level, report) pair GitHub serves: one raw table and one manifest listing each.
 SERVED: tuple[tuple[Level, Report], ...] = tuple((level, r) for level in Level for r in reports_at(level))

@@ -1,9 +1,9 @@
 """The shipped SQL under `athena/`: Athena DDL per table, a Trino view per file, DuckDB by translation.
 
-The files are the one copy of every definition. Each view file is written over enterprise
-data; its organization twin (`org_` + name, column `organization`) is derived from it here.
-DuckDB text is produced from them with sqlglot (read "athena", write "duckdb") plus the
-AST transforms below, never hand-written:
+A view's file is its one copy, written over enterprise data; its organization twin (`org_` +
+name, column `organization`) is derived from it here. A table's file is generated from the
+contract (table_definitions.py, `make tables`). DuckDB text is produced from them with
+sqlglot (read "athena", write "duckdb") plus the AST transforms below, never hand-written:
 - `today`: CURRENT_DATE becomes a date literal, so a local run (and a test) can pin the
   calendar that `report_status` spans;
 - `strip_qualifiers`: `copilot_metrics.user_daily` becomes `user_daily` for the names the
