@@ -28,6 +28,7 @@ from .querying.status import ReportStatus, archive_status
 DEFAULT_ARCHIVE = "./archive"
 DEMO_ARCHIVE = "./demo-archive"
 DEMO_ENTERPRISES = ("octodemo", "acme-corp")
+DEMO_ORGANIZATIONS = ("octo-org", "acme-labs")
 EXIT_FAILED_DAYS = 1
 EXIT_USAGE = 2
 
@@ -349,6 +350,11 @@ DEMO_QUERIES = (
         "FROM acceptance_by_ide GROUP BY 1, 2 ORDER BY 1, 2",
     ),
     (
+        "Organizations: weekly active users (org_ views: the same views over organization data)",
+        "SELECT organization, week_start, active_users FROM org_active_users_weekly "
+        "WHERE week_start >= current_date - INTERVAL '28' DAY ORDER BY week_start DESC, organization",
+    ),
+    (
         "Report-days in the archive",
         "SELECT report, status, count(*) AS days, sum(CASE WHEN indexed THEN 1 ELSE 0 END) AS indexed "
         "FROM report_status GROUP BY 1, 2 ORDER BY 1, 2",
@@ -364,16 +370,22 @@ def _demo(args: argparse.Namespace) -> int:
         print("copilot-archive: error: --users must be 0 or more", file=sys.stderr)
         return EXIT_USAGE
     today = clock.utc_today()
-    with Simulator(enterprises=DEMO_ENTERPRISES, users=args.users, today=today) as sim:
+    with Simulator(
+        enterprises=DEMO_ENTERPRISES, organizations=DEMO_ORGANIZATIONS, users=args.users, today=today
+    ) as sim:
         settings = Settings(
             enterprises=DEMO_ENTERPRISES,
+            organizations=DEMO_ORGANIZATIONS,
             api_url=sim.api_url,
             token=sim.token,
             download_hosts=(sim.download_host,),
         ).with_overrides()
         storage = open_storage(args.archive)
         request = build_request(window=Window.for_today(today), configured=settings.scopes)
-        print(f"Simulated GitHub at {sim.api_url}; archiving {', '.join(DEMO_ENTERPRISES)}")
+        print(
+            f"Simulated GitHub at {sim.api_url}; archiving enterprises {', '.join(DEMO_ENTERPRISES)} "
+            f"and organizations {', '.join(DEMO_ORGANIZATIONS)}"
+        )
         print(f"into {storage.describe()} (no AWS account, no token)")
         first = _run(settings, storage, request, today, show_progress=not args.no_progress)
         _print_summary(first, storage, as_json=False)

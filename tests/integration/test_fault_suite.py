@@ -21,9 +21,15 @@ pytestmark = pytest.mark.loopback
 
 SEED = 20251010
 TODAY = date(2026, 2, 12)  # window 2025-10-10 .. 2026-02-11: 125 days
-ENTERPRISES = ("acme", "globex", "initech", "umbrella")
-DAILY = ("enterprise-1-day", "users-1-day")
-LATEST = ("enterprise-28-day", "users-28-day")
+ENTERPRISES = ("acme", "globex")
+ORGANIZATIONS = ("initech", "umbrella")
+SCOPES = [("enterprise", s) for s in ENTERPRISES] + [("organization", s) for s in ORGANIZATIONS]
+DAILY_AT = {
+    "enterprise": ("enterprise-1-day", "users-1-day"),
+    "organization": ("organization-1-day", "users-1-day"),
+}
+DAILY = {report for reports in DAILY_AT.values() for report in reports}
+LATEST = ("enterprise-28-day", "users-28-day", "organization-28-day")
 WINDOW = [date(2025, 10, 10) + timedelta(days=i) for i in range((TODAY - date(2025, 10, 10)).days)]
 API_FAULTS = {
     "api_error": {"status": 502},  # 500 and 503 are drawn too, in inject_random_faults
@@ -91,7 +97,12 @@ def suite(monkeypatch, s3_endpoint, fixed_today, atomic_conditional_puts):
     monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
     with (
         Simulator(
-            enterprises=ENTERPRISES, users=5, links_per_report=2, today=TODAY, token=CANARY_TOKEN
+            enterprises=ENTERPRISES,
+            organizations=ORGANIZATIONS,
+            users=5,
+            links_per_report=2,
+            today=TODAY,
+            token=CANARY_TOKEN,
         ) as sim,
         S3FaultProxy(s3_endpoint, seed=SEED) as proxy,
     ):
@@ -102,6 +113,7 @@ def suite(monkeypatch, s3_endpoint, fixed_today, atomic_conditional_puts):
             "AWS_ENDPOINT_URL": proxy.endpoint,
             "POWERTOOLS_TRACE_DISABLED": "1",
             "ENTERPRISES": ",".join(ENTERPRISES),
+            "ORGANIZATIONS": ",".join(ORGANIZATIONS),
             "GITHUB_API_URL": sim.api_url,
             "GITHUB_TOKEN": CANARY_TOKEN,
             "DOWNLOAD_HOSTS": "127.0.0.1",
@@ -175,7 +187,7 @@ def missing_report_days(s3: Any, bucket: str) -> set[tuple[str, str, str]]:
         for item in page.get("Contents", ()):
             _, _, _, report, slug, day = item["Key"].split("/")
             present.add((report, slug.split("=")[1], day[len("day=") : -len(".json")]))
-    wanted = {(r, s, d.isoformat()) for r in DAILY for s in ENTERPRISES for d in WINDOW}
+    wanted = {(r, s, d.isoformat()) for level, s in SCOPES for r in DAILY_AT[level] for d in WINDOW}
     return wanted - present
 
 
@@ -201,7 +213,9 @@ def inject_random_faults(sim: Any, rng: random.Random, targets: list[tuple[str, 
             params = DOWNLOAD_PARAMS.get(kind, {})
             sim.inject(kind, times=rng.randint(1, 4), slug=slug, day=day, report=report, **params)
     for _ in range(4):  # faults on the 28-day reports too
-        sim.inject(rng.choice(["api_error", "download_reset", "download_expired"]), report=rng.choice(LATEST))
+        sim.inject(
+            rng.choice(["api_error", "download_reset", "download_expired"]), report=rng.choice(sorted(LATEST))
+        )
 
 
 def index_everything_through_faults(suite: Any, manifest_keys: list[str], monkeypatch: Any) -> dict[str, int]:
@@ -257,28 +271,28 @@ def index_everything_through_faults(suite: Any, manifest_keys: list[str], monkey
 
     for key in manifest_keys:
         manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-        where = f"enterprise={manifest['slug']}/day={manifest['day']}"
-        status_key = f"copilot-metrics/curated/enterprise/index_status/{where}/{manifest['report']}.parquet"
+        level = manifest["level"]
+        where = f"{level}={manifest['slug']}/day={manifest['day']}"
+        status_key = f"copilot-metrics/curated/{level}/index_status/{where}/{manifest['report']}.parquet"
         [status] = pq.read_table(
             io.BytesIO(s3.get_object(Bucket=bucket, Key=status_key)["Body"].read())
         ).to_pylist()
         assert status["indexed"] is True, (key, status["error"])
         if manifest["report"] == "users-1-day":
-            folder = f"copilot-metrics/curated/enterprise/user_daily/{where}/"
+            folder = f"copilot-metrics/curated/{level}/user_daily/{where}/"
             parts = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=folder).get("Contents", [])]
             assert parts == [f"{folder}part-0000.parquet"], "one curated file per partition"
             body = s3.get_object(Bucket=bucket, Key=parts[0])["Body"].read()
             assert pq.read_metadata(io.BytesIO(body)).num_rows == manifest["lines"]
-    pages = glue.get_paginator("get_partitions").paginate(
-        DatabaseName="fault_suite", TableName="raw_users_1_day"
-    )
-    registered = {tuple(p["Values"]) for page in pages for p in page["Partitions"]}
-    wanted = {
-        (k.split("enterprise=")[1].split("/")[0], k.rsplit("day=", 1)[1][:10])
-        for k in manifest_keys
-        if "/users-1-day/" in k
-    }
-    assert wanted <= registered, "every indexed users-1-day has its raw partition"
+    for level, raw_table in (("enterprise", "raw_users_1_day"), ("organization", "org_raw_users_1_day")):
+        pages = glue.get_paginator("get_partitions").paginate(DatabaseName="fault_suite", TableName=raw_table)
+        registered = {tuple(p["Values"]) for page in pages for p in page["Partitions"]}
+        wanted = {
+            (k.split(f"{level}=")[1].split("/")[0], k.rsplit("day=", 1)[1][:10])
+            for k in manifest_keys
+            if f"/{level}/users-1-day/" in k
+        }
+        assert wanted and wanted <= registered, f"every indexed {level} users-1-day has its raw partition"
     return {name: totals[name] for name in ("manifests", "invocations", "raised", "rebuilt", "s3_faults")}
 
 
@@ -372,14 +386,14 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
     assert noncurrent == [], "one version per archived raw file"
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     latest_manifests = [k for k in objects if "-28-day/" in k and "/manifests/" in k]
-    assert len(latest_manifests) == len(ENTERPRISES) * len(LATEST)
+    assert len(latest_manifests) == len(SCOPES) * 2  # the totals' and the users' 28-day reports
 
-    # The indexer's share: every report-day of two of the four enterprises (504 manifests),
-    # so the suite stays within CI's time; the indexer's own tests cover the rest of it.
-    indexed = [k for k in objects if "/manifests/" in k and ("=acme/" in k or "=globex/" in k)]
+    # The indexer's share: every report-day of one enterprise and one organization (504
+    # manifests), so the suite stays within CI's time; the indexer's tests cover the rest.
+    indexed = [k for k in objects if "/manifests/" in k and ("=acme/" in k or "=initech/" in k)]
     index_totals = index_everything_through_faults(suite, indexed, monkeypatch)
 
-    report_days = len(ENTERPRISES) * len(DAILY) * len(WINDOW) + len(latest_manifests)
+    report_days = sum(len(DAILY_AT[level]) for level, _ in SCOPES) * len(WINDOW) + len(latest_manifests)
     failures = Counter()
     for summary in summaries:
         for outcome in ("failed", "not_ready", "deferred"):
@@ -387,7 +401,10 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
     retries = sum(s["api_retries"] + s["download_retries"] for s in summaries)
     faults = Counter(sim.faults_applied) + Counter({f"s3 {k}": v for k, v in proxy.faults_applied.items()})
     with capsys.disabled():
-        print(f"\nfault suite: {report_days} report-days, {len(summaries)} runs ({quiet_runs} quiet)")
+        print(
+            f"\nfault suite: {report_days} report-days of {len(ENTERPRISES)} enterprises and "
+            f"{len(ORGANIZATIONS)} organizations, {len(summaries)} runs ({quiet_runs} quiet)"
+        )
         print(f"  faults injected: {sum(faults.values())}")
         for kind, count in sorted(faults.items()):
             print(f"    {kind}: {count}")
