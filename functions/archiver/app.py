@@ -6,10 +6,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from copilot_archive.archiving.events import parse_event
 from copilot_archive.archiving.planner import Window
-from copilot_archive.archiving.runtime import archiver_from_env
+from copilot_archive.archiving.runtime import archiver_from_env, record_run_metrics
 from copilot_archive.core import clock
 from copilot_archive.core.deadline import Deadline
-from copilot_archive.core.observability import logger, metrics, record_run_metrics, tracer
+from copilot_archive.core.observability import logger, metrics, tracer
 
 # Seconds kept back from the Lambda timeout: no report-day starts later than this before
 # the end, so work in flight (one report file streams in seconds) finishes in time.

@@ -243,3 +243,35 @@ def test_organization_views_on_a_laptop_count_what_the_raw_files_hold(cli_env, m
         ("users-28-day", "ok"),
     }
     assert query("SELECT count(*) AS n FROM active_users_daily") == [{"n": 0}]
+
+
+def test_each_level_has_its_own_alarm_metrics(org_env, handler, simulator, capsys, monkeypatch):
+    from datetime import UTC, datetime
+
+    from copilot_archive.core import clock
+    from tests.integration.test_archiver_handler import emf_metrics
+
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC))
+    simulator.inject("download_html", times=10, report="users-1-day", slug="octo")
+    capsys.readouterr()
+
+    summary = handler({})  # a scheduled run: every scope, the data age of each level
+
+    published = emf_metrics(capsys.readouterr().out)
+    failed = summary["failed"]
+    assert failed and all(f.get("organization") == "octo" for f in failed)
+    assert published["OrgReportDaysFailed"] == len(failed) and published["ReportDaysFailed"] == 0
+    ages = summary["data_age_hours_by_level"]
+    assert (
+        published["DataAgeHours"] == ages["enterprise"]
+        and published["OrgDataAgeHours"] == ages["organization"]
+    )
+    assert summary["data_age_hours"] == max(ages.values())
+
+    # A stack without organizations publishes no Org metric (its Org alarms do not exist).
+    monkeypatch.delenv("ORGANIZATIONS")
+    from copilot_archive.archiving import runtime
+
+    runtime.archiver_from_env.cache_clear()
+    handler({})
+    assert not [name for name in emf_metrics(capsys.readouterr().out) if name.startswith("Org")]

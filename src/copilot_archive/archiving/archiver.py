@@ -8,7 +8,7 @@ overlaps while memory stays at MAX_WORKERS transfer budgets (storage.py).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -95,13 +95,20 @@ class RunSummary:
     api_retries: int = 0
     download_retries: int = 0
     rate_limit_waits: int = 0
-    # Hours since the end of the newest archived 1-day report-day of the stalest scope;
-    # the freshness alarm watches it. None for manual runs, which look at part of the archive.
-    data_age_hours: float | None = None
+    # Hours since the end of the newest archived 1-day report-day of the stalest scope, per
+    # level; the freshness alarms watch them. Empty for manual runs, which see part of the archive.
+    data_age_hours_by_level: Mapping[Level, float] = field(default_factory=dict)
     # Set when the run did nothing because the GitHub token is not configured yet.
     not_configured: str = ""
 
-    def of(self, outcome: Outcome) -> list[Result]:
+    @property
+    def data_age_hours(self) -> float | None:
+        """The stalest scope's, whatever its level."""
+        return max(self.data_age_hours_by_level.values(), default=None)
+
+    def of(self, outcome: Outcome, level: Level | None = None) -> list[Result]:
+        if level is not None:
+            return [r for r in self.results if r.outcome is outcome and r.level is level]
         return [r for r in self.results if r.outcome is outcome]
 
     def counts(self) -> dict[str, int]:
@@ -121,6 +128,9 @@ class RunSummary:
             "download_retries": self.download_retries,
             "rate_limit_waits": self.rate_limit_waits,
             "data_age_hours": None if self.data_age_hours is None else round(self.data_age_hours, 1),
+            "data_age_hours_by_level": {
+                level.value: round(hours, 1) for level, hours in self.data_age_hours_by_level.items()
+            },
             "not_configured": self.not_configured or None,
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
@@ -217,7 +227,7 @@ class Archiver:
         age = (
             _data_age_hours(archived, results, Window.for_today(today), finished)
             if request.is_reconcile
-            else None
+            else {}
         )
         return RunSummary(
             results=tuple(results),
@@ -226,7 +236,7 @@ class Archiver:
             api_retries=self.client.retries - counters_before[0],
             download_retries=self.downloader.retries - counters_before[1],
             rate_limit_waits=self.client.rate_limit_waits - counters_before[2],
-            data_age_hours=age,
+            data_age_hours_by_level=age,
         )
 
     def _run_pool(
@@ -451,8 +461,10 @@ class Archiver:
             return False
 
 
-def _data_age_hours(archived: Archived, results: list[Result], window: Window, now: datetime) -> float | None:
-    """Age of the stalest scope's newest 1-day report-day, counted from that day's end."""
+def _data_age_hours(
+    archived: Archived, results: list[Result], window: Window, now: datetime
+) -> dict[Level, float]:
+    """Per level, the age of its stalest scope's newest 1-day report-day, from that day's end."""
     newest: dict[Scope, date] = {}
     for (report, scope), days in archived.items():
         if not report.is_28_day:
@@ -462,11 +474,12 @@ def _data_age_hours(archived: Archived, results: list[Result], window: Window, n
     for result in results:
         if result.outcome is Outcome.ARCHIVED and not result.report.is_28_day and result.day is not None:
             newest[result.scope] = max(newest.get(result.scope, result.day), result.day)
-    if not newest:
-        return None
-    stalest = min(newest.values())
-    end_of_day = datetime.combine(stalest + timedelta(days=1), time.min, tzinfo=UTC)
-    return max((now - end_of_day).total_seconds() / 3600.0, 0.0)
+    ages: dict[Level, float] = {}
+    for scope, day in newest.items():
+        end_of_day = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+        age = max((now - end_of_day).total_seconds() / 3600.0, 0.0)
+        ages[scope.level] = max(ages.get(scope.level, 0.0), age)
+    return ages
 
 
 # GitHub generates a day's reports within about two days; older days that all answer 404

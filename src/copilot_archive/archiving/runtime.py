@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import functools
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from ..core.config import Settings, settings_from_env
 from ..core.exceptions import ConfigError
+from ..core.observability import metrics
+from ..core.reports import Level
 from ..core.storage import S3Storage, Storage
-from .archiver import Archiver
+from .archiver import Archiver, Outcome, RunSummary
 from .github import ReportClient
 from .github_token import token_provider
 from .transfer import HostAllowList, LinkDownloader
@@ -30,3 +34,33 @@ def build_archiver(settings: Settings, storage: Storage | None = None) -> Archiv
 def archiver_from_env() -> Archiver:
     """The Lambda's Archiver: settings read once per container, clients kept warm."""
     return build_archiver(settings_from_env())
+
+
+# Each level's alarms watch their own metrics: (failed report-days, data age in hours).
+LEVEL_ALARM_METRICS = {
+    Level.ENTERPRISE: ("ReportDaysFailed", "DataAgeHours"),
+    Level.ORGANIZATION: ("OrgReportDaysFailed", "OrgDataAgeHours"),
+}
+
+
+def record_run_metrics(summary: RunSummary) -> None:
+    """Counts a run's outcomes; the stack's alarms watch the failed and data-age metrics per level."""
+    if summary.not_configured:
+        metrics.add_metric(name="NotConfigured", unit=MetricUnit.Count, value=1)
+        return
+    counts = summary.counts()
+    metrics.add_metric(name="ReportDaysArchived", unit=MetricUnit.Count, value=counts["archived"])
+    metrics.add_metric(name="ReportDaysNotReady", unit=MetricUnit.Count, value=counts["not_ready"])
+    metrics.add_metric(name="ReportDaysDeferred", unit=MetricUnit.Count, value=counts["deferred"])
+    metrics.add_metric(name="BytesArchived", unit=MetricUnit.Bytes, value=summary.bytes_archived)
+    # Only the levels this run saw: a stack without organizations publishes no Org metrics.
+    seen = {result.level for result in summary.results} | set(summary.data_age_hours_by_level)
+    for level, (failed_metric, age_metric) in LEVEL_ALARM_METRICS.items():
+        if level not in seen:
+            continue
+        failed = len(summary.of(Outcome.FAILED, level))
+        metrics.add_metric(name=failed_metric, unit=MetricUnit.Count, value=failed)
+        if level in summary.data_age_hours_by_level:
+            # The freshness alarm: no new report-day for the level's stalest scope in too long.
+            age = summary.data_age_hours_by_level[level]
+            metrics.add_metric(name=age_metric, unit=MetricUnit.Count, value=age)

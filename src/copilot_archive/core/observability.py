@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
-from aws_lambda_powertools.metrics import MetricUnit
 
 from .redaction import redact
 
@@ -82,19 +81,3 @@ def tracing_on() -> bool:
 tracer: Tracer | NoTracer = (
     Tracer(service=SERVICE, patch_modules=TRACED_MODULES) if tracing_on() else NoTracer()
 )
-
-
-def record_run_metrics(summary: Any) -> None:
-    """Counts a run's outcomes; the stack's alarm watches ReportDaysFailed."""
-    if summary.not_configured:
-        metrics.add_metric(name="NotConfigured", unit=MetricUnit.Count, value=1)
-        return
-    counts = summary.counts()
-    metrics.add_metric(name="ReportDaysArchived", unit=MetricUnit.Count, value=counts["archived"])
-    metrics.add_metric(name="ReportDaysFailed", unit=MetricUnit.Count, value=counts["failed"])
-    metrics.add_metric(name="ReportDaysNotReady", unit=MetricUnit.Count, value=counts["not_ready"])
-    metrics.add_metric(name="ReportDaysDeferred", unit=MetricUnit.Count, value=counts["deferred"])
-    metrics.add_metric(name="BytesArchived", unit=MetricUnit.Bytes, value=summary.bytes_archived)
-    if summary.data_age_hours is not None:
-        # The freshness alarm: no new report-day for the stalest enterprise in too long.
-        metrics.add_metric(name="DataAgeHours", unit=MetricUnit.Count, value=summary.data_age_hours)
