@@ -26,7 +26,11 @@ ENTERPRISE_1_DAY = "enterprise-1-day"
 USERS_1_DAY = "users-1-day"
 ENTERPRISE_28_DAY = "enterprise-28-day"
 USERS_28_DAY = "users-28-day"
-ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY)
+USER_TEAMS_1_DAY = "user-teams-1-day"
+REPOS_1_DAY = "repos-1-day"
+# GitHub answers 204 (no content) for a day these reports have nothing for.
+NO_CONTENT_REPORTS = (USER_TEAMS_1_DAY, REPOS_1_DAY)
+ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY, *NO_CONTENT_REPORTS)
 LATEST_REPORTS = (ENTERPRISE_28_DAY, USERS_28_DAY)
 REPORT_KINDS = ONE_DAY_REPORTS + LATEST_REPORTS
 
@@ -65,6 +69,10 @@ _CHAT_MODELS = ("gpt-4.1", "claude-sonnet-4.5", "gpt-5-mini", "gemini-2.5-pro", 
 _PHASES = ((0, "No Cohort"), (1, "Phase 1"), (2, "Phase 2"), (3, "Phase 3"))
 _PHASE_VERSION = "v1"
 _COMMENT_TYPES = ("bug_risk", "security", "performance", "maintainability")
+_TEAM_NAMES = ("platform", "payments", "mobile", "data", "security", "frontend", "infra", "devex", "search")
+_REPO_NAMES = ("api", "web", "ios", "android", "infra", "docs", "billing", "search", "ml-pipelines", "tools")
+# GitHub leaves teams with fewer seated users than this out of user-teams-1-day.
+MIN_TEAM_SEATS = 5
 _CACHE_BYTES = 1 << 30  # keeps a 256 MiB report plus its neighbours in memory
 
 
@@ -124,6 +132,15 @@ class Activity:
     used_cli: bool
     used_copilot_coding_agent: bool
     code_review: str | None = None  # "active", "passive", or None: no code review signal
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A team of the enterprise and its members (indexes into the profiles), the same every day."""
+
+    team_id: int
+    slug: str
+    members: tuple[int, ...]
 
 
 def _pick_ide(draw: float) -> tuple[str, str, str, str, float]:
@@ -221,6 +238,8 @@ class ReportBook:
             return sum(len(self.activity(slug, each)) for each in window(day))
         if report == ENTERPRISE_1_DAY:
             return 0 if self.is_empty_day(day) else 1
+        if report in NO_CONTENT_REPORTS:
+            return len(self.lines(slug, report, day))
         return 1
 
     def files(self, slug: str, report: str, day: date, links: int) -> list[bytes]:
@@ -257,6 +276,10 @@ class ReportBook:
             return [compact(self._enterprise_1_day(slug, day))]
         if report == ENTERPRISE_28_DAY:
             return [compact(self._enterprise_28_day(slug, day))]
+        if report == USER_TEAMS_1_DAY:
+            return [compact(record) for record in self.team_records(slug, day)]
+        if report == REPOS_1_DAY:
+            return [compact(record) for record in self.repo_records(slug, day)]
         raise ValueError(f"unknown report {report!r}")
 
     # ---- users ---------------------------------------------------------------------
@@ -335,6 +358,66 @@ class ReportBook:
         etl_id = hashlib.md5(f"{slug}|{day_iso}".encode()).hexdigest()
         for activity in self.activity(slug, day):
             yield _user_record(profiles[activity.index], activity, rng, day_iso, enterprise_id, etl_id)
+
+    # ---- teams and repositories ----------------------------------------------------
+
+    def teams(self, slug: str) -> list[Team]:
+        """Every team of the enterprise, those GitHub leaves out of its report too; the first is
+        always below MIN_TEAM_SEATS, members overlap, and some users are in no team."""
+        profiles = self.profiles(slug)
+        rng = random.Random(f"{self._seed}|{slug}|teams")
+        base = 7_000_000 + int(enterprise_id_of(slug)) * 100
+        teams = []
+        for index in range(max(2, len(profiles) // 8)):
+            name = _TEAM_NAMES[index % len(_TEAM_NAMES)]
+            team_slug = name if index < len(_TEAM_NAMES) else f"{name}-{index // len(_TEAM_NAMES) + 1}"
+            size = MIN_TEAM_SEATS - 2 if index == 0 else MIN_TEAM_SEATS + int(rng.random() * 12)
+            members = sorted(rng.sample(range(len(profiles)), min(size, len(profiles))))
+            teams.append(Team(base + index * 7 + 3, team_slug, tuple(members)))
+        return teams
+
+    def team_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
+        """user-teams-1-day: a line per member of each team of MIN_TEAM_SEATS or more, whether the
+        member was active that day or not; nothing on a day without data."""
+        if self.is_empty_day(day):
+            return
+        profiles = self.profiles(slug)
+        enterprise_id = enterprise_id_of(slug)
+        for team in self.teams(slug):
+            if len(team.members) < MIN_TEAM_SEATS:
+                continue
+            for index in team.members:
+                yield {
+                    "day": day.isoformat(),
+                    "enterprise_id": enterprise_id,
+                    "team_id": team.team_id,
+                    "slug": team.slug,
+                    "user_id": profiles[index].user_id,
+                    "user_login": profiles[index].login,
+                }
+
+    def repo_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
+        """repos-1-day: a line per repository with pull-request activity that day (no `day` field)."""
+        if self.is_empty_day(day):
+            return
+        active = len(self.activity(slug, day))
+        names = random.Random(f"{self._seed}|{slug}|repos")
+        base = 900_000_000 + int(enterprise_id_of(slug)) * 100
+        rng = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|repos")
+        for index in range(max(3, len(self.profiles(slug)) // 5)):
+            name = _REPO_NAMES[index % len(_REPO_NAMES)]
+            weight = 0.2 + names.random()  # seeded per enterprise: a repository keeps its weight
+            created = int(active * 0.3 * weight * (0.5 + rng.random()))
+            merged = int(created * (0.5 + 0.4 * rng.random()))
+            reviewed = int(created * (0.6 + 0.6 * rng.random()))
+            if not created and not reviewed:
+                continue
+            median_minutes = round(60 + 600 * rng.random(), 1)
+            yield {
+                "repo_id": base + index * 11 + 5,
+                "repo_name": f"{slug}/{name}" if index < len(_REPO_NAMES) else f"{slug}/{name}-{index}",
+                "pull_requests": _pull_requests(created, merged, reviewed, median_minutes, rng),
+            }
 
     # ---- enterprise ----------------------------------------------------------------
 

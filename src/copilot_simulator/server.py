@@ -32,6 +32,7 @@ from copilot_simulator.reports import (
     DATA_START,
     HISTORY_DAYS,
     LATEST_REPORTS,
+    NO_CONTENT_REPORTS,
     ONE_DAY_REPORTS,
     REPORT_KINDS,
     ReportBook,
@@ -456,6 +457,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if not sim.is_available(slug, report, day):
             self._json(404, {"message": "Not Found"})
+            return
+        if report in NO_CONTENT_REPORTS and not sim.book.line_count(slug, report, day):
+            self.send_response(204)  # as documented for these reports, for a day with nothing in it
+            self.end_headers()
             return
         shift = timedelta(days=1 if fault is not None and fault.kind == "day_mismatch" else 0)
         no_links = fault is not None and fault.kind == "no_links"

@@ -40,6 +40,8 @@ class Report(StrEnum):
     USERS_1_DAY = "users-1-day"
     ENTERPRISE_28_DAY = "enterprise-28-day"
     USERS_28_DAY = "users-28-day"
+    USER_TEAMS_1_DAY = "user-teams-1-day"
+    REPOS_1_DAY = "repos-1-day"
 
     @property
     def is_28_day(self) -> bool:
