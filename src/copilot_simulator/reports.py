@@ -397,7 +397,8 @@ class ReportBook:
                 }
 
     def repo_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
-        """repos-1-day: a line per repository with pull-request activity that day (no `day` field)."""
+        """repos-1-day: a line per repository with pull-request activity that day (no `day` field);
+        nothing on a day without data (nobody active)."""
         if self.is_empty_day(day):
             return
         active = len(self.activity(slug, day))
@@ -408,6 +409,8 @@ class ReportBook:
             name = _REPO_NAMES[index % len(_REPO_NAMES)]
             weight = 0.2 + names.random()  # seeded per enterprise: a repository keeps its weight
             created = int(active * 0.3 * weight * (0.5 + rng.random()))
+            if index == 0 and active:
+                created = max(1, created)  # the main repository sees a pull request on any active day
             merged = int(created * (0.5 + 0.4 * rng.random()))
             reviewed = int(created * (0.6 + 0.6 * rng.random()))
             if not created and not reviewed:
