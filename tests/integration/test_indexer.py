@@ -684,3 +684,40 @@ def test_report_lines_that_are_not_json_objects_are_named_by_file_and_line(
     [result] = summary["results"]
     assert result["indexed"] is False and f"{RAW0} line 2" in result["error"], result
     assert keys_under(s3, bucket, f"{PREFIX}/curated/enterprise/user_daily/") == []
+
+
+@pytest.mark.parametrize(
+    ("report", "table", "key"),
+    [
+        ("user-teams-1-day", "user_team_daily", ("team_id", "user_id")),
+        ("repos-1-day", "repo_daily", ("repo_id",)),
+    ],
+)
+def test_the_team_and_repository_reports_are_archived_indexed_and_registered(
+    handler, indexer, s3, bucket, glue, database, report, table, key
+):
+    day = FLAT_DAY.isoformat()
+    archived = handler({"days": [day], "reports": [report], "enterprises": ["acme"]})
+    assert archived["counts"]["archived"] == 1, archived
+
+    summary = indexer({"manifest": manifest_key(report, "acme", day)})
+
+    [result] = summary["results"]
+    assert result["indexed"] and result["mistyped_values"] == 0, result
+    raw = {
+        tuple(json.loads(text)[k] for k in key)
+        for lines in raw_lines(s3, bucket, report, "acme", day)
+        for text in lines
+    }
+    rows = read_parquet(s3, bucket, curated_key(table, "acme", day))
+    assert raw and {tuple(row[k] for k in key) for row in rows} == raw and len(rows) == len(raw)
+    assert result["rows"] == {table: len(rows)}
+    values = ("acme", day)
+    raw_table = "raw_" + report.replace("-", "_")
+    assert partitions(glue, database, raw_table) == {
+        values: f"s3://{bucket}/{PREFIX}/raw/enterprise/{report}/enterprise=acme/day={day}/"
+    }
+    location = f"s3://{bucket}/{PREFIX}/curated/enterprise/{table}/enterprise=acme/day={day}/"
+    assert partitions(glue, database, table) == {values: location}
+    [status] = read_parquet(s3, bucket, status_key(report, "acme", day))
+    assert status["indexed"] and status["rows"] == status["lines"] == len(rows)
