@@ -29,8 +29,8 @@ USERS_28_DAY = "users-28-day"
 USER_TEAMS_1_DAY = "user-teams-1-day"
 REPOS_1_DAY = "repos-1-day"
 # GitHub answers 204 (no content) for a day these reports have nothing for.
-NO_CONTENT_REPORTS = (USER_TEAMS_1_DAY, REPOS_1_DAY)
-ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY, *NO_CONTENT_REPORTS)
+NO_CONTENT_WHEN_EMPTY = frozenset({USER_TEAMS_1_DAY, REPOS_1_DAY})
+ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY, USER_TEAMS_1_DAY, REPOS_1_DAY)
 LATEST_REPORTS = (ENTERPRISE_28_DAY, USERS_28_DAY)
 REPORT_KINDS = ONE_DAY_REPORTS + LATEST_REPORTS
 
@@ -238,7 +238,7 @@ class ReportBook:
             return sum(len(self.activity(slug, each)) for each in window(day))
         if report == ENTERPRISE_1_DAY:
             return 0 if self.is_empty_day(day) else 1
-        if report in NO_CONTENT_REPORTS:
+        if report in NO_CONTENT_WHEN_EMPTY:
             return len(self.lines(slug, report, day))
         return 1
 
@@ -433,20 +433,20 @@ class ReportBook:
         by_language_model: dict[tuple[str, str], list[int]] = {}
         by_model_feature: dict[tuple[str, str], list[int]] = {}
         records = list(self.user_records(slug, day))
-        for record in records:
-            _add(totals, [record[name] for name in _METRICS])
-            for row in record["totals_by_ide"]:
+        for user in records:
+            _add(totals, [user[name] for name in _METRICS])
+            for row in user["totals_by_ide"]:
                 _add(by_ide.setdefault(row["ide"], [0] * 7), [row[n] for n in _METRICS])
-            for row in record["totals_by_feature"]:
+            for row in user["totals_by_feature"]:
                 key = row["feature"]
                 _add(by_feature.setdefault(key, [0] * 7), [row[n] for n in _METRICS])
-            for row in record["totals_by_language_feature"]:
+            for row in user["totals_by_language_feature"]:
                 pair = (row["language"], row["feature"])
                 _add(by_language_feature.setdefault(pair, [0] * 6), [row[n] for n in _METRICS[1:]])
-            for row in record["totals_by_language_model"]:
+            for row in user["totals_by_language_model"]:
                 pair = (row["language"], row["model"])
                 _add(by_language_model.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
-            for row in record["totals_by_model_feature"]:
+            for row in user["totals_by_model_feature"]:
                 pair = (row["model"], row["feature"])
                 _add(by_model_feature.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
 

@@ -32,7 +32,7 @@ from copilot_simulator.reports import (
     DATA_START,
     HISTORY_DAYS,
     LATEST_REPORTS,
-    NO_CONTENT_REPORTS,
+    NO_CONTENT_WHEN_EMPTY,
     ONE_DAY_REPORTS,
     REPORT_KINDS,
     ReportBook,
@@ -458,7 +458,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not sim.is_available(slug, report, day):
             self._json(404, {"message": "Not Found"})
             return
-        if report in NO_CONTENT_REPORTS and not sim.book.line_count(slug, report, day):
+        if report in NO_CONTENT_WHEN_EMPTY and not sim.book.line_count(slug, report, day):
             self.send_response(204)  # as documented for these reports, for a day with nothing in it
             self.end_headers()
             return
