@@ -141,6 +141,10 @@ class Team:
     team_id: int
     slug: str
     members: tuple[int, ...]
+    joined: tuple[date, ...]  # the day each member joined the team, in `members` order
+
+    def members_on(self, day: date) -> list[int]:
+        return [index for index, joined in zip(self.members, self.joined, strict=True) if joined <= day]
 
 
 def _pick_ide(draw: float) -> tuple[str, str, str, str, float]:
@@ -363,7 +367,7 @@ class ReportBook:
 
     def teams(self, slug: str) -> list[Team]:
         """Every team of the enterprise, those GitHub leaves out of its report too; the first is
-        always below MIN_TEAM_SEATS, members overlap, and some users are in no team."""
+        always below MIN_TEAM_SEATS, members overlap, some join later, some users are in no team."""
         profiles = self.profiles(slug)
         rng = random.Random(f"{self._seed}|{slug}|teams")
         base = 7_000_000 + int(enterprise_id_of(slug)) * 100
@@ -373,20 +377,26 @@ class ReportBook:
             team_slug = name if index < len(_TEAM_NAMES) else f"{name}-{index // len(_TEAM_NAMES) + 1}"
             size = MIN_TEAM_SEATS - 2 if index == 0 else MIN_TEAM_SEATS + int(rng.random() * 12)
             members = sorted(rng.sample(range(len(profiles)), min(size, len(profiles))))
-            teams.append(Team(base + index * 7 + 3, team_slug, tuple(members)))
+            # A quarter of the members join during the first weeks: membership changes over time.
+            joined = [
+                DATA_START + timedelta(days=int(rng.random() * 40) if rng.random() < 0.25 else 0)
+                for _ in members
+            ]
+            teams.append(Team(base + index * 7 + 3, team_slug, tuple(members), tuple(joined)))
         return teams
 
     def team_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
-        """user-teams-1-day: a line per member of each team of MIN_TEAM_SEATS or more, whether the
-        member was active that day or not; nothing on a day without data."""
+        """user-teams-1-day: a line per member of each team of MIN_TEAM_SEATS or more members that
+        day, whether the member was active that day or not; nothing on a day without data."""
         if self.is_empty_day(day):
             return
         profiles = self.profiles(slug)
         enterprise_id = enterprise_id_of(slug)
         for team in self.teams(slug):
-            if len(team.members) < MIN_TEAM_SEATS:
+            members = team.members_on(day)
+            if len(members) < MIN_TEAM_SEATS:
                 continue
-            for index in team.members:
+            for index in members:
                 yield {
                     "day": day.isoformat(),
                     "enterprise_id": enterprise_id,
