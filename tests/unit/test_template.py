@@ -497,3 +497,12 @@ def test_max_report_bytes_parameter_matches_the_codes_default_and_floor():
     assert parameter["MinValue"] == config.MIN_MAX_REPORT_BYTES
     environment = RESOURCES["ArchiverFunction"]["Properties"]["Environment"]["Variables"]
     assert environment[config.MAX_REPORT_BYTES] == {"Ref": "MaxReportBytes"}
+
+
+def test_reports_parameter_accepts_every_report_and_archives_all_by_default() -> None:
+    parameter = TEMPLATE["Parameters"]["Reports"]
+    pattern = re.compile(parameter["AllowedPattern"])
+
+    assert set(parameter["Default"].split(",")) == {r.value for r in ALL_REPORTS}
+    assert pattern.fullmatch(",".join(r.value for r in ALL_REPORTS))
+    assert not pattern.fullmatch("users-1-day,teams-1-day")
