@@ -377,11 +377,10 @@ class ReportBook:
             team_slug = name if index < len(_TEAM_NAMES) else f"{name}-{index // len(_TEAM_NAMES) + 1}"
             size = MIN_TEAM_SEATS - 2 if index == 0 else MIN_TEAM_SEATS + int(rng.random() * 12)
             members = sorted(rng.sample(range(len(profiles)), min(size, len(profiles))))
-            # A quarter of the members join during the first weeks: membership changes over time.
-            joined = [
-                DATA_START + timedelta(days=int(rng.random() * 40) if rng.random() < 0.25 else 0)
-                for _ in members
-            ]
+            # Beyond its first MIN_TEAM_SEATS members (a seated team stays seated), a quarter of a
+            # team's members join during the first weeks: membership changes over time.
+            late = [position >= MIN_TEAM_SEATS and rng.random() < 0.25 for position in range(len(members))]
+            joined = [DATA_START + timedelta(days=int(rng.random() * 40) if later else 0) for later in late]
             teams.append(Team(base + index * 7 + 3, team_slug, tuple(members), tuple(joined)))
         return teams
 
