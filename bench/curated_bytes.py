@@ -45,7 +45,7 @@ from sqlglot import exp  # noqa: E402
 from sqlglot.optimizer.qualify import qualify  # noqa: E402
 from sqlglot.optimizer.scope import traverse_scope  # noqa: E402
 
-from copilot_archive import curated_schema, sql  # noqa: E402
+from copilot_archive.core import curated_schema  # noqa: E402
 from copilot_archive.core.layout import (  # noqa: E402
     DEFAULT_PREFIX,
     ReportDay,
@@ -58,6 +58,7 @@ from copilot_archive.core.reports import Report  # noqa: E402
 from copilot_archive.core.storage import LocalFolderStorage  # noqa: E402
 from copilot_archive.indexing.catalog import NullCatalog  # noqa: E402
 from copilot_archive.indexing.indexer import Indexer  # noqa: E402
+from copilot_archive.querying import sql  # noqa: E402
 
 YEAR_START = date(2025, 10, 10)  # the simulator's (and GitHub's) first report day
 YEAR_DAYS = 365

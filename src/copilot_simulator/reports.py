@@ -28,16 +28,22 @@ ENTERPRISE_28_DAY = "enterprise-28-day"
 USERS_28_DAY = "users-28-day"
 ORGANIZATION_1_DAY = "organization-1-day"
 ORGANIZATION_28_DAY = "organization-28-day"
-ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY, ORGANIZATION_1_DAY)
+USER_TEAMS_1_DAY = "user-teams-1-day"
+REPOS_1_DAY = "repos-1-day"
+ONE_DAY_REPORTS = (ENTERPRISE_1_DAY, USERS_1_DAY, ORGANIZATION_1_DAY, USER_TEAMS_1_DAY, REPOS_1_DAY)
 LATEST_REPORTS = (ENTERPRISE_28_DAY, USERS_28_DAY, ORGANIZATION_28_DAY)
 REPORT_KINDS = ONE_DAY_REPORTS + LATEST_REPORTS
 # The reports each level serves, by the API path's owner segment.
 REPORTS_BY_OWNER = {
-    "enterprises": frozenset({ENTERPRISE_1_DAY, USERS_1_DAY, ENTERPRISE_28_DAY, USERS_28_DAY}),
-    "orgs": frozenset({ORGANIZATION_1_DAY, USERS_1_DAY, ORGANIZATION_28_DAY, USERS_28_DAY}),
+    "enterprises": frozenset(
+        {ENTERPRISE_1_DAY, USERS_1_DAY, ENTERPRISE_28_DAY, USERS_28_DAY, USER_TEAMS_1_DAY, REPOS_1_DAY}
+    ),
+    "orgs": frozenset(
+        {ORGANIZATION_1_DAY, USERS_1_DAY, ORGANIZATION_28_DAY, USERS_28_DAY, USER_TEAMS_1_DAY, REPOS_1_DAY}
+    ),
 }
 # GitHub documents 204 (no content) for a day without data on these endpoints.
-NO_CONTENT_WHEN_EMPTY = frozenset({ORGANIZATION_1_DAY})
+NO_CONTENT_WHEN_EMPTY = frozenset({ORGANIZATION_1_DAY, USER_TEAMS_1_DAY, REPOS_1_DAY})
 
 _METRICS = (
     "user_initiated_interaction_count",
@@ -74,6 +80,10 @@ _CHAT_MODELS = ("gpt-4.1", "claude-sonnet-4.5", "gpt-5-mini", "gemini-2.5-pro", 
 _PHASES = ((0, "No Cohort"), (1, "Phase 1"), (2, "Phase 2"), (3, "Phase 3"))
 _PHASE_VERSION = "v1"
 _COMMENT_TYPES = ("bug_risk", "security", "performance", "maintainability")
+_TEAM_NAMES = ("platform", "payments", "mobile", "data", "security", "frontend", "infra", "devex", "search")
+_REPO_NAMES = ("api", "web", "ios", "android", "infra", "docs", "billing", "search", "ml-pipelines", "tools")
+# GitHub leaves teams with fewer seated users than this out of user-teams-1-day.
+MIN_TEAM_SEATS = 5
 _CACHE_BYTES = 1 << 30  # keeps a 256 MiB report plus its neighbours in memory
 
 
@@ -133,6 +143,19 @@ class Activity:
     used_cli: bool
     used_copilot_coding_agent: bool
     code_review: str | None = None  # "active", "passive", or None: no code review signal
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A team of the enterprise and its members (indexes into the profiles), the same every day."""
+
+    team_id: int
+    slug: str
+    members: tuple[int, ...]
+    joined: tuple[date, ...]  # the day each member joined the team, in `members` order
+
+    def members_on(self, day: date) -> list[int]:
+        return [index for index, joined in zip(self.members, self.joined, strict=True) if joined <= day]
 
 
 def _pick_ide(draw: float) -> tuple[str, str, str, str, float]:
@@ -230,6 +253,8 @@ class ReportBook:
             return sum(len(self.activity(slug, each)) for each in window(day))
         if report == ENTERPRISE_1_DAY:
             return 0 if self.is_empty_day(day) else 1
+        if report in NO_CONTENT_WHEN_EMPTY:
+            return len(self.lines(slug, report, day))
         return 1
 
     def files(self, slug: str, report: str, day: date, links: int) -> list[bytes]:
@@ -274,6 +299,10 @@ class ReportBook:
             return [
                 compact({"organization_id": enterprise_id_of(slug), **self._enterprise_28_day(slug, day)})
             ]
+        if report == USER_TEAMS_1_DAY:
+            return [compact(record) for record in self.team_records(slug, day)]
+        if report == REPOS_1_DAY:
+            return [compact(record) for record in self.repo_records(slug, day)]
         raise ValueError(f"unknown report {report!r}")
 
     # ---- users ---------------------------------------------------------------------
@@ -353,6 +382,74 @@ class ReportBook:
         for activity in self.activity(slug, day):
             yield _user_record(profiles[activity.index], activity, rng, day_iso, enterprise_id, etl_id)
 
+    # ---- teams and repositories ----------------------------------------------------
+
+    def teams(self, slug: str) -> list[Team]:
+        """Every team of the enterprise, those GitHub leaves out of its report too; the first is
+        always below MIN_TEAM_SEATS, members overlap, some join later, some users are in no team."""
+        profiles = self.profiles(slug)
+        rng = random.Random(f"{self._seed}|{slug}|teams")
+        base = 7_000_000 + int(enterprise_id_of(slug)) * 100
+        teams = []
+        for index in range(max(2, len(profiles) // 8)):
+            name = _TEAM_NAMES[index % len(_TEAM_NAMES)]
+            team_slug = name if index < len(_TEAM_NAMES) else f"{name}-{index // len(_TEAM_NAMES) + 1}"
+            size = MIN_TEAM_SEATS - 2 if index == 0 else MIN_TEAM_SEATS + int(rng.random() * 12)
+            members = sorted(rng.sample(range(len(profiles)), min(size, len(profiles))))
+            # Beyond its first MIN_TEAM_SEATS members (a seated team stays seated), a quarter of a
+            # team's members join during the first weeks: membership changes over time.
+            late = [position >= MIN_TEAM_SEATS and rng.random() < 0.25 for position in range(len(members))]
+            joined = [DATA_START + timedelta(days=int(rng.random() * 40) if later else 0) for later in late]
+            teams.append(Team(base + index * 7 + 3, team_slug, tuple(members), tuple(joined)))
+        return teams
+
+    def team_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
+        """user-teams-1-day: a line per member of each team of MIN_TEAM_SEATS or more members that
+        day, whether the member was active that day or not; nothing on a day without data."""
+        if self.is_empty_day(day):
+            return
+        profiles = self.profiles(slug)
+        enterprise_id = enterprise_id_of(slug)
+        for team in self.teams(slug):
+            members = team.members_on(day)
+            if len(members) < MIN_TEAM_SEATS:
+                continue
+            for index in members:
+                yield {
+                    "day": day.isoformat(),
+                    "enterprise_id": enterprise_id,
+                    "team_id": team.team_id,
+                    "slug": team.slug,
+                    "user_id": profiles[index].user_id,
+                    "user_login": profiles[index].login,
+                }
+
+    def repo_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
+        """repos-1-day: a line per repository with pull-request activity that day (no `day` field);
+        nothing on a day without data (nobody active)."""
+        if self.is_empty_day(day):
+            return
+        active = len(self.activity(slug, day))
+        names = random.Random(f"{self._seed}|{slug}|repos")
+        base = 900_000_000 + int(enterprise_id_of(slug)) * 100
+        rng = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|repos")
+        for index in range(max(3, len(self.profiles(slug)) // 5)):
+            name = _REPO_NAMES[index % len(_REPO_NAMES)]
+            weight = 0.2 + names.random()  # seeded per enterprise: a repository keeps its weight
+            created = int(active * 0.3 * weight * (0.5 + rng.random()))
+            if index == 0 and active:
+                created = max(1, created)  # the main repository sees a pull request on any active day
+            merged = int(created * (0.5 + 0.4 * rng.random()))
+            reviewed = int(created * (0.6 + 0.6 * rng.random()))
+            if not created and not reviewed:
+                continue
+            median_minutes = round(60 + 600 * rng.random(), 1)
+            yield {
+                "repo_id": base + index * 11 + 5,
+                "repo_name": f"{slug}/{name}" if index < len(_REPO_NAMES) else f"{slug}/{name}-{index}",
+                "pull_requests": _pull_requests(created, merged, reviewed, median_minutes, rng),
+            }
+
     # ---- enterprise ----------------------------------------------------------------
 
     def day_totals(self, slug: str, day: date) -> dict[str, Any]:
@@ -364,20 +461,20 @@ class ReportBook:
         by_language_model: dict[tuple[str, str], list[int]] = {}
         by_model_feature: dict[tuple[str, str], list[int]] = {}
         records = list(self.user_records(slug, day))
-        for record in records:
-            _add(totals, [record[name] for name in _METRICS])
-            for row in record["totals_by_ide"]:
+        for user in records:
+            _add(totals, [user[name] for name in _METRICS])
+            for row in user["totals_by_ide"]:
                 _add(by_ide.setdefault(row["ide"], [0] * 7), [row[n] for n in _METRICS])
-            for row in record["totals_by_feature"]:
+            for row in user["totals_by_feature"]:
                 key = row["feature"]
                 _add(by_feature.setdefault(key, [0] * 7), [row[n] for n in _METRICS])
-            for row in record["totals_by_language_feature"]:
+            for row in user["totals_by_language_feature"]:
                 pair = (row["language"], row["feature"])
                 _add(by_language_feature.setdefault(pair, [0] * 6), [row[n] for n in _METRICS[1:]])
-            for row in record["totals_by_language_model"]:
+            for row in user["totals_by_language_model"]:
                 pair = (row["language"], row["model"])
                 _add(by_language_model.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
-            for row in record["totals_by_model_feature"]:
+            for row in user["totals_by_model_feature"]:
                 pair = (row["model"], row["feature"])
                 _add(by_model_feature.setdefault(pair, [0] * 7), [row[n] for n in _METRICS])
 

@@ -464,8 +464,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not sim.is_available(slug, report, day):
             self._json(404, {"message": "Not Found"})
             return
-        if report in NO_CONTENT_WHEN_EMPTY and sim.book.is_empty_day(day):
-            self.send_response(204)
+        if report in NO_CONTENT_WHEN_EMPTY and not sim.book.line_count(slug, report, day):
+            self.send_response(204)  # as documented for these reports, for a day with nothing in it
             self.end_headers()
             return
         shift = timedelta(days=1 if fault is not None and fault.kind == "day_mismatch" else 0)

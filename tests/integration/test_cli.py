@@ -21,7 +21,8 @@ def test_archive_into_a_folder_keeps_the_prefix_and_the_bytes(cli_env, tmp_path,
 
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["counts"]["archived"] == 2 * 2 * 2 + 0  # 28-day reports end on 2025-10-31
+    # two enterprises, two days, the four 1-day reports; the 28-day reports end on 2025-10-31
+    assert summary["counts"]["archived"] == 2 * 2 * 4 + 0
     raw = archive / "copilot-metrics/raw/enterprise/users-1-day/enterprise=acme/day=2025-10-12"
     served = cli_env.report_files("acme", "users-1-day", date(2025, 10, 12))
     assert [p.read_bytes() for p in sorted(raw.iterdir())] == served
@@ -161,7 +162,7 @@ def test_index_then_query_a_view_as_json(cli_env, tmp_path, capsys):
     capsys.readouterr()
 
     assert main(["index", "--archive", archive, "--no-progress"]) == 0
-    assert "28 report-days indexed" in capsys.readouterr().out
+    assert "56 report-days indexed" in capsys.readouterr().out  # 7 days, 2 enterprises, 4 reports
     assert main(["query", "active_users_weekly", "--archive", archive, "--format", "json"]) == 0
 
     rows = json.loads(capsys.readouterr().out)

@@ -16,13 +16,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from copilot_archive.core.curated_schema import tables_for
-from copilot_archive.core.reports import Report
+from copilot_archive.core.reports import CATALOGUED_LEVELS, Report
 from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event
 from tests.stack import create_stack_catalog
 
 pytestmark = pytest.mark.loopback
 # One CREATE OR REPLACE VIEW per file in athena/views.
 SHIPPED_VIEWS = len(list((ROOT / "athena" / "views").glob("*.sql")))
+# What one creation of the views sends to Athena: each view once per catalogued level.
+CREATED_VIEWS = SHIPPED_VIEWS * len(CATALOGUED_LEVELS)
 
 PREFIX = "copilot-metrics"
 FLAT_DAY, WRAPPER_DAY = date(2025, 10, 12), date(2025, 10, 13)  # the simulator alternates shapes
@@ -422,7 +424,6 @@ def index_day(indexer: Callable[..., dict[str, Any]], day: str) -> dict[str, Any
 def test_the_first_invocation_creates_every_shipped_view_in_athena_without_leading_comments(
     indexer, archived, glue, database, workgroup
 ):
-    from copilot_archive.core.reports import CATALOGUED_LEVELS
     from copilot_archive.querying.athena_views import view_statements, views_version
     from copilot_archive.querying.sql import view_names
 
@@ -432,7 +433,7 @@ def test_the_first_invocation_creates_every_shipped_view_in_athena_without_leadi
     queries = views_queries(workgroup)
     names = view_names(CATALOGUED_LEVELS)
     assert queries == [statement for _, statement in view_statements()]
-    assert len(queries) == len(names) == SHIPPED_VIEWS * len(CATALOGUED_LEVELS)
+    assert len(queries) == len(names) == CREATED_VIEWS
     for name, query in zip(names, queries, strict=True):
         # Athena has refused DDL starting with a '--' comment line; every shipped file has one.
         assert query.startswith(f"CREATE OR REPLACE VIEW {name} AS"), query[:60]
@@ -449,7 +450,7 @@ def test_a_second_cold_start_does_not_rerun_the_views_ddl_when_the_marker_matche
     new_container()
     index_day(indexer, DAYS[1])
 
-    assert len(views_queries(workgroup)) == SHIPPED_VIEWS
+    assert len(views_queries(workgroup)) == CREATED_VIEWS
     assert views_marker(glue, database) == marker is not None
 
 
@@ -476,8 +477,8 @@ def test_changed_view_sql_is_created_again_by_the_next_cold_start(
     finally:
         sql._files.cache_clear()
 
-    assert len(queries) == 2 * SHIPPED_VIEWS
-    assert any("SELECT DISTINCT" in q and "VIEW active_users_daily" in q for q in queries[SHIPPED_VIEWS:])
+    assert len(queries) == 2 * CREATED_VIEWS
+    assert any("SELECT DISTINCT" in q and "VIEW active_users_daily" in q for q in queries[CREATED_VIEWS:])
 
 
 def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_later(
@@ -520,7 +521,7 @@ def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_lat
 
     monkeypatch.setattr(athena_views, "RETRY_SECONDS", 0.0)
     index_day(indexer, DAYS[0])
-    assert len(views_queries(workgroup)) == SHIPPED_VIEWS and views_marker(glue, database) is not None
+    assert len(views_queries(workgroup)) == CREATED_VIEWS and views_marker(glue, database) is not None
 
 
 def test_values_that_do_not_fit_are_null_kept_as_json_in_extra_and_counted_in_index_status(
@@ -687,3 +688,40 @@ def test_report_lines_that_are_not_json_objects_are_named_by_file_and_line(
     [result] = summary["results"]
     assert result["indexed"] is False and f"{RAW0} line 2" in result["error"], result
     assert keys_under(s3, bucket, f"{PREFIX}/curated/enterprise/user_daily/") == []
+
+
+@pytest.mark.parametrize(
+    ("report", "table", "key"),
+    [
+        ("user-teams-1-day", "user_team_daily", ("team_id", "user_id")),
+        ("repos-1-day", "repo_daily", ("repo_id",)),
+    ],
+)
+def test_the_team_and_repository_reports_are_archived_indexed_and_registered(
+    handler, indexer, s3, bucket, glue, database, report, table, key
+):
+    day = FLAT_DAY.isoformat()
+    archived = handler({"days": [day], "reports": [report], "enterprises": ["acme"]})
+    assert archived["counts"]["archived"] == 1, archived
+
+    summary = indexer({"manifest": manifest_key(report, "acme", day)})
+
+    [result] = summary["results"]
+    assert result["indexed"] and result["mistyped_values"] == 0, result
+    raw = {
+        tuple(json.loads(text)[k] for k in key)
+        for lines in raw_lines(s3, bucket, report, "acme", day)
+        for text in lines
+    }
+    rows = read_parquet(s3, bucket, curated_key(table, "acme", day))
+    assert raw and {tuple(row[k] for k in key) for row in rows} == raw and len(rows) == len(raw)
+    assert result["rows"] == {table: len(rows)}
+    values = ("acme", day)
+    raw_table = "raw_" + report.replace("-", "_")
+    assert partitions(glue, database, raw_table) == {
+        values: f"s3://{bucket}/{PREFIX}/raw/enterprise/{report}/enterprise=acme/day={day}/"
+    }
+    location = f"s3://{bucket}/{PREFIX}/curated/enterprise/{table}/enterprise=acme/day={day}/"
+    assert partitions(glue, database, table) == {values: location}
+    [status] = read_parquet(s3, bucket, status_key(report, "acme", day))
+    assert status["indexed"] and status["rows"] == status["lines"] == len(rows)

@@ -79,6 +79,7 @@ def test_each_scope_gets_only_the_reports_github_serves_at_its_level():
         (Level.ORGANIZATION, Report.USERS_1_DAY),
         (Level.ORGANIZATION, Report.ORGANIZATION_28_DAY),
         (Level.ORGANIZATION, Report.USERS_28_DAY),
+        *((level, report) for level in Level for report in (Report.USER_TEAMS_1_DAY, Report.REPOS_1_DAY)),
     }
     # The same report of the same slug at two levels is two report-days, planned apart.
     archived = {(Report.USERS_1_DAY, enterprise("octo")): frozenset(window.days())}

@@ -24,6 +24,24 @@ VIEW_COLUMNS = {
     "report_status": ["report", "enterprise", "day", "status", "files", "bytes", "lines", "indexed"],
 }
 ACCEPTANCE = ["code_generation_activity_count", "code_acceptance_activity_count", "acceptance_rate"]
+TEAM = ["enterprise", "team_slug", "team_id"]
+VIEW_COLUMNS |= {
+    "team_active_users_daily": [*TEAM, "day", "active_users"],
+    "team_active_users_weekly": [*TEAM, "week_start", "active_users"],
+    "team_active_users_monthly": [*TEAM, "month_start", "active_users"],
+    "team_acceptance_daily": [*TEAM, "day", *ACCEPTANCE],
+    "repo_pull_requests_daily": [
+        "enterprise",
+        "repo_id",
+        "repo_name",
+        "day",
+        *(
+            name.removeprefix("pull_requests_")
+            for name in curated_schema.REPO_DAILY.column_names
+            if name.startswith("pull_requests_")
+        ),
+    ],
+}
 for _view, _key in (("ide", "ide"), ("language", "language"), ("model", "model"), ("feature", "feature")):
     VIEW_COLUMNS[f"acceptance_by_{_view}"] = ["enterprise", "day", _key, *ACCEPTANCE]
 

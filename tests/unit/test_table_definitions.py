@@ -77,7 +77,14 @@ def test_write_regenerates_and_removes_ddl_of_tables_no_longer_defined(tmp_path)
 def test_enterprise_tables_are_the_served_reports_raw_and_every_curated_table():
     names = [t.name for t in table_definitions((Level.ENTERPRISE,))]
 
-    raw = ["raw_enterprise_1_day", "raw_users_1_day", "raw_enterprise_28_day", "raw_users_28_day"]
+    raw = [
+        "raw_enterprise_1_day",
+        "raw_users_1_day",
+        "raw_enterprise_28_day",
+        "raw_users_28_day",
+        "raw_user_teams_1_day",
+        "raw_repos_1_day",
+    ]
     assert names == [*raw, *(t.name for t in ALL_TABLES)]
     assert set(defs.CATALOGUED_LEVELS) == set(Level)
 

@@ -206,6 +206,61 @@ ENTERPRISE_DAY_TOTALS = CuratedTable(
     ),
 )
 
+# One row per user-teams-1-day line: a user's membership of a team on the day.
+USER_TEAM_DAILY = CuratedTable(
+    "user_team_daily",
+    Report.USER_TEAMS_1_DAY,
+    None,
+    (
+        Column("enterprise_id", "string"),
+        Column("team_id", "bigint"),
+        Column("team_slug", "string"),  # GitHub's `slug`
+        *USER_KEY,
+        *LINEAGE,
+        *EXTRA,
+        *HOUSEKEEPING,
+    ),
+)
+
+# The pull_requests fields of GitHub's field reference, typed; copilot_suggestions_by_comment_type
+# (a list) and any newer field stay in `extra`.
+PULL_REQUESTS = (
+    *(
+        Column(f"pull_requests_{name}", "bigint")
+        for name in (
+            "total_created",
+            "total_merged",
+            "total_reviewed",
+            "total_created_by_copilot",
+            "total_reviewed_by_copilot",
+            "total_merged_created_by_copilot",
+            "total_merged_reviewed_by_copilot",
+            "total_suggestions",
+            "total_applied_suggestions",
+            "total_copilot_suggestions",
+            "total_copilot_applied_suggestions",
+        )
+    ),
+    Column("pull_requests_median_minutes_to_merge", "double"),
+    Column("pull_requests_median_minutes_to_merge_copilot_authored", "double"),
+    Column("pull_requests_median_minutes_to_merge_copilot_reviewed", "double"),
+)
+
+# One row per repos-1-day line; the lines carry no day, the partition (the report's day) does.
+REPO_DAILY = CuratedTable(
+    "repo_daily",
+    Report.REPOS_1_DAY,
+    None,
+    (
+        Column("repo_id", "bigint"),
+        Column("repo_name", "string"),
+        *PULL_REQUESTS,
+        *LINEAGE,
+        *EXTRA,
+        *HOUSEKEEPING,
+    ),
+)
+
 _BREAKDOWNS = (
     ("ide", "totals_by_ide"),
     ("feature", "totals_by_feature"),
@@ -261,16 +316,26 @@ INDEX_STATUS = CuratedTable(
     ),
 )
 
-ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS)
+ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS, USER_TEAM_DAILY, REPO_DAILY)
 CURATED_TABLES: tuple[CuratedTable, ...] = (
     USER_DAILY,
     *USER_BREAKDOWNS,
     ENTERPRISE_DAY_TOTALS,
     *ENTERPRISE_BREAKDOWNS,
+    USER_TEAM_DAILY,
+    REPO_DAILY,
 )
 ALL_TABLES: tuple[CuratedTable, ...] = (*CURATED_TABLES, INDEX_STATUS)
 # Reports the indexer curates (core/reports.py says which tables each one fills).
 CURATED_REPORTS = tuple(kind.report for kind in REPORT_KINDS if kind.curated_as is not None)
+
+
+def row_table(report: Report) -> CuratedTable:
+    """The table with one row per line (per day element, for the enterprise report) of a report."""
+    for table in ROW_TABLES:
+        if table.source is report.kind.curated_as:
+            return table
+    raise KeyError(report)
 
 
 def tables_for(report: Report) -> tuple[CuratedTable, ...]:

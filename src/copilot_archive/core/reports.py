@@ -45,6 +45,8 @@ class Report(StrEnum):
     USERS_28_DAY = "users-28-day"
     ORGANIZATION_1_DAY = "organization-1-day"
     ORGANIZATION_28_DAY = "organization-28-day"
+    USER_TEAMS_1_DAY = "user-teams-1-day"
+    REPOS_1_DAY = "repos-1-day"
 
     @property
     def kind(self) -> ReportKind:
@@ -83,6 +85,8 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
     # An organization's totals have the enterprise report's shape (plus organization_id).
     ReportKind(Report.ORGANIZATION_1_DAY, _ORGANIZATION, Cadence.DAY, Report.ENTERPRISE_1_DAY),
     ReportKind(Report.ORGANIZATION_28_DAY, _ORGANIZATION, Cadence.LATEST),
+    ReportKind(Report.USER_TEAMS_1_DAY, _BOTH, Cadence.DAY, Report.USER_TEAMS_1_DAY),
+    ReportKind(Report.REPOS_1_DAY, _BOTH, Cadence.DAY, Report.REPOS_1_DAY),
 )
 _KIND_OF = {kind.report: kind for kind in REPORT_KINDS}
 

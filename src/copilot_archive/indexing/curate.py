@@ -45,6 +45,7 @@ from ..core.curated_schema import (
     USER_DAILY,
     Column,
     CuratedTable,
+    row_table,
     tables_for,
 )
 from ..core.exceptions import CurationError
@@ -80,6 +81,7 @@ _NESTED: dict[str, tuple[str, ...]] = {
     "ai_adoption_phase": ("ai_adoption_phase", "phase"),
     "ai_adoption_phase_number": ("ai_adoption_phase", "phase_number"),
     "ai_adoption_phase_version": ("ai_adoption_phase", "version"),
+    "team_slug": ("slug",),
 }
 _PULL_REQUESTS = "pull_requests_"
 # Columns not read from the report object itself.
@@ -488,7 +490,7 @@ class Curator:
         self.mistyped = 0  # values that did not fit their column (see the module's rules)
         self._where = ""  # the file and line being curated, for warnings
         self._day = day.isoformat()
-        self._row_table = USER_DAILY if report is Report.USERS_1_DAY else ENTERPRISE_DAY_TOTALS
+        self._row_table = row_table(report)
         self._parent = _PARENT_KEY if report is Report.USERS_1_DAY else ()
         self._breakdowns = {t.breakdown: t for t in self.tables if t.breakdown}
         self._breakdown_paths = {name: tuple(name.split(".")) for name in self._breakdowns}
@@ -548,8 +550,10 @@ class Curator:
             self._where = f"{key} line {number}"
             if self.report is Report.USERS_1_DAY:
                 self._user_line(obj, part, number)
-            else:
+            elif self.report is Report.ENTERPRISE_1_DAY:
                 self._enterprise_line(obj, key, part, number)
+            else:
+                self._row_line(obj, part, number)
             self.lines += 1
             self._pending += 1
             if self._pending >= self.batch_lines:
@@ -666,6 +670,12 @@ class Curator:
         lineage = {"source_part": part, "source_line": number}
         row, left = self._with_breakdowns(USER_DAILY, obj, lineage)
         self._emit(USER_DAILY, row, left)
+
+    def _row_line(self, obj: Mapping[str, Any], part: int, number: int) -> None:
+        """A line of a report without breakdowns (user-teams-1-day, repos-1-day): one row."""
+        lineage = {"source_part": part, "source_line": number}
+        row, left = self._with_breakdowns(self._row_table, obj, lineage)
+        self._emit(self._row_table, row, left)
 
     def _enterprise_line(self, obj: Mapping[str, Any], key: str, part: int, number: int) -> None:
         if isinstance(obj.get("day_totals"), list):

@@ -28,7 +28,8 @@ USER = "user"  # a users-1-day line
 AGGREGATE = "aggregate"  # an enterprise-1-day record, or one day_totals element
 WRAPPER = "wrapper"  # the day_totals wrapper (28-day reports; some 1-day files too)
 USER_TEAMS = "user-teams"  # a user-teams-1-day line
-ROW_RECORDS = (USER, AGGREGATE, WRAPPER)
+REPOS = "repos"  # a repos-1-day line
+ROW_RECORDS = (USER, AGGREGATE, WRAPPER, USER_TEAMS, REPOS)
 
 # The Athena types a documented JSON type may be curated as.
 COLUMN_TYPES = {
@@ -43,7 +44,13 @@ PARTITION = "the `day` partition"
 FLATTENED = "an object: its fields are columns"
 TABLE = "a breakdown: its own table"
 NOT_CURATED = "28-day reports stay raw; in a 1-day wrapper it is kept in `extra`"
-NOT_ARCHIVED = "the user-teams-1-day report is not archived"
+KEPT_IN_EXTRA = "a list with no table of its own: kept in `extra`"
+# Fields typed from the project's reference notes rather than the field reference page.
+HOUSEKEEPING_ELSEWHERE = (
+    "housekeeping of every report record (shared/reference/report-format.md); "
+    "not in this report's table on the reference page"
+)
+REPOS_LINE = "the repos-1-day line of shared/reference/report-format.md (repo_id, repo_name, pull_requests)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,17 +254,42 @@ _COMMENT_TYPES = (
     *_fields(COMMENT_TYPES, "integer", "total_copilot_suggestions", "total_copilot_applied_suggestions"),
 )
 
-_USER_TEAMS = tuple(
-    Field(USER_TEAMS, name, json_type, None, NOT_ARCHIVED, organization_only=name == "organization_id")
-    for name, json_type in (
-        ("user_id", "integer"),
-        ("user_login", "string"),
-        ("day", "string"),
-        ("organization_id", "string"),
-        ("enterprise_id", "string"),
-        ("team_id", "integer"),
-        ("slug", "string"),
-    )
+_USER_TEAMS = (
+    Field(USER_TEAMS, "day", "string", None, PARTITION),
+    Field(USER_TEAMS, "enterprise_id", "string", "enterprise_id"),
+    Field(USER_TEAMS, "organization_id", "string", "organization_id", organization_only=True),
+    Field(USER_TEAMS, "team_id", "integer", "team_id"),
+    Field(USER_TEAMS, "slug", "string", "team_slug"),
+    Field(USER_TEAMS, "user_id", "integer", "user_id"),
+    Field(USER_TEAMS, "user_login", "string", "user_login"),
+    *(
+        Field(USER_TEAMS, name, json_type, name, HOUSEKEEPING_ELSEWHERE, documented=False)
+        for name, json_type in (
+            ("etl_id", "string"),
+            ("day_partition", "string"),
+            ("entity_id_partition", "integer"),
+        )
+    ),
+)
+
+_REPOS = (
+    Field(REPOS, "repo_id", "integer", "repo_id", REPOS_LINE, documented=False),
+    Field(REPOS, "repo_name", "string", "repo_name", REPOS_LINE, documented=False),
+    *(
+        Field(REPOS, f.path, f.json_type, f.column, REPOS_LINE, documented=False)
+        for f in _AGGREGATE
+        if f.path.startswith("pull_requests") and f.path != COMMENT_TYPES
+    ),
+    Field(REPOS, COMMENT_TYPES, "array", None, KEPT_IN_EXTRA, documented=False),
+    Field(REPOS, "organization_id", "string", "organization_id", HOUSEKEEPING_ELSEWHERE, documented=False),
+    *(
+        Field(REPOS, name, json_type, name, HOUSEKEEPING_ELSEWHERE, documented=False)
+        for name, json_type in (
+            ("etl_id", "string"),
+            ("day_partition", "string"),
+            ("entity_id_partition", "integer"),
+        )
+    ),
 )
 
 FIELDS: tuple[Field, ...] = (
@@ -282,6 +314,7 @@ FIELDS: tuple[Field, ...] = (
     *_PHASES,
     *_COMMENT_TYPES,
     *_USER_TEAMS,
+    *_REPOS,
 )
 
 

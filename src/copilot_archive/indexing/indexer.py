@@ -20,10 +20,9 @@ import pyarrow.parquet as pq
 from ..core import clock
 from ..core.curated_schema import (
     CURATED_REPORTS,
-    ENTERPRISE_DAY_TOTALS,
     INDEX_STATUS,
-    USER_DAILY,
     CuratedTable,
+    row_table,
 )
 from ..core.deadline import Deadline
 from ..core.exceptions import (
@@ -47,7 +46,7 @@ from ..core.layout import (
 from ..core.lines import LineCounter
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
-from ..core.reports import SERVED, Report, raw_table_name
+from ..core.reports import SERVED, raw_table_name
 from ..core.storage import Storage
 from .catalog import Catalog, NullCatalog, PartitionSpec
 from .curate import BATCH_LINES, Curator, arrow_schema
@@ -364,14 +363,16 @@ class Indexer:
         return result
 
     def _status_row(self, result: IndexResult, manifest: Manifest | None) -> bytes:
-        row_table = USER_DAILY if result.report_day.report is Report.USERS_1_DAY else ENTERPRISE_DAY_TOTALS
+        rows_table = (
+            row_table(result.report_day.report) if result.report_day.report in CURATED_REPORTS else None
+        )
         row = {
             "report": result.report_day.report.value,
             "manifest_status": manifest.status if manifest else None,
             "files": len(manifest.files) if manifest else None,
             "bytes": manifest.total_bytes if manifest else None,
             "lines": manifest.total_lines if manifest else None,
-            "rows": result.rows.get(row_table.name) if result.rows else None,
+            "rows": result.rows.get(rows_table.name) if result.rows and rows_table else None,
             "indexed": result.indexed,
             "error": result.error or None,
             "indexed_at": self.now(),
