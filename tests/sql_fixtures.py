@@ -21,6 +21,7 @@ from copilot_archive.layout import (
     Report,
     ReportDay,
     curated_file_key,
+    curated_month_file_key,
     index_status_key,
     raw_file_key,
 )
@@ -54,9 +55,20 @@ def write_parquet(path: Path, table: curated_schema.CuratedTable, rows: Iterable
 def write_curated(
     root: Path, table: str, slug: str, day: date, rows: Iterable[Mapping[str, Any]], prefix: str = PREFIX
 ) -> Path:
-    """One curated partition's part-0000.parquet."""
-    path = root / curated_file_key(prefix, table, slug, day)
-    return write_parquet(path, curated_schema.table_named(table), rows)
+    """One curated partition's part-0000.parquet; for a monthly table, the day's rows in its month file."""
+    curated = curated_schema.table_named(table)
+    if not curated.monthly:
+        return write_parquet(root / curated_file_key(prefix, table, slug, day), curated, rows)
+    path = root / curated_month_file_key(prefix, table, slug, day)
+    schema = arrow_schema(curated).append(pa.field("day", pa.date32()))
+    kept = pq.read_table(path).to_pylist() if path.exists() else []
+    new = [{**row, "day": day} for row in rows]
+    merged = [r for r in kept if r["day"] != day] + new
+    unknown = {k for row in new for k in row} - {f.name for f in schema}
+    assert not unknown, f"{table} has no columns {sorted(unknown)}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(merged, schema=schema), path)
+    return path
 
 
 def write_index_status(

@@ -1,4 +1,5 @@
 -- Columns mirror src/copilot_archive/curated_schema.py; tests/unit/test_sql_files.py fails on drift.
+-- Monthly: one file per enterprise and month, `day` a column (see curated_schema.py).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
 -- One row per enterprise-1-day day element (flat or day_totals wrapper).
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_day_totals` (
@@ -46,9 +47,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_day_totals` (
   `organization_id` string,
   `etl_id` string,
   `day_partition` string,
-  `entity_id_partition` bigint
+  `entity_id_partition` bigint,
+  `day` date
 )
-PARTITIONED BY (`enterprise` string, `day` date)
+PARTITIONED BY (`enterprise` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/enterprise/enterprise_day_totals/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

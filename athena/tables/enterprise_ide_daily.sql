@@ -1,4 +1,5 @@
 -- Columns mirror src/copilot_archive/curated_schema.py; tests/unit/test_sql_files.py fails on drift.
+-- Monthly: one file per enterprise and month, `day` a column (see curated_schema.py).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
 -- One row per `totals_by_ide` entry of each enterprise-1-day day.
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_ide_daily` (
@@ -17,9 +18,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_ide_daily` (
   `plugin_version_sampled_at` string,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`enterprise` string, `day` date)
+PARTITIONED BY (`enterprise` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/enterprise/enterprise_ide_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

@@ -20,17 +20,30 @@ import pyarrow.parquet as pq
 from . import clock
 from .catalog import Catalog, NullCatalog, PartitionSpec, glue_table_name_for_raw
 from .curate import BATCH_LINES, Curator, arrow_schema
-from .curated_schema import CURATED_REPORTS, ENTERPRISE_DAY_TOTALS, INDEX_STATUS, USER_DAILY, CuratedTable
+from .curated_schema import (
+    CURATED_REPORTS,
+    ENTERPRISE_DAY_TOTALS,
+    INDEX_STATUS,
+    USER_DAILY,
+    CuratedTable,
+    table_named,
+)
 from .deadline import Deadline
 from .exceptions import ArchiveError, CatalogError, CurationError, InvalidRequest, ManifestError, StorageError
 from .index_events import IndexRequest
 from .layout import (
     Report,
     ReportDay,
+    curated_day_file_key,
+    curated_day_files_prefix,
     curated_day_prefix,
     curated_file_key,
+    curated_month_file_key,
+    curated_month_prefix,
     index_status_key,
     manifests_prefix,
+    month_text,
+    parse_curated_day_file_key,
     parse_manifest_key,
     raw_day_prefix,
     raw_file_key,
@@ -44,6 +57,8 @@ PARQUET = "application/vnd.apache.parquet"
 # zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.
 COMPRESSION = "zstd"
 READ_CHUNK = 1024 * 1024
+# Rebuilds of one month file before giving up while other invocations keep changing its days.
+MONTH_REBUILDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +285,9 @@ class Indexer:
             # Every table's file is written only now that the whole day curated cleanly.
             for table, data in files.items():
                 self.storage.put_bytes(self._curated_key(report_day, table), data, PARQUET)
+            for table in files:
+                if table_named(table).monthly:
+                    self._rebuild_month(table_named(table), report_day)
         self.catalog.register_partitions(self._partitions(report_day, files))
         curated_bytes = sum(len(data) for data in files.values())
         logger.info(
@@ -308,7 +326,34 @@ class Indexer:
         return files, dict(curator.rows), warnings, curator.mistyped
 
     def _curated_key(self, report_day: ReportDay, table: str) -> str:
-        return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)
+        rd = report_day
+        key = curated_day_file_key if table_named(table).monthly else curated_file_key
+        return key(self.prefix, table, rd.slug, rd.day, rd.level)
+
+    def _month_sources(self, table: CuratedTable, report_day: ReportDay) -> dict[str, bytes]:
+        rd = report_day
+        listing = curated_day_files_prefix(self.prefix, table.name, rd.slug, rd.day, rd.level)
+        return {key: self.storage.get_bytes(key) for key in sorted(self.storage.list_keys(listing))}
+
+    def _rebuild_month(self, table: CuratedTable, report_day: ReportDay) -> None:
+        """Rewrite a monthly table's month file from every day file of the month.
+
+        Two invocations may index days of the same month at once; each writes its day file first,
+        then rebuilds. The month file is rebuilt from the day files (never patched), and the
+        sources are read again after the write: if they changed meanwhile (another day landed),
+        it is rebuilt once more. So whichever rebuild writes last saw every day file written
+        before its check, and a day written after it is followed by that writer's own rebuild.
+        """
+        rd = report_day
+        key = curated_month_file_key(self.prefix, table.name, rd.slug, rd.day, rd.level)
+        sources = self._month_sources(table, rd)
+        for _ in range(MONTH_REBUILDS):
+            self.storage.put_bytes(key, _month_file(table, sources), PARQUET)
+            again = self._month_sources(table, rd)
+            if again == sources:
+                return
+            sources = again
+        raise StorageError(f"{key}: its day files kept changing over {MONTH_REBUILDS} rebuilds")
 
     def _partitions(self, report_day: ReportDay, tables: Iterable[str]) -> list[PartitionSpec]:
         """The raw partition, each curated one written, and the status one."""
@@ -319,9 +364,12 @@ class Indexer:
             )
         ]
         for table in (*tables, INDEX_STATUS.name):
-            location = curated_day_prefix(
-                self.prefix, table, report_day.slug, report_day.day, report_day.level
-            )
+            rd = report_day
+            if table_named(table).monthly:
+                location = curated_month_prefix(self.prefix, table, rd.slug, rd.day, rd.level)
+                specs.append(PartitionSpec(table, (rd.slug, month_text(rd.day)), location))
+                continue
+            location = curated_day_prefix(self.prefix, table, rd.slug, rd.day, rd.level)
             specs.append(PartitionSpec(table, values, location))
         return specs
 
@@ -379,6 +427,17 @@ class Indexer:
             return True
         indexed_at = status.get("indexed_at")
         return not status.get("indexed") or indexed_at is None or indexed_at < manifest.fetched_at
+
+
+def _month_file(table: CuratedTable, sources: Mapping[str, bytes]) -> bytes:
+    """One Parquet file of the day files' rows, oldest day first, each row with its `day`."""
+    schema = arrow_schema(table).append(pa.field("day", pa.date32()))
+    parts = []
+    for key, data in sources.items():
+        rows = pq.read_table(pa.BufferReader(data), schema=arrow_schema(table))
+        day = pa.array([parse_curated_day_file_key(key)] * rows.num_rows, pa.date32())
+        parts.append(rows.append_column("day", day))
+    return _parquet_bytes(pa.concat_tables(parts) if parts else schema.empty_table())
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:

@@ -136,9 +136,15 @@ class LocalQueryEngine:
         if not any(folder.glob("*/*/*.parquet")):
             typed = ", ".join(f"CAST(NULL AS {duckdb_type(c.type)}) AS {c.name}" for c in columns)
             return f"SELECT {typed} WHERE false"
+        # A monthly table's day is a column of its files; its path holds the month instead.
+        hive_types = (
+            "{'enterprise': 'VARCHAR', 'month': 'VARCHAR'}"
+            if table.monthly
+            else ("{'enterprise': 'VARCHAR', 'day': 'DATE'}")
+        )
         source = (
             f"read_parquet({_literal(str(folder / '*/*/*.parquet'))}, hive_partitioning=true, "
-            "union_by_name=true, hive_types={'enterprise': 'VARCHAR', 'day': 'DATE'})"
+            f"union_by_name=true, hive_types={hive_types})"
         )
         present = {row[0] for row in self._execute(f"DESCRIBE SELECT * FROM {source}", table.name)[1]}
         # Keep the contract's columns and types even if every file lacks one (e.g. a new column).

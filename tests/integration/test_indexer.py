@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from copilot_archive.curated_schema import tables_for
+from copilot_archive.curated_schema import table_named, tables_for
 from copilot_archive.layout import Report
 from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event
 from tests.stack import create_stack_catalog
@@ -34,7 +34,17 @@ def manifest_key(report: str, slug: str, day: str) -> str:
 
 
 def curated_key(table: str, slug: str, day: str) -> str:
+    if table_named(table).monthly:  # one file a month, rebuilt from the month's day files
+        return f"{PREFIX}/curated/enterprise/{table}/enterprise={slug}/month={day[:7]}/part-0000.parquet"
     return f"{PREFIX}/curated/enterprise/{table}/enterprise={slug}/day={day}/part-0000.parquet"
+
+
+def day_rows(s3: Any, bucket: str, table: str, slug: str, day: str) -> list[dict[str, Any]]:
+    """One day's rows of a curated table, without the `day` column of a monthly table's file."""
+    rows = read_parquet(s3, bucket, curated_key(table, slug, day))
+    if not table_named(table).monthly:
+        return rows
+    return [{k: v for k, v in r.items() if k != "day"} for r in rows if r["day"].isoformat() == day]
 
 
 def status_key(report: str, slug: str, day: str) -> str:
@@ -181,7 +191,7 @@ def test_both_enterprise_shapes_are_indexed(indexer, archived, s3, bucket, simul
 
     shapes = {}
     for day in (FLAT_DAY, WRAPPER_DAY):
-        [row] = read_parquet(s3, bucket, curated_key("enterprise_day_totals", "acme", day.isoformat()))
+        [row] = day_rows(s3, bucket, "enterprise_day_totals", "acme", day.isoformat())
         [raw] = [
             json.loads(x)
             for lines in raw_lines(s3, bucket, "enterprise-1-day", "acme", day.isoformat())
@@ -200,18 +210,14 @@ def test_both_enterprise_shapes_are_indexed(indexer, archived, s3, bucket, simul
             row["weekly_active_copilot_code_review_users"]
             == element["weekly_active_copilot_code_review_users"]
         )
-        ides = read_parquet(s3, bucket, curated_key("enterprise_ide_daily", "acme", day.isoformat()))
+        ides = day_rows(s3, bucket, "enterprise_ide_daily", "acme", day.isoformat())
         assert sorted(r["ide"] for r in ides) == sorted(r["ide"] for r in element["totals_by_ide"])
-        kinds = read_parquet(
-            s3, bucket, curated_key("enterprise_pull_request_comment_type_daily", "acme", day.isoformat())
-        )
+        kinds = day_rows(s3, bucket, "enterprise_pull_request_comment_type_daily", "acme", day.isoformat())
         assert [(k["comment_type"], k["total_copilot_applied_suggestions"]) for k in kinds] == [
             (c["comment_type"], c["total_copilot_applied_suggestions"])
             for c in pulls["copilot_suggestions_by_comment_type"]
         ]
-        phases = read_parquet(
-            s3, bucket, curated_key("enterprise_ai_adoption_phase_daily", "acme", day.isoformat())
-        )
+        phases = day_rows(s3, bucket, "enterprise_ai_adoption_phase_daily", "acme", day.isoformat())
         assert [(p["phase"], p["total_engaged_users"]) for p in phases] == [
             (p["phase"], p["total_engaged_users"]) for p in element["totals_by_ai_adoption_phase"]
         ]
@@ -231,8 +237,8 @@ def test_rebuild_replaces_and_never_duplicates(indexer, archived, s3, bucket, gl
     assert keys_under(s3, bucket, f"{PREFIX}/curated/") == curated
     assert {k: len(read_parquet(s3, bucket, k)) for k in curated} == counts
     assert partitions(glue, database, "user_feature_daily") == registered and len(registered) == 4
-    folders = {k.rsplit("/", 1)[0] for k in curated if "/index_status/" not in k}
-    assert len(folders) == len([k for k in curated if "/index_status/" not in k])  # one file per partition
+    files = [k for k in curated if "/index_status/" not in k and "/_days/" not in k]
+    assert len({k.rsplit("/", 1)[0] for k in files}) == len(files)  # one file per partition
     # every table gets its file each day, an empty one too: a re-index replaces all old rows
     for report in (Report.USERS_1_DAY, Report.ENTERPRISE_1_DAY):
         for table in tables_for(report):

@@ -52,10 +52,10 @@ def test_curated_ddl_columns_and_types_equal_the_contract(table):
 
     assert tree.args["exists"] and tree.find(exp.ExternalProperty) is not None
     assert tree.this.this.name == table.name and tree.this.this.args["db"].name == "copilot_metrics"
-    assert _columns(tree.this) == _expected(table.columns)
+    assert _columns(tree.this) == _expected(table.file_columns)
     partitioned = tree.find(exp.PartitionedByProperty)
     assert partitioned is not None
-    assert _columns(partitioned.this) == _expected(curated_schema.PARTITION_COLUMNS)
+    assert _columns(partitioned.this) == _expected(table.partition_columns)
     assert tree.find(exp.FileFormatProperty).this.name.upper() == "PARQUET"
     location = tree.find(exp.LocationProperty).this.name
     assert location == f"s3://archive-bucket/copilot-metrics/curated/enterprise/{table.name}/"

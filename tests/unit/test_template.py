@@ -110,8 +110,8 @@ def as_list(value: Any) -> list[Any]:
 def test_curated_table_matches_curated_schema(table: CuratedTable) -> None:
     glue = glue_tables().get(table.name)
     assert glue is not None, f"no Glue table {table.name}"
-    assert columns(glue) == [(c.name, c.type) for c in table.columns]
-    assert glue["PartitionKeys"] == PARTITION_KEYS
+    assert columns(glue) == [(c.name, c.type) for c in table.file_columns]
+    assert glue["PartitionKeys"] == [{"Name": c.name, "Type": c.type} for c in table.partition_columns]
     storage = glue["StorageDescriptor"]
     assert storage["Location"] == {"Fn::Sub": BUCKET_URL + curated_table_location(PREFIX, table.name)}
     assert storage["InputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"

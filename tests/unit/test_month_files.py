@@ -1,0 +1,85 @@
+"""Monthly curated files of the enterprise-level tables: rebuilt from the month's day files."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from copilot_archive.catalog import NullCatalog
+from copilot_archive.indexer import Indexer
+from copilot_archive.layout import (
+    Report,
+    ReportDay,
+    curated_month_file_key,
+    manifest_key,
+    raw_file_key,
+)
+from copilot_archive.manifest import ArchivedFile, Manifest
+from copilot_archive.storage import LocalFolderStorage
+from copilot_simulator.reports import ReportBook
+
+PREFIX = "copilot-metrics"
+DAYS = (date(2025, 10, 12), date(2025, 10, 13), date(2025, 10, 14))
+TABLE = "enterprise_day_totals"
+
+
+def archive(storage: LocalFolderStorage, day: date) -> str:
+    report_day = ReportDay(Report.ENTERPRISE_1_DAY, "acme", day)
+    data = b"".join(ReportBook({"acme": 5}).lines("acme", "enterprise-1-day", day))
+    key = raw_file_key(PREFIX, report_day, 0)
+    storage.put_bytes(key, data)
+    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
+    manifest = Manifest(report_day, (listed,), datetime(2025, 10, 20, tzinfo=UTC), "2026-03-10")
+    storage.put_bytes(manifest_key(PREFIX, report_day), manifest.to_json())
+    return manifest_key(PREFIX, report_day)
+
+
+def month_days(root: Path) -> list[date]:
+    return (
+        pq.read_table(root / curated_month_file_key(PREFIX, TABLE, "acme", DAYS[0])).column("day").to_pylist()
+    )
+
+
+def test_days_of_a_month_share_one_file_each_once_however_often_re_indexed(tmp_path):
+    storage = LocalFolderStorage(tmp_path)
+    keys = [archive(storage, day) for day in DAYS]
+    indexer = Indexer(storage, NullCatalog(), PREFIX)
+
+    for key in (keys[2], keys[0], keys[1], keys[0], keys[2]):
+        assert indexer.index_manifest(key).indexed
+
+    assert month_days(tmp_path) == list(DAYS)
+    monthly = list((tmp_path / PREFIX / "curated/enterprise" / TABLE).rglob("*.parquet"))
+    assert len(monthly) == 1
+
+
+class _RacingStorage(LocalFolderStorage):
+    """Lets `race` run (another invocation indexing a day) just before the first month file write."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.race: list[Callable[[], object]] = []
+
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
+    ) -> None:
+        if self.race and f"/{TABLE}/" in key and "/month=" in key:
+            self.race.pop()()
+        super().put_bytes(key, data, content_type, only_if_absent=only_if_absent)
+
+
+def test_a_day_indexed_while_the_month_is_rebuilt_is_in_the_month_file(tmp_path):
+    storage = _RacingStorage(tmp_path)
+    first, second = archive(storage, DAYS[0]), archive(storage, DAYS[1])
+    other = Indexer(LocalFolderStorage(tmp_path), NullCatalog(), PREFIX)
+    # The other invocation writes its day file and its month file between this one's
+    # reading of the day files and its own month write: a stale rebuild would drop it.
+    storage.race.append(lambda: other.index_manifest(second))
+
+    assert Indexer(storage, NullCatalog(), PREFIX).index_manifest(first).indexed
+
+    assert month_days(tmp_path) == [DAYS[0], DAYS[1]]
