@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from . import clock
@@ -29,13 +30,19 @@ from .curated_schema import (
     table_named,
 )
 from .deadline import Deadline
-from .exceptions import ArchiveError, CatalogError, CurationError, InvalidRequest, ManifestError, StorageError
+from .exceptions import (
+    ArchiveError,
+    CatalogError,
+    CurationError,
+    InvalidRequest,
+    ManifestError,
+    StorageError,
+    WriteConflict,
+)
 from .index_events import IndexRequest
 from .layout import (
     Report,
     ReportDay,
-    curated_day_file_key,
-    curated_day_files_prefix,
     curated_day_prefix,
     curated_file_key,
     curated_month_file_key,
@@ -43,7 +50,6 @@ from .layout import (
     index_status_key,
     manifests_prefix,
     month_text,
-    parse_curated_day_file_key,
     parse_manifest_key,
     raw_day_prefix,
     raw_file_key,
@@ -56,9 +62,19 @@ from .storage import Storage
 PARQUET = "application/vnd.apache.parquet"
 # zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.
 COMPRESSION = "zstd"
+# A small file (a month of an enterprise-level table, a status row) is mostly footer. Readers
+# take the types from the table definition (Glue, curated_schema), so the footer's copy of the
+# Arrow schema (ARROW:schema) goes; min/max statistics and dictionaries buy nothing on a few
+# hundred rows read whole. One row group (write_table's default below 1M rows), no page index.
+SMALL_FILE_OPTIONS: dict[str, Any] = {
+    "compression": COMPRESSION,
+    "store_schema": False,
+    "write_statistics": False,
+    "use_dictionary": False,
+}
 READ_CHUNK = 1024 * 1024
-# Rebuilds of one month file before giving up while other invocations keep changing its days.
-MONTH_REBUILDS = 5
+# Conditional writes of one month file before giving up while other invocations keep winning.
+MONTH_WRITE_ATTEMPTS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,11 +299,12 @@ class Indexer:
         if report_day.report in CURATED_REPORTS:
             files, rows, warnings, mistyped = self._curate(manifest)
             # Every table's file is written only now that the whole day curated cleanly.
-            for table, data in files.items():
-                self.storage.put_bytes(self._curated_key(report_day, table), data, PARQUET)
-            for table in files:
-                if table_named(table).monthly:
-                    self._rebuild_month(table_named(table), report_day)
+            for name, data in files.items():
+                table = table_named(name)
+                if table.monthly:
+                    self._write_into_month(table, report_day, data)
+                else:
+                    self.storage.put_bytes(self._curated_key(report_day, name), data, PARQUET)
         self.catalog.register_partitions(self._partitions(report_day, files))
         curated_bytes = sum(len(data) for data in files.values())
         logger.info(
@@ -326,34 +343,31 @@ class Indexer:
         return files, dict(curator.rows), warnings, curator.mistyped
 
     def _curated_key(self, report_day: ReportDay, table: str) -> str:
-        rd = report_day
-        key = curated_day_file_key if table_named(table).monthly else curated_file_key
-        return key(self.prefix, table, rd.slug, rd.day, rd.level)
+        return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)
 
-    def _month_sources(self, table: CuratedTable, report_day: ReportDay) -> dict[str, bytes]:
-        rd = report_day
-        listing = curated_day_files_prefix(self.prefix, table.name, rd.slug, rd.day, rd.level)
-        return {key: self.storage.get_bytes(key) for key in sorted(self.storage.list_keys(listing))}
+    def _write_into_month(self, table: CuratedTable, report_day: ReportDay, day_file: bytes) -> None:
+        """Put one day's rows into its month file, in place of the rows that day had there.
 
-    def _rebuild_month(self, table: CuratedTable, report_day: ReportDay) -> None:
-        """Rewrite a monthly table's month file from every day file of the month.
-
-        Two invocations may index days of the same month at once; each writes its day file first,
-        then rebuilds. The month file is rebuilt from the day files (never patched), and the
-        sources are read again after the write: if they changed meanwhile (another day landed),
-        it is rebuilt once more. So whichever rebuild writes last saw every day file written
-        before its check, and a day written after it is followed by that writer's own rebuild.
+        Invocations indexing days of one month at once each read the month file, merge their
+        day into it and write it back only if it is still the file they read (a conditional
+        write); a writer that lost reads the winner's file and merges again. So no day is lost,
+        and a re-indexed day's rows replace its old ones, never add to them.
         """
         rd = report_day
         key = curated_month_file_key(self.prefix, table.name, rd.slug, rd.day, rd.level)
-        sources = self._month_sources(table, rd)
-        for _ in range(MONTH_REBUILDS):
-            self.storage.put_bytes(key, _month_file(table, sources), PARQUET)
-            again = self._month_sources(table, rd)
-            if again == sources:
+        rows = pq.read_table(pa.BufferReader(day_file), schema=arrow_schema(table))
+        for _ in range(MONTH_WRITE_ATTEMPTS):
+            current = self.storage.read_tagged(key)
+            data = _month_file(table, current.data if current else None, rd.day, rows)
+            if current is not None and data == current.data:
+                return  # the same rows again: nothing to write
+            try:
+                tag = current.tag if current else None
+                self.storage.put_bytes(key, data, PARQUET, only_if_absent=current is None, only_if_tag=tag)
                 return
-            sources = again
-        raise StorageError(f"{key}: its day files kept changing over {MONTH_REBUILDS} rebuilds")
+            except WriteConflict:
+                continue
+        raise StorageError(f"{key}: other invocations kept changing it over {MONTH_WRITE_ATTEMPTS} attempts")
 
     def _partitions(self, report_day: ReportDay, tables: Iterable[str]) -> list[PartitionSpec]:
         """The raw partition, each curated one written, and the status one."""
@@ -429,20 +443,29 @@ class Indexer:
         return not status.get("indexed") or indexed_at is None or indexed_at < manifest.fetched_at
 
 
-def _month_file(table: CuratedTable, sources: Mapping[str, bytes]) -> bytes:
-    """One Parquet file of the day files' rows, oldest day first, each row with its `day`."""
+def _month_file(table: CuratedTable, current: bytes | None, day: date, rows: pa.Table) -> bytes:
+    """The month file with `rows` as the rows of `day`: the other days' rows kept, oldest day first."""
     schema = arrow_schema(table).append(pa.field("day", pa.date32()))
-    parts = []
-    for key, data in sources.items():
-        rows = pq.read_table(pa.BufferReader(data), schema=arrow_schema(table))
-        day = pa.array([parse_curated_day_file_key(key)] * rows.num_rows, pa.date32())
-        parts.append(rows.append_column("day", day))
-    return _parquet_bytes(pa.concat_tables(parts) if parts else schema.empty_table())
+    parts = [_conformed(rows.append_column("day", pa.array([day] * rows.num_rows, pa.date32())), schema)]
+    if current is not None:
+        kept = _conformed(pq.read_table(pa.BufferReader(current)), schema)
+        parts.append(kept.filter(pc.not_equal(kept["day"], pa.scalar(day, pa.date32()))))
+    # sort_by is stable: each day's rows keep the order they were curated in.
+    return _parquet_bytes(pa.concat_tables(parts).sort_by("day"))
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` in `schema`'s columns and types: a column added to the contract since is null."""
+    columns = [
+        table[f.name].cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:
     out = pa.BufferOutputStream()
-    pq.write_table(table, out, compression=COMPRESSION)
+    pq.write_table(table, out, **SMALL_FILE_OPTIONS)
     return bytes(out.getvalue().to_pybytes())
 
 

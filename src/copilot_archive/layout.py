@@ -5,8 +5,7 @@ Manifests:  {prefix}/manifests/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}.
 Curated:    {prefix}/curated/{level}/{table}/{level}={slug}/day={YYYY-MM-DD}/part-0000.parquet
 Monthly curated tables (the enterprise-level ones, see curated_schema.CuratedTable.monthly):
             {prefix}/curated/{level}/{table}/{level}={slug}/month={YYYY-MM}/part-0000.parquet
-  rebuilt from the month's day files, kept outside every table's location:
-            {prefix}/curated/{level}/_days/{table}/{level}={slug}/day={YYYY-MM-DD}.parquet
+  each day's rows merged into it as the day is indexed (`day` is a column of the file).
 For 28-day reports `day` is the report's end day. Index status is the curated table
 `index_status`, with one file per report-day: .../day={YYYY-MM-DD}/{report}.parquet
 """
@@ -202,32 +201,5 @@ def curated_month_prefix(
 def curated_month_file_key(
     prefix: str, table: str, slug: str, day: date, level: Level = Level.ENTERPRISE
 ) -> str:
-    """The one file of a month partition: every indexed day of the month, rebuilt as days arrive."""
+    """The one file of a month partition: every indexed day of the month, rewritten as days arrive."""
     return f"{curated_month_prefix(prefix, table, slug, day, level)}part-0000.parquet"
-
-
-def _days_location(prefix: str, table: str, slug: str, level: Level) -> str:
-    # Outside every table's location: neither Athena nor the local engine reads these.
-    return f"{prefix}/curated/{level.value}/_days/{table}/{level.value}={slug}/"
-
-
-def curated_day_file_key(
-    prefix: str, table: str, slug: str, day: date, level: Level = Level.ENTERPRISE
-) -> str:
-    """One day's rows of a monthly table, the source its month file is rebuilt from."""
-    return f"{_days_location(prefix, table, slug, level)}day={day.isoformat()}.parquet"
-
-
-def curated_day_files_prefix(
-    prefix: str, table: str, slug: str, day: date, level: Level = Level.ENTERPRISE
-) -> str:
-    """The listing prefix of every day file of the month holding `day`."""
-    return f"{_days_location(prefix, table, slug, level)}day={month_text(day)}-"
-
-
-def parse_curated_day_file_key(key: str) -> date:
-    """The day a key from `curated_day_file_key` names; InvalidRequest otherwise."""
-    name = key.rsplit("/", 1)[-1]
-    if not (name.startswith("day=") and name.endswith(".parquet")):
-        raise InvalidRequest(f"{key!r} is not a curated day file")
-    return parse_day(name[len("day=") : -len(".parquet")])

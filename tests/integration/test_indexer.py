@@ -237,7 +237,7 @@ def test_rebuild_replaces_and_never_duplicates(indexer, archived, s3, bucket, gl
     assert keys_under(s3, bucket, f"{PREFIX}/curated/") == curated
     assert {k: len(read_parquet(s3, bucket, k)) for k in curated} == counts
     assert partitions(glue, database, "user_feature_daily") == registered and len(registered) == 4
-    files = [k for k in curated if "/index_status/" not in k and "/_days/" not in k]
+    files = [k for k in curated if "/index_status/" not in k]
     assert len({k.rsplit("/", 1)[0] for k in files}) == len(files)  # one file per partition
     # every table gets its file each day, an empty one too: a re-index replaces all old rows
     for report in (Report.USERS_1_DAY, Report.ENTERPRISE_1_DAY):

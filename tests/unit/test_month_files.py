@@ -1,4 +1,4 @@
-"""Monthly curated files of the enterprise-level tables: rebuilt from the month's day files."""
+"""Monthly curated files of the enterprise-level tables: each day merged in by a conditional write."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from copilot_archive.catalog import NullCatalog
 from copilot_archive.indexer import Indexer
@@ -58,28 +59,37 @@ def test_days_of_a_month_share_one_file_each_once_however_often_re_indexed(tmp_p
 
 
 class _RacingStorage(LocalFolderStorage):
-    """Lets `race` run (another invocation indexing a day) just before the first month file write."""
+    """Lets `race` run (another invocation indexing a day) just before a month file write."""
 
     def __init__(self, root: Path) -> None:
         super().__init__(root)
         self.race: list[Callable[[], object]] = []
 
     def put_bytes(
-        self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/json",
+        *,
+        only_if_absent: bool = False,
+        only_if_tag: str | None = None,
     ) -> None:
         if self.race and f"/{TABLE}/" in key and "/month=" in key:
             self.race.pop()()
-        super().put_bytes(key, data, content_type, only_if_absent=only_if_absent)
+        super().put_bytes(key, data, content_type, only_if_absent=only_if_absent, only_if_tag=only_if_tag)
 
 
-def test_a_day_indexed_while_the_month_is_rebuilt_is_in_the_month_file(tmp_path):
+@pytest.mark.parametrize("month_file_before", [False, True], ids=["new-month-file", "month-file-there"])
+def test_a_day_indexed_while_the_month_is_rewritten_is_in_the_month_file(tmp_path, month_file_before):
     storage = _RacingStorage(tmp_path)
-    first, second = archive(storage, DAYS[0]), archive(storage, DAYS[1])
+    first, second, third = (archive(storage, day) for day in DAYS)
     other = Indexer(LocalFolderStorage(tmp_path), NullCatalog(), PREFIX)
-    # The other invocation writes its day file and its month file between this one's
-    # reading of the day files and its own month write: a stale rebuild would drop it.
+    if month_file_before:
+        assert other.index_manifest(third).indexed
+    # The other invocation writes the month file between this one's reading of it and its
+    # own write: an unconditional write would drop the other day.
     storage.race.append(lambda: other.index_manifest(second))
 
     assert Indexer(storage, NullCatalog(), PREFIX).index_manifest(first).indexed
 
-    assert month_days(tmp_path) == [DAYS[0], DAYS[1]]
+    assert month_days(tmp_path) == [DAYS[0], DAYS[1], *DAYS[2:] * month_file_before]
