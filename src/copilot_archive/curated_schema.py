@@ -1,12 +1,12 @@
 """The curated tables: names and typed columns, a contract for Parquet, Glue, Athena and DuckDB.
 
-Types are Athena (Hive DDL) type names. A curated table of the users-1-day report (and
-index_status) is partitioned by `enterprise` (string) and `day` (date) through its
-Hive-style path, so neither is a column in the Parquet files:
+Types are Athena (Hive DDL) type names. A curated table of the users-1-day report is
+partitioned by `enterprise` (string) and `day` (date) through its Hive-style path, so
+neither is a column in the Parquet files:
     {prefix}/curated/{level}/{table}/{level}={slug}/day={YYYY-MM-DD}/part-0000.parquet
-A table of the enterprise-1-day report holds a row or a few a day: one file a day would be
-mostly footer, so it is `monthly`, partitioned by `enterprise` and `month` (YYYY-MM), with
-`day` (date) the last column of its one file a month (see layout.py).
+A table of the enterprise-1-day report, and index_status, hold a row or a few a day: one
+file a day would be mostly footer, so they are `monthly`, partitioned by `enterprise` and
+`month` (YYYY-MM), with `day` (date) the last column of their one file a month (layout.py).
 Fields a table does not type are kept, never dropped, as a JSON object in `extra`.
 Column names, types and order are a contract: a new column goes at the end of its table.
 The report fields these columns come from, and where GitHub documents them, are listed in
@@ -42,8 +42,8 @@ class CuratedTable:
 
     @property
     def monthly(self) -> bool:
-        """One file a month (day a column), not one a day: the enterprise-level tables."""
-        return self.name != "index_status" and self.source is Report.ENTERPRISE_1_DAY
+        """One file a month (day a column), not one a day: the enterprise-level tables and index_status."""
+        return self.name == "index_status" or self.source is Report.ENTERPRISE_1_DAY
 
     @property
     def file_columns(self) -> tuple[Column, ...]:

@@ -48,7 +48,13 @@ def day_rows(s3: Any, bucket: str, table: str, slug: str, day: str) -> list[dict
 
 
 def status_key(report: str, slug: str, day: str) -> str:
-    return f"{PREFIX}/curated/enterprise/index_status/enterprise={slug}/day={day}/{report}.parquet"
+    """index_status is monthly: one file per enterprise and month, a row per report and day."""
+    return curated_key("index_status", slug, day)
+
+
+def status_rows(s3: Any, bucket: str, report: str, slug: str, day: str) -> list[dict[str, Any]]:
+    """The index_status rows of one report-day (one, if it was ever indexed)."""
+    return [r for r in day_rows(s3, bucket, "index_status", slug, day) if r["report"] == report]
 
 
 def read_parquet(s3: Any, bucket: str, key: str) -> list[dict[str, Any]]:
@@ -152,8 +158,8 @@ def test_object_created_event_indexes_the_users_day(indexer, archived, s3, bucke
     for table in tables_for(Report.USERS_1_DAY):
         location = f"s3://{bucket}/{PREFIX}/curated/enterprise/{table.name}/enterprise=acme/day={day}/"
         assert partitions(glue, database, table.name) == {values: location}
-    assert values in partitions(glue, database, "index_status")
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", day))
+    assert ("acme", day[:7]) in partitions(glue, database, "index_status")
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", day)
     assert status["indexed"] and status["error"] is None
     assert status["rows"] == status["lines"] == len(rows) and status["files"] == len(files)
     assert status["manifest_key"] == manifest_key("users-1-day", "acme", day)
@@ -180,7 +186,7 @@ def test_a_last_line_without_a_newline_is_archived_and_indexed_with_its_rows(
     assert result["indexed"], result
     assert result["rows"]["user_daily"] == lines
     assert len(read_parquet(s3, bucket, curated_key("user_daily", "acme", day))) == lines
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", day))
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", day)
     assert status["indexed"] and status["rows"] == status["lines"] == lines
 
 
@@ -275,7 +281,7 @@ def test_the_28_day_reports_register_raw_and_status_only(handler, indexer, s3, b
     assert result["indexed"] and "rows" not in result
     assert [k for k in keys_under(s3, bucket, f"{PREFIX}/curated/") if "/index_status/" not in k] == []
     assert len(partitions(glue, database, "raw_users_28_day")) == 1
-    [status] = read_parquet(s3, bucket, status_key("users-28-day", "acme", result["day"]))
+    [status] = status_rows(s3, bucket, "users-28-day", "acme", result["day"])
     assert status["indexed"] and status["rows"] is None
 
 
@@ -320,7 +326,7 @@ def test_a_damaged_day_is_reported_and_nothing_curated_is_written(indexer, archi
     [result] = summary["results"]
     assert expected in result["error"] and result["retryable"] is False
     assert keys_under(s3, bucket, f"{PREFIX}/curated/") == [status_key("users-1-day", "acme", DAYS[0])]
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAYS[0]))
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", DAYS[0])
     assert status["indexed"] is False and expected in status["error"]
 
 
@@ -344,7 +350,7 @@ def test_a_catalog_failure_is_raised_for_a_retry_and_recorded(indexer, archived,
     with pytest.raises(IndexingFailed, match="user_cli_daily"):
         indexer({"manifest": manifest_key("users-1-day", "acme", DAYS[0])})
 
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAYS[0]))
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", DAYS[0])
     assert status["indexed"] is False and "user_cli_daily" in status["error"]
 
 
@@ -554,7 +560,7 @@ def test_values_that_do_not_fit_are_null_kept_as_json_in_extra_and_counted_in_in
     assert row["loc_deleted_sum"] == record["loc_deleted_sum"]  # the rest of the line is typed
     kept = json.loads(row["extra"], parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
     assert kept == {**misfits, "ai_credits_used": "NaN", "entity_id_partition": "Infinity"}
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAY0))
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", DAY0)
     assert status["indexed"] and status["mistyped_values"] == len(misfits)
 
 

@@ -16,6 +16,7 @@ from copilot_archive.layout import (
     Report,
     ReportDay,
     curated_month_file_key,
+    index_status_key,
     manifest_key,
     raw_file_key,
 )
@@ -93,3 +94,22 @@ def test_a_day_indexed_while_the_month_is_rewritten_is_in_the_month_file(tmp_pat
     assert Indexer(storage, NullCatalog(), PREFIX).index_manifest(first).indexed
 
     assert month_days(tmp_path) == [DAYS[0], DAYS[1], *DAYS[2:] * month_file_before]
+
+
+def test_each_report_day_keeps_its_own_row_in_the_index_status_month_file(tmp_path):
+    storage = LocalFolderStorage(tmp_path)
+    indexer = Indexer(storage, NullCatalog(), PREFIX)
+    key = archive(storage, DAYS[0])
+    missing = manifest_key(PREFIX, ReportDay(Report.USERS_1_DAY, "acme", DAYS[0]))
+
+    assert indexer.index_manifest(key).indexed
+    assert not indexer.index_manifest(missing).indexed  # a failure is recorded too
+    assert indexer.index_manifest(key).indexed  # re-indexed: its row replaced, not added
+
+    status = tmp_path / index_status_key(PREFIX, ReportDay(Report.ENTERPRISE_1_DAY, "acme", DAYS[0]))
+    rows = pq.read_table(status).to_pylist()
+    assert sorted((r["report"], r["day"], r["indexed"]) for r in rows) == [
+        ("enterprise-1-day", DAYS[0], True),
+        ("users-1-day", DAYS[0], False),
+    ]
+    assert not indexer.needs_index(key)
