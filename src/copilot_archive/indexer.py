@@ -4,6 +4,8 @@ For a manifest it checks every listed file (size up front; bytes, sha256 and lin
 streaming), curates the 1-day reports into one Parquet file per table, writes them all
 only once the whole day curated cleanly (a bad line never leaves a half-indexed day),
 registers the day's partitions and records the outcome in `index_status` - failures too.
+The enterprise-level tables and index_status have a file a month: the day is merged into it
+by a conditional write (see `Indexer._write_into_month`).
 """
 
 from __future__ import annotations
