@@ -365,7 +365,10 @@ class Indexer:
         key = curated_month_file_key(self.prefix, table.name, rd.slug, rd.day, rd.level)
         for _ in range(MONTH_WRITE_ATTEMPTS):
             current = self.storage.read_tagged(key)
-            data = _month_file(table, current.data if current else None, rd.day, rows, report)
+            try:
+                data = _month_file(table, current.data if current else None, rd.day, rows, report)
+            except pa.ArrowException as exc:
+                raise StorageError(f"{key} is not readable Parquet: delete it and rebuild its month") from exc
             if current is not None and data == current.data:
                 return  # the same rows again: nothing to write
             try:

@@ -113,3 +113,13 @@ def test_each_report_day_keeps_its_own_row_in_the_index_status_month_file(tmp_pa
         ("users-1-day", DAYS[0], False),
     ]
     assert not indexer.needs_index(key)
+
+
+def test_an_unreadable_month_file_fails_the_day_with_the_way_out(tmp_path):
+    storage = LocalFolderStorage(tmp_path)
+    key = archive(storage, DAYS[0])
+    storage.put_bytes(curated_month_file_key(PREFIX, TABLE, "acme", DAYS[0]), b"not parquet")
+
+    result = Indexer(storage, NullCatalog(), PREFIX).index_manifest(key)
+
+    assert not result.indexed and result.retryable and "delete it and rebuild its month" in result.error
