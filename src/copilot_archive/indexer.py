@@ -68,7 +68,7 @@ COMPRESSION = "zstd"
 # take the types from the table definition (Glue, curated_schema), so the footer's copy of the
 # Arrow schema (ARROW:schema) goes; min/max statistics and dictionaries buy nothing on a few
 # hundred rows read whole. One row group (write_table's default below 1M rows), no page index.
-# zstd's level 19 costs milliseconds on a few KB and saves 5-10% of them.
+# zstd level 19: tens of ms a month file; enterprise_day_totals ~8% smaller, others about even.
 SMALL_FILE_OPTIONS: dict[str, Any] = {
     "compression": COMPRESSION,
     "compression_level": 19,
