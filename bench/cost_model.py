@@ -207,6 +207,8 @@ def model(latest: dict[str, Any], template: Template, metrics: list[str], users:
         get_head += 2 + n + 1  # manifest checked twice, a HEAD per file for its version, stale-part probe
         get_head += 2 + 2 * n  # indexer: manifest HEAD + GET, per file HEAD + GET
         put_list += len(tables[report]) + 1  # curated tables + index_status
+        # the monthly ones (enterprise-level tables, index_status) are read before the merge
+        get_head += (len(tables[report]) if report is Report.ENTERPRISE_1_DAY else 0) + 1
         glue_requests += 1 + len(tables[report]) + 1  # BatchCreatePartition per table
     glue_requests += len(ONE_DAY_REPORTS)  # GetDatabase (views' version) per cold start
 

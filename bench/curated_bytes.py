@@ -1,20 +1,24 @@
 """Bytes the standard views read from the curated Parquet tables vs the raw NDJSON, over a year.
 
-    python bench/curated_bytes.py [--every N] [--workers W] [--users U]
+    python bench/curated_bytes.py [--every N [--whole-months]] [--workers W] [--users U]
 
-Archives a simulated year (365 report-days, 2025-10-10 .. 2026-10-09, or every Nth of them)
-of the 1-day reports of one enterprise with the real archiver into a temporary folder, indexes
-every report-day with the real indexer, then measures, per view of athena/views:
+Archives a simulated year (365 report-days, 2025-10-10 .. 2026-10-09, or every Nth of them, or
+with --whole-months every day of every Nth month) of the 1-day reports of one enterprise with
+the real archiver into a temporary folder, indexes every report-day with the real indexer, then
+measures, per view of athena/views:
 - curated bytes: for every curated table the view reads (through other views too), the sum over
   that table's Parquet files of the compressed sizes of the column chunks of the columns the
-  view references: what Athena scans from Parquet. Partition columns (enterprise, day) are in
-  the path and cost nothing. Footers are not counted; whole-file sizes are reported beside.
+  view references: what Athena scans from Parquet. Partition columns (enterprise, and day or
+  month) are in the path and cost nothing; a monthly table's day is a file column, counted.
+  Footers are not counted; whole-file sizes are reported beside.
 - raw bytes: the whole raw files the same question needs over NDJSON (Athena reads a JSON file
   whole): users-1-day for tables curated from it, enterprise-1-day likewise, and for
   index_status the manifests (their status, files, bytes and lines are what it records).
-With --every N > 1 both sides are multiplied by 365 / sampled days; the ratio does not depend
-on it (both sides are sums over the same days). Prints one JSON line on stdout; logs go to
-stderr. The temporary folder is removed at the end.
+With --every N > 1 both sides are multiplied by 365 / sampled days. For a table with a file a
+day the ratio does not depend on it (both sides are sums over the same days); a table with a
+file a month pays each file's footer once a month, so sampled days understate its days per
+file and overstate its share: --whole-months samples it as it is written. Prints one JSON line
+on stdout; logs go to stderr. The temporary folder is removed at the end.
 """
 
 from __future__ import annotations
@@ -67,8 +71,12 @@ USERS = 5_000
 MANIFESTS = "manifests"  # what index_status stands for on the raw side
 
 
-def year_days(every: int) -> list[date]:
-    return [YEAR_START + timedelta(days=i) for i in range(0, YEAR_DAYS, every)]
+def year_days(every: int, whole_months: bool = False) -> list[date]:
+    days = [YEAR_START + timedelta(days=i) for i in range(YEAR_DAYS)]
+    if not whole_months:
+        return days[::every]
+    months = sorted({(d.year, d.month) for d in days})[::every]
+    return [d for d in days if (d.year, d.month) in months]
 
 
 # ---- building the archive ------------------------------------------------------------
@@ -108,8 +116,11 @@ def build_year(root: Path, users: int, days: list[date], workers: int) -> dict[s
 
 
 def sqlglot_schema() -> dict[str, object]:
+    # Every table offers enterprise and day (a monthly table's day is a file column, so it is counted).
     partition = {c.name: c.type for c in curated_schema.PARTITION_COLUMNS}
-    return {t.name: {**{c.name: c.type for c in t.columns}, **partition} for t in curated_schema.ALL_TABLES}
+    return {
+        t.name: {**{c.name: c.type for c in t.file_columns}, **partition} for t in curated_schema.ALL_TABLES
+    }
 
 
 def view_query(name: str) -> exp.Expression:
@@ -209,6 +220,7 @@ def measure(root: Path, scale: float) -> dict[str, Any]:
                 "curated_whole_file_bytes": round(whole_files * scale),
                 "raw_bytes": round(raw_bytes * scale),
                 "ratio": curated_bytes / raw_bytes,
+                "whole_file_ratio": whole_files / raw_bytes,
             }
         )
     total_curated = sum(v["curated_bytes"] for v in views)
@@ -226,7 +238,12 @@ def measure(root: Path, scale: float) -> dict[str, Any]:
                 k: {"files": v["files"], "bytes": round(v["bytes"] * scale)} for k, v in sorted(raw.items())
             },
             "curated": {
-                t: {"files": v["files"], "bytes": round(v["file_bytes"] * scale)} for t, v in curated.items()
+                t: {
+                    "files": v["files"],
+                    "bytes": round(v["file_bytes"] * scale),
+                    "whole_file_ratio": v["file_bytes"] / raw[raw_source(t)]["bytes"],
+                }
+                for t, v in curated.items()
             },
         },
     }
@@ -235,10 +252,13 @@ def measure(root: Path, scale: float) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--every", type=int, default=1, help="archive every Nth day of the year (1: all)")
+    parser.add_argument(
+        "--whole-months", action="store_true", help="archive every day of every Nth month instead"
+    )
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--users", type=int, default=USERS)
     args = parser.parse_args()
-    days = year_days(args.every)
+    days = year_days(args.every, args.whole_months)
     scale = YEAR_DAYS / len(days)
     root = Path(tempfile.mkdtemp(prefix="bench-year-"))
     try:
@@ -250,6 +270,7 @@ def main() -> int:
             "days_in_year": YEAR_DAYS,
             "days_archived": len(days),
             "every_nth_day": args.every,
+            "whole_months": args.whole_months,
             "scale": scale,
             **build,
             **measure(root, scale),

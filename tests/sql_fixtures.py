@@ -20,6 +20,7 @@ from copilot_archive.core.layout import (
     DEFAULT_PREFIX,
     ReportDay,
     curated_file_key,
+    curated_month_file_key,
     index_status_key,
     raw_file_key,
 )
@@ -54,9 +55,30 @@ def write_parquet(path: Path, table: curated_schema.CuratedTable, rows: Iterable
 def write_curated(
     root: Path, table: str, slug: str, day: date, rows: Iterable[Mapping[str, Any]], prefix: str = PREFIX
 ) -> Path:
-    """One curated partition's part-0000.parquet."""
-    path = root / curated_file_key(prefix, table, slug, day)
-    return write_parquet(path, curated_schema.table_named(table), rows)
+    """One curated partition's part-0000.parquet; for a monthly table, the day's rows in its month file."""
+    curated = curated_schema.table_named(table)
+    if not curated.monthly:
+        return write_parquet(root / curated_file_key(prefix, table, slug, day), curated, rows)
+    return _write_month_rows(root / curated_month_file_key(prefix, table, slug, day), curated, day, rows)
+
+
+def _write_month_rows(
+    path: Path,
+    table: curated_schema.CuratedTable,
+    day: date,
+    rows: Iterable[Mapping[str, Any]],
+    report: str | None = None,
+) -> Path:
+    """A monthly table's file with `rows` in place of the day's (and, in index_status, report's)."""
+    schema = arrow_schema(table).append(pa.field("day", pa.date32()))
+    kept = pq.read_table(path).to_pylist() if path.exists() else []
+    new = [{**row, "day": day} for row in rows]
+    merged = [r for r in kept if r["day"] != day or report not in (None, r["report"])] + new
+    unknown = {k for row in new for k in row} - {f.name for f in schema}
+    assert not unknown, f"{table.name} has no columns {sorted(unknown)}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(merged, schema=schema), path)
+    return path
 
 
 def write_index_status(
@@ -72,7 +94,6 @@ def write_index_status(
     indexed: bool = True,
     prefix: str = PREFIX,
 ) -> Path:
-    path = root / index_status_key(prefix, ReportDay(report, slug, day))
     row = {
         "report": report.value,
         "manifest_status": manifest_status,
@@ -85,7 +106,8 @@ def write_index_status(
         "indexed_at": None,
         "manifest_key": f"{prefix}/manifests/enterprise/{report.value}/enterprise={slug}/day={day}.json",
     }
-    return write_parquet(path, curated_schema.INDEX_STATUS, [row])
+    path = root / index_status_key(prefix, ReportDay(report, slug, day))
+    return _write_month_rows(path, curated_schema.INDEX_STATUS, day, [row], report.value)
 
 
 # ---- the scenario the view tests share ---------------------------------------------

@@ -17,9 +17,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_ai_adoption_phase_
   `avg_pull_requests_median_minutes_to_merge` double,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`enterprise` string, `day` date)
+PARTITIONED BY (`enterprise` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/enterprise/enterprise_ai_adoption_phase_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

@@ -13,9 +13,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_cli_daily` (
   `cli_version_sampled_at` string,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`enterprise` string, `day` date)
+PARTITIONED BY (`enterprise` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/enterprise/enterprise_cli_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

@@ -47,9 +47,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_day_totals` (
   `organization_id` string,
   `etl_id` string,
   `day_partition` string,
-  `entity_id_partition` bigint
+  `entity_id_partition` bigint,
+  `day` date
 )
-PARTITIONED BY (`enterprise` string, `day` date)
+PARTITIONED BY (`enterprise` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/enterprise/enterprise_day_totals/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

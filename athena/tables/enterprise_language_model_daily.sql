@@ -14,9 +14,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_language_model_dai
   `loc_deleted_sum` bigint,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`enterprise` string, `day` date)
+PARTITIONED BY (`enterprise` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/enterprise/enterprise_language_model_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

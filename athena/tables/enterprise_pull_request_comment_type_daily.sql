@@ -8,9 +8,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_pull_request_comme
   `total_copilot_applied_suggestions` bigint,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`enterprise` string, `day` date)
+PARTITIONED BY (`enterprise` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/enterprise/enterprise_pull_request_comment_type_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

@@ -13,9 +13,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`index_status` (
   `error` string,
   `indexed_at` timestamp,
   `manifest_key` string,
-  `mistyped_values` bigint
+  `mistyped_values` bigint,
+  `day` date
 )
-PARTITIONED BY (`enterprise` string, `day` date)
+PARTITIONED BY (`enterprise` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/enterprise/index_status/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

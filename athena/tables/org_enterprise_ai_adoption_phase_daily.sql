@@ -17,9 +17,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_ai_adoption_ph
   `avg_pull_requests_median_minutes_to_merge` double,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`organization` string, `day` date)
+PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_ai_adoption_phase_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

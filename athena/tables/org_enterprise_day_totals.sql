@@ -47,9 +47,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_day_totals` (
   `organization_id` string,
   `etl_id` string,
   `day_partition` string,
-  `entity_id_partition` bigint
+  `entity_id_partition` bigint,
+  `day` date
 )
-PARTITIONED BY (`organization` string, `day` date)
+PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_day_totals/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

@@ -13,9 +13,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_feature_daily`
   `loc_deleted_sum` bigint,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`organization` string, `day` date)
+PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_feature_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

@@ -18,9 +18,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_ide_daily` (
   `plugin_version_sampled_at` string,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`organization` string, `day` date)
+PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_ide_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

@@ -8,9 +8,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_pull_request_c
   `total_copilot_applied_suggestions` bigint,
   `source_part` int,
   `source_line` bigint,
-  `extra` string
+  `extra` string,
+  `day` date
 )
-PARTITIONED BY (`organization` string, `day` date)
+PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_pull_request_comment_type_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

@@ -13,9 +13,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_index_status` (
   `error` string,
   `indexed_at` timestamp,
   `manifest_key` string,
-  `mistyped_values` bigint
+  `mistyped_values` bigint,
+  `day` date
 )
-PARTITIONED BY (`organization` string, `day` date)
+PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
 LOCATION 's3://${bucket}/${prefix}/curated/organization/index_status/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

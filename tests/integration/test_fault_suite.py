@@ -273,10 +273,15 @@ def index_everything_through_faults(suite: Any, manifest_keys: list[str], monkey
         manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         level = manifest["level"]
         where = f"{level}={manifest['slug']}/day={manifest['day']}"
-        status_key = f"copilot-metrics/curated/{level}/index_status/{where}/{manifest['report']}.parquet"
-        [status] = pq.read_table(
-            io.BytesIO(s3.get_object(Bucket=bucket, Key=status_key)["Body"].read())
-        ).to_pylist()
+        month = f"{level}={manifest['slug']}/month={manifest['day'][:7]}"
+        status_key = f"copilot-metrics/curated/{level}/index_status/{month}/part-0000.parquet"
+        [status] = [
+            row
+            for row in pq.read_table(
+                io.BytesIO(s3.get_object(Bucket=bucket, Key=status_key)["Body"].read())
+            ).to_pylist()
+            if (row["report"], row["day"].isoformat()) == (manifest["report"], manifest["day"])
+        ]
         assert status["indexed"] is True, (key, status["error"])
         if manifest["report"] == "users-1-day":
             folder = f"copilot-metrics/curated/{level}/user_daily/{where}/"

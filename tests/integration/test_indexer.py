@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from copilot_archive.core.curated_schema import tables_for
+from copilot_archive.core.curated_schema import table_named, tables_for
 from copilot_archive.core.reports import CATALOGUED_LEVELS, Report
 from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event
 from tests.stack import create_stack_catalog
@@ -36,11 +36,27 @@ def manifest_key(report: str, slug: str, day: str) -> str:
 
 
 def curated_key(table: str, slug: str, day: str) -> str:
+    if table_named(table).monthly:  # one file a month, rebuilt from the month's day files
+        return f"{PREFIX}/curated/enterprise/{table}/enterprise={slug}/month={day[:7]}/part-0000.parquet"
     return f"{PREFIX}/curated/enterprise/{table}/enterprise={slug}/day={day}/part-0000.parquet"
 
 
+def day_rows(s3: Any, bucket: str, table: str, slug: str, day: str) -> list[dict[str, Any]]:
+    """One day's rows of a curated table, without the `day` column of a monthly table's file."""
+    rows = read_parquet(s3, bucket, curated_key(table, slug, day))
+    if not table_named(table).monthly:
+        return rows
+    return [{k: v for k, v in r.items() if k != "day"} for r in rows if r["day"].isoformat() == day]
+
+
 def status_key(report: str, slug: str, day: str) -> str:
-    return f"{PREFIX}/curated/enterprise/index_status/enterprise={slug}/day={day}/{report}.parquet"
+    """index_status is monthly: one file per enterprise and month, a row per report and day."""
+    return curated_key("index_status", slug, day)
+
+
+def status_rows(s3: Any, bucket: str, report: str, slug: str, day: str) -> list[dict[str, Any]]:
+    """The index_status rows of one report-day (one, if it was ever indexed)."""
+    return [r for r in day_rows(s3, bucket, "index_status", slug, day) if r["report"] == report]
 
 
 def read_parquet(s3: Any, bucket: str, key: str) -> list[dict[str, Any]]:
@@ -144,8 +160,8 @@ def test_object_created_event_indexes_the_users_day(indexer, archived, s3, bucke
     for table in tables_for(Report.USERS_1_DAY):
         location = f"s3://{bucket}/{PREFIX}/curated/enterprise/{table.name}/enterprise=acme/day={day}/"
         assert partitions(glue, database, table.name) == {values: location}
-    assert values in partitions(glue, database, "index_status")
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", day))
+    assert ("acme", day[:7]) in partitions(glue, database, "index_status")
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", day)
     assert status["indexed"] and status["error"] is None
     assert status["rows"] == status["lines"] == len(rows) and status["files"] == len(files)
     assert status["manifest_key"] == manifest_key("users-1-day", "acme", day)
@@ -172,7 +188,7 @@ def test_a_last_line_without_a_newline_is_archived_and_indexed_with_its_rows(
     assert result["indexed"], result
     assert result["rows"]["user_daily"] == lines
     assert len(read_parquet(s3, bucket, curated_key("user_daily", "acme", day))) == lines
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", day))
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", day)
     assert status["indexed"] and status["rows"] == status["lines"] == lines
 
 
@@ -183,7 +199,7 @@ def test_both_enterprise_shapes_are_indexed(indexer, archived, s3, bucket, simul
 
     shapes = {}
     for day in (FLAT_DAY, WRAPPER_DAY):
-        [row] = read_parquet(s3, bucket, curated_key("enterprise_day_totals", "acme", day.isoformat()))
+        [row] = day_rows(s3, bucket, "enterprise_day_totals", "acme", day.isoformat())
         [raw] = [
             json.loads(x)
             for lines in raw_lines(s3, bucket, "enterprise-1-day", "acme", day.isoformat())
@@ -202,18 +218,14 @@ def test_both_enterprise_shapes_are_indexed(indexer, archived, s3, bucket, simul
             row["weekly_active_copilot_code_review_users"]
             == element["weekly_active_copilot_code_review_users"]
         )
-        ides = read_parquet(s3, bucket, curated_key("enterprise_ide_daily", "acme", day.isoformat()))
+        ides = day_rows(s3, bucket, "enterprise_ide_daily", "acme", day.isoformat())
         assert sorted(r["ide"] for r in ides) == sorted(r["ide"] for r in element["totals_by_ide"])
-        kinds = read_parquet(
-            s3, bucket, curated_key("enterprise_pull_request_comment_type_daily", "acme", day.isoformat())
-        )
+        kinds = day_rows(s3, bucket, "enterprise_pull_request_comment_type_daily", "acme", day.isoformat())
         assert [(k["comment_type"], k["total_copilot_applied_suggestions"]) for k in kinds] == [
             (c["comment_type"], c["total_copilot_applied_suggestions"])
             for c in pulls["copilot_suggestions_by_comment_type"]
         ]
-        phases = read_parquet(
-            s3, bucket, curated_key("enterprise_ai_adoption_phase_daily", "acme", day.isoformat())
-        )
+        phases = day_rows(s3, bucket, "enterprise_ai_adoption_phase_daily", "acme", day.isoformat())
         assert [(p["phase"], p["total_engaged_users"]) for p in phases] == [
             (p["phase"], p["total_engaged_users"]) for p in element["totals_by_ai_adoption_phase"]
         ]
@@ -233,8 +245,8 @@ def test_rebuild_replaces_and_never_duplicates(indexer, archived, s3, bucket, gl
     assert keys_under(s3, bucket, f"{PREFIX}/curated/") == curated
     assert {k: len(read_parquet(s3, bucket, k)) for k in curated} == counts
     assert partitions(glue, database, "user_feature_daily") == registered and len(registered) == 4
-    folders = {k.rsplit("/", 1)[0] for k in curated if "/index_status/" not in k}
-    assert len(folders) == len([k for k in curated if "/index_status/" not in k])  # one file per partition
+    files = [k for k in curated if "/index_status/" not in k]
+    assert len({k.rsplit("/", 1)[0] for k in files}) == len(files)  # one file per partition
     # every table gets its file each day, an empty one too: a re-index replaces all old rows
     for report in (Report.USERS_1_DAY, Report.ENTERPRISE_1_DAY):
         for table in tables_for(report):
@@ -271,7 +283,7 @@ def test_the_28_day_reports_register_raw_and_status_only(handler, indexer, s3, b
     assert result["indexed"] and "rows" not in result
     assert [k for k in keys_under(s3, bucket, f"{PREFIX}/curated/") if "/index_status/" not in k] == []
     assert len(partitions(glue, database, "raw_users_28_day")) == 1
-    [status] = read_parquet(s3, bucket, status_key("users-28-day", "acme", result["day"]))
+    [status] = status_rows(s3, bucket, "users-28-day", "acme", result["day"])
     assert status["indexed"] and status["rows"] is None
 
 
@@ -316,7 +328,7 @@ def test_a_damaged_day_is_reported_and_nothing_curated_is_written(indexer, archi
     [result] = summary["results"]
     assert expected in result["error"] and result["retryable"] is False
     assert keys_under(s3, bucket, f"{PREFIX}/curated/") == [status_key("users-1-day", "acme", DAYS[0])]
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAYS[0]))
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", DAYS[0])
     assert status["indexed"] is False and expected in status["error"]
 
 
@@ -340,7 +352,7 @@ def test_a_catalog_failure_is_raised_for_a_retry_and_recorded(indexer, archived,
     with pytest.raises(IndexingFailed, match="user_cli_daily"):
         indexer({"manifest": manifest_key("users-1-day", "acme", DAYS[0])})
 
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAYS[0]))
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", DAYS[0])
     assert status["indexed"] is False and "user_cli_daily" in status["error"]
 
 
@@ -552,7 +564,7 @@ def test_values_that_do_not_fit_are_null_kept_as_json_in_extra_and_counted_in_in
     assert row["loc_deleted_sum"] == record["loc_deleted_sum"]  # the rest of the line is typed
     kept = json.loads(row["extra"], parse_constant=lambda name: pytest.fail(f"{name} is not JSON"))
     assert kept == {**misfits, "ai_credits_used": "NaN", "entity_id_partition": "Infinity"}
-    [status] = read_parquet(s3, bucket, status_key("users-1-day", "acme", DAY0))
+    [status] = status_rows(s3, bucket, "users-1-day", "acme", DAY0)
     assert status["indexed"] and status["mistyped_values"] == len(misfits)
 
 

@@ -15,7 +15,7 @@ from copilot_archive.archiving.events import RunRequest
 from copilot_archive.archiving.runtime import build_archiver
 from copilot_archive.core.config import Settings
 from copilot_archive.core.deadline import Deadline
-from copilot_archive.core.exceptions import StorageError
+from copilot_archive.core.exceptions import AlreadyExists, StorageError, WriteConflict
 from copilot_archive.core.storage import LocalFolderStorage, MiB, S3Storage
 from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects
 
@@ -117,9 +117,15 @@ class RecordingStorage(LocalFolderStorage):
         self.writes.append(key)
 
     def put_bytes(
-        self, key: str, data: bytes, content_type: str = "", *, only_if_absent: bool = False
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "",
+        *,
+        only_if_absent: bool = False,
+        only_if_tag: str | None = None,
     ) -> None:
-        super().put_bytes(key, data, content_type, only_if_absent=only_if_absent)
+        super().put_bytes(key, data, content_type, only_if_absent=only_if_absent, only_if_tag=only_if_tag)
         if only_if_absent:  # otherwise put_stream recorded it
             self.writes.append(key)
 
@@ -174,3 +180,22 @@ def test_an_upload_whose_answer_is_lost_leaves_no_version_behind(s3, bucket):
 
     listed = s3.list_object_versions(Bucket=bucket, Prefix="p/raw/")
     assert listed.get("Versions", []) == [] and listed.get("DeleteMarkers", []) == []
+
+
+@pytest.mark.parametrize("where", ["s3", "folder"])
+def test_a_conditional_write_replaces_only_the_object_it_read(where, s3, bucket, tmp_path):
+    storage = S3Storage(bucket, s3) if where == "s3" else LocalFolderStorage(tmp_path)
+    key = "p/curated/enterprise/t/enterprise=acme/month=2025-10/part-0000.parquet"
+    assert storage.read_tagged(key) is None
+    storage.put_bytes(key, b"first", only_if_absent=True)
+    with pytest.raises(AlreadyExists):
+        storage.put_bytes(key, b"second", only_if_absent=True)
+    first = storage.read_tagged(key)
+    assert first is not None and first.data == b"first"
+
+    storage.put_bytes(key, b"second", only_if_tag=first.tag)  # still the object read: replaced
+    with pytest.raises(WriteConflict):  # another writer's object is there now
+        storage.put_bytes(key, b"third", only_if_tag=first.tag)
+
+    second = storage.read_tagged(key)
+    assert second is not None and second.data == b"second" and second.tag != first.tag

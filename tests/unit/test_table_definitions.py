@@ -14,7 +14,7 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
-from copilot_archive.core.curated_schema import ALL_TABLES, Column
+from copilot_archive.core.curated_schema import ALL_TABLES, Column, table_named
 from copilot_archive.core.layout import curated_table_location, raw_table_location
 from copilot_archive.core.reports import Level, reports_at
 from copilot_archive.querying import table_definitions as defs
@@ -96,7 +96,12 @@ def test_organization_tables_are_prefixed_partitioned_and_filed_by_organization(
     raw = {f"org_raw_{r.value.replace('-', '_')}": r for r in reports_at(Level.ORGANIZATION)}
     assert set(by_name) == set(raw) | {f"org_{t.name}" for t in ALL_TABLES}
     for table in tables:
-        assert [c.name for c in table.partition_keys] == ["organization", "day"]
+        # A monthly table (a few rows a day) files a month per file: `day` is one of its columns.
+        monthly = table.storage is Storage.CURATED and table_named(table.contract_name).monthly
+        assert [c.name for c in table.partition_keys] == ["organization", "month" if monthly else "day"]
+        assert ("day" in [c.name for c in table.columns]) == monthly
+    assert table_named("enterprise_day_totals").monthly and table_named("index_status").monthly
+    assert not table_named("user_daily").monthly
     assert by_name["org_user_daily"].location("p") == "p/curated/organization/user_daily/"
     assert by_name["org_index_status"].location("p") == "p/curated/organization/index_status/"
     assert by_name["org_raw_organization_1_day"].location("p") == "p/raw/organization/organization-1-day/"

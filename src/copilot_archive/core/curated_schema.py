@@ -1,9 +1,12 @@
 """The curated tables: names and typed columns, a contract for Parquet, Glue, Athena and DuckDB.
 
-Types are Athena (Hive DDL) type names. Every curated table is partitioned by
-`enterprise` (string) and `day` (date) through its Hive-style path, so neither is a
-column in the Parquet files:
+Types are Athena (Hive DDL) type names. A curated table of the users-1-day report is
+partitioned by `enterprise` (string) and `day` (date) through its Hive-style path, so
+neither is a column in the Parquet files:
     {prefix}/curated/{level}/{table}/{level}={slug}/day={YYYY-MM-DD}/part-0000.parquet
+A table of the enterprise-1-day report, and index_status, hold a row or a few a day: one
+file a day would be mostly footer, so they are `monthly`, partitioned by `enterprise` and
+`month` (YYYY-MM), with `day` (date) the last column of their one file a month (layout.py).
 Fields a table does not type are kept, never dropped, as a JSON object in `extra`.
 Column names, types and order are a contract: a new column goes at the end of its table.
 The report fields these columns come from, and where GitHub documents them, are listed in
@@ -37,10 +40,28 @@ class CuratedTable:
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
+    @property
+    def monthly(self) -> bool:
+        """One file a month (day a column), not one a day: the enterprise-level tables and index_status."""
+        return self.name == "index_status" or self.source is Report.ENTERPRISE_1_DAY
 
-def partition_columns(level: Level) -> tuple[Column, Column]:
-    """The scope and the day, from each file's Hive-style path."""
-    return (Column(level.value, "string"), Column("day", "date"))
+    @property
+    def file_columns(self) -> tuple[Column, ...]:
+        """The columns of its Parquet files: `columns`, and `day` in a monthly table."""
+        return (*self.columns, DAY_COLUMN) if self.monthly else self.columns
+
+    def partition_columns(self, level: Level) -> tuple[Column, Column]:
+        return partition_columns(level, monthly=self.monthly)
+
+
+DAY_COLUMN = Column("day", "date")
+MONTH_COLUMN = Column("month", "string")
+
+
+def partition_columns(level: Level, *, monthly: bool = False) -> tuple[Column, Column]:
+    """What a table offers a query besides its columns: the scope, and the day (the month for a
+    monthly table), from each file's Hive-style path."""
+    return (Column(level.value, "string"), MONTH_COLUMN if monthly else DAY_COLUMN)
 
 
 PARTITION_COLUMNS = partition_columns(Level.ENTERPRISE)

@@ -61,7 +61,11 @@ class StorageError(ArchiveError):
     """Writing to or reading from the archive failed."""
 
 
-class AlreadyExists(StorageError):
+class WriteConflict(StorageError):
+    """A conditional write was refused: the object is not the one the writer read."""
+
+
+class AlreadyExists(WriteConflict):
     """A create-only write found an object already there (another run committed it first)."""
 
 

@@ -3,8 +3,12 @@
 Raw files:  {prefix}/raw/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}/part-{i:04d}.json
 Manifests:  {prefix}/manifests/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}.json
 Curated:    {prefix}/curated/{level}/{table}/{level}={slug}/day={YYYY-MM-DD}/part-0000.parquet
-For 28-day reports `day` is the report's end day. Index status is the curated table
-`index_status`, with one file per report-day: .../day={YYYY-MM-DD}/{report}.parquet
+Monthly curated tables (the enterprise-level ones and index_status, see
+curated_schema.CuratedTable.monthly):
+            {prefix}/curated/{level}/{table}/{level}={slug}/month={YYYY-MM}/part-0000.parquet
+  each day's rows merged into it as the day is indexed (`day` is a column of the file).
+For 28-day reports `day` is the report's end day. Index status is the monthly curated table
+`index_status`, a row per report-day.
 """
 
 from __future__ import annotations
@@ -174,6 +178,25 @@ def curated_file_key(prefix: str, table: str, slug: str, day: date, level: Level
 
 
 def index_status_key(prefix: str, report_day: ReportDay) -> str:
-    """Each report's indexing result is its own file in the index_status partition."""
-    day_prefix = curated_day_prefix(prefix, "index_status", report_day.slug, report_day.day, report_day.level)
-    return f"{day_prefix}{report_day.report.value}.parquet"
+    """The index_status month file holding the report-day's row (one row per report and day)."""
+    rd = report_day
+    return curated_month_file_key(prefix, "index_status", rd.slug, rd.day, rd.level)
+
+
+def month_text(day: date) -> str:
+    """The month partition value of a day: YYYY-MM."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def curated_month_prefix(
+    prefix: str, table: str, slug: str, day: date, level: Level = Level.ENTERPRISE
+) -> str:
+    """The folder of the month partition holding `day` in a monthly curated table, ending in '/'."""
+    return f"{curated_table_location(prefix, table, level)}{level.value}={slug}/month={month_text(day)}/"
+
+
+def curated_month_file_key(
+    prefix: str, table: str, slug: str, day: date, level: Level = Level.ENTERPRISE
+) -> str:
+    """The one file of a month partition: every indexed day of the month, rewritten as days arrive."""
+    return f"{curated_month_prefix(prefix, table, slug, day, level)}part-0000.parquet"

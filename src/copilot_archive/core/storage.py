@@ -5,19 +5,22 @@ A folder stands for a bucket: keys keep their prefix, so both hold the identical
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import io
 import os
 import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .exceptions import AlreadyExists, StorageError
+from .exceptions import AlreadyExists, StorageError, WriteConflict
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -36,6 +39,14 @@ NDJSON = "application/x-ndjson"
 UPLOAD_STAMP = "archive-upload"
 
 
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """An object's bytes and its tag (S3's ETag): a write `only_if_tag` replaces just these bytes."""
+
+    data: bytes
+    tag: str
+
+
 class Storage(Protocol):
     """Where the archive lives. Keys are '/'-separated, as in S3."""
 
@@ -44,11 +55,21 @@ class Storage(Protocol):
         Returns the id of the version written (None where the store keeps no versions)."""
 
     def put_bytes(
-        self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/json",
+        *,
+        only_if_absent: bool = False,
+        only_if_tag: str | None = None,
     ) -> None:
-        """Store `data`; with only_if_absent, AlreadyExists when an object is there already."""
+        """Store `data`; with only_if_absent, AlreadyExists when an object is there already;
+        with only_if_tag, WriteConflict unless the object there is the one read with that tag."""
 
     def get_bytes(self, key: str) -> bytes: ...
+
+    def read_tagged(self, key: str) -> Tagged | None:
+        """The object's bytes and tag, or None when there is no object at `key`."""
 
     def open_read(self, key: str) -> BinaryIO:
         """A stream of the object's bytes, read as it is consumed; the caller closes it."""
@@ -95,8 +116,17 @@ class LocalFolderStorage:
         return None
 
     def put_bytes(
-        self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/json",
+        *,
+        only_if_absent: bool = False,
+        only_if_tag: str | None = None,
     ) -> None:
+        if only_if_tag is not None:
+            self._replace_if_tag(key, data, only_if_tag)
+            return
         if not only_if_absent:
             self.put_stream(key, io.BytesIO(data), content_type)
             return
@@ -112,11 +142,35 @@ class LocalFolderStorage:
         finally:
             Path(tmp).unlink(missing_ok=True)
 
+    def _replace_if_tag(self, key: str, data: bytes, tag: str) -> None:
+        path = self._path(key)
+        # Writers of one folder (processes too) take turns: the check and the rename are one step.
+        folder = os.open(path.parent, os.O_RDONLY) if path.parent.is_dir() else None
+        if folder is None:
+            raise WriteConflict(f"{key} is not there any more")
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX)
+            current = self.read_tagged(key)
+            if current is None or current.tag != tag:
+                raise WriteConflict(f"{key} changed since it was read")
+            self.put_stream(key, io.BytesIO(data))
+        finally:
+            os.close(folder)  # closing releases the lock
+
     def get_bytes(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
         except OSError as exc:
             raise StorageError(f"cannot read {key}: {exc.strerror}") from exc
+
+    def read_tagged(self, key: str) -> Tagged | None:
+        try:
+            data = self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(f"cannot read {key}: {exc.strerror}") from exc
+        return Tagged(data, hashlib.md5(data, usedforsecurity=False).hexdigest())
 
     def open_read(self, key: str) -> BinaryIO:
         try:
@@ -176,7 +230,7 @@ class S3Storage:
         """The one place S3 errors become StorageError."""
         try:
             yield
-        except AlreadyExists:
+        except WriteConflict:
             raise
         except (BotoCoreError, ClientError, S3UploadFailedError) as exc:
             raise StorageError(f"{action} of s3://{self.bucket}/{key} failed: {exc}") from exc
@@ -224,25 +278,44 @@ class S3Storage:
         return None
 
     def put_bytes(
-        self, key: str, data: bytes, content_type: str = "application/json", *, only_if_absent: bool = False
+        self,
+        key: str,
+        data: bytes,
+        content_type: str = "application/json",
+        *,
+        only_if_absent: bool = False,
+        only_if_tag: str | None = None,
     ) -> None:
         condition = {"IfNoneMatch": "*"} if only_if_absent else {}
+        if only_if_tag is not None:
+            condition = {"IfMatch": only_if_tag}
         with self._translated("write", key):
             try:
                 self._client.put_object(
                     Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, **condition
                 )
             except ClientError as exc:
-                if only_if_absent and _error_code(exc) in (
-                    "PreconditionFailed",
-                    "ConditionalRequestConflict",
-                ):
+                code = _error_code(exc)
+                if only_if_absent and code in _CONFLICT_CODES:
                     raise AlreadyExists(f"s3://{self.bucket}/{key} exists already") from exc
+                # If-Match on a deleted object answers 404: that is a change since the read too.
+                if only_if_tag is not None and code in (*_CONFLICT_CODES, "NoSuchKey", "404"):
+                    raise WriteConflict(f"s3://{self.bucket}/{key} changed since it was read") from exc
                 raise
 
     def get_bytes(self, key: str) -> bytes:
         with self._translated("read", key):
             return bytes(self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
+    def read_tagged(self, key: str) -> Tagged | None:
+        with self._translated("read", key):
+            try:
+                answer = self._client.get_object(Bucket=self.bucket, Key=key)
+            except ClientError as exc:
+                if _error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+            return Tagged(bytes(answer["Body"].read()), answer["ETag"])
 
     def open_read(self, key: str) -> BinaryIO:
         with self._translated("read", key):
@@ -271,6 +344,11 @@ class S3Storage:
                 self._client.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
             else:
                 self._client.delete_object(Bucket=self.bucket, Key=key)
+
+
+# What S3 answers a conditional write that lost: the object is not as expected, or another
+# conditional write to it is in flight.
+_CONFLICT_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 
 
 def _error_code(exc: ClientError) -> str:

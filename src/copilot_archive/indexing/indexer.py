@@ -4,6 +4,8 @@ For a manifest it checks every listed file (size up front; bytes, sha256 and lin
 streaming), curates the 1-day reports into one Parquet file per table, writes them all
 only once the whole day curated cleanly (a bad line never leaves a half-indexed day),
 registers the day's partitions and records the outcome in `index_status` - failures too.
+The enterprise-level tables and index_status have a file a month: the day is merged into it
+by a conditional write (see `Indexer._write_into_month`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..core import clock
@@ -23,6 +26,7 @@ from ..core.curated_schema import (
     INDEX_STATUS,
     CuratedTable,
     row_table,
+    table_named,
 )
 from ..core.deadline import Deadline
 from ..core.exceptions import (
@@ -32,13 +36,17 @@ from ..core.exceptions import (
     InvalidRequest,
     ManifestError,
     StorageError,
+    WriteConflict,
 )
 from ..core.layout import (
     ReportDay,
     curated_day_prefix,
     curated_file_key,
+    curated_month_file_key,
+    curated_month_prefix,
     index_status_key,
     manifests_prefix,
+    month_text,
     parse_manifest_key,
     raw_day_prefix,
     raw_file_key,
@@ -55,9 +63,23 @@ from .events import IndexRequest
 PARQUET = "application/vnd.apache.parquet"
 # zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.
 COMPRESSION = "zstd"
+# A small file (a month of an enterprise-level table or of index_status) is mostly footer. Readers
+# take the types from the table definition (Glue, curated_schema), so the footer's copy of the
+# Arrow schema (ARROW:schema) goes; min/max statistics and dictionaries buy nothing on a few
+# hundred rows read whole. One row group (write_table's default below 1M rows), no page index.
+# zstd level 19: tens of ms a month file; enterprise_day_totals ~8% smaller, others about even.
+SMALL_FILE_OPTIONS: dict[str, Any] = {
+    "compression": COMPRESSION,
+    "compression_level": 19,
+    "store_schema": False,
+    "write_statistics": False,
+    "use_dictionary": False,
+}
 # Raw files are read, and curated, in blocks of whole lines of about this size: big enough that
 # Arrow parses each in one call at full speed, small enough that memory stays flat.
 READ_CHUNK = 8 * 1024 * 1024
+# Conditional writes of one month file before giving up while other invocations keep winning.
+MONTH_WRITE_ATTEMPTS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,8 +303,13 @@ class Indexer:
         if report_day.report in CURATED_REPORTS:
             files, rows, warnings, mistyped = self._curate(manifest)
             # Every table's file is written only now that the whole day curated cleanly.
-            for table, data in files.items():
-                self.storage.put_bytes(self._curated_key(report_day, table), data, PARQUET)
+            for name, data in files.items():
+                table = table_named(name)
+                if table.monthly:
+                    rows_of_day = pq.read_table(pa.BufferReader(data), schema=arrow_schema(table))
+                    self._write_into_month(table, report_day, rows_of_day)
+                else:
+                    self.storage.put_bytes(self._curated_key(report_day, name), data, PARQUET)
         self.catalog.register_partitions(self._partitions(report_day, files))
         curated_bytes = sum(len(data) for data in files.values())
         logger.info(
@@ -329,6 +356,35 @@ class Indexer:
     def _curated_key(self, report_day: ReportDay, table: str) -> str:
         return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)
 
+    def _write_into_month(
+        self, table: CuratedTable, report_day: ReportDay, rows: pa.Table, report: str | None = None
+    ) -> None:
+        """Put one day's rows (of one `report`, in index_status) into its month file, in place
+        of the rows that day (and report) had there.
+
+        Invocations indexing days of one month at once each read the month file, merge their
+        day into it and write it back only if it is still the file they read (a conditional
+        write); a writer that lost reads the winner's file and merges again. So no day is lost,
+        and a re-indexed day's rows replace its old ones, never add to them.
+        """
+        rd = report_day
+        key = curated_month_file_key(self.prefix, table.name, rd.slug, rd.day, rd.level)
+        for _ in range(MONTH_WRITE_ATTEMPTS):
+            current = self.storage.read_tagged(key)
+            try:
+                data = _month_file(table, current.data if current else None, rd.day, rows, report)
+            except pa.ArrowException as exc:
+                raise StorageError(f"{key} is not readable Parquet: delete it and rebuild its month") from exc
+            if current is not None and data == current.data:
+                return  # the same rows again: nothing to write
+            try:
+                tag = current.tag if current else None
+                self.storage.put_bytes(key, data, PARQUET, only_if_absent=current is None, only_if_tag=tag)
+                return
+            except WriteConflict:
+                continue
+        raise StorageError(f"{key}: other invocations kept changing it over {MONTH_WRITE_ATTEMPTS} attempts")
+
     def _partitions(self, report_day: ReportDay, tables: Iterable[str]) -> list[PartitionSpec]:
         """The raw partition, each curated one written, and the status one."""
         values = (report_day.slug, report_day.day.isoformat())
@@ -336,8 +392,14 @@ class Indexer:
         raw_table = raw_table_name(report_day.report, level)
         specs = [PartitionSpec(raw_table, values, raw_day_prefix(self.prefix, report_day))]
         for table in (*tables, INDEX_STATUS.name):
-            location = curated_day_prefix(self.prefix, table, report_day.slug, report_day.day, level)
-            specs.append(PartitionSpec(level.table_name(table), values, location))
+            rd = report_day
+            name = level.table_name(table)
+            if table_named(table).monthly:
+                location = curated_month_prefix(self.prefix, table, rd.slug, rd.day, level)
+                specs.append(PartitionSpec(name, (rd.slug, month_text(rd.day)), location))
+                continue
+            location = curated_day_prefix(self.prefix, table, rd.slug, rd.day, level)
+            specs.append(PartitionSpec(name, values, location))
         return specs
 
     def _register_status_partition(self, result: IndexResult) -> IndexResult:
@@ -352,9 +414,8 @@ class Indexer:
     def _record(self, result: IndexResult, manifest: Manifest | None) -> IndexResult:
         """Write the report-day's index_status row; a failure to write it makes the result retryable."""
         try:
-            self.storage.put_bytes(
-                index_status_key(self.prefix, result.report_day), self._status_row(result, manifest), PARQUET
-            )
+            row = self._status_row(result, manifest)
+            self._write_into_month(INDEX_STATUS, result.report_day, row, result.report_day.report.value)
         except StorageError as exc:
             logger.error("index status not written", extra={"manifest": result.manifest_key})
             return replace(
@@ -362,7 +423,7 @@ class Indexer:
             )
         return result
 
-    def _status_row(self, result: IndexResult, manifest: Manifest | None) -> bytes:
+    def _status_row(self, result: IndexResult, manifest: Manifest | None) -> pa.Table:
         rows_table = (
             row_table(result.report_day.report) if result.report_day.report in CURATED_REPORTS else None
         )
@@ -379,7 +440,7 @@ class Indexer:
             "manifest_key": result.manifest_key,
             "mistyped_values": result.mistyped_values if result.rows else None,
         }
-        return _parquet_bytes(pa.Table.from_pylist([row], schema=arrow_schema(INDEX_STATUS)))
+        return pa.Table.from_pylist([row], schema=arrow_schema(INDEX_STATUS))
 
     # ---- for the CLI ---------------------------------------------------------------
 
@@ -390,17 +451,43 @@ class Indexer:
         if self.storage.size(status_key) is None:
             return True
         try:
-            status = pq.read_table(pa.BufferReader(self.storage.get_bytes(status_key))).to_pylist()[0]
+            month = pq.read_table(pa.BufferReader(self.storage.get_bytes(status_key)))
+            mine = (pc.field("day") == report_day.day) & (pc.field("report") == report_day.report.value)
+            status = month.filter(mine).to_pylist()[0]
             manifest = Manifest.from_json(self.storage.get_bytes(manifest_key), manifest_key)
-        except (ArchiveError, pa.ArrowException, IndexError):
+        except (ArchiveError, pa.ArrowException, IndexError, KeyError):
             return True
         indexed_at = status.get("indexed_at")
         return not status.get("indexed") or indexed_at is None or indexed_at < manifest.fetched_at
 
 
+def _month_file(
+    table: CuratedTable, current: bytes | None, day: date, rows: pa.Table, report: str | None = None
+) -> bytes:
+    """The month file with `rows` as the rows of `day` (and `report`): the others kept, oldest day first."""
+    schema = arrow_schema(table).append(pa.field("day", pa.date32()))
+    parts = [_conformed(rows.append_column("day", pa.array([day] * rows.num_rows, pa.date32())), schema)]
+    if current is not None:
+        replaced = pc.field("day") == day
+        if report is not None:
+            replaced = replaced & (pc.field("report") == report)
+        parts.append(_conformed(pq.read_table(pa.BufferReader(current)), schema).filter(~replaced))
+    # sort_by is stable: each day's rows keep the order they were curated in.
+    return _parquet_bytes(pa.concat_tables(parts).sort_by("day"))
+
+
+def _conformed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` in `schema`'s columns and types: a column added to the contract since is null."""
+    columns = [
+        table[f.name].cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 def _parquet_bytes(table: pa.Table) -> bytes:
     out = pa.BufferOutputStream()
-    pq.write_table(table, out, compression=COMPRESSION)
+    pq.write_table(table, out, **SMALL_FILE_OPTIONS)
     return bytes(out.getvalue().to_pybytes())
 
 

@@ -39,8 +39,10 @@ _RAW_READ = (
 )
 
 
-def _hive_types(level: Level) -> str:
-    return f"hive_types={{'{level.value}': 'VARCHAR', 'day': 'DATE'}}"
+def _hive_types(level: Level, monthly: bool = False) -> str:
+    # A monthly table's day is a column of its files; its path holds the month instead.
+    second = "'month': 'VARCHAR'" if monthly else "'day': 'DATE'"
+    return f"hive_types={{'{level.value}': 'VARCHAR', {second}}}"
 
 
 def duckdb_type(athena_type: str) -> str:
@@ -130,13 +132,13 @@ class LocalQueryEngine:
 
     def _curated_select(self, table: curated_schema.CuratedTable, level: Level) -> str:
         folder = self._folder(curated_table_location(self.prefix, table.name, level))
-        columns = (*table.columns, *curated_schema.partition_columns(level))
+        columns = (*table.file_columns, *table.partition_columns(level))
         if not any(folder.glob("*/*/*.parquet")):
             typed = ", ".join(f"CAST(NULL AS {duckdb_type(c.type)}) AS {c.name}" for c in columns)
             return f"SELECT {typed} WHERE false"
         source = (
             f"read_parquet({_literal(str(folder / '*/*/*.parquet'))}, hive_partitioning=true, "
-            f"union_by_name=true, {_hive_types(level)})"
+            f"union_by_name=true, {_hive_types(level, table.monthly)})"
         )
         present = {row[0] for row in self._execute(f"DESCRIBE SELECT * FROM {source}", table.name)[1]}
         # Keep the contract's columns and types even if every file lacks one (e.g. a new column).

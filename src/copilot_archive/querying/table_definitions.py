@@ -98,8 +98,8 @@ def _curated(level: Level, table: CuratedTable) -> TableDefinition:
         level=level,
         storage=Storage.CURATED,
         description=_description(table, level),
-        columns=table.columns,
-        partition_keys=partition_columns(level),
+        columns=table.file_columns,
+        partition_keys=table.partition_columns(level),
         report=table.source,
         contract_name=table.name,
     )
