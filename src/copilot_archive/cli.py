@@ -355,6 +355,12 @@ DEMO_QUERIES = (
         "WHERE week_start >= current_date - INTERVAL '28' DAY ORDER BY week_start DESC, organization",
     ),
     (
+        "Teams: weekly active users, the latest full week (GitHub leaves out teams under 5 seats)",
+        "SELECT enterprise, team_slug, week_start, active_users FROM team_active_users_weekly "
+        "WHERE week_start = CAST(date_trunc('week', current_date - INTERVAL '7' DAY) AS date) "
+        "ORDER BY enterprise, team_slug",
+    ),
+    (
         "Report-days in the archive",
         "SELECT report, status, count(*) AS days, sum(CASE WHEN indexed THEN 1 ELSE 0 END) AS indexed "
         "FROM report_status GROUP BY 1, 2 ORDER BY 1, 2",
