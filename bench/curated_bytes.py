@@ -58,7 +58,7 @@ from copilot_archive.core.layout import (  # noqa: E402
     manifests_prefix,
 )
 from copilot_archive.core.manifest import Manifest  # noqa: E402
-from copilot_archive.core.reports import Report  # noqa: E402
+from copilot_archive.core.reports import Level, Report  # noqa: E402
 from copilot_archive.core.storage import LocalFolderStorage  # noqa: E402
 from copilot_archive.indexing.catalog import NullCatalog  # noqa: E402
 from copilot_archive.indexing.indexer import Indexer  # noqa: E402
@@ -127,7 +127,7 @@ def view_query(name: str) -> exp.Expression:
     """The view's SELECT, with every view it reads inlined as a subquery (recursively)."""
     create = sqlglot.parse_one(sql.view_sql(name), read="athena")
     query = create.expression
-    views = set(sql.view_names())
+    views = set(sql.view_names((Level.ENTERPRISE,)))
     for table in list(query.find_all(exp.Table)):
         if table.name in views:
             table.replace(
@@ -205,7 +205,7 @@ def raw_source(table: str) -> str:
 def measure(root: Path, scale: float) -> dict[str, Any]:
     curated, raw = curated_sizes(root), raw_sizes(root)
     views = []
-    for name in sql.view_names():
+    for name in sql.view_names((Level.ENTERPRISE,)):
         read = columns_read(name)
         curated_bytes = sum(curated[t]["column_bytes"].get(c, 0) for t, cols in read.items() for c in cols)
         whole_files = sum(curated[t]["file_bytes"] for t in read)

@@ -23,7 +23,7 @@ from typing import Any
 
 ENTERPRISE = "acme"
 TOKEN = "sim-token"
-ONE_DAY_REPORTS = ("users-1-day", "enterprise-1-day")
+ONE_DAY_REPORTS = ("users-1-day", "enterprise-1-day", "user-teams-1-day", "repos-1-day")
 
 
 def archive_days(

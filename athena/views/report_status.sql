@@ -1,6 +1,7 @@
 -- One row per report-day of the window, so analysts and alarms see what is there:
 --   * the 1-day reports, every day from greatest(2025-10-10, today - 365 days) to yesterday,
---     for every enterprise the indexer has seen;
+--     for every enterprise the indexer has seen (a team or repository day GitHub answered
+--     204 for, no data, stays missing: the archive holds nothing for it);
 --   * the 28-day reports, for the report-days (end days) that were indexed.
 -- status is the manifest's (ok or empty) where the indexer recorded the report-day, else missing.
 -- The CASTs keep `day` a date on engines whose date arithmetic yields timestamps.
@@ -20,7 +21,8 @@ enterprises AS (
   SELECT DISTINCT enterprise FROM index_status
 ),
 one_day_reports AS (
-  SELECT report FROM (VALUES ('enterprise-1-day'), ('users-1-day')) AS r (report)
+  SELECT report
+  FROM (VALUES ('enterprise-1-day'), ('users-1-day'), ('user-teams-1-day'), ('repos-1-day')) AS r (report)
 ),
 expected AS (
   SELECT r.report, e.enterprise, w.day

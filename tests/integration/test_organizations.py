@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -202,49 +202,89 @@ def test_the_indexer_lambda_files_organization_days_under_the_org_tables(
     index_runtime.indexer_from_env.cache_clear()
 
 
-def test_organization_views_on_a_laptop_count_what_the_raw_files_hold(cli_env, monkeypatch, tmp_path, capsys):
-    """CLI archive + index + query: org_ views over organization data, checked against the
-    users-1-day bytes themselves, and the enterprise views untouched by organization data."""
-    from copilot_archive.cli import main
+def lines_of(sim: Any, slug: str, report: str, day: date) -> list[dict[str, Any]]:
+    return [
+        json.loads(line) for data in sim.report_files(slug, report, day) for line in data.splitlines() if line
+    ]
 
-    monkeypatch.delenv("ENTERPRISES")
-    monkeypatch.setenv("ORGANIZATIONS", "octo,hooli")
+
+def check_level(
+    query: Callable[[str], list[dict[str, Any]]], sim: Any, level: Level, slugs: list[str]
+) -> None:
+    """Every view of the level against values computed from the served report bytes."""
+    column = level.value
+
+    def rows(view: str, *columns: str) -> list[tuple[Any, ...]]:
+        found = query(f"SELECT {', '.join(columns)} FROM {level.table_name(view)}")
+        return [tuple(row[c] for c in columns) for row in found]
+
+    indexed = {(r, s) for r, s, ok in rows("index_status", "report", column, "indexed") if ok}
+    assert indexed == {(r.value, s) for r in reports_at(level) for s in slugs}
+    # Active users: distinct user_ids of the users-1-day lines.
+    active = {
+        (s, d.isoformat()): {line["user_id"] for line in lines_of(sim, s, "users-1-day", d)}
+        for s in slugs
+        for d in DAYS
+    }
+    daily = {(s, d): n for s, d, n in rows("active_users_daily", column, "day", "active_users")}
+    assert daily == {key: len(users) for key, users in active.items()}
+    # Teams: the members listed that day who have a users-1-day line that day, per team.
+    expected: dict[tuple[str, int, str], int] = {}
+    for s in slugs:
+        for d in DAYS:
+            members: dict[int, set[int]] = {}
+            for line in lines_of(sim, s, "user-teams-1-day", d):
+                members.setdefault(line["team_id"], set()).add(line["user_id"])
+            for team_id, users in members.items():
+                expected[(s, team_id, d.isoformat())] = len(users & active[(s, d.isoformat())])
+    assert expected and any(expected.values()), "the simulator serves seated teams with active members"
+    teams = rows("team_active_users_daily", column, "team_id", "day", "active_users")
+    assert {(s, team, d): n for s, team, d, n in teams} == expected
+    # Repositories: a row per repository line of the day.
+    repos = sorted(rows("repo_pull_requests_daily", column, "repo_id", "day"))
+    served = [
+        (s, line["repo_id"], d.isoformat())
+        for s in slugs
+        for d in DAYS
+        for line in lines_of(sim, s, "repos-1-day", d)
+    ]
+    assert repos == sorted(served)
+
+
+def test_every_kind_at_both_levels_archived_indexed_and_queried_as_the_bytes_say(
+    cli_env, monkeypatch, tmp_path, capsys
+):
+    """2 enterprises and 3 organizations, every report kind, on a laptop: archive, index and the
+    views, checked against values computed here from the served report bytes; a re-run asks
+    GitHub for nothing."""
+    from copilot_archive.cli import main
+    from copilot_simulator import Simulator
+
+    simulator = Simulator(
+        enterprises=ENTERPRISES, organizations=ORGANIZATIONS, users=30, today=TODAY, token=CANARY_TOKEN
+    )
     archive = str(tmp_path / "archive")
     days = ",".join(d.isoformat() for d in DAYS)
-    assert main(["archive", "--archive", archive, "--days", days, "--no-progress"]) == 0
-    assert main(["index", "--archive", archive, "--no-progress"]) == 0
-    capsys.readouterr()
-
-    expected: dict[tuple[str, str], int] = {}
-    for slug in ("octo", "hooli"):
-        for day in DAYS:
-            users = {
-                json.loads(line)["user_id"]
-                for data in cli_env.report_files(slug, "users-1-day", day)
-                for line in data.splitlines()
-                if line.strip()
-            }
-            expected[(slug, day.isoformat())] = len(users)
 
     def query(sql: str) -> list[dict[str, Any]]:
         assert main(["query", sql, "--archive", archive, "--format", "json"]) == 0
         return json.loads(capsys.readouterr().out)
 
-    rows = query("SELECT organization, day, active_users FROM org_active_users_daily")
-    assert {(r["organization"], r["day"]): r["active_users"] for r in rows} == expected
-    totals = query("SELECT organization, day, daily_active_users FROM org_enterprise_daily")
-    assert {(r["organization"], r["day"]) for r in totals} == set(expected)
-    indexed = query("SELECT report, organization, indexed FROM org_index_status")
-    assert {(r["report"], r["organization"]) for r in indexed if r["indexed"]} == {
-        (report.value, slug) for report in reports_at(Level.ORGANIZATION) for slug in ("octo", "hooli")
-    }
-    # report_status spans the real calendar (CURRENT_DATE): the 28-day rows are there as indexed.
-    status = query("SELECT report, organization, status FROM org_report_status WHERE report LIKE '%28-day'")
-    assert {(r["report"], r["status"]) for r in status} == {
-        ("organization-28-day", "ok"),
-        ("users-28-day", "ok"),
-    }
-    assert query("SELECT count(*) AS n FROM active_users_daily") == [{"n": 0}]
+    with simulator as sim:
+        monkeypatch.setenv("GITHUB_API_URL", sim.api_url)
+        monkeypatch.setenv("ENTERPRISES", ",".join(ENTERPRISES))
+        monkeypatch.setenv("ORGANIZATIONS", ",".join(ORGANIZATIONS))
+        assert main(["archive", "--archive", archive, "--days", days, "--no-progress"]) == 0
+        assert main(["index", "--archive", archive, "--no-progress"]) == 0
+        capsys.readouterr()
+        check_level(query, sim, Level.ENTERPRISE, list(ENTERPRISES))
+        check_level(query, sim, Level.ORGANIZATION, list(ORGANIZATIONS))
+        assert query("SELECT count(*) AS n FROM org_user_daily WHERE organization = 'globex'") == [{"n": 0}]
+
+        sim.clear_requests()
+        assert main(["archive", "--archive", archive, "--days", days, "--no-progress"]) == 0
+        asked = [r.path for r in sim.requests if r.kind != "api" or "/latest" not in r.path]
+        assert asked == [], "a re-run fetches nothing twice (only the latest 28-day windows are asked)"
 
 
 def test_each_level_has_its_own_alarm_metrics(org_env, handler, simulator, capsys, monkeypatch):
