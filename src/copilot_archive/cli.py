@@ -27,6 +27,8 @@ from .querying.status import ReportStatus, archive_status
 
 DEFAULT_ARCHIVE = "./archive"
 DEMO_ARCHIVE = "./demo-archive"
+# Processes indexing a local folder at once (one per core, at most this many).
+INDEX_WORKERS = 4
 DEMO_ENTERPRISES = ("octodemo", "acme-corp")
 DEMO_ORGANIZATIONS = ("octo-org", "acme-labs")
 EXIT_FAILED_DAYS = 1
@@ -281,7 +283,8 @@ def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | Non
             bar.set_postfix_str(f"{result.report_day}", refresh=False)
             bar.update(1)
 
-        results = index_archive(storage, _prefix(args), on_result=advance, force=args.force)
+        workers = min(os.cpu_count() or 1, INDEX_WORKERS)
+        results = index_archive(storage, _prefix(args), on_result=advance, force=args.force, workers=workers)
     failed = [r for r in results if not r.indexed]
     if getattr(args, "json", False):
         json.dump([r.to_dict() for r in results], sys.stdout, indent=2)

@@ -11,9 +11,12 @@ by a conditional write (see `Indexer._write_into_month`).
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyarrow as pa
@@ -54,8 +57,8 @@ from ..core.layout import (
 from ..core.lines import LineCounter
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
-from ..core.reports import SERVED, Report, raw_table_name
-from ..core.storage import Storage
+from ..core.reports import SERVED, Level, Report, raw_table_name
+from ..core.storage import LocalFolderStorage, Storage
 from .catalog import Catalog, NullCatalog, PartitionSpec
 from .curate import BATCH_LINES, Curator, arrow_schema
 from .events import IndexRequest
@@ -500,10 +503,14 @@ def index_archive(
     *,
     force: bool = False,
     now: Callable[[], datetime] = clock.utc_now,
+    workers: int = 1,
 ) -> list[IndexResult]:
     """Index every manifest of the archive that needs it (see `Indexer.needs_index`), or all of
-    them with `force`. For the local CLI: `catalog` defaults to NullCatalog."""
-    indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
+    them with `force`. For the local CLI: `catalog` defaults to NullCatalog.
+
+    With `workers` > 1 and a local folder, report-days are indexed in that many processes, a
+    scope's month at a time: month files are per scope and month, so no two processes ever
+    write the same file (and writes are conditional anyway)."""
     keys = []
     for key in storage.list_keys(manifests_prefix(prefix)):
         try:
@@ -511,8 +518,17 @@ def index_archive(
         except InvalidRequest:
             continue
         keys.append(key)
+    if workers > 1 and catalog is None and isinstance(storage, LocalFolderStorage):
+        return _index_in_processes(storage.root, prefix, sorted(keys), on_result, force, workers)
+    indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
+    return _index_keys(indexer, sorted(keys), on_result, force)
+
+
+def _index_keys(
+    indexer: Indexer, keys: list[str], on_result: Callable[[IndexResult], None] | None, force: bool
+) -> list[IndexResult]:
     results = []
-    for key in sorted(keys):
+    for key in keys:
         if not force and not indexer.needs_index(key):
             continue
         result = indexer.index_manifest(key)
@@ -520,3 +536,33 @@ def index_archive(
             on_result(result)
         results.append(result)
     return results
+
+
+def _index_in_processes(
+    root: Path,
+    prefix: str,
+    keys: list[str],
+    on_result: Callable[[IndexResult], None] | None,
+    force: bool,
+    workers: int,
+) -> list[IndexResult]:
+    batches: dict[tuple[Level, str, str], list[str]] = {}
+    for key in keys:
+        rd = parse_manifest_key(prefix, key)
+        batches.setdefault((rd.level, rd.slug, month_text(rd.day)), []).append(key)
+    results: list[IndexResult] = []
+    # spawn: a fresh interpreter per worker, never a fork of a process with threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_index_batch, str(root), prefix, batch, force) for batch in batches.values()]
+        for future in as_completed(futures):
+            for result in future.result():
+                if on_result is not None:
+                    on_result(result)
+                results.append(result)
+    return sorted(results, key=lambda r: r.manifest_key)
+
+
+def _index_batch(root: str, prefix: str, keys: list[str], force: bool) -> list[IndexResult]:
+    """One worker process's share: the report-days of one scope and month, in order."""
+    return _index_keys(Indexer(LocalFolderStorage(root), NullCatalog(), prefix), keys, None, force)
