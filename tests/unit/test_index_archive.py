@@ -48,8 +48,11 @@ def test_indexes_new_days_once_and_again_after_a_re_archive(tmp_path):
     assert len(index_archive(storage, PREFIX, force=True)) == 1
 
 
-def test_processes_index_the_same_rows_as_one_process(tmp_path):
+def test_processes_index_the_same_rows_as_one_process(tmp_path, monkeypatch):
     """The CLI indexes a folder in processes, a scope's month each: same tables, same rows."""
+    from copilot_archive.indexing import indexer
+
+    monkeypatch.setattr(indexer, "PARALLEL_FROM_MANIFESTS", 1)
     days = [date(2025, 10, 30), date(2025, 10, 31), date(2025, 11, 1)]  # two months
     book = ReportBook({"acme": 5, "globex": 4})
     roots = {workers: tmp_path / f"w{workers}" for workers in (1, 2)}

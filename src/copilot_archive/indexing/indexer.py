@@ -495,6 +495,10 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     return bytes(out.getvalue().to_pybytes())
 
 
+# Fewer manifests than this are indexed in this process: starting workers costs more.
+PARALLEL_FROM_MANIFESTS = 100
+
+
 def index_archive(
     storage: Storage,
     prefix: str,
@@ -518,7 +522,8 @@ def index_archive(
         except InvalidRequest:
             continue
         keys.append(key)
-    if workers > 1 and catalog is None and isinstance(storage, LocalFolderStorage):
+    parallel = workers > 1 and len(keys) >= PARALLEL_FROM_MANIFESTS
+    if parallel and catalog is None and isinstance(storage, LocalFolderStorage):
         return _index_in_processes(storage.root, prefix, sorted(keys), on_result, force, workers)
     indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
     return _index_keys(indexer, sorted(keys), on_result, force)
@@ -554,7 +559,10 @@ def _index_in_processes(
     # spawn: a fresh interpreter per worker, never a fork of a process with threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_index_batch, str(root), prefix, batch, force) for batch in batches.values()]
+        level = logger.log_level  # the workers log as this process does
+        futures = [
+            pool.submit(_index_batch, str(root), prefix, batch, force, level) for batch in batches.values()
+        ]
         for future in as_completed(futures):
             for result in future.result():
                 if on_result is not None:
@@ -563,6 +571,7 @@ def _index_in_processes(
     return sorted(results, key=lambda r: r.manifest_key)
 
 
-def _index_batch(root: str, prefix: str, keys: list[str], force: bool) -> list[IndexResult]:
+def _index_batch(root: str, prefix: str, keys: list[str], force: bool, log_level: int) -> list[IndexResult]:
     """One worker process's share: the report-days of one scope and month, in order."""
+    logger.setLevel(log_level)
     return _index_keys(Indexer(LocalFolderStorage(root), NullCatalog(), prefix), keys, None, force)
