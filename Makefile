@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test processes: the fault suite runs for minutes in one of them while the other runs the rest.
+TEST_WORKERS ?= 2
 
 .PHONY: setup demo test lint unit integration bench infra tables clean
 
@@ -23,7 +25,7 @@ lint: setup
 	$(BIN)/mypy
 
 test: setup lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # athena/tables/*.sql and template.yaml's Glue tables, written from the contract (core/curated_schema.py).
 tables: setup

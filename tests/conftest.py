@@ -249,3 +249,9 @@ def bystander() -> Iterator[CountingHost]:
     host = CountingHost("127.0.0.1")
     yield host
     host.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `longest` go first: under `make test`'s two processes one of them starts the
+    fault suite at once and the other runs the rest beside it (worksteal rebalances the tail)."""
+    items.sort(key=lambda item: item.get_closest_marker("longest") is None)

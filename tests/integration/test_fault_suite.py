@@ -304,6 +304,7 @@ def index_everything_through_faults(suite: Any, manifest_keys: list[str], monkey
     return {name: totals[name] for name in ("manifests", "invocations", "raised", "rebuilt", "s3_faults")}
 
 
+@pytest.mark.longest
 def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, capsys, monkeypatch):
     sim, proxy, s3, bucket = suite
     import importlib.util
