@@ -223,6 +223,10 @@ def _print_summary(summary: RunSummary, storage: Storage, as_json: bool) -> None
         f"{counts['failed']} failed, {counts['deferred']} deferred in {seconds:.1f}s "
         f"({summary.api_retries} API retries, {summary.download_retries} download retries)\n"
     )
+    if summary.resting:
+        out.write(
+            f"  {summary.resting} report-days answered not ready before and are not due for another ask yet\n"
+        )
     for result in summary.of(Outcome.FAILED) + summary.of(Outcome.DEFERRED):
         target = f"{result.report} {result.scope} {result.day or 'latest'}"
         out.write(f"  {result.outcome.value}: {target}: {result.reason}\n")

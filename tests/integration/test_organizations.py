@@ -108,7 +108,12 @@ def test_an_organization_day_answered_204_is_not_ready_and_nothing_is_written(
 
     assert summary["counts"] == {"archived": 0, "skipped": 0, "not_ready": 1, "failed": 0, "deferred": 0}
     assert summary["not_ready"][0]["organization"] == "octo"
-    assert bucket_objects(s3, bucket) == {}
+    # Nothing archived; only the organization's not-ready ledger, which holds the day.
+    objects = bucket_objects(s3, bucket)
+    assert list(objects) == ["copilot-metrics/state/not-ready/organization=octo.json"]
+    ledger = json.loads(s3.get_object(Bucket=bucket, Key=next(iter(objects)))["Body"].read())
+    assert list(ledger["reports"]) == ["organization-1-day"]
+    assert list(ledger["reports"]["organization-1-day"]) == [EMPTY_DAY.isoformat()]
 
 
 def test_a_manual_event_may_name_organizations_only(org_env, handler, s3, bucket, simulator):

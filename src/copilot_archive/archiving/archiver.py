@@ -44,7 +44,17 @@ from ..core.reports import Level, Report
 from ..core.storage import Storage
 from .events import RunRequest
 from .github import PERMISSION_HINT, ReportClient, ReportLinks
-from .planner import Archived, LatestReport, Plan, Window, plan_days, plan_reconcile, scope_reports
+from .not_ready import LedgerStore, resting_days
+from .planner import (
+    Archived,
+    LatestReport,
+    Plan,
+    Resting,
+    Window,
+    plan_days,
+    plan_reconcile,
+    scope_reports,
+)
 from .transfer import LinkDownloader
 
 
@@ -100,6 +110,8 @@ class RunSummary:
     data_age_hours_by_level: Mapping[Level, float] = field(default_factory=dict)
     # Set when the run did nothing because the GitHub token is not configured yet.
     not_configured: str = ""
+    # Report-days that answered "not ready" before and were not due for another ask.
+    resting: int = 0
 
     @property
     def data_age_hours(self) -> float | None:
@@ -132,6 +144,7 @@ class RunSummary:
                 level.value: round(hours, 1) for level, hours in self.data_age_hours_by_level.items()
             },
             "not_configured": self.not_configured or None,
+            "not_ready_resting": self.resting,
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 
@@ -170,6 +183,7 @@ class Archiver:
         self.client = client
         self.downloader = downloader
         self._now = now or (lambda: clock.utc_now())  # looked up per call, so tests can move it
+        self.ledgers = LedgerStore(storage, settings.prefix)
 
     def archived_days(self, report: Report, slug: str, level: Level = Level.ENTERPRISE) -> frozenset[date]:
         """Days with a manifest: one listing per report and scope."""
@@ -190,7 +204,9 @@ class Archiver:
         reports = request.reports or self.settings.reports
         archived = {(r, s): self.archived_days(r, s.slug, s.level) for s, r in scope_reports(scopes, reports)}
         if request.days is None:
-            return plan_reconcile(Window.for_today(today), scopes, reports, archived), archived
+            now = self._now()
+            resting: Resting = {s: resting_days(self.ledgers.load(s), today, now) for s in scopes}
+            return plan_reconcile(Window.for_today(today), scopes, reports, archived, resting), archived
         return plan_days(request.days, scopes, reports, archived, request.force), archived
 
     def run(
@@ -223,6 +239,7 @@ class Archiver:
             results.append(result)
         known = {scope for (_report, scope), days in archived.items() if days}
         results = _flag_unknown_slugs(results, state.not_found, known, today)
+        self._record_not_ready(results, today)
         finished = self._now()
         age = (
             _data_age_hours(archived, results, Window.for_today(today), finished)
@@ -237,7 +254,25 @@ class Archiver:
             download_retries=self.downloader.retries - counters_before[1],
             rate_limit_waits=self.client.rate_limit_waits - counters_before[2],
             data_age_hours_by_level=age,
+            resting=plan.resting,
         )
+
+    def _record_not_ready(self, results: list[Result], today: date) -> None:
+        """Each scope's ledger learns which 1-day report-days answered "not ready" and which are
+        archived now (explicit days included: a manual run's answers are as good as any)."""
+        not_ready: dict[Scope, list[tuple[Report, date]]] = {}
+        answered: dict[Scope, list[tuple[Report, date]]] = {}
+        for result in results:
+            if result.day is None:
+                continue
+            if result.outcome is Outcome.NOT_READY:
+                not_ready.setdefault(result.scope, []).append((result.report, result.day))
+            elif result.outcome in (Outcome.ARCHIVED, Outcome.SKIPPED):
+                answered.setdefault(result.scope, []).append((result.report, result.day))
+        oldest = Window.for_today(today).first
+        now = self._now()
+        for scope in sorted(not_ready.keys() | answered.keys(), key=str):
+            self.ledgers.record(scope, not_ready.get(scope, ()), answered.get(scope, ()), oldest, now)
 
     def _run_pool(
         self,

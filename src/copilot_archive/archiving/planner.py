@@ -53,6 +53,8 @@ class Plan:
     latest: tuple[LatestReport, ...] = ()
     days: tuple[ReportDay, ...] = ()
     skipped: tuple[ReportDay, ...] = field(default=())
+    # Report-days that answered "not ready" before and are not due for another ask (not_ready.py).
+    resting: int = 0
 
     @property
     def size(self) -> int:
@@ -61,6 +63,8 @@ class Plan:
 
 # Days with a manifest, per report and scope.
 Archived = Mapping[tuple[Report, Scope], frozenset[date]]
+# Per scope, the report-days left out of this run's asks (not_ready.resting_days).
+Resting = Mapping[Scope, frozenset[tuple[Report, date]]]
 
 
 def scope_reports(scopes: Iterable[Scope], reports: tuple[Report, ...]) -> list[tuple[Scope, Report]]:
@@ -73,20 +77,33 @@ def _oldest_first(days: list[ReportDay]) -> tuple[ReportDay, ...]:
 
 
 def plan_reconcile(
-    window: Window, scopes: Iterable[Scope], reports: tuple[Report, ...], archived: Archived
+    window: Window,
+    scopes: Iterable[Scope],
+    reports: tuple[Report, ...],
+    archived: Archived,
+    resting: Resting | None = None,
 ) -> Plan:
     """Every 1-day report-day of the window without a manifest, and each 28-day report whose
-    latest possible end day (yesterday) has none; oldest days first, as they expire first."""
+    latest possible end day (yesterday) has none; oldest days first, as they expire first.
+    Report-days `resting` (not due for another ask) are left for a later run."""
     latest: list[LatestReport] = []
     days: list[ReportDay] = []
+    rested = 0
     for scope, report in scope_reports(scopes, reports):
         done = archived.get((report, scope), frozenset())
         if report.is_28_day:
             if window.last not in done:
                 latest.append(LatestReport(report, scope.slug, scope.level))
-        else:
-            days.extend(ReportDay(report, scope.slug, d, scope.level) for d in window.days() if d not in done)
-    return Plan(latest=tuple(latest), days=_oldest_first(days))
+            continue
+        waiting = resting.get(scope, frozenset()) if resting else frozenset()
+        for day in window.days():
+            if day in done:
+                continue
+            if (report, day) in waiting:
+                rested += 1
+                continue
+            days.append(ReportDay(report, scope.slug, day, scope.level))
+    return Plan(latest=tuple(latest), days=_oldest_first(days), resting=rested)
 
 
 def plan_days(

@@ -177,6 +177,11 @@ def curated_file_key(prefix: str, table: str, slug: str, day: date, level: Level
     return f"{curated_day_prefix(prefix, table, slug, day, level)}part-0000.parquet"
 
 
+def not_ready_ledger_key(prefix: str, scope: Scope) -> str:
+    """The scope's ledger of report-days GitHub answered "not ready" for (archiving/not_ready.py)."""
+    return f"{prefix}/state/not-ready/{scope.level.value}={scope.slug}.json"
+
+
 def index_status_key(prefix: str, report_day: ReportDay) -> str:
     """The index_status month file holding the report-day's row (one row per report and day)."""
     rd = report_day
