@@ -169,10 +169,16 @@ S3_WRITES = {
 }
 
 
-def test_archiver_writes_only_raw_files_and_manifests() -> None:
-    assert s3_resources("ArchiverRole", S3_WRITES) == {f"{ARCHIVE}/raw/*", f"{ARCHIVE}/manifests/*"}
+def test_archiver_writes_only_raw_files_manifests_and_its_ledgers() -> None:
+    assert s3_resources("ArchiverRole", S3_WRITES) == {
+        f"{ARCHIVE}/raw/*",
+        f"{ARCHIVE}/manifests/*",
+        f"{ARCHIVE}/state/*",
+    }
     # Deleting an exact version is for a failed attempt's raw files, never a manifest.
     assert s3_resources("ArchiverRole", {"s3:DeleteObjectVersion"}) == {f"{ARCHIVE}/raw/*"}
+    # The not-ready ledgers are read and replaced, never deleted.
+    assert f"{ARCHIVE}/state/*" not in s3_resources("ArchiverRole", {"s3:DeleteObject"})
 
 
 def test_indexer_writes_only_curated_files_and_query_results() -> None:
