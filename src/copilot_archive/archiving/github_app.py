@@ -8,7 +8,6 @@ token never loads them (the archiver's cold start is a benchmarked goal).
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Any
 
 import requests
 
+from ..core import clock
 from ..core.exceptions import CredentialError, GitHubError
 from ..core.layout import Scope
 from ..core.redaction import redact, register_secret
@@ -56,12 +56,13 @@ class AppTokens:
         api_version: str,
         *,
         session: requests.Session | None = None,
-        now: Callable[[], float] = time.time,
+        now: Callable[[], float] | None = None,
         timeout: tuple[float, float] = (10.0, 30.0),
     ) -> None:
         self._api_url = api_url.rstrip("/")
         self._session = session or api_session(api_version)
-        self._now = now
+        # Looked up per call (core.clock is the archive's one wall clock, tests move it).
+        self._now = now or (lambda: clock.utc_now().timestamp())
         self._timeout = timeout
         # One lock for lookups and minting: both are rare, and a second thread asking for the
         # same installation must wait for the token being minted, not mint another.
