@@ -177,7 +177,7 @@ def _app(value: dict[str, Any], source: str) -> AppCredential:
 def _normalized_pem(key: str) -> str:
     # A key pasted into one line of an environment variable or a console field often has its
     # line breaks as the two characters '\n'.
-    pem = key.strip().replace("\\n", "\n")
+    pem = key.replace("\\n", "\n").strip()
     _register_key(pem)
     return pem
 
