@@ -3,7 +3,8 @@
 Two kinds of requests reach it, as in production: API calls (bearer token, JSON with
 signed download links) and downloads of those links (no token, a signature and an expiry
 in the query). Faults queued with `Simulator.inject` make it misbehave the way GitHub
-and its storage front door have been seen to.
+and its storage front door have been seen to. GitHub Apps (`apps`, `installations`) sign
+JWTs that it verifies and get installation tokens that expire and open one scope.
 """
 
 from __future__ import annotations

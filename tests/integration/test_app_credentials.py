@@ -289,6 +289,24 @@ def test_an_app_not_installed_on_a_scope_fails_that_scope_alone(
     assert set(by_scope(summary, "archived")) == ALL_SCOPES - {"enterprise:acme"}
 
 
+@pytest.mark.parametrize("simulator", [{"more": {"rate_limit": 3}}], indirect=True)
+def test_each_credential_is_paced_by_its_own_rate_limit(app_env, handler, simulator, app_key, monkeypatch):
+    # Three calls a window for each credential: enough for each scope's three report-days,
+    # were the two quotas not mistaken for one (the third call of the second would wait an hour).
+    monkeypatch.setenv("MAX_WORKERS", "1")
+    monkeypatch.setenv("ENTERPRISES", "acme")
+    monkeypatch.setenv("ORGANIZATIONS", "octo")
+    put_secret(
+        monkeypatch, "GITHUB_TOKEN_SECRET", {"enterprise:acme": ENTERPRISE_TOKEN, "default": app(app_key[0])}
+    )
+    days = [(TODAY - timedelta(days=n)).isoformat() for n in (2, 3, 4)]
+
+    summary = handler({"days": days, "reports": ["users-1-day"]})
+
+    assert summary["counts"]["archived"] == 6 and summary["rate_limit_waits"] == 0
+    assert simulator.rate_limit_answers == 0
+
+
 # ---- installation tokens expire ---------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ a Secrets Manager secret (Powertools Parameters, cached), a JSON file, or the en
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -119,8 +120,6 @@ def _from_file(path: str) -> CredentialMap:
 
 def _placeholder_json(text: str) -> bool:
     """{"token": ""} or {"token": "REPLACE_ME"}: a secret written from a template, not filled in."""
-    import json
-
     try:
         document = json.loads(text)
     except ValueError:

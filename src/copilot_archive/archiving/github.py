@@ -1,7 +1,8 @@
 """The report API client: asks GitHub for a report-day's signed download links.
 
 urllib3's Retry handles 5xx and connection errors with backoff and jitter. The quota GitHub
-announces (x-ratelimit-remaining, -reset) paces the calls, so none is refused; a rate-limit
+announces (x-ratelimit-remaining, -reset) paces the calls, per credential (each token, each
+app installation, has its own), so none is refused; a rate-limit
 answer (403/429) all the same is waited out. Both waits are bounded by the run's deadline.
 """
 
