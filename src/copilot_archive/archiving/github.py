@@ -189,10 +189,12 @@ class ReportClient:
             # Asked before every call: an app's installation token is renewed before it expires.
             credential = self._auth(scope)
             quota = self._quota(credential.quota)
-            if quota.acquire(report_day, deadline, self._now):
-                self._count_wait()
+            waited = quota.acquire(report_day, deadline, self._now)
             response: requests.Response | None = None
             try:
+                if waited:
+                    self._count_wait()
+                    credential = self._auth(scope)  # the wait may have outlasted the token's margin
                 response = self._send(
                     url, params, credential, report_day, self._timeout_within(deadline, report_day)
                 )
