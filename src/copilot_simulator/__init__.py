@@ -16,6 +16,8 @@ from copilot_simulator.server import (
     API_FAULT_KINDS,
     DOWNLOAD_FAULT_KINDS,
     FAULT_KINDS,
+    AppInstallation,
+    IssuedToken,
     RecordedRequest,
     Simulator,
 )
@@ -33,6 +35,8 @@ __all__ = [
     "USERS_1_DAY",
     "USERS_28_DAY",
     "USER_TEAMS_1_DAY",
+    "AppInstallation",
+    "IssuedToken",
     "RecordedRequest",
     "Simulator",
     "enterprise_shape",

@@ -15,7 +15,7 @@ import sys
 import threading
 from datetime import date
 
-from copilot_simulator.server import Simulator
+from copilot_simulator.server import AppInstallation, Simulator
 
 
 def _csv(value: str) -> list[str]:
@@ -38,7 +38,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     parser.add_argument("--rate-limit", type=int, default=None, help="API calls per window (403 beyond)")
     parser.add_argument("--rate-window", type=float, default=3600.0, help="rate-limit window, seconds")
+    parser.add_argument("--app-id", help="a GitHub App, installed on every enterprise and organization")
+    parser.add_argument("--app-public-key", metavar="FILE.pem", help="the app's public key (PEM)")
+    parser.add_argument(
+        "--installation-ttl", type=float, default=3600.0, help="installation token lifetime, s"
+    )
     args = parser.parse_args(argv)
+    if bool(args.app_id) != bool(args.app_public_key):
+        parser.error("--app-id and --app-public-key go together")
+    apps, installations = {}, []
+    if args.app_id:
+        with open(args.app_public_key, encoding="utf-8") as key:
+            apps[args.app_id] = key.read()
+        scopes = [("enterprise", s) for s in args.enterprises] + [
+            ("organization", s) for s in args.organizations
+        ]
+        installations = [
+            AppInstallation(i + 1, args.app_id, level, slug) for i, (level, slug) in enumerate(scopes)
+        ]
 
     simulator = Simulator(
         enterprises=args.enterprises,
@@ -55,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
         latency_seconds=args.latency,
         rate_limit=args.rate_limit,
         rate_limit_window_seconds=args.rate_window,
+        apps=apps,
+        installations=installations,
+        installation_token_ttl_seconds=args.installation_ttl,
     )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

@@ -3,7 +3,8 @@
 Two kinds of requests reach it, as in production: API calls (bearer token, JSON with
 signed download links) and downloads of those links (no token, a signature and an expiry
 in the query). Faults queued with `Simulator.inject` make it misbehave the way GitHub
-and its storage front door have been seen to.
+and its storage front door have been seen to. GitHub Apps (`apps`, `installations`) sign
+JWTs that it verifies and get installation tokens that expire and open one scope.
 """
 
 from __future__ import annotations
@@ -84,6 +85,12 @@ _API_PATH = re.compile(
     r"^/(?P<owner>enterprises|orgs)/(?P<slug>[^/]+)/copilot/metrics/reports/(?P<report>[a-z0-9-]+)"
     r"(?P<latest>/latest)?$"
 )
+# GitHub App endpoints (authenticated with the app's JWT).
+_INSTALLATIONS_PATH = re.compile(r"^/app/installations$")
+_ACCESS_TOKENS_PATH = re.compile(r"^/app/installations/(?P<id>\d+)/access_tokens$")
+# GitHub's limits on an app's JWT: at most 10 minutes long, and a little clock drift allowed.
+JWT_MAX_LIFETIME_SECONDS = 600
+JWT_CLOCK_DRIFT_SECONDS = 60
 _DOWNLOAD_PATH = re.compile(
     r"^(?P<prefix>/redirected)?(?P<path>/download/(?P<slug>[^/]+)/(?P<report>[a-z0-9-]+)"
     r"/(?P<day>\d{4}-\d{2}-\d{2})/(?P<index>\d+))$"
@@ -114,6 +121,45 @@ class RecordedRequest:
 
     def has_header(self, name: str) -> bool:
         return any(key.lower() == name.lower() for key in self.headers)
+
+
+@dataclass(frozen=True, slots=True)
+class AppInstallation:
+    """A GitHub App installed on an enterprise or an organization (level as the archive names it)."""
+
+    id: int
+    app_id: str
+    level: str  # "enterprise" or "organization"
+    slug: str
+
+    @property
+    def scope(self) -> str:
+        return f"{self.level}:{self.slug.lower()}"
+
+    def to_json(self) -> dict[str, Any]:
+        # An enterprise's account has a slug and a name; an organization's a login and a type.
+        if self.level == "enterprise":
+            account: dict[str, Any] = {"id": self.id * 10, "slug": self.slug, "name": self.slug.title()}
+            target_type = "Enterprise"
+        else:
+            account = {"id": self.id * 10, "login": self.slug, "type": "Organization"}
+            target_type = "Organization"
+        return {
+            "id": self.id,
+            "app_id": int(self.app_id) if self.app_id.isdigit() else self.app_id,
+            "account": account,
+            "target_type": target_type,
+            "permissions": {f"{self.level}_copilot_metrics": "read"},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """An installation token the simulator minted."""
+
+    token: str = field(repr=False)
+    installation: AppInstallation
+    expires_at: float
 
 
 @dataclass(slots=True)
@@ -157,6 +203,10 @@ class Simulator:
         rate_limit: int | None = None,
         rate_limit_window_seconds: float = 3600.0,
         organizations: Iterable[str] = (),
+        scope_tokens: Mapping[str, Iterable[str]] | None = None,
+        apps: Mapping[str, Any] | None = None,
+        installations: Iterable[AppInstallation] = (),
+        installation_token_ttl_seconds: float = 3600.0,
     ) -> None:
         self.enterprises = tuple(enterprises)
         self.organizations = tuple(organizations)
@@ -170,6 +220,18 @@ class Simulator:
         self.links_per_report = links_per_report
         self.today = today or datetime.now(UTC).date()
         self.token = token
+        # Tokens that open only some scopes ("enterprise:acme", "organization:octo"), as a
+        # fine-grained token or another owner's classic token would.
+        self.scope_tokens = {
+            t: frozenset(s.lower() for s in scopes) for t, scopes in (scope_tokens or {}).items()
+        }
+        # GitHub Apps by app ID: their public keys verify the JWTs; installation tokens expire.
+        self.apps = {str(app_id): key for app_id, key in (apps or {}).items()}
+        self.installations = tuple(installations)
+        self.installation_token_ttl_seconds = installation_token_ttl_seconds
+        self.issued_tokens: list[IssuedToken] = []
+        # Report calls refused for their credential, by reason: "bad", "expired", "foreign".
+        self.credential_refusals: Counter[str] = Counter()
         self.link_ttl_seconds = link_ttl_seconds
         self.clock = clock
         self.not_ready = {(s, r, d) for s, r, d in not_ready}
@@ -183,8 +245,7 @@ class Simulator:
         self.rate_limit = rate_limit
         self.rate_limit_window_seconds = rate_limit_window_seconds
         self.rate_limit_answers = 0  # 403/429 rate-limit answers, quota and injected alike
-        self._window_end = 0.0
-        self._used = 0
+        self._windows: dict[str, tuple[float, int]] = {}  # per credential: (window end, calls used)
         self._secret = secrets.token_bytes(32)
         self._port = port
         self._lock = threading.Lock()
@@ -300,29 +361,101 @@ class Simulator:
 
     # ---- used by the handler -------------------------------------------------------
 
-    def _spend_quota(self) -> tuple[bool, dict[str, str]]:
-        """Counts one API call against the window; (refused, the x-ratelimit-* headers)."""
+    def _spend_quota(self, credential: str) -> tuple[bool, dict[str, str]]:
+        """Counts one API call against the credential's window (GitHub counts per token, per
+        installation for an app); (refused, the x-ratelimit-* headers)."""
         if self.rate_limit is None:
             return False, {}
         with self._lock:
             now = self.clock()
-            if now >= self._window_end:
-                self._window_end = now + self.rate_limit_window_seconds
-                self._used = 0
-            refused = self._used >= self.rate_limit
+            window_end, used = self._windows.get(credential, (0.0, 0))
+            if now >= window_end:
+                window_end, used = now + self.rate_limit_window_seconds, 0
+            refused = used >= self.rate_limit
             if refused:
                 self.rate_limit_answers += 1
             else:
-                self._used += 1
+                used += 1
+            self._windows[credential] = (window_end, used)
             headers = {
                 "x-ratelimit-limit": str(self.rate_limit),
-                "x-ratelimit-remaining": str(self.rate_limit - self._used),
-                "x-ratelimit-used": str(self._used),
+                "x-ratelimit-remaining": str(self.rate_limit - used),
+                "x-ratelimit-used": str(used),
                 # GitHub's reset is whole epoch seconds; rounded up, never before the window ends.
-                "x-ratelimit-reset": str(math.ceil(self._window_end)),
+                "x-ratelimit-reset": str(math.ceil(window_end)),
                 "x-ratelimit-resource": "core",
             }
             return refused, headers
+
+    # ---- credentials -------------------------------------------------------------------
+
+    def _report_credential(self, authorization: str | None, scope: str) -> tuple[str | None, int, str]:
+        """(the quota the call spends, or None with the status and message GitHub would answer)."""
+        bearer = (authorization or "").removeprefix("Bearer ")
+        if authorization == f"Bearer {self.token}":
+            return f"token:{self.token}", 0, ""
+        if bearer in self.scope_tokens:
+            if scope in self.scope_tokens[bearer]:
+                return f"token:{bearer}", 0, ""
+            return self._refuse("foreign", 403, "Resource not accessible by personal access token")
+        with self._lock:
+            issued = next((t for t in reversed(self.issued_tokens) if t.token == bearer), None)
+        if issued is None:
+            return self._refuse("bad", 401, "Bad credentials")
+        if self.clock() >= issued.expires_at:
+            return self._refuse("expired", 401, "Bad credentials")
+        if issued.installation.scope != scope:
+            return self._refuse("foreign", 403, "Resource not accessible by integration")
+        return f"installation:{issued.installation.id}", 0, ""
+
+    def _refuse(self, reason: str, status: int, message: str) -> tuple[None, int, str]:
+        with self._lock:
+            self.credential_refusals[reason] += 1
+        return None, status, message
+
+    def _app_for_jwt(self, authorization: str | None) -> tuple[str | None, str]:
+        """(the app ID a valid JWT names, or None with GitHub's message), as GitHub checks it:
+        RS256 signed with one of the app's keys; iat, exp and iss present; exp in the future
+        but no more than 10 minutes after iat or now; iat not in the future."""
+        import jwt
+
+        token = (authorization or "").removeprefix("Bearer ")
+        undecodable = "A JSON web token could not be decoded"
+        try:
+            issuer = str(jwt.decode(token, options={"verify_signature": False}).get("iss"))
+            key = self.apps.get(issuer)
+            if key is None:
+                return None, undecodable
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                options={"require": ["iat", "exp", "iss"], "verify_exp": False, "verify_iat": False},
+            )
+            issued_at, expires_at = float(claims["iat"]), float(claims["exp"])
+        except (jwt.PyJWTError, TypeError, ValueError):
+            return None, undecodable
+        now = self.clock()
+        if expires_at - issued_at > JWT_MAX_LIFETIME_SECONDS or expires_at - now > JWT_MAX_LIFETIME_SECONDS:
+            return None, "'Expiration time' claim ('exp') is too far in the future"
+        if expires_at <= now:
+            return (
+                None,
+                "'Expiration time' claim ('exp') must be a numeric value representing the future time",
+            )
+        if issued_at > now + JWT_CLOCK_DRIFT_SECONDS:
+            return None, "'Issued at' claim ('iat') must be an Integer representing a time in the past"
+        return issuer, ""
+
+    def _mint(self, installation: AppInstallation) -> IssuedToken:
+        issued = IssuedToken(
+            "ghs_" + secrets.token_hex(18),
+            installation,
+            self.clock() + self.installation_token_ttl_seconds,
+        )
+        with self._lock:
+            self.issued_tokens.append(issued)
+        return issued
 
     def _oldest_day(self) -> date:
         return max(DATA_START, self.today - timedelta(days=HISTORY_DAYS))
@@ -406,6 +539,11 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
+    def do_POST(self) -> None:
+        # Only the app's access_tokens endpoint takes a POST; its body (permissions) is ignored.
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.do_GET()
+
     # ---- routing -------------------------------------------------------------------
 
     def _route(self) -> None:
@@ -414,7 +552,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         headers = dict(self.headers.items())
         download = _DOWNLOAD_PATH.match(url.path)
-        kind = "download" if download else "api"
+        kind = "download" if download else "app" if url.path.startswith("/app/") else "api"
         if url.path == "/_simulator/stats":
             self._json(200, sim.stats())
             return
@@ -425,22 +563,29 @@ class _Handler(BaseHTTPRequestHandler):
         if download:
             self._download(sim, download, query)
             return
+        if kind == "app":
+            self._app(sim, url.path, query)
+            return
         api = _API_PATH.match(url.path)
-        if not api:
+        if not api or self.command != "GET":
             self._json(404, {"message": "Not Found"})
             return
         self._api(sim, api, query)
 
     def _api(self, sim: Simulator, match: re.Match[str], query: dict[str, list[str]]) -> None:
-        if self.headers.get("Authorization") != f"Bearer {sim.token}":
-            self._json(401, {"message": "Bad credentials"})
+        level = "enterprise" if match["owner"] == "enterprises" else "organization"
+        credential, status, message = sim._report_credential(
+            self.headers.get("Authorization"), f"{level}:{match['slug'].lower()}"
+        )
+        if credential is None:
+            self._json(status, {"message": message})
             return
         version = self.headers.get("X-GitHub-Api-Version")
         if version is not None and version not in SUPPORTED_API_VERSIONS:
             message = f"API version {version!r} is not supported (X-GitHub-Api-Version)"
             self._json(400, {"message": message})
             return
-        refused, self._quota_headers = sim._spend_quota()
+        refused, self._quota_headers = sim._spend_quota(credential)
         if refused:
             self._json(403, {"message": "API rate limit exceeded"})
             return
@@ -483,6 +628,44 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             body = {"download_links": links, "report_day": (day - shift).isoformat()}
         self._json(200, body)
+
+    def _app(self, sim: Simulator, path: str, query: dict[str, list[str]]) -> None:
+        """GET /app/installations (paginated) and POST /app/installations/{id}/access_tokens."""
+        app_id, message = sim._app_for_jwt(self.headers.get("Authorization"))
+        if app_id is None:
+            self._json(401, {"message": message})
+            return
+        mine = [i for i in sim.installations if i.app_id == app_id]
+        minting = _ACCESS_TOKENS_PATH.match(path)
+        if minting and self.command == "POST":
+            installation = next((i for i in mine if i.id == int(minting["id"])), None)
+            if installation is None:
+                self._json(404, {"message": "Not Found"})
+                return
+            issued = sim._mint(installation)
+            expires = datetime.fromtimestamp(issued.expires_at, UTC).isoformat(timespec="seconds")
+            body = {
+                "token": issued.token,
+                "expires_at": expires.replace("+00:00", "Z"),
+                "permissions": installation.to_json()["permissions"],
+            }
+            self._json(201, body)
+            return
+        if not _INSTALLATIONS_PATH.match(path) or self.command != "GET":
+            self._json(404, {"message": "Not Found"})
+            return
+        try:
+            per_page = min(max(int(query.get("per_page", ["30"])[0]), 1), 100)
+            page = max(int(query.get("page", ["1"])[0]), 1)
+        except ValueError:
+            self._json(400, {"message": "Invalid request"})
+            return
+        chunk = mine[(page - 1) * per_page : page * per_page]
+        headers = {}
+        if page * per_page < len(mine):
+            next_url = f"{sim.api_url}/app/installations?per_page={per_page}&page={page + 1}"
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        self._json(200, [i.to_json() for i in chunk], headers)
 
     def _api_fault(self, sim: Simulator, fault: _PendingFault) -> bool:
         """Answer as the fault says; False when the normal answer should follow."""

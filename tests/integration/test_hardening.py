@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from copilot_archive.archiving.auth import static_token
 from copilot_archive.cli import main
 from copilot_archive.core.exceptions import ConfigError
 from tests.conftest import CANARY_TOKEN, TODAY, FakeLambdaContext
@@ -297,7 +298,7 @@ def test_a_slow_api_answer_cannot_carry_the_run_past_its_deadline(simulator, mon
     from copilot_archive.core.reports import Report
 
     monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
-    client = github.ReportClient(simulator.api_url, "2026-03-10", lambda: CANARY_TOKEN)
+    client = github.ReportClient(simulator.api_url, "2026-03-10", static_token(CANARY_TOKEN))
     report_day = ReportDay(Report.USERS_1_DAY, "acme", TODAY - timedelta(days=10))
     simulator.inject("api_slow", times=10, seconds=2.0)
 
@@ -315,7 +316,7 @@ def test_no_api_call_starts_when_the_run_must_stop(simulator):
     from copilot_archive.core.layout import ReportDay
     from copilot_archive.core.reports import Report
 
-    client = github.ReportClient(simulator.api_url, "2026-03-10", lambda: CANARY_TOKEN)
+    client = github.ReportClient(simulator.api_url, "2026-03-10", static_token(CANARY_TOKEN))
     report_day = ReportDay(Report.USERS_1_DAY, "acme", TODAY - timedelta(days=10))
 
     with pytest.raises(OutOfTime):

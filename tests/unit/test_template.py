@@ -41,6 +41,7 @@ ARCHIVER_VARIABLES = {
     config.GITHUB_API_URL,
     config.GITHUB_API_VERSION,
     config.GITHUB_TOKEN_SECRET,
+    config.GITHUB_APP_SECRET,
     config.DOWNLOAD_HOSTS,
     config.MAX_WORKERS,
     config.MAX_REPORT_BYTES,
@@ -459,3 +460,43 @@ def test_reports_parameter_accepts_every_report_and_archives_all_by_default() ->
     assert set(parameter["Default"].split(",")) == {r.value for r in ALL_REPORTS}
     assert pattern.fullmatch(",".join(r.value for r in ALL_REPORTS))
     assert not pattern.fullmatch("users-1-day,teams-1-day")
+
+
+# ---- GitHub App credentials (issue 10) ----
+
+
+def test_a_github_app_secret_replaces_the_token_secret_and_only_the_archiver_reads_it() -> None:
+    environment = RESOURCES["ArchiverFunction"]["Properties"]["Environment"]["Variables"]
+    no_value = {"Ref": "AWS::NoValue"}
+    # Never both: the code refuses GITHUB_TOKEN_SECRET beside GITHUB_APP_SECRET.
+    assert environment[config.GITHUB_TOKEN_SECRET] == {
+        "Fn::If": ["HasGitHubAppSecret", no_value, {"Ref": "GitHubTokenSecret"}]
+    }
+    assert environment[config.GITHUB_APP_SECRET] == {
+        "Fn::If": ["HasGitHubAppSecret", {"Ref": "GitHubAppSecret"}, no_value]
+    }
+    readable = [
+        (resource, statement["Resource"])
+        for resource, statement in statements()
+        if "secretsmanager:GetSecretValue" in as_list(statement["Action"]) and statement["Effect"] == "Allow"
+    ]
+    assert sorted(map(str, readable)) == sorted(
+        map(
+            str,
+            [("ArchiverRole", {"Ref": "GitHubTokenSecret"}), ("ArchiverRole", {"Ref": "GitHubAppSecret"})],
+        )
+    )
+    (conditional,) = [p for p in RESOURCES["ArchiverRole"]["Properties"]["Policies"] if "Fn::If" in p]
+    condition, _policy, otherwise = conditional["Fn::If"]
+    assert condition == "HasGitHubAppSecret" and otherwise == no_value
+
+
+def test_the_github_app_secret_parameter_takes_a_full_secret_arn_or_nothing() -> None:
+    pattern = re.compile(TEMPLATE["Parameters"]["GitHubAppSecret"]["AllowedPattern"])
+
+    assert pattern.fullmatch("")
+    assert pattern.fullmatch("arn:aws:secretsmanager:eu-west-1:123456789012:secret:copilot/app-AbCdEf")
+    assert not pattern.fullmatch("copilot/app")  # a name: IAM could not name it in the policy
+
+
+# ---- end of GitHub App credentials ----

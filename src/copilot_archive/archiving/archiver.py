@@ -43,7 +43,7 @@ from ..core.redaction import redact
 from ..core.reports import Level, Report
 from ..core.storage import Storage
 from .events import RunRequest
-from .github import PERMISSION_HINT, ReportClient, ReportLinks
+from .github import ReportClient, ReportLinks, permission_hint
 from .not_ready import LedgerStore, resting_days
 from .planner import (
     Archived,
@@ -219,7 +219,7 @@ class Archiver:
     ) -> RunSummary:
         started = self._now()
         try:
-            self.client.check_token()
+            self.client.check_credentials()
         except NotConfigured as exc:
             # A stack deployed minutes ago, before anyone put the token in its secret: say so
             # once, as a warning and a metric of its own, rather than fail every report-day.
@@ -336,7 +336,10 @@ class Archiver:
         except PermissionDenied as exc:
             with state.lock:
                 state.denied[item.scope] = str(exc)
-            logger.error("GitHub refused the token", extra={"scope": str(item.scope), "reason": str(exc)})
+            logger.error(
+                "GitHub refused the scope's credential",
+                extra={"scope": str(item.scope), "reason": redact(exc)},
+            )
             return _result_for(item, Outcome.FAILED, str(exc))
         except ArchiveError as exc:
             logger.error("report-day failed", extra={"target": _label(item), "reason": str(exc)})
@@ -542,7 +545,7 @@ def _flag_unknown_slugs(
         reason = (
             f"GitHub answered 404 for all {len(indexes)} report-days older than {SUSPECT_AFTER_DAYS} days "
             f"that this run asked for {scope.level} {scope.slug!r}: the {scope.level} slug may be wrong, "
-            f"or the token may have no access to it ({PERMISSION_HINT})"
+            f"or the token may have no access to it ({permission_hint(scope.level)})"
         )
         flagged[first] = replace(results[first], outcome=Outcome.FAILED, reason=reason)
         logger.error("a scope answers 404 for every older day", extra={"scope": str(scope)})

@@ -1,7 +1,8 @@
 """The report API client: asks GitHub for a report-day's signed download links.
 
 urllib3's Retry handles 5xx and connection errors with backoff and jitter. The quota GitHub
-announces (x-ratelimit-remaining, -reset) paces the calls, so none is refused; a rate-limit
+announces (x-ratelimit-remaining, -reset) paces the calls, per credential (each token, each
+app installation, has its own), so none is refused; a rate-limit
 answer (403/429) all the same is waited out. Both waits are bounded by the run's deadline.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,7 @@ from ..core.exceptions import (
     PermissionDenied,
     RateLimited,
 )
-from ..core.layout import FIRST_REPORT_DAY, ReportDay, parse_day
+from ..core.layout import FIRST_REPORT_DAY, ReportDay, Scope, parse_day
 from ..core.redaction import redact
 from ..core.reports import Level, Report
 
@@ -47,6 +48,18 @@ PERMISSION_HINT = (
     "(fine-grained personal tokens are not documented for the enterprise endpoints), and the "
     "enterprise policy 'Copilot usage metrics' must be enabled"
 )
+# The organization endpoints' page names read:org for classic tokens and the user permission
+# "View Organization Copilot Metrics"; the fine-grained/App permission name is as third-party
+# guides spell it (the reference text we hold lists only the enterprise one).
+ORGANIZATION_PERMISSION_HINT = (
+    "the token must be a classic token with read:org, or a fine-grained token or GitHub App token "
+    "with 'Organization Copilot metrics' (read), from an organization owner or a user with "
+    "'View Organization Copilot Metrics', and the policy 'Copilot usage metrics' must be enabled"
+)
+
+
+def permission_hint(level: Level) -> str:
+    return PERMISSION_HINT if level is Level.ENTERPRISE else ORGANIZATION_PERMISSION_HINT
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +91,40 @@ def default_retry(attempts: int = 4) -> Retry:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeToken:
+    """The bearer token one scope's report calls carry, and the quota it spends: GitHub counts
+    the rate limit per token (per installation for a GitHub App)."""
+
+    token: str = field(repr=False)
+    quota: str
+
+
+# Which token a scope's calls carry; CredentialError (a PermissionDenied) fails that scope only.
+ScopeAuth = Callable[[Scope], ScopeToken]
+
+
+def api_session(api_version: str, retry: Retry | None = None) -> requests.Session:
+    """A session for the API host: GitHub's media type and API version, urllib3's retries.
+    It carries no token: each request names its own (BearerAuth)."""
+    session = requests.Session()
+    session.headers.update({"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": api_version})
+    adapter = HTTPAdapter(max_retries=retry or default_retry(), pool_maxsize=32)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
 class ReportClient:
-    """Links for one report-day or for the latest 28-day report, per enterprise."""
+    """Links for one report-day or for the latest 28-day report, per enterprise or organization."""
 
     def __init__(
         self,
         api_url: str,
         api_version: str,
-        token: Callable[[], str],
+        auth: ScopeAuth,
         *,
+        check: Callable[[], None] = lambda: None,
         retry: Retry | None = None,
         timeout: tuple[float, float] = (10.0, 30.0),
         max_rate_limit_waits: int = 5,
@@ -94,39 +132,26 @@ class ReportClient:
         now: Callable[[], float] = time.time,
     ) -> None:
         self._api_url = api_url.rstrip("/")
-        self._token = token
+        self._auth = auth
+        self._check = check
         self._timeout = timeout
         retry = retry or default_retry()
         self._attempts = retry.total if isinstance(retry.total, int) else 1
         self._max_rate_limit_waits = max_rate_limit_waits
         self._sleep = sleep
         self._now = now
-        # Shared by the worker threads: once GitHub says "wait", nobody asks before then.
-        self._resume_at = 0.0
         self._lock = threading.Lock()
-        # The announced quota of the current window, less the calls in flight, gates each call.
-        # Until the window's first answer tells the quota, one call at a time asks.
-        self._quota = threading.Condition(self._lock)
-        self._remaining: int | None = None
-        self._reset_at = 0.0
-        self._in_flight = 0
-        self._announced = True  # until an answer comes without x-ratelimit-* headers
+        self._quotas: dict[str, _Quota] = {}  # one per credential: each has its own rate limit
         self.retries = 0
         self.rate_limit_waits = 0
-        self._session = requests.Session()
-        self._session.headers.update(
-            {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": api_version}
-        )
-        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=32)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
+        self._session = api_session(api_version, retry)
 
     def close(self) -> None:
         self._session.close()
 
-    def check_token(self) -> None:
-        """Read the token once (ConfigError, or NotConfigured while the secret is empty)."""
-        self._token()
+    def check_credentials(self) -> None:
+        """Read the credentials once (ConfigError, or NotConfigured while the secret is empty)."""
+        self._check()
 
     def day_links(self, report_day: ReportDay, deadline: Deadline) -> ReportLinks:
         """Links of a 1-day report; NotReady when GitHub has not generated that day yet."""
@@ -159,21 +184,44 @@ class ReportClient:
         return self._api_url + report.kind.api_path(level, slug)
 
     def _get_json(self, url: str, params: dict[str, str], report_day: ReportDay, deadline: Deadline) -> Any:
+        scope = Scope(report_day.level, report_day.slug)
         for _ in range(self._max_rate_limit_waits + 1):
-            self._acquire(report_day, deadline)
+            # Asked before every call: an app's installation token is renewed before it expires.
+            credential = self._auth(scope)
+            quota = self._quota(credential.quota)
+            waited = quota.acquire(report_day, deadline, self._now)
             response: requests.Response | None = None
             try:
-                response = self._send(url, params, report_day, self._timeout_within(deadline, report_day))
+                if waited:
+                    self._count_wait()
+                    credential = self._auth(scope)  # the wait may have outlasted the token's margin
+                response = self._send(
+                    url, params, credential, report_day, self._timeout_within(deadline, report_day)
+                )
             finally:
-                self._release(response)
+                quota.release(response)
             try:
                 wait = _rate_limit_wait(response, self._now())
                 if wait is None:
                     return _decode(response, report_day)
             finally:
                 response.close()
-            self._pause(wait, report_day, deadline)
+            _check_fits(wait, report_day, deadline)
+            quota.pause_until(self._now() + wait)
+            self._count_wait()
+            self._sleep(wait)
         raise RateLimited(f"{report_day}: still rate limited after {self._max_rate_limit_waits} waits")
+
+    def _quota(self, key: str) -> _Quota:
+        with self._lock:
+            quota = self._quotas.get(key)
+            if quota is None:
+                quota = self._quotas[key] = _Quota()
+            return quota
+
+    def _count_wait(self) -> None:
+        with self._lock:
+            self.rate_limit_waits += 1
 
     def _timeout_within(self, deadline: Deadline, report_day: ReportDay) -> tuple[float, float]:
         """Socket timeouts such that every attempt urllib3 makes ends before the run must stop."""
@@ -188,10 +236,17 @@ class ReportClient:
         return (min(self._timeout[0], share), min(self._timeout[1], share))
 
     def _send(
-        self, url: str, params: dict[str, str], report_day: ReportDay, timeout: tuple[float, float]
+        self,
+        url: str,
+        params: dict[str, str],
+        credential: ScopeToken,
+        report_day: ReportDay,
+        timeout: tuple[float, float],
     ) -> requests.Response:
         try:
-            response = self._session.get(url, params=params, auth=_BearerAuth(self._token()), timeout=timeout)
+            response = self._session.get(
+                url, params=params, auth=BearerAuth(credential.token), timeout=timeout
+            )
         except requests.RequestException as exc:
             # The exception text is scrubbed: it may quote URLs; the cause stays chained.
             raise GitHubError(
@@ -203,39 +258,58 @@ class ReportClient:
                 self.retries += len(history.history)
         return response
 
-    def _acquire(self, report_day: ReportDay, deadline: Deadline) -> None:
-        """Wait until a call fits GitHub's quota (or its Retry-After), then count it in flight."""
+
+class _Quota:
+    """One credential's rate limit as GitHub announces it, shared by the worker threads: the
+    announced quota of the current window, less the calls in flight, gates each call; once
+    GitHub says "wait", nobody asks before then. Until the window's first answer tells the
+    quota, one call at a time asks."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._resume_at = 0.0
+        self._remaining: int | None = None
+        self._reset_at = 0.0
+        self._in_flight = 0
+        self._announced = True  # until an answer comes without x-ratelimit-* headers
+
+    def acquire(self, report_day: ReportDay, deadline: Deadline, now: Callable[[], float]) -> bool:
+        """Wait until a call fits the quota (or its Retry-After), then count it in flight;
+        True when it had to wait."""
         waited = False
-        with self._quota:
+        with self._changed:
             while True:
-                now = self._now()
-                if self._remaining is not None and now >= self._reset_at + RESET_MARGIN_SECONDS:
+                moment = now()
+                if self._remaining is not None and moment >= self._reset_at + RESET_MARGIN_SECONDS:
                     self._remaining = None  # a new window: its quota comes with its first answer
-                wait = self._resume_at - now
+                wait = self._resume_at - moment
                 if wait <= 0:
                     if self._remaining is None:
                         if not (self._announced and self._in_flight):
                             break
-                        self._quota.wait(1.0)  # the first answer of the window tells the quota
+                        self._changed.wait(1.0)  # the first answer of the window tells the quota
                         continue
                     if self._remaining > self._in_flight:
                         break
-                    wait = self._reset_at + RESET_MARGIN_SECONDS - now
+                    wait = self._reset_at + RESET_MARGIN_SECONDS - moment
                 _check_fits(wait, report_day, deadline)
-                if not waited:
-                    waited = True
-                    self.rate_limit_waits += 1
-                self._quota.wait(wait)
+                waited = True
+                self._changed.wait(wait)
             self._in_flight += 1
+        return waited
 
-    def _release(self, response: requests.Response | None) -> None:
-        with self._quota:
+    def release(self, response: requests.Response | None) -> None:
+        with self._changed:
             self._in_flight -= 1
             if response is not None:
-                self._note_quota(response)
-            self._quota.notify_all()
+                self._note(response)
+            self._changed.notify_all()
 
-    def _note_quota(self, response: requests.Response) -> None:
+    def pause_until(self, moment: float) -> None:
+        with self._changed:
+            self._resume_at = max(self._resume_at, moment)
+
+    def _note(self, response: requests.Response) -> None:
         try:
             remaining = int(response.headers["x-ratelimit-remaining"])
             reset = float(response.headers["x-ratelimit-reset"])
@@ -247,13 +321,6 @@ class ReportClient:
         elif reset == self._reset_at:
             self._remaining = min(self._remaining, remaining)  # answers may arrive out of order
 
-    def _pause(self, wait: float, report_day: ReportDay, deadline: Deadline) -> None:
-        _check_fits(wait, report_day, deadline)
-        with self._lock:
-            self._resume_at = max(self._resume_at, self._now() + wait)
-            self.rate_limit_waits += 1
-        self._sleep(wait)
-
 
 def _check_fits(wait: float, report_day: ReportDay, deadline: Deadline) -> None:
     if wait >= deadline.usable():
@@ -263,7 +330,7 @@ def _check_fits(wait: float, report_day: ReportDay, deadline: Deadline) -> None:
         )
 
 
-class _BearerAuth(requests.auth.AuthBase):
+class BearerAuth(requests.auth.AuthBase):
     """The token as the request's auth: requests then never swaps in ~/.netrc credentials."""
 
     def __init__(self, token: str) -> None:
@@ -303,9 +370,13 @@ def _decode(response: requests.Response, report_day: ReportDay) -> Any:
     if status == 204:
         raise NotReady(f"{report_day}: not generated yet (HTTP 204)")
     if status == 401:
-        raise PermissionDenied(f"{report_day}: GitHub rejected the token (HTTP 401); {PERMISSION_HINT}")
+        raise PermissionDenied(
+            f"{report_day}: GitHub rejected the token (HTTP 401); {permission_hint(report_day.level)}"
+        )
     if status == 403:
-        raise PermissionDenied(f"{report_day}: GitHub refused access (HTTP 403); {PERMISSION_HINT}")
+        raise PermissionDenied(
+            f"{report_day}: GitHub refused access (HTTP 403); {permission_hint(report_day.level)}"
+        )
     if status != 200:
         raise GitHubError(
             f"{report_day}: GitHub API answered HTTP {status} after retries: {_message(response)}"

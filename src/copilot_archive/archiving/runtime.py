@@ -12,8 +12,9 @@ from ..core.observability import metrics
 from ..core.reports import Level
 from ..core.storage import S3Storage, Storage
 from .archiver import Archiver, Outcome, RunSummary
+from .auth import Authenticator, credential_source
 from .github import ReportClient
-from .github_token import token_provider
+from .github_app import AppTokens
 from .transfer import HostAllowList, LinkDownloader
 
 
@@ -23,7 +24,10 @@ def build_archiver(settings: Settings, storage: Storage | None = None) -> Archiv
         if not settings.bucket:
             raise ConfigError("ARCHIVE_BUCKET is not set: name the bucket the archive lives in")
         storage = S3Storage(settings.bucket)
-    client = ReportClient(settings.api_url, settings.api_version, token_provider(settings))
+    # ---- GitHub credentials (issue 10): a token or an app per scope ----
+    auth = Authenticator(credential_source(settings), AppTokens(settings.api_url, settings.api_version))
+    client = ReportClient(settings.api_url, settings.api_version, auth, check=auth.check)
+    # ---- end of GitHub credentials ----
     downloader = LinkDownloader(
         HostAllowList(settings.download_hosts), max_report_bytes=settings.max_report_bytes
     )

@@ -22,6 +22,14 @@ GITHUB_API_URL = "GITHUB_API_URL"
 GITHUB_API_VERSION = "GITHUB_API_VERSION"
 GITHUB_TOKEN_SECRET = "GITHUB_TOKEN_SECRET"
 GITHUB_TOKEN = "GITHUB_TOKEN"
+# ---- GitHub credentials (issue 10): besides GITHUB_TOKEN_SECRET and GITHUB_TOKEN ----
+# A Secrets Manager secret read by the same parser as GITHUB_TOKEN_SECRET (archiving/credentials.py).
+GITHUB_APP_SECRET = "GITHUB_APP_SECRET"
+GITHUB_APP_ID = "GITHUB_APP_ID"
+GITHUB_APP_PRIVATE_KEY = "GITHUB_APP_PRIVATE_KEY"
+# A JSON file (a credential, or a map from scope to credential), for the CLI.
+GITHUB_CREDENTIALS_FILE = "GITHUB_CREDENTIALS_FILE"
+# ---- end of GitHub credentials ----
 DOWNLOAD_HOSTS = "DOWNLOAD_HOSTS"
 MAX_WORKERS = "MAX_WORKERS"
 MAX_REPORT_BYTES = "MAX_REPORT_BYTES"
@@ -60,6 +68,12 @@ class Settings:
     token_secret: str | None = None
     # repr=False: a Settings printed in a log line or traceback must not show the token.
     token: str | None = field(default=None, repr=False)
+    # ---- GitHub credentials (issue 10) ----
+    app_secret: str | None = None
+    app_id: str | None = None
+    app_private_key: str | None = field(default=None, repr=False)
+    credentials_file: str | None = None
+    # ---- end of GitHub credentials ----
     download_hosts: tuple[str, ...] = DEFAULT_DOWNLOAD_HOSTS
     max_workers: int = DEFAULT_MAX_WORKERS
     max_report_bytes: int = DEFAULT_MAX_REPORT_BYTES
@@ -136,6 +150,7 @@ def _validated(settings: Settings) -> Settings:
         )
     if settings.bucket is not None and not settings.bucket.strip():
         raise ConfigError(f"{ARCHIVE_BUCKET} is set but empty")
+    _check_credential_settings(settings)
     return replace(
         settings,
         enterprises=enterprises,
@@ -145,6 +160,42 @@ def _validated(settings: Settings) -> Settings:
         api_url=settings.api_url.rstrip("/"),
         download_hosts=tuple(h.lower() for h in settings.download_hosts),
     )
+
+
+# ---- GitHub credentials (issue 10) ----
+def _check_credential_settings(settings: Settings) -> None:
+    """One source of credentials: a secret (the stack's, which beats the environment as it
+    always has), or one of the file, the app's two variables and the token."""
+    if settings.token_secret and settings.app_secret:
+        raise ConfigError(
+            f"both {GITHUB_TOKEN_SECRET} and {GITHUB_APP_SECRET} are set: set one; a secret may hold "
+            "a token, an app, or a map from scope to either"
+        )
+    if bool(settings.app_id) != bool(settings.app_private_key):
+        given, missing = (
+            (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY)
+            if settings.app_id
+            else (GITHUB_APP_PRIVATE_KEY, GITHUB_APP_ID)
+        )
+        raise ConfigError(f"{given} is set without {missing}: a GitHub App needs both")
+    if settings.token_secret or settings.app_secret:
+        return
+    named = [
+        name
+        for name, value in (
+            (GITHUB_CREDENTIALS_FILE, settings.credentials_file),
+            (f"{GITHUB_APP_ID}/{GITHUB_APP_PRIVATE_KEY}", settings.app_id),
+            (GITHUB_TOKEN, settings.token),
+        )
+        if value
+    ]
+    if len(named) > 1:
+        raise ConfigError(
+            f"{' and '.join(named)} are all set: set one (a credentials file may map each scope to its own)"
+        )
+
+
+# ---- end of GitHub credentials ----
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -164,6 +215,10 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
         "api_version": text(GITHUB_API_VERSION) or DEFAULT_API_VERSION,
         "token_secret": text(GITHUB_TOKEN_SECRET),
         "token": text(GITHUB_TOKEN),
+        "app_secret": text(GITHUB_APP_SECRET),
+        "app_id": text(GITHUB_APP_ID),
+        "app_private_key": text(GITHUB_APP_PRIVATE_KEY),
+        "credentials_file": text(GITHUB_CREDENTIALS_FILE),
     }
     if (reports := text(REPORTS)) is not None:
         values["reports"] = _split(reports)

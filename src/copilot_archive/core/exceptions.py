@@ -29,6 +29,10 @@ class PermissionDenied(ArchiveError):
     """GitHub refused the token for this enterprise's reports."""
 
 
+class CredentialError(PermissionDenied):
+    """A scope has no credential GitHub accepts: none configured for it, or its app refused."""
+
+
 class RateLimited(ArchiveError):
     """GitHub's rate limit lasts longer than the time this run has left."""
 

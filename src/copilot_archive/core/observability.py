@@ -36,7 +36,14 @@ class RedactingFilter(logging.Filter):
 
 
 # Filters apply only at the logger a record is made on, so name the ones that print URLs.
-for _name in ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.response", "botocore.endpoint"):
+# botocore.parsers logs response bodies at DEBUG: a secret's value among them.
+for _name in (
+    "urllib3.connectionpool",
+    "urllib3.util.retry",
+    "urllib3.response",
+    "botocore.endpoint",
+    "botocore.parsers",
+):
     logging.getLogger(_name).addFilter(RedactingFilter())
 
 

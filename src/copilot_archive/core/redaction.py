@@ -11,6 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 # A query already redacted ("?<redacted>") is left as it is: '<' ends the match before it starts.
 _URL_QUERY = re.compile(r"(?P<base>[^\s?#\"'<>]*/[^\s?#\"'<>]*)\?[^\s\"'<>)]+")
 _BEARER = re.compile(r"(?i)(bearer|token)\s+[A-Za-z0-9_\-.]{8,}")
+# Secrets Manager's payloads as botocore logs them at DEBUG (request and response bodies): the
+# value is logged before anyone could register it.
+_SECRET_STRING = re.compile(r"""(["']SecretString["']\s*:\s*)(["'])(?:(?!\2)[^\\]|\\.)*\2""")
 _secrets: set[str] = set()
 _lock = threading.Lock()
 REDACTED = "<redacted>"
@@ -41,6 +44,7 @@ def redact(text: object) -> str:
         text = text if isinstance(text, str) else str(text)
         text = _URL_QUERY.sub(lambda m: f"{m['base']}?{REDACTED}", text)
         text = _BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
+        text = _SECRET_STRING.sub(lambda m: f"{m[1]}{m[2]}{REDACTED}{m[2]}", text)
         with _lock:
             secrets = sorted(_secrets, key=len, reverse=True)
         for secret in secrets:

@@ -1,0 +1,385 @@
+"""GitHub App credentials and a credential per scope, across real HTTP: the real handler and the
+CLI archive from the simulator, which verifies the app's JWTs and refuses expired or foreign
+installation tokens, into moto's S3 or a folder."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from copilot_archive.cli import main
+from copilot_archive.core.exceptions import ConfigError
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.loopback
+
+APP_ID = "424242"
+ENTERPRISES = ("acme", "globex")
+ORGANIZATIONS = ("octo", "hubspace")
+CLASSIC_TOKEN = "ghp_CLASSICcanary0123456789abcdefSECRET"  # the simulator's any-scope token
+ENTERPRISE_TOKEN = "ghp_ENTERPRISEcanary0123456789abcdSECRET"  # opens enterprise:acme alone
+DAYS = [(TODAY - timedelta(days=n)).isoformat() for n in (3, 2)]
+ONE_DAY_REPORTS = ["users-1-day", "organization-1-day", "enterprise-1-day"]
+
+
+def _rsa_key() -> tuple[str, str]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
+@pytest.fixture(scope="module")
+def app_key() -> tuple[str, str]:
+    return _rsa_key()
+
+
+@pytest.fixture(scope="module")
+def wrong_key() -> str:
+    return _rsa_key()[0]  # a valid RSA key, but not one of the app's
+
+
+def installations() -> list[Any]:
+    from copilot_simulator import AppInstallation
+
+    scopes = [("enterprise", s) for s in ENTERPRISES] + [("organization", s) for s in ORGANIZATIONS]
+    return [AppInstallation(1000 + i, APP_ID, level, slug) for i, (level, slug) in enumerate(scopes)]
+
+
+class ManualClock:
+    """The simulator's and the archiver's clock; report calls move it on, not the wall clock."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 11, 1, 6, tzinfo=UTC).timestamp()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self.now += seconds
+
+
+@pytest.fixture
+def manual_clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def simulator(app_key: tuple[str, str], request: pytest.FixtureRequest) -> Iterator[Any]:
+    from copilot_simulator import Simulator
+
+    options = getattr(request, "param", {})
+    with Simulator(
+        enterprises=ENTERPRISES,
+        organizations=ORGANIZATIONS,
+        users=4,
+        today=TODAY,
+        token=CLASSIC_TOKEN,
+        scope_tokens={ENTERPRISE_TOKEN: ["enterprise:acme"]},
+        apps={APP_ID: app_key[1]},
+        installations=options.get("installations", installations()),
+        **options.get("more", {}),
+    ) as sim:
+        yield sim
+
+
+@pytest.fixture
+def app_env(archiver_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The handler's environment with no token: credentials come from the test's secret."""
+    from copilot_archive.archiving import runtime
+
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("ENTERPRISES", ",".join(ENTERPRISES))
+    monkeypatch.setenv("ORGANIZATIONS", ",".join(ORGANIZATIONS))
+    runtime.archiver_from_env.cache_clear()
+    return archiver_env
+
+
+def put_secret(monkeypatch: pytest.MonkeyPatch, variable: str, value: Any) -> None:
+    import boto3
+
+    name = f"copilot/credentials-{uuid.uuid4().hex[:8]}"  # Powertools caches secrets by name
+    text = value if isinstance(value, str) else json.dumps(value)
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=text)
+    monkeypatch.setenv(variable, name)
+
+
+def app(private_key: str, **extra: Any) -> dict[str, Any]:
+    return {"app_id": int(APP_ID), "private_key": private_key, **extra}
+
+
+def report_calls(simulator: Any) -> list[Any]:
+    return [r for r in simulator.requests if r.kind == "api"]
+
+
+def bearer(request: Any) -> str:
+    return str(request.headers.get("Authorization", "")).removeprefix("Bearer ")
+
+
+def scope_of(request: Any) -> str:
+    owner, slug = request.path.split("/")[1:3]
+    return f"{'enterprise' if owner == 'enterprises' else 'organization'}:{slug}"
+
+
+def by_scope(summary: dict[str, Any], outcome: str) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for entry in summary[outcome]:
+        level = "enterprise" if "enterprise" in entry else "organization"
+        grouped.setdefault(f"{level}:{entry[level]}", []).append(entry)
+    return grouped
+
+
+ALL_SCOPES = {f"enterprise:{s}" for s in ENTERPRISES} | {f"organization:{s}" for s in ORGANIZATIONS}
+
+
+# ---- an app only -----------------------------------------------------------------------------
+
+
+def test_an_app_alone_archives_every_enterprise_and_organization(
+    app_env, handler, simulator, app_key, monkeypatch
+):
+    from copilot_archive.archiving import github_app
+
+    monkeypatch.setattr(github_app, "INSTALLATIONS_PER_PAGE", 1)  # four pages, by the Link header
+    put_secret(monkeypatch, "GITHUB_APP_SECRET", app(app_key[0]))
+
+    summary = handler({"days": DAYS, "reports": ONE_DAY_REPORTS})
+
+    assert summary["counts"]["failed"] == 0 and summary["counts"]["deferred"] == 0
+    assert set(by_scope(summary, "archived")) == ALL_SCOPES
+    # Every report call carried the installation token minted for its own scope, one per scope.
+    minted = {t.token: t.installation.scope for t in simulator.issued_tokens}
+    assert sorted(minted.values()) == sorted(ALL_SCOPES)
+    calls = report_calls(simulator)
+    assert calls and all(minted[bearer(r)] == scope_of(r) for r in calls)
+    assert simulator.credential_refusals == {}
+    listings = [r for r in simulator.requests if r.kind == "app" and r.method == "GET"]
+    assert [r.query for r in listings] == ["per_page=1", *(f"per_page=1&page={n}" for n in (2, 3, 4))]
+
+
+def test_an_explicit_installation_id_skips_the_lookup(app_env, handler, simulator, app_key, monkeypatch):
+    monkeypatch.setenv("ENTERPRISES", "acme")
+    monkeypatch.setenv("ORGANIZATIONS", "")
+    put_secret(monkeypatch, "GITHUB_APP_SECRET", app(app_key[0], installation_id=1000))
+
+    summary = handler({"days": DAYS[:1], "reports": ["users-1-day"]})
+
+    assert summary["counts"]["archived"] == 1
+    assert [(r.method, r.path) for r in simulator.requests if r.kind == "app"] == [
+        ("POST", "/app/installations/1000/access_tokens")
+    ]
+
+
+# ---- an app for two organizations, a token for an enterprise ---------------------------------
+
+
+def test_an_app_for_two_organizations_and_a_token_for_an_enterprise(
+    cli_env, simulator, app_key, tmp_path, monkeypatch, capsys
+):
+    credentials = tmp_path / "credentials.json"
+    credentials.write_text(
+        json.dumps(
+            {
+                "enterprise:acme": ENTERPRISE_TOKEN,
+                "organization:octo": app(app_key[0]),
+                "organization:hubspace": app(app_key[0]),
+            }
+        )
+    )
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("GITHUB_CREDENTIALS_FILE", str(credentials))
+    argv = ["archive", "--archive", str(tmp_path / "archive"), "--days", ",".join(DAYS), "--json"]
+    argv += ["--enterprises", "acme", "--organizations", ",".join(ORGANIZATIONS), "--no-progress"]
+
+    code = main(argv)
+
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["counts"]["failed"] == 0
+    assert set(by_scope(summary, "archived")) == {
+        "enterprise:acme",
+        "organization:octo",
+        "organization:hubspace",
+    }
+    minted = {t.token: t.installation.scope for t in simulator.issued_tokens}
+    for call in report_calls(simulator):
+        if scope_of(call) == "enterprise:acme":
+            assert bearer(call) == ENTERPRISE_TOKEN
+        else:
+            assert minted[bearer(call)] == scope_of(call)
+    assert simulator.credential_refusals == {}
+
+
+# ---- a scope whose credential fails ----------------------------------------------------------
+
+
+def test_a_scope_whose_key_is_wrong_or_missing_fails_alone(
+    app_env, handler, simulator, app_key, wrong_key, monkeypatch
+):
+    secret = {
+        "enterprise:acme": {"token": ENTERPRISE_TOKEN},
+        "organization:octo": app(wrong_key),
+        "organization:hubspace": app(app_key[0]),
+        # no entry for enterprise:globex, and no default
+    }
+    put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", secret)
+
+    summary = handler({"days": DAYS, "reports": ONE_DAY_REPORTS})
+
+    failed = by_scope(summary, "failed")
+    assert set(failed) == {"organization:octo", "enterprise:globex"}
+    assert set(by_scope(summary, "archived")) == {"enterprise:acme", "organization:hubspace"}
+    assert all("refused the JWT of GitHub App 424242" in e["reason"] for e in failed["organization:octo"])
+    assert all("'Organization Copilot metrics' (read)" in e["reason"] for e in failed["organization:octo"])
+    assert all("no credential for enterprise globex" in e["reason"] for e in failed["enterprise:globex"])
+    # The failing scopes asked GitHub for no report: their credential failed first.
+    assert {scope_of(r) for r in report_calls(simulator)} == {"enterprise:acme", "organization:hubspace"}
+    assert simulator.credential_refusals == {}
+
+
+def test_a_refused_jwt_fails_every_scope_naming_the_permission(
+    app_env, handler, simulator, wrong_key, monkeypatch
+):
+    put_secret(monkeypatch, "GITHUB_APP_SECRET", app(wrong_key))
+
+    summary = handler({"days": DAYS[:1], "reports": ONE_DAY_REPORTS})
+
+    assert summary["counts"]["archived"] == 0
+    failed = by_scope(summary, "failed")
+    assert set(failed) == ALL_SCOPES
+    for scope, entries in failed.items():
+        permission = "Enterprise" if scope.startswith("enterprise") else "Organization"
+        for entry in entries:
+            assert "GitHub refused the JWT" in entry["reason"]
+            assert f"'{permission} Copilot metrics' (read)" in entry["reason"]
+    assert report_calls(simulator) == []
+
+
+@pytest.mark.parametrize("simulator", [{"installations": installations()[1:]}], indirect=True)
+def test_an_app_not_installed_on_a_scope_fails_that_scope_alone(
+    app_env, handler, simulator, app_key, monkeypatch
+):
+    put_secret(monkeypatch, "GITHUB_APP_SECRET", app(app_key[0]))
+
+    summary = handler({"days": DAYS[:1], "reports": ONE_DAY_REPORTS})
+
+    failed = by_scope(summary, "failed")
+    assert set(failed) == {"enterprise:acme"}
+    (reason,) = {e["reason"] for e in failed["enterprise:acme"]}
+    assert "GitHub App 424242 is not installed on enterprise acme" in reason
+    assert "'Enterprise Copilot metrics' (read)" in reason
+    assert set(by_scope(summary, "archived")) == ALL_SCOPES - {"enterprise:acme"}
+
+
+@pytest.mark.parametrize("simulator", [{"more": {"rate_limit": 3}}], indirect=True)
+def test_each_credential_is_paced_by_its_own_rate_limit(app_env, handler, simulator, app_key, monkeypatch):
+    # Three calls a window for each credential: enough for each scope's three report-days,
+    # were the two quotas not mistaken for one (the third call of the second would wait an hour).
+    monkeypatch.setenv("MAX_WORKERS", "1")
+    monkeypatch.setenv("ENTERPRISES", "acme")
+    monkeypatch.setenv("ORGANIZATIONS", "octo")
+    put_secret(
+        monkeypatch, "GITHUB_TOKEN_SECRET", {"enterprise:acme": ENTERPRISE_TOKEN, "default": app(app_key[0])}
+    )
+    days = [(TODAY - timedelta(days=n)).isoformat() for n in (2, 3, 4)]
+
+    summary = handler({"days": days, "reports": ["users-1-day"]})
+
+    assert summary["counts"]["archived"] == 6 and summary["rate_limit_waits"] == 0
+    assert simulator.rate_limit_answers == 0
+
+
+# ---- installation tokens expire ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "simulator", [{"more": {"installation_token_ttl_seconds": 600, "link_ttl_seconds": 10**9}}], indirect=True
+)
+def test_installation_tokens_are_renewed_and_no_call_carries_an_expired_one(
+    app_env, handler, simulator, app_key, manual_clock, monkeypatch
+):
+    from copilot_archive.archiving import github
+    from copilot_archive.core import clock
+
+    # Each report call takes 100 s of the shared clock, between choosing its token and sending it.
+    simulator.clock = manual_clock
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime.fromtimestamp(manual_clock(), UTC))
+    send = github.ReportClient._send
+
+    def slow_send(self: Any, *args: Any, **kwargs: Any) -> Any:
+        manual_clock.advance(100)
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(github.ReportClient, "_send", slow_send)
+    # One installation asked back to back: a token 500 s old is still valid when chosen, and
+    # would expire on its way (600 s) were it not renewed 5 minutes early.
+    monkeypatch.setenv("MAX_WORKERS", "1")
+    monkeypatch.setenv("ENTERPRISES", "")
+    monkeypatch.setenv("ORGANIZATIONS", "octo")
+    put_secret(monkeypatch, "GITHUB_APP_SECRET", app(app_key[0]))
+    days = [(TODAY - timedelta(days=n)).isoformat() for n in range(2, 14)]
+
+    summary = handler({"days": days, "reports": ["users-1-day"]})
+
+    assert summary["counts"]["failed"] == 0 and summary["counts"]["archived"] == len(days)
+    assert simulator.credential_refusals == {}  # the simulator refuses an expired token with 401
+    # 1,200 s of calls on 600 s tokens renewed at 300 s: a token every 3 calls, each call once.
+    assert len(simulator.issued_tokens) >= 4 and len(report_calls(simulator)) == len(days)
+
+
+# ---- secrets stay secret ----------------------------------------------------------------------
+
+
+def test_private_keys_jwts_and_installation_tokens_never_reach_logs_or_summaries(
+    app_env, handler, simulator, app_key, wrong_key, monkeypatch, capfd, caplog
+):
+    from copilot_archive.core.observability import logger
+
+    pem_lines = [line for line in (app_key[0] + wrong_key).splitlines() if not line.startswith("-----")]
+    secret = {"organization:octo": app(wrong_key), "default": app(app_key[0])}
+    put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", secret)
+    # A key line in a link's path (no query, no "token" before it): only registered-secret
+    # scrubbing removes it from the failure's reason.
+    location = f"https://evil.example.invalid/dl/{pem_lines[3]}/part"
+    simulator.inject("redirect_offlist", times=10, report="users-1-day", slug="acme", location=location)
+    caplog.set_level(logging.DEBUG)  # urllib3 logs every request at DEBUG
+    logger.setLevel("DEBUG")
+    try:
+        summary = handler({"days": DAYS, "reports": ONE_DAY_REPORTS})
+    finally:
+        logger.setLevel("INFO")
+
+    out, err = capfd.readouterr()
+    text = out + err + caplog.text + json.dumps(summary)
+    assert summary["counts"]["failed"] >= 1 and summary["counts"]["archived"] >= 1
+    assert "evil.example.invalid/dl/<redacted>/part" in text
+    jwts = {bearer(r) for r in simulator.requests if r.kind == "app"}
+    tokens = {t.token for t in simulator.issued_tokens}
+    assert jwts and tokens
+    for secret_text in (*pem_lines, *jwts, *tokens):
+        assert secret_text not in text
+
+
+def test_an_app_id_without_its_key_is_a_configuration_error(app_env, handler, monkeypatch):
+    monkeypatch.setenv("GITHUB_APP_ID", APP_ID)
+
+    with pytest.raises(ConfigError, match="GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY"):
+        handler({"days": DAYS[:1]})
