@@ -5,7 +5,8 @@
 
 AWS_ENDPOINT_URL and fake credentials come from the environment (bench/run.py sets them).
 MAX_WORKERS unset means the default settings. Prints one JSON line on stdout: seconds, the
-run's counts, rate-limit waits, peak RSS, and what the simulator counted over the run.
+run's counts, rate-limit waits, peak RSS, CPU seconds, what the simulator counted over the
+run, and the S3 API calls by operation.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 import time  # noqa: E402
+from collections import Counter  # noqa: E402
 from datetime import date  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -31,6 +33,25 @@ TOKEN = "sim-token"
 
 def simulator_stats(api_url: str) -> dict[str, int]:
     return dict(requests.get(f"{api_url}/_simulator/stats", timeout=10).json())
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def count_s3_calls() -> Counter[str]:
+    """S3 API calls by operation, over every client the default session creates from now on."""
+    import boto3
+
+    calls: Counter[str] = Counter()
+
+    def count(event_name: str, **_: Any) -> None:
+        calls[event_name.rsplit(".", 1)[-1]] += 1
+
+    boto3.setup_default_session()
+    boto3.DEFAULT_SESSION.events.register("before-call.s3", count)  # type: ignore[union-attr]
+    return calls
 
 
 def main() -> int:
@@ -52,6 +73,8 @@ def main() -> int:
     from copilot_archive.core.deadline import Deadline
     from copilot_archive.core.reports import Report
 
+    s3_calls = count_s3_calls()
+
     environ = {
         "ENTERPRISES": args.enterprises,
         "ARCHIVE_BUCKET": args.bucket,
@@ -67,18 +90,22 @@ def main() -> int:
     request = RunRequest(days=days, reports=tuple(Report(r) for r in args.reports.split(",")))
     deadline = Deadline.never() if args.seconds is None else Deadline.after(args.seconds)
     before = simulator_stats(args.api_url)
+    cpu_before = _cpu_seconds()
     started = time.monotonic()
     summary = archiver.run(request, deadline, args.today)
     elapsed = time.monotonic() - started
     after = simulator_stats(args.api_url)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     result: dict[str, Any] = {
         "max_workers": archiver.settings.max_workers,
         "elapsed_s": round(elapsed, 3),
         "counts": summary.counts(),
         "bytes": summary.bytes_archived,
         "rate_limit_waits": summary.rate_limit_waits,
-        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "peak_rss_kib": usage.ru_maxrss,
+        "cpu_s": round(usage.ru_utime + usage.ru_stime - cpu_before, 3),  # this process's, over the run
         "simulator": {k: after[k] - before[k] for k in after},
+        "s3_calls": dict(sorted(s3_calls.items())),
         "deferred_reasons": sorted({r["reason"][:160] for r in summary.to_dict()["deferred"]}),
     }
     _RESULT_OUT.write(json.dumps(result) + "\n")

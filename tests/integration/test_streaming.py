@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections import Counter
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -163,6 +164,84 @@ def test_read_of_missing_key_is_none_not_an_error(s3, bucket):
     assert storage.size("nothing/here.json") is None
     storage.put_stream("a/b.json", io.BytesIO(b"{}\n"))
     assert storage.size("a/b.json") == 3 and list(storage.list_keys("a/")) == ["a/b.json"]
+
+
+class Unseekable:
+    """A body that can only be read, as a download is: the transfer cannot learn its size."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self._data.read(size)
+
+
+def count_calls(s3: Any) -> Counter[str]:
+    """S3 API calls by operation, from now on."""
+    calls: Counter[str] = Counter()
+
+    def count(event_name: str, **_: Any) -> None:
+        calls[event_name.rsplit(".", 1)[-1]] += 1
+
+    s3.meta.events.register("before-call.s3", count)
+    return calls
+
+
+@pytest.mark.parametrize(("size", "completed_by"), [(10, "PutObject"), (9 * MiB, "CompleteMultipartUpload")])
+def test_a_streamed_upload_learns_its_version_from_the_answer_that_completed_it(
+    s3, bucket, size, completed_by
+):
+    storage = S3Storage(bucket, s3)
+    storage.put_stream("p/raw/x/part-0000.json", io.BytesIO(b"older\n"))
+    calls = count_calls(s3)
+
+    version_id = storage.put_stream("p/raw/x/part-0000.json", Unseekable(b"x" * (size - 1) + b"\n"))
+    calls = Counter(calls)  # what the upload asked, before this test asks anything
+
+    (latest,) = [v for v in s3.list_object_versions(Bucket=bucket)["Versions"] if v["IsLatest"]]
+    assert version_id is not None and version_id == latest["VersionId"] and latest["Size"] == size
+    assert calls[completed_by] == 1
+    assert calls["HeadObject"] == calls["ListObjectVersions"] == 0, "no request to learn the version"
+
+
+def test_a_version_written_by_another_writer_meanwhile_is_not_taken_for_the_uploads(s3, bucket):
+    import boto3
+
+    key = "p/raw/x/part-0000.json"
+    other_writer = boto3.client("s3")
+    storage = S3Storage(bucket, s3)
+
+    def write_over(**_: object) -> None:  # lands just after our upload, before put_stream returns
+        other_writer.put_object(Bucket=bucket, Key=key, Body=b"theirs\n")
+
+    s3.meta.events.register("after-call.s3.PutObject", write_over)
+    try:
+        version_id = storage.put_stream(key, Unseekable(b"ours\n"))
+    finally:
+        s3.meta.events.unregister("after-call.s3.PutObject", write_over)
+
+    ours = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"].read()
+    assert ours == b"ours\n" and s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"theirs\n"
+
+
+def test_a_report_day_asks_s3_only_what_its_commit_needs(simulator, s3, bucket, fixed_today):
+    heads: list[str] = []
+    s3.meta.events.register(
+        "before-parameter-build.s3.HeadObject", lambda params, **_: heads.append(params["Key"])
+    )
+    calls = count_calls(s3)
+    archiver = build_archiver(settings_for(simulator), S3Storage(bucket, s3))
+
+    summary = archiver.run(one_day(), Deadline.never(), TODAY)
+
+    archived = summary.of(Outcome.ARCHIVED)
+    files = sum(r.files for r in archived)
+    assert len(archived) == 2 and files >= 2
+    assert calls["PutObject"] == files + len(archived)  # each file, then each manifest
+    # Per report-day: is it committed already (before asking GitHub), and is a stale part beyond
+    # its files (before the commit); nothing per file.
+    assert sorted("/manifests/" in key for key in heads) == [False, False, True, True]
+    assert calls["ListObjectsV2"] == 2 and calls["ListObjectVersions"] == 0  # planning: per enterprise
 
 
 def test_an_upload_whose_answer_is_lost_leaves_no_version_behind(s3, bucket):

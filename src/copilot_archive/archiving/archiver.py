@@ -368,6 +368,8 @@ class Archiver:
                 f"GitHub serves 28-day reports only as the latest window, which now ends {end.isoformat()}"
             )
             return Result(latest.report, latest.slug, None, Outcome.SKIPPED, reason, level=latest.level)
+        if not state.force:
+            self._check_not_committed(links.report_day)  # its day is known only from the links
         return _archived(self._copy_and_commit(links, fetch, deadline, state))
 
     def _check_not_committed(self, report_day: ReportDay) -> None:
@@ -378,11 +380,10 @@ class Archiver:
         self, links: ReportLinks, refetch: Callable[[], ReportLinks], deadline: Deadline, state: _RunState
     ) -> Manifest:
         """Copy every link (at once), asking for fresh links once if any is refused; manifest last.
-        Without `force`, a report-day that has a manifest is left as it is (AlreadyExists)."""
+        Without `force`, a report-day that has a manifest is left as it is (AlreadyExists): the
+        callers check before copying, and the create-only manifest write settles any race."""
         force = state.force
         report_day = links.report_day
-        if not force:
-            self._check_not_committed(report_day)
         files: dict[int, ArchivedFile] = {}  # by link index: the manifest lists them in link order
         written: list[tuple[str, str | None]] = []  # (key, version) of every file this attempt wrote
         refreshed = False

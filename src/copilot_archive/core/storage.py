@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,7 +36,7 @@ UPLOAD_PARTS_IN_MEMORY = 2
 UPLOAD_CONCURRENCY = 2
 S3_CONNECTIONS = 2 * 32 * UPLOAD_CONCURRENCY  # MAX_WORKERS is 32 at most; HEADs and PUTs beside
 NDJSON = "application/x-ndjson"
-# User metadata naming one upload (x-amz-meta-archive-upload), to find the version it wrote.
+# User metadata naming one upload (x-amz-meta-archive-upload), to tell which version it wrote.
 UPLOAD_STAMP = "archive-upload"
 
 
@@ -221,6 +222,7 @@ class S3Storage:
         )
         # Not a TransferConfig argument, but an attribute s3transfer reads (engineering notes).
         self._transfer.max_in_memory_upload_chunks = UPLOAD_PARTS_IN_MEMORY
+        self._written_versions = _WrittenVersions(self._client.meta.events)
 
     def describe(self) -> str:
         return f"s3://{self.bucket}"
@@ -238,10 +240,10 @@ class S3Storage:
     def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> str | None:
         # On failure s3transfer aborts the multipart upload, so no part is left behind. The
         # managed transfer does not return the version it wrote: a stamp in the object's
-        # metadata finds it, so that a failed report-day can remove exactly its own versions.
+        # metadata names the upload, so that a failed report-day can remove exactly its own versions.
         stamp = uuid.uuid4().hex
         extra = {"ContentType": content_type, "Metadata": {UPLOAD_STAMP: stamp}}
-        with self._translated("upload", key):
+        with self._translated("upload", key), self._written_versions.watching(stamp) as written:
             try:
                 self._client.upload_fileobj(stream, self.bucket, key, ExtraArgs=extra, Config=self._transfer)
             except BaseException:
@@ -249,7 +251,9 @@ class S3Storage:
                 # the caller never learns of that version, so it is removed here.
                 self._remove_stamped(key, stamp)
                 raise
-            return self._version_stamped(key, stamp)
+            if written.answered:
+                return written.version_id
+            return self._version_stamped(key, stamp)  # S3's answer went unseen: ask for it
 
     def _version_stamped(self, key: str, stamp: str) -> str | None:
         head = self._client.head_object(Bucket=self.bucket, Key=key)
@@ -344,6 +348,77 @@ class S3Storage:
                 self._client.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
             else:
                 self._client.delete_object(Bucket=self.bucket, Key=key)
+
+
+@dataclass(slots=True)
+class _WrittenVersion:
+    """What S3 answered the request that completed one stamped upload."""
+
+    answered: bool = False
+    version_id: str | None = None
+
+
+class _WrittenVersions:
+    """Reads the version id off S3's answer to the request that completes a stamped upload
+    (PutObject, or CompleteMultipartUpload), through the client's botocore events: the
+    managed transfer drops that answer, and asking S3 again would cost a request per file."""
+
+    _CONTEXT_KEY = "archive_upload_stamp"
+
+    def __init__(self, events: Any) -> None:
+        self._pending: dict[str, _WrittenVersion] = {}  # by stamp, while its upload runs
+        self._stamps_by_upload_id: dict[str, str] = {}  # multipart uploads begun, not yet ended
+        self._lock = threading.Lock()
+        for operation in ("PutObject", "CreateMultipartUpload"):
+            events.register(f"before-parameter-build.s3.{operation}", self._stamp_from_metadata)
+        for operation in ("CompleteMultipartUpload", "AbortMultipartUpload"):
+            events.register(f"before-parameter-build.s3.{operation}", self._stamp_from_upload_id)
+        events.register("after-call.s3.CreateMultipartUpload", self._remember_upload_id)
+        for operation in ("PutObject", "CompleteMultipartUpload"):
+            events.register(f"after-call.s3.{operation}", self._record_version)
+
+    @contextmanager
+    def watching(self, stamp: str) -> Iterator[_WrittenVersion]:
+        written = _WrittenVersion()
+        with self._lock:
+            self._pending[stamp] = written
+        try:
+            yield written
+        finally:
+            with self._lock:
+                del self._pending[stamp]
+
+    def _stamp_from_metadata(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        stamp = params.get("Metadata", {}).get(UPLOAD_STAMP)
+        with self._lock:
+            if stamp in self._pending:
+                context[self._CONTEXT_KEY] = stamp
+
+    def _stamp_from_upload_id(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        with self._lock:
+            stamp = self._stamps_by_upload_id.pop(params.get("UploadId", ""), None)
+        if stamp is not None:
+            context[self._CONTEXT_KEY] = stamp
+
+    def _remember_upload_id(
+        self, http_response: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        stamp = context.get(self._CONTEXT_KEY)
+        if stamp is not None and http_response.status_code < 300:
+            with self._lock:
+                self._stamps_by_upload_id[parsed["UploadId"]] = stamp
+
+    def _record_version(
+        self, http_response: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        stamp = context.get(self._CONTEXT_KEY)
+        if stamp is None or http_response.status_code >= 300:
+            return
+        with self._lock:
+            written = self._pending.get(stamp)
+            if written is not None:
+                written.answered = True
+                written.version_id = parsed.get("VersionId")
 
 
 # What S3 answers a conditional write that lost: the object is not as expected, or another
