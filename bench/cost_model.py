@@ -197,14 +197,17 @@ def model(latest: dict[str, Any], template: Template, metrics: list[str], users:
 
     # S3 requests a day, as the code makes them (archiver.py, storage.py, indexer.py).
     put_list = runs * template.reports * math.ceil(DAYS / 1000)  # plan: one listing per report
-    get_head = 0
+    # The not-ready ledger: read when planning and before its update, replaced when a recent day
+    # (yesterday, not generated yet) answered not ready.
+    get_head = 2 * runs
+    put_list += runs
     glue_requests = 0
     for report in ONE_DAY_REPORTS:
         n = files(report)
         size = raw_day(report) / n
         parts = 1 if size < UPLOAD_PART_BYTES else math.ceil(size / UPLOAD_PART_BYTES) + 2
         put_list += n * parts + 1  # every file (one PUT, or create + parts + complete); manifest
-        get_head += 2 + n + 1  # manifest checked twice, a HEAD per file for its version, stale-part probe
+        get_head += 1 + 1  # manifest checked once, stale-part probe (versions come from the PUTs' answers)
         get_head += 2 + 2 * n  # indexer: manifest HEAD + GET, per file HEAD + GET
         put_list += len(tables[report]) + 1  # curated tables + index_status
         # the monthly ones (enterprise-level tables, index_status) are read before the merge
