@@ -46,6 +46,7 @@ from .events import RunRequest
 from .github import PERMISSION_HINT, ReportClient, ReportLinks
 from .planner import Archived, LatestReport, Plan, Window, plan_days, plan_reconcile, scope_reports
 from .transfer import LinkDownloader
+from .work_queue import WorkItem, plan_items
 
 
 class Outcome(StrEnum):
@@ -69,6 +70,8 @@ class Result:
     bytes: int = 0
     lines: int = 0
     level: Level = Level.ENTERPRISE
+    # A deferred report-day put on the archive queue for a worker (work_queue.py).
+    queued: bool = False
 
     @property
     def scope(self) -> Scope:
@@ -84,6 +87,8 @@ class Result:
             item.update(files=self.files, bytes=self.bytes, lines=self.lines)
         if self.reason:
             item["reason"] = self.reason
+        if self.queued:
+            item["queued"] = True
         return item
 
 
@@ -100,6 +105,9 @@ class RunSummary:
     data_age_hours_by_level: Mapping[Level, float] = field(default_factory=dict)
     # Set when the run did nothing because the GitHub token is not configured yet.
     not_configured: str = ""
+    # Messages put on the archive queue, and the report-days they hold (work_queue.py).
+    queued: tuple[WorkItem, ...] = ()
+    report_days_queued: int = 0
 
     @property
     def data_age_hours(self) -> float | None:
@@ -132,6 +140,9 @@ class RunSummary:
                 level.value: round(hours, 1) for level, hours in self.data_age_hours_by_level.items()
             },
             "not_configured": self.not_configured or None,
+            "report_days_queued": self.report_days_queued,
+            "queued_messages": len(self.queued),
+            "queued": [item.to_dict() for item in self.queued],
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 
@@ -192,6 +203,34 @@ class Archiver:
         if request.days is None:
             return plan_reconcile(Window.for_today(today), scopes, reports, archived), archived
         return plan_days(request.days, scopes, reports, archived, request.force), archived
+
+    def queue_plan(
+        self, request: RunRequest, today: date, send: Callable[[tuple[WorkItem, ...]], None]
+    ) -> RunSummary:
+        """Plan the request and hand all its work to `send` (the archive queue), archiving nothing."""
+        started = self._now()
+        try:
+            self.client.check_token()
+        except NotConfigured as exc:
+            logger.warning("GitHub token not configured yet; nothing queued", extra={"reason": str(exc)})
+            return RunSummary((), started, self._now(), not_configured=str(exc))
+        plan, archived = self._plan(request, today)
+        window = Window.for_today(today)
+        items = plan_items(plan, window.last)
+        send(items)
+        finished = self._now()
+        logger.info("work queued", extra={"messages": len(items), "report_days": plan.size})
+        return RunSummary(
+            results=(),
+            started_at=started,
+            finished_at=finished,
+            # The freshness alarms watch every scheduled run, also one that only plans.
+            data_age_hours_by_level=(
+                _data_age_hours(archived, [], window, finished) if request.is_reconcile else {}
+            ),
+            queued=items,
+            report_days_queued=plan.size,
+        )
 
     def run(
         self,
