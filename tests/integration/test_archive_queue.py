@@ -335,3 +335,19 @@ def test_days_that_expired_while_queued_are_dropped_not_failed(queue_env, app, s
 
     assert deliver(sqs, queues["url"], app, receive(sqs, queues["url"])[0]) == {"batchItemFailures": []}
     assert receive(sqs, queues["url"]) == [] and bucket_objects(s3, bucket) == {}
+
+
+def test_the_sample_queue_event_archives_its_report_days(archiver_env, app, s3, bucket, monkeypatch):
+    from copilot_archive.archiving import runtime
+
+    monkeypatch.setenv("ARCHIVE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/123456789012/unused")
+    runtime.archiver_from_env.cache_clear()
+
+    answer = app.worker_handler(load_event("archive-queue-message.json"), FakeLambdaContext())
+
+    assert answer == {"batchItemFailures": []}
+    assert {(report, day) for report, _slug, day in manifests(s3, bucket)} == {
+        (report, day)
+        for report in ("enterprise-1-day", "users-1-day")
+        for day in ("2025-10-10", "2025-10-11")
+    }
