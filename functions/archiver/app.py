@@ -5,13 +5,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from copilot_archive.archiving.dispatch import (
-    check_message_done,
-    process_queue_event,
-    queue_for,
-    run_message,
-    run_request,
-)
+from copilot_archive.archiving.dispatch import process_queue_event, queue_for, run_message, run_request
 from copilot_archive.archiving.events import parse_event
 from copilot_archive.archiving.planner import Window
 from copilot_archive.archiving.runtime import archiver_from_env, record_run_metrics
@@ -44,12 +38,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 def worker_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     archiver = archiver_from_env()
     deadline = Deadline.from_lambda_context(context, RESERVE_SECONDS)
+    queue = queue_for(archiver.settings.queue_url)
 
     def run(body: str) -> Any:
-        queue = queue_for(archiver.settings.queue_url)
-        summary = run_message(archiver, body, deadline, clock.utc_today(), queue)
-        record_run_metrics(summary)
-        check_message_done(summary)
-        return summary
+        return run_message(archiver, body, deadline, clock.utc_today(), queue, record_run_metrics)
 
     return process_queue_event(event, context, run)

@@ -351,3 +351,70 @@ def test_the_sample_queue_event_archives_its_report_days(archiver_env, app, s3, 
         for report in ("enterprise-1-day", "users-1-day")
         for day in ("2025-10-10", "2025-10-11")
     }
+
+
+@pytest.fixture
+def empty_token_secret(archiver_env, monkeypatch, aws_env) -> str:
+    import boto3
+
+    from copilot_archive.archiving import runtime
+
+    name = f"copilot/just-deployed-{uuid.uuid4().hex[:8]}"
+    boto3.client("secretsmanager").create_secret(Name=name)  # no value, as the stack creates it
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("GITHUB_TOKEN_SECRET", name)
+    runtime.archiver_from_env.cache_clear()
+    return name
+
+
+def test_a_run_without_token_looks_again_in_15_minutes(empty_token_secret, app, queues, sqs, monkeypatch):
+    monkeypatch.setenv("ARCHIVE_QUEUE_URL", queues["url"])
+
+    summary = app.lambda_handler(load_event("scheduled-scheduler.json"), FakeLambdaContext())
+
+    assert "not configured yet" in summary["not_configured"]
+    assert summary["reconcile_again_in_seconds"] == 900
+    attributes = sqs.get_queue_attributes(QueueUrl=queues["url"], AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessagesDelayed"] == "1"
+
+
+def test_the_backfill_starts_at_the_first_wake_up_after_the_token_is_put(
+    empty_token_secret, app, queues, sqs, s3, bucket, monkeypatch
+):
+    import boto3
+
+    from copilot_archive.archiving import dispatch
+
+    monkeypatch.setattr(dispatch, "WAKE_UP_DELAY_SECONDS", 0)  # SQS would hold each for 15 minutes
+    monkeypatch.setenv("ARCHIVE_QUEUE_URL", queues["url"])
+    monkeypatch.setenv("ENTERPRISES", "acme")
+    monkeypatch.setenv("REPORTS", "enterprise-1-day")
+    app.lambda_handler(load_event("scheduled-scheduler.json"), FakeLambdaContext())
+
+    (first,) = receive(sqs, queues["url"])
+    assert json.loads(first["Body"]) == {"reconcile_later": {"wake_ups_left": 23}}
+    assert deliver(sqs, queues["url"], app, first) == {"batchItemFailures": []}  # still no token
+    (second,) = receive(sqs, queues["url"])
+    assert json.loads(second["Body"]) == {"reconcile_later": {"wake_ups_left": 22}}
+
+    boto3.client("secretsmanager").put_secret_value(SecretId=empty_token_secret, SecretString=CANARY_TOKEN)
+    assert deliver(sqs, queues["url"], app, second) == {"batchItemFailures": []}
+
+    assert {day for _report, _slug, day in manifests(s3, bucket)} == {d.isoformat() for d in WINDOW}
+    assert receive(sqs, queues["url"]) == []  # the chain ends once a run had a token
+
+
+def test_the_last_wake_up_without_token_leaves_it_to_the_schedule(
+    empty_token_secret, app, queues, sqs, monkeypatch
+):
+    monkeypatch.setenv("ARCHIVE_QUEUE_URL", queues["url"])
+    sqs.send_message(
+        QueueUrl=queues["url"], MessageBody=json.dumps({"reconcile_later": {"wake_ups_left": 0}})
+    )
+
+    assert deliver(sqs, queues["url"], app, receive(sqs, queues["url"])[0]) == {"batchItemFailures": []}
+
+    attributes = sqs.get_queue_attributes(QueueUrl=queues["url"], AttributeNames=["All"])["Attributes"]
+    assert (
+        attributes["ApproximateNumberOfMessages"] == attributes["ApproximateNumberOfMessagesDelayed"] == "0"
+    )

@@ -108,6 +108,8 @@ class RunSummary:
     # Messages put on the archive queue, and the report-days they hold (work_queue.py).
     queued: tuple[WorkItem, ...] = ()
     report_days_queued: int = 0
+    # Not configured yet, with a queue: the reconcile runs again this many seconds from now.
+    reconcile_again_in_seconds: int | None = None
 
     @property
     def data_age_hours(self) -> float | None:
@@ -143,6 +145,7 @@ class RunSummary:
             "report_days_queued": self.report_days_queued,
             "queued_messages": len(self.queued),
             "queued": [item.to_dict() for item in self.queued],
+            "reconcile_again_in_seconds": self.reconcile_again_in_seconds,
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 

@@ -10,7 +10,7 @@ queue. Without a queue (the CLI) nothing here touches SQS, nor does a run that d
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, Protocol
@@ -22,11 +22,20 @@ from ..core.observability import logger
 from .archiver import Archiver, Outcome, RunSummary
 from .events import RunRequest, parse_event
 from .planner import Window
-from .work_queue import STALLED_DELAY_SECONDS, PendingReportDay, WorkItem, work_items
+from .work_queue import (
+    RECONCILE_LATER,
+    STALLED_DELAY_SECONDS,
+    WAKE_UP_DELAY_SECONDS,
+    WAKE_UPS,
+    PendingReportDay,
+    QueueMessage,
+    ReconcileLater,
+    work_items,
+)
 
 
 class WorkQueue(Protocol):
-    def send(self, items: tuple[WorkItem, ...]) -> None: ...
+    def send(self, items: Sequence[QueueMessage]) -> None: ...
 
 
 def queue_for(queue_url: str | None) -> WorkQueue | None:
@@ -39,16 +48,27 @@ def queue_for(queue_url: str | None) -> WorkQueue | None:
 
 
 def run_request(
-    archiver: Archiver, request: RunRequest, deadline: Deadline, today: date, queue: WorkQueue | None
+    archiver: Archiver,
+    request: RunRequest,
+    deadline: Deadline,
+    today: date,
+    queue: WorkQueue | None,
+    wake_ups_left: int = WAKE_UPS,
 ) -> RunSummary:
-    """Run one request; with a queue, many scopes are only planned and what is deferred is queued."""
+    """Run one request; with a queue, many scopes are only planned and what is deferred is queued.
+    A reconcile that finds no token yet comes back `wake_ups_left` more times (work_queue.py)."""
     scopes = request.scopes or archiver.settings.scopes
     if queue is not None and request.is_reconcile and len(scopes) > archiver.settings.queue_from_scopes:
-        return archiver.queue_plan(request, today, queue.send)
-    summary = archiver.run(request, deadline, today)
-    if queue is None:
-        return summary
-    return queue_deferred(summary, today, queue)
+        summary = archiver.queue_plan(request, today, queue.send)
+    else:
+        summary = archiver.run(request, deadline, today)
+        if queue is not None:
+            summary = queue_deferred(summary, today, queue)
+    if queue is not None and request.is_reconcile and summary.not_configured and wake_ups_left > 0:
+        later = ReconcileLater(wake_ups_left - 1, WAKE_UP_DELAY_SECONDS)
+        queue.send([later])
+        summary = replace(summary, reconcile_again_in_seconds=later.delay_seconds)
+    return summary
 
 
 def queue_deferred(summary: RunSummary, today: date, queue: WorkQueue) -> RunSummary:
@@ -67,27 +87,38 @@ def queue_deferred(summary: RunSummary, today: date, queue: WorkQueue) -> RunSum
 
 
 def run_message(
-    archiver: Archiver, body: str, deadline: Deadline, today: date, queue: WorkQueue | None
+    archiver: Archiver,
+    body: str,
+    deadline: Deadline,
+    today: date,
+    queue: WorkQueue | None,
+    on_summary: Callable[[RunSummary], None] = lambda _summary: None,
 ) -> RunSummary:
-    """A worker's run of one queue message (InvalidRequest for one no run can take)."""
+    """A worker's run of one queue message. Raises what must bring the message back: a body no
+    run can take (InvalidRequest), or a failed report-day of a work item (WorkFailed), after
+    `on_summary` has seen the summary. Deferred report-days are queued again; not-ready ones
+    and a wake-up's failures are left to the scheduled reconcile, which retries them anyway."""
     window = Window.for_today(today)
-    event = _without_expired_days(_decode(body), window)
+    event = _decode(body)
+    later = ReconcileLater.from_event(event)
+    if later is not None:
+        summary = run_request(archiver, RunRequest(), deadline, today, queue, later.wake_ups_left)
+        on_summary(summary)
+        return summary
+    event = _without_expired_days(event, window)
     if not event.get("days"):
         logger.warning("queue message holds only days GitHub no longer serves; dropped")
         now = clock.utc_now()
         return RunSummary((), now, now)
     request = parse_event(event, window, archiver.settings.scopes)
-    return run_request(archiver, request, deadline, today, queue)
-
-
-def check_message_done(summary: RunSummary) -> None:
-    """Raise when the message must come back: a failed report-day, or no token to run with.
-    (Deferred report-days are already queued again; not-ready ones are the schedule's.)"""
-    if summary.not_configured:
+    summary = run_request(archiver, request, deadline, today, queue)
+    on_summary(summary)
+    if summary.not_configured:  # the token was removed since the message was queued
         raise WorkFailed(f"the GitHub token is not configured: {summary.not_configured}")
     failed = summary.of(Outcome.FAILED)
     if failed:
         raise WorkFailed(f"{len(failed)} report-days failed; first: {failed[0].to_dict()}")
+    return summary
 
 
 def process_queue_event(
@@ -124,7 +155,7 @@ def _decode(body: str) -> dict[str, Any]:
         event = json.loads(body)
     except ValueError as exc:
         raise InvalidRequest(f"queue message is not JSON: {exc}") from exc
-    if not isinstance(event, dict) or not event.get("days"):
+    if not isinstance(event, dict) or not (event.get("days") or RECONCILE_LATER in event):
         raise InvalidRequest("queue message must be a manual event naming its days")
     return event
 

@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ..core.exceptions import QueueError
 from ..core.observability import logger
-from .work_queue import WorkItem, batches
+from .work_queue import QueueMessage, batches
 
 # Attempts per batch: SQS refuses single entries of a batch now and then (throttling,
 # internal errors); entries still refused after these attempts fail the run.
@@ -39,12 +39,12 @@ class SqsWorkQueue:
             self._client = boto3.client("sqs")
         return self._client
 
-    def send(self, items: Sequence[WorkItem]) -> None:
+    def send(self, items: Sequence[QueueMessage]) -> None:
         """Send every item, retrying refused entries; QueueError names what was not sent."""
         for batch in batches(items):
             self._send_batch(batch)
 
-    def _send_batch(self, batch: list[WorkItem]) -> None:
+    def _send_batch(self, batch: list[QueueMessage]) -> None:
         pending = {str(i): item for i, item in enumerate(batch)}
         for attempt in range(1, SEND_ATTEMPTS + 1):
             entries = [
@@ -70,7 +70,7 @@ class SqsWorkQueue:
                 )
                 self._sleep(RETRY_PAUSE_SECONDS * attempt)
         codes = ", ".join(sorted({f.get("Code", "?") for f in failed}))
-        scopes = ", ".join(str(item.scope) for item in pending.values())
+        named = ", ".join(str(item) for item in pending.values())
         raise QueueError(
-            f"SQS refused {len(pending)} messages after {SEND_ATTEMPTS} attempts ({codes}): {scopes}"
+            f"SQS refused {len(pending)} messages after {SEND_ATTEMPTS} attempts ({codes}): {named}"
         )

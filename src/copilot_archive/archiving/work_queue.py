@@ -8,11 +8,12 @@ most CHUNK_DAYS days of one scope: see CHUNK_DAYS for why a worker finishes it i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ..core.exceptions import InvalidRequest
 from ..core.layout import Scope
 from ..core.reports import Report
 from .events import SCOPE_KEYS
@@ -28,6 +29,13 @@ SEND_BATCH_SIZE = 10
 # A worker that archived nothing (rate limited, or GitHub slow) waits this long before its
 # work comes back: SQS's longest delay, so a stalled chunk does not spin through workers.
 STALLED_DELAY_SECONDS = 900
+# While the token secret is still empty (a stack deployed minutes ago), a run looks again
+# every 15 minutes (SQS's longest delay) for one default schedule period (6 hours): the
+# first backfill starts within 15 minutes of `put-secret-value`, not at the next schedule.
+WAKE_UP_DELAY_SECONDS = 900
+WAKE_UPS = 24
+# The body key of such a message; a manual event never has it.
+RECONCILE_LATER = "reconcile_later"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,9 @@ class WorkItem:
     def body(self) -> str:
         return json.dumps(self.to_event(), separators=(",", ":"))
 
+    def __str__(self) -> str:
+        return f"{self.scope} {self.days[0].isoformat()}..{self.days[-1].isoformat()}"
+
     def to_dict(self) -> dict[str, Any]:
         """How a run's summary names what it queued."""
         return {
@@ -65,6 +76,31 @@ class WorkItem:
             "days": len(self.days),
             "reports": [r.value for r in self.reports],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileLater:
+    """A queue message that runs the scheduled reconcile again later, `wake_ups_left` times more."""
+
+    wake_ups_left: int
+    delay_seconds: int = WAKE_UP_DELAY_SECONDS
+
+    def body(self) -> str:
+        return json.dumps({RECONCILE_LATER: {"wake_ups_left": self.wake_ups_left}})
+
+    def __str__(self) -> str:
+        return f"reconcile later ({self.wake_ups_left} wake-ups left)"
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> ReconcileLater | None:
+        """The message a body holds, or None for a manual event."""
+        if RECONCILE_LATER not in event:
+            return None
+        later = event[RECONCILE_LATER]
+        left = later.get("wake_ups_left") if isinstance(later, Mapping) else None
+        if set(event) != {RECONCILE_LATER} or not isinstance(left, int) or not 0 <= left <= WAKE_UPS:
+            raise InvalidRequest(f"{RECONCILE_LATER}: {later!r} must be {{'wake_ups_left': 0..{WAKE_UPS}}}")
+        return cls(left)
 
 
 # (report, scope, day): day None is a 28-day report whose end day is not known yet.
@@ -98,7 +134,10 @@ def plan_items(plan: Plan, latest_day: date) -> tuple[WorkItem, ...]:
     return work_items(pending, latest_day)
 
 
-def batches(items: Iterable[WorkItem]) -> list[list[WorkItem]]:
-    """Items in groups that one SendMessageBatch call takes."""
+def batches(items: Iterable[QueueMessage]) -> list[list[QueueMessage]]:
+    """Messages in groups that one SendMessageBatch call takes."""
     ordered = list(items)
     return [ordered[i : i + SEND_BATCH_SIZE] for i in range(0, len(ordered), SEND_BATCH_SIZE)]
+
+
+QueueMessage = WorkItem | ReconcileLater
