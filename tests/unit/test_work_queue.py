@@ -11,8 +11,16 @@ import pytest
 from copilot_archive.archiving.events import parse_event
 from copilot_archive.archiving.planner import Window, plan_reconcile
 from copilot_archive.archiving.sqs import SEND_ATTEMPTS, SqsWorkQueue
-from copilot_archive.archiving.work_queue import CHUNK_DAYS, WorkItem, batches, plan_items, work_items
-from copilot_archive.core.exceptions import QueueError
+from copilot_archive.archiving.work_queue import (
+    CHUNK_DAYS,
+    ReconcileLater,
+    WorkItem,
+    batches,
+    plan_items,
+    spans_workers,
+    work_items,
+)
+from copilot_archive.core.exceptions import InvalidRequest, QueueError
 from copilot_archive.core.layout import Scope
 from copilot_archive.core.reports import Level, Report
 
@@ -131,3 +139,31 @@ def test_a_delay_is_sent_with_the_message():
     SqsWorkQueue("https://queue", client=sqs).send([item])
 
     assert sqs.calls[0][0]["DelaySeconds"] == 900
+
+
+def test_a_first_backfill_or_many_scopes_go_to_the_workers_a_daily_increment_does_not():
+    reports = (Report.ENTERPRISE_1_DAY, Report.USERS_1_DAY)
+    year = plan_reconcile(WINDOW, [ACME], reports, {})
+    done = frozenset(WINDOW.days()[:-2])
+    increment = plan_reconcile(WINDOW, [ACME], reports, {(r, ACME): done for r in reports})
+    many = [Scope(Level.ORGANIZATION, f"org-{i}") for i in range(21)]
+    many_increments = plan_reconcile(
+        WINDOW, many, (Report.ORGANIZATION_1_DAY,), {(Report.ORGANIZATION_1_DAY, s): done for s in many}
+    )
+
+    assert spans_workers(year, WINDOW.last, most_scopes=20)
+    assert not spans_workers(increment, WINDOW.last, most_scopes=20)
+    assert spans_workers(many_increments, WINDOW.last, most_scopes=20)
+    assert not spans_workers(many_increments, WINDOW.last, most_scopes=21)
+
+
+def test_a_wake_up_body_is_read_back_and_a_bad_one_refused():
+    assert ReconcileLater.from_event(json.loads(ReconcileLater(5).body())) == ReconcileLater(5)
+    assert ReconcileLater.from_event({"days": ["2026-11-01"]}) is None
+    for bad in (
+        {"reconcile_later": {"wake_ups_left": 99}},
+        {"reconcile_later": 3},
+        {"reconcile_later": {}, "x": 1},
+    ):
+        with pytest.raises(InvalidRequest):
+            ReconcileLater.from_event(bad)

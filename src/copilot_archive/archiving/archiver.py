@@ -46,7 +46,7 @@ from .events import RunRequest
 from .github import PERMISSION_HINT, ReportClient, ReportLinks
 from .planner import Archived, LatestReport, Plan, Window, plan_days, plan_reconcile, scope_reports
 from .transfer import LinkDownloader
-from .work_queue import WorkItem, plan_items
+from .work_queue import HandOff, WorkItem, plan_items
 
 
 class Outcome(StrEnum):
@@ -207,24 +207,26 @@ class Archiver:
             return plan_reconcile(Window.for_today(today), scopes, reports, archived), archived
         return plan_days(request.days, scopes, reports, archived, request.force), archived
 
-    def queue_plan(
-        self, request: RunRequest, today: date, send: Callable[[tuple[WorkItem, ...]], None]
+    def _hand_off(
+        self,
+        plan: Plan,
+        archived: Archived,
+        request: RunRequest,
+        today: date,
+        started: datetime,
+        hand_off: HandOff,
     ) -> RunSummary:
-        """Plan the request and hand all its work to `send` (the archive queue), archiving nothing."""
-        started = self._now()
-        try:
-            self.client.check_token()
-        except NotConfigured as exc:
-            logger.warning("GitHub token not configured yet; nothing queued", extra={"reason": str(exc)})
-            return RunSummary((), started, self._now(), not_configured=str(exc))
-        plan, archived = self._plan(request, today)
+        """Put all of a plan's work on the archive queue, archiving nothing."""
         window = Window.for_today(today)
         items = plan_items(plan, window.last)
-        send(items)
+        hand_off.send(items)
         finished = self._now()
         logger.info("work queued", extra={"messages": len(items), "report_days": plan.size})
         return RunSummary(
-            results=(),
+            results=tuple(
+                Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived", level=rd.level)
+                for rd in plan.skipped
+            ),
             started_at=started,
             finished_at=finished,
             # The freshness alarms watch every scheduled run, also one that only plans.
@@ -242,7 +244,9 @@ class Archiver:
         today: date,
         on_plan: Callable[[Plan], None] | None = None,
         on_result: Callable[[Result], None] | None = None,
+        hand_off: HandOff | None = None,
     ) -> RunSummary:
+        """Archive what the request plans, or, when `hand_off` wants the plan, queue all of it."""
         started = self._now()
         try:
             self.client.check_token()
@@ -255,6 +259,8 @@ class Archiver:
         plan, archived = self._plan(request, today)
         if on_plan:
             on_plan(plan)
+        if hand_off is not None and hand_off.wants(plan):
+            return self._hand_off(plan, archived, request, today, started, hand_off)
         results = [
             Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived", level=rd.level)
             for rd in plan.skipped

@@ -27,9 +27,11 @@ from .work_queue import (
     STALLED_DELAY_SECONDS,
     WAKE_UP_DELAY_SECONDS,
     WAKE_UPS,
+    HandOff,
     PendingReportDay,
     QueueMessage,
     ReconcileLater,
+    spans_workers,
     work_items,
 )
 
@@ -55,15 +57,17 @@ def run_request(
     queue: WorkQueue | None,
     wake_ups_left: int = WAKE_UPS,
 ) -> RunSummary:
-    """Run one request; with a queue, many scopes are only planned and what is deferred is queued.
+    """Run one request. With a queue, a reconcile of many scopes or of a first backfill only plans
+    and queues (spans_workers), and what any run defers is queued.
     A reconcile that finds no token yet comes back `wake_ups_left` more times (work_queue.py)."""
-    scopes = request.scopes or archiver.settings.scopes
-    if queue is not None and request.is_reconcile and len(scopes) > archiver.settings.queue_from_scopes:
-        summary = archiver.queue_plan(request, today, queue.send)
-    else:
-        summary = archiver.run(request, deadline, today)
-        if queue is not None:
-            summary = queue_deferred(summary, today, queue)
+    hand_off = None
+    if queue is not None and request.is_reconcile:
+        most_scopes = archiver.settings.queue_from_scopes
+        latest_day = Window.for_today(today).last
+        hand_off = HandOff(lambda plan: spans_workers(plan, latest_day, most_scopes), queue.send)
+    summary = archiver.run(request, deadline, today, hand_off=hand_off)
+    if queue is not None:
+        summary = queue_deferred(summary, today, queue)
     if queue is not None and request.is_reconcile and summary.not_configured and wake_ups_left > 0:
         later = ReconcileLater(wake_ups_left - 1, WAKE_UP_DELAY_SECONDS)
         queue.send([later])

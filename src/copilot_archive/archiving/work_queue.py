@@ -8,7 +8,7 @@ most CHUNK_DAYS days of one scope: see CHUNK_DAYS for why a worker finishes it i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -141,3 +141,18 @@ def batches(items: Iterable[QueueMessage]) -> list[list[QueueMessage]]:
 
 
 QueueMessage = WorkItem | ReconcileLater
+
+
+@dataclass(frozen=True, slots=True)
+class HandOff:
+    """Given to Archiver.run: when `wants` the plan, the run sends all its work instead."""
+
+    wants: Callable[[Plan], bool]
+    send: Callable[[Sequence[QueueMessage]], None]
+
+
+def spans_workers(plan: Plan, latest_day: date, most_scopes: int) -> bool:
+    """Whether a plan is work for the queue's workers rather than for one run: more scopes
+    than `most_scopes`, or a scope with more than one message's days (a first backfill)."""
+    scopes = {rd.scope for rd in plan.days} | {latest.scope for latest in plan.latest}
+    return len(scopes) > most_scopes or len(plan_items(plan, latest_day)) > len(scopes)
