@@ -9,6 +9,7 @@ queue. Without a queue (the CLI) nothing here touches SQS, nor does a run that d
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -40,8 +41,10 @@ class WorkQueue(Protocol):
     def send(self, items: Sequence[QueueMessage]) -> None: ...
 
 
+@functools.cache
 def queue_for(queue_url: str | None) -> WorkQueue | None:
-    """The archive queue when one is configured; no SQS client is built until work is sent."""
+    """The archive queue when one is configured (one per container, so its client stays warm);
+    no SQS client is built until work is sent."""
     if not queue_url:
         return None
     from .sqs import SqsWorkQueue
