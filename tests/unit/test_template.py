@@ -477,6 +477,8 @@ def test_the_worker_takes_one_message_at_a_time_and_reports_failed_ones() -> Non
     assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["ArchiveQueue", "Arn"]}
     assert source["Properties"]["BatchSize"] == 1
     assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # The poller invokes no more workers than are reserved: none is throttled into a receive.
+    assert source["Properties"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "QueueWorkers"}
 
 
 def test_the_archive_queue_outlasts_six_worker_timeouts_and_dead_letters_after_three_receives() -> None:
