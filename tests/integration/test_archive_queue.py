@@ -418,3 +418,18 @@ def test_the_last_wake_up_without_token_leaves_it_to_the_schedule(
     assert (
         attributes["ApproximateNumberOfMessages"] == attributes["ApproximateNumberOfMessagesDelayed"] == "0"
     )
+
+
+def test_a_forced_run_queues_its_deferred_days_forced(queue_env, app, sqs, queues, simulator, monkeypatch):
+    from copilot_archive.archiving import runtime
+
+    monkeypatch.setenv("MAX_WORKERS", "1")
+    runtime.archiver_from_env.cache_clear()
+    days = [d.isoformat() for d in WINDOW[:3]]
+    event = {"days": days, "reports": ["organization-1-day"], "organizations": ["org-003"], "force": True}
+
+    summary = app.lambda_handler(event, ExpiresAfter(simulator, 1))
+
+    assert summary["counts"]["archived"] == 1
+    (message,) = receive(sqs, queues["url"])
+    assert json.loads(message["Body"]) == {**event, "days": days[1:]}

@@ -70,7 +70,7 @@ def run_request(
         hand_off = HandOff(lambda plan: spans_workers(plan, latest_day, most_scopes), queue.send)
     summary = archiver.run(request, deadline, today, hand_off=hand_off)
     if queue is not None:
-        summary = queue_deferred(summary, today, queue)
+        summary = queue_deferred(summary, today, queue, request.force)
     if queue is not None and request.is_reconcile and summary.not_configured and wake_ups_left > 0:
         later = ReconcileLater(wake_ups_left - 1, WAKE_UP_DELAY_SECONDS)
         queue.send([later])
@@ -78,7 +78,7 @@ def run_request(
     return summary
 
 
-def queue_deferred(summary: RunSummary, today: date, queue: WorkQueue) -> RunSummary:
+def queue_deferred(summary: RunSummary, today: date, queue: WorkQueue, force: bool = False) -> RunSummary:
     """Queue the summary's deferred report-days; they stay deferred, marked as queued."""
     deferred = summary.of(Outcome.DEFERRED)
     if not deferred:
@@ -86,7 +86,8 @@ def queue_deferred(summary: RunSummary, today: date, queue: WorkQueue) -> RunSum
     # A run that archived nothing was stalled (rate limited, or GitHub slow): its work waits.
     stalled = not summary.of(Outcome.ARCHIVED)
     pending: list[PendingReportDay] = [(r.report, r.scope, r.day) for r in deferred]
-    items = work_items(pending, Window.for_today(today).last, STALLED_DELAY_SECONDS if stalled else 0)
+    delay = STALLED_DELAY_SECONDS if stalled else 0
+    items = work_items(pending, Window.for_today(today).last, delay, force)
     queue.send(items)
     logger.info("deferred work queued", extra={"messages": len(items), "report_days": len(deferred)})
     results = tuple(replace(r, queued=True) if r.outcome is Outcome.DEFERRED else r for r in summary.results)

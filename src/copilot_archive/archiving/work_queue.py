@@ -46,6 +46,8 @@ class WorkItem:
     days: tuple[date, ...]
     reports: tuple[Report, ...]
     delay_seconds: int = 0
+    # A forced manual run's deferred days stay forced (re-archived even with a manifest).
+    force: bool = False
 
     @property
     def report_days(self) -> int:
@@ -53,12 +55,12 @@ class WorkItem:
         return len(self.days) * len(self.reports)
 
     def to_event(self) -> dict[str, Any]:
-        """The manual event a worker runs (without force: what has a manifest is skipped)."""
+        """The manual event a worker runs (unless forced, what has a manifest is skipped)."""
         return {
             "days": [d.isoformat() for d in self.days],
             "reports": [r.value for r in self.reports],
             SCOPE_KEYS[self.scope.level]: [self.scope.slug],
-            "force": False,
+            "force": self.force,
         }
 
     def body(self) -> str:
@@ -108,7 +110,7 @@ PendingReportDay = tuple[Report, Scope, date | None]
 
 
 def work_items(
-    pending: Iterable[PendingReportDay], latest_day: date, delay_seconds: int = 0
+    pending: Iterable[PendingReportDay], latest_day: date, delay_seconds: int = 0, force: bool = False
 ) -> tuple[WorkItem, ...]:
     """Messages for pending report-days: per scope, its days oldest first in chunks of CHUNK_DAYS,
     each naming the reports wanted on any of its days. A 28-day report is asked for its window
@@ -123,7 +125,7 @@ def work_items(
             chunk = tuple(days[start : start + CHUNK_DAYS])
             wanted = set().union(*(by_scope[scope][d] for d in chunk))
             reports = tuple(r for r in Report if r in wanted)  # the catalogue's order
-            items.append(WorkItem(scope, chunk, reports, delay_seconds))
+            items.append(WorkItem(scope, chunk, reports, delay_seconds, force))
     return tuple(items)
 
 
