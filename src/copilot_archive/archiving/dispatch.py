@@ -1,10 +1,11 @@
 """Runs that use the archive queue: what a run defers goes on it, and workers take it off.
 
 The scheduled run archives what fits and queues what it defers; with more than
-QUEUE_FROM_SCOPES scopes it only plans and queues. A worker runs one message like a manual
-event: what it defers goes back on the queue; a failed report-day, or a message it cannot
-read, is raised, so SQS delivers the message again and finally moves it to the dead-letter
-queue. Without a queue (the CLI) nothing here touches SQS, nor does a run that defers nothing.
+QUEUE_FROM_SCOPES scopes, or a first backfill, it only plans and queues. A worker runs one
+message like a manual event: what it defers goes back on the queue; a failed report-day, or
+a message it cannot read, is raised, so SQS delivers the message again and finally moves it
+to the dead-letter queue. A reconcile that finds no token yet queues a wake-up of itself.
+Without a queue (the CLI) nothing here touches SQS, nor does a run that defers nothing.
 """
 
 from __future__ import annotations
