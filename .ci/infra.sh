@@ -63,6 +63,7 @@ if [[ -d athena ]]; then
     [[ -d "$layer/copilot_archive/athena" ]] || fail "layer lacks python/copilot_archive/athena (the SQL)"
 fi
 [[ -f "$build_dir/ArchiverFunction/app.py" ]] || fail "function artifact lacks app.py"
+[[ -f "$build_dir/ArchiveWorkerFunction/app.py" ]] || fail "queue worker artifact lacks app.py"
 [[ -f "$indexer_layer/pyarrow/__init__.py" ]] || fail "IndexerLayer lacks python/pyarrow/__init__.py"
 [[ -f "$build_dir/IndexerFunction/app.py" ]] || fail "indexer function artifact lacks app.py"
 
@@ -77,7 +78,11 @@ import sys
 
 EM_AARCH64 = 183
 LAMBDA_UNZIPPED_LIMIT = 262_144_000
-LAYERS_OF = {"ArchiverFunction": ("ArchiverLayer",), "IndexerFunction": ("ArchiverLayer", "IndexerLayer")}
+LAYERS_OF = {
+    "ArchiverFunction": ("ArchiverLayer",),
+    "ArchiveWorkerFunction": ("ArchiverLayer",),
+    "IndexerFunction": ("ArchiverLayer", "IndexerLayer"),
+}
 build = pathlib.Path(sys.argv[1])
 
 for layer in ("ArchiverLayer", "IndexerLayer"):
@@ -94,7 +99,7 @@ for layer in ("ArchiverLayer", "IndexerLayer"):
 
 sizes = {
     name: sum(f.stat().st_size for f in (build / name).rglob("*") if f.is_file())
-    for name in ("ArchiverFunction", "ArchiverLayer", "IndexerFunction", "IndexerLayer")
+    for name in ("ArchiverFunction", "ArchiveWorkerFunction", "ArchiverLayer", "IndexerFunction", "IndexerLayer")
 }
 for name, size in sizes.items():
     print(f"{name}: {size / 2**20:.1f} MiB unzipped")

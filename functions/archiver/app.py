@@ -1,9 +1,11 @@
-"""Archiver Lambda: a scheduled event reconciles the window; a manual event archives given days."""
+"""Archiver Lambda: a scheduled event reconciles the window; a manual event archives given days;
+the queue worker archives what a run put on the archive queue (one message per scope and chunk)."""
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from copilot_archive.archiving.dispatch import process_queue_event, queue_for, run_message, run_request
 from copilot_archive.archiving.events import parse_event
 from copilot_archive.archiving.planner import Window
 from copilot_archive.archiving.runtime import archiver_from_env, record_run_metrics
@@ -23,7 +25,22 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     archiver = archiver_from_env()
     today = clock.utc_today()
     request = parse_event(event, Window.for_today(today), archiver.settings.scopes)
-    summary = archiver.run(request, Deadline.from_lambda_context(context, RESERVE_SECONDS), today)
+    deadline = Deadline.from_lambda_context(context, RESERVE_SECONDS)
+    summary = run_request(archiver, request, deadline, today, queue_for(archiver.settings.queue_url))
     record_run_metrics(summary)
     logger.info("run finished", extra={"counts": summary.counts(), "bytes": summary.bytes_archived})
     return summary.to_dict()
+
+
+@logger.inject_lambda_context(log_event=False)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def worker_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    archiver = archiver_from_env()
+    deadline = Deadline.from_lambda_context(context, RESERVE_SECONDS)
+    queue = queue_for(archiver.settings.queue_url)
+
+    def run(body: str) -> Any:
+        return run_message(archiver, body, deadline, clock.utc_today(), queue, record_run_metrics)
+
+    return process_queue_event(event, context, run)

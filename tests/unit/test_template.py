@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ PREFIX = "${ArchivePrefix}"
 EVENT_FILES = {
     "ArchiverFunction": "scheduled-scheduler.json",
     "IndexerFunction": "indexer-object-created.json",
+    "ArchiveWorkerFunction": "archive-queue-message.json",
 }
 # Powertools reads these itself; every other variable the archiver gets is read by config.py.
 POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
@@ -45,6 +47,8 @@ ARCHIVER_VARIABLES = {
     config.DOWNLOAD_HOSTS,
     config.MAX_WORKERS,
     config.MAX_REPORT_BYTES,
+    config.ARCHIVE_QUEUE_URL,
+    config.QUEUE_FROM_SCOPES,
 }
 # The one reason an Allow may name Resource "*": the service has no resource-level permissions.
 STAR_RESOURCE_ACTIONS = {
@@ -315,7 +319,7 @@ def test_every_alarm_notifies_the_topic_and_watches_a_metric_the_code_publishes(
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
     ) in watched
-    queues = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::SQS::Queue"}
+    queues = {k for k, v in RESOURCES.items() if v["Type"] == "AWS::SQS::Queue" and "DeadLetter" in k}
     queue_alarms = {
         a["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in alarms.values() if a["Namespace"] == "AWS/SQS"
     }
@@ -500,3 +504,61 @@ def test_the_github_app_secret_parameter_takes_a_full_secret_arn_or_nothing() ->
 
 
 # ---- end of GitHub App credentials ----
+
+
+# ---- The archive queue ----
+
+
+def test_the_worker_runs_the_archivers_code_with_its_environment_and_role() -> None:
+    archiver = RESOURCES["ArchiverFunction"]["Properties"]
+    worker = RESOURCES["ArchiveWorkerFunction"]["Properties"]
+    for same in ("CodeUri", "Role", "Layers", "MemorySize", "Timeout", "Environment", "LoggingConfig"):
+        assert worker[same] == archiver[same], same
+    assert worker["Handler"] == "app.worker_handler"
+    assert archiver["Environment"]["Variables"][config.ARCHIVE_QUEUE_URL] == {"Ref": "ArchiveQueue"}
+
+
+def test_the_worker_takes_one_message_at_a_time_and_reports_failed_ones() -> None:
+    source = RESOURCES["ArchiveWorkerFunction"]["Properties"]["Events"]["ArchiveQueue"]
+    assert source["Type"] == "SQS"
+    assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["ArchiveQueue", "Arn"]}
+    assert source["Properties"]["BatchSize"] == 1
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # The poller invokes no more workers than are reserved: none is throttled into a receive.
+    assert source["Properties"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "QueueWorkers"}
+
+
+def test_the_archive_queue_outlasts_six_worker_timeouts_and_dead_letters_after_three_receives() -> None:
+    queue = RESOURCES["ArchiveQueue"]["Properties"]
+    timeout = RESOURCES["ArchiveWorkerFunction"]["Properties"]["Timeout"]
+    assert queue["VisibilityTimeout"] >= 6 * timeout  # AWS's guidance for Lambda event sources
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["ArchiveQueueDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 3,
+    }
+    for name in ("ArchiveQueue", "ArchiveQueueDeadLetterQueue"):
+        assert RESOURCES[name]["Properties"]["SqsManagedSseEnabled"] is True
+
+
+def test_default_worker_concurrency_keeps_githubs_100_concurrent_requests() -> None:
+    parameters = TEMPLATE["Parameters"]
+    worker = RESOURCES["ArchiveWorkerFunction"]["Properties"]
+    assert worker["ReservedConcurrentExecutions"] == {"Ref": "QueueWorkers"}
+    most_per_run = parameters["MaxWorkers"]["MaxValue"]
+    # The workers and the scheduled run, each with MaxWorkers requests in flight.
+    assert (parameters["QueueWorkers"]["Default"] + 1) * most_per_run <= 100
+    assert parameters["QueueFromScopes"]["Default"] == config.DEFAULT_QUEUE_FROM_SCOPES
+
+
+def test_archive_queue_sample_event_carries_a_message_the_worker_accepts() -> None:
+    from copilot_archive.archiving.events import parse_event
+    from copilot_archive.archiving.planner import Window
+    from copilot_archive.core.layout import Scope
+    from copilot_archive.core.reports import Level
+
+    event = json.loads(repo_file("events/archive-queue-message.json").read_text())
+    (record,) = event["Records"]
+    assert record["eventSource"] == "aws:sqs"
+    window = Window.for_today(date(2025, 11, 1))  # the tests' fixed today
+    request = parse_event(json.loads(record["body"]), window, [Scope(Level.ENTERPRISE, "acme")])
+    assert request.scopes == (Scope(Level.ENTERPRISE, "acme"),) and request.days is not None

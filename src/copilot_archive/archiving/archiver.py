@@ -56,6 +56,7 @@ from .planner import (
     scope_reports,
 )
 from .transfer import LinkDownloader
+from .work_queue import HandOff, WorkItem, plan_items
 
 
 class Outcome(StrEnum):
@@ -79,6 +80,8 @@ class Result:
     bytes: int = 0
     lines: int = 0
     level: Level = Level.ENTERPRISE
+    # A deferred report-day put on the archive queue for a worker (work_queue.py).
+    queued: bool = False
 
     @property
     def scope(self) -> Scope:
@@ -94,6 +97,8 @@ class Result:
             item.update(files=self.files, bytes=self.bytes, lines=self.lines)
         if self.reason:
             item["reason"] = self.reason
+        if self.queued:
+            item["queued"] = True
         return item
 
 
@@ -112,6 +117,11 @@ class RunSummary:
     not_configured: str = ""
     # Report-days that answered "not ready" before and were not due for another ask.
     resting: int = 0
+    # Messages put on the archive queue, and the report-days they hold (work_queue.py).
+    queued: tuple[WorkItem, ...] = ()
+    report_days_queued: int = 0
+    # Not configured yet, with a queue: the reconcile runs again this many seconds from now.
+    reconcile_again_in_seconds: int | None = None
 
     @property
     def data_age_hours(self) -> float | None:
@@ -145,6 +155,10 @@ class RunSummary:
             },
             "not_configured": self.not_configured or None,
             "not_ready_resting": self.resting,
+            "report_days_queued": self.report_days_queued,
+            "queued_messages": len(self.queued),
+            "queued": [item.to_dict() for item in self.queued],
+            "reconcile_again_in_seconds": self.reconcile_again_in_seconds,
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 
@@ -209,6 +223,37 @@ class Archiver:
             return plan_reconcile(Window.for_today(today), scopes, reports, archived, resting), archived
         return plan_days(request.days, scopes, reports, archived, request.force), archived
 
+    def _hand_off(
+        self,
+        plan: Plan,
+        archived: Archived,
+        request: RunRequest,
+        today: date,
+        started: datetime,
+        hand_off: HandOff,
+    ) -> RunSummary:
+        """Put all of a plan's work on the archive queue, archiving nothing."""
+        window = Window.for_today(today)
+        items = plan_items(plan, window.last)
+        hand_off.send(items)
+        finished = self._now()
+        logger.info("work queued", extra={"messages": len(items), "report_days": plan.size})
+        return RunSummary(
+            results=tuple(
+                Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived", level=rd.level)
+                for rd in plan.skipped
+            ),
+            started_at=started,
+            finished_at=finished,
+            # The freshness alarms watch every scheduled run, also one that only plans.
+            data_age_hours_by_level=(
+                _data_age_hours(archived, [], window, finished) if request.is_reconcile else {}
+            ),
+            queued=items,
+            report_days_queued=plan.size,
+            resting=plan.resting,
+        )
+
     def run(
         self,
         request: RunRequest,
@@ -216,7 +261,9 @@ class Archiver:
         today: date,
         on_plan: Callable[[Plan], None] | None = None,
         on_result: Callable[[Result], None] | None = None,
+        hand_off: HandOff | None = None,
     ) -> RunSummary:
+        """Archive what the request plans, or, when `hand_off` wants the plan, queue all of it."""
         started = self._now()
         try:
             self.client.check_credentials()
@@ -229,6 +276,8 @@ class Archiver:
         plan, archived = self._plan(request, today)
         if on_plan:
             on_plan(plan)
+        if hand_off is not None and hand_off.wants(plan):
+            return self._hand_off(plan, archived, request, today, started, hand_off)
         results = [
             Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived", level=rd.level)
             for rd in plan.skipped

@@ -57,6 +57,9 @@ def record_run_metrics(summary: RunSummary) -> None:
     metrics.add_metric(name="ReportDaysNotReady", unit=MetricUnit.Count, value=counts["not_ready"])
     metrics.add_metric(name="ReportDaysDeferred", unit=MetricUnit.Count, value=counts["deferred"])
     metrics.add_metric(name="BytesArchived", unit=MetricUnit.Bytes, value=summary.bytes_archived)
+    # The archive queue: report-days put on it for a worker (dispatch.py); only runs that queue.
+    if summary.report_days_queued:
+        metrics.add_metric(name="ReportDaysQueued", unit=MetricUnit.Count, value=summary.report_days_queued)
     # Only the levels this run saw: a stack without organizations publishes no Org metrics.
     seen = {result.level for result in summary.results} | set(summary.data_age_hours_by_level)
     for level, (failed_metric, age_metric) in LEVEL_ALARM_METRICS.items():

@@ -91,3 +91,11 @@ class IndexingFailed(ArchiveError):
 
 class QueryError(ArchiveError):
     """A query or a shipped view cannot be parsed, translated or run."""
+
+
+class QueueError(ArchiveError):
+    """Work could not be put on the archive queue, after retries."""
+
+
+class WorkFailed(ArchiveError):
+    """A queued message's run failed some report-days; SQS delivers the message again."""
