@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -255,3 +257,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `longest` go first: under `make test`'s two processes one of them starts the
     fault suite at once and the other runs the rest beside it (worksteal rebalances the tail)."""
     items.sort(key=lambda item: item.get_closest_marker("longest") is None)
+
+
+def probe_output(code: str, *args: str, env: Mapping[str, str]) -> str:
+    """What `code` prints in a fresh interpreter (as a cold start sees the imports); fails the
+    test with the probe's stderr if it raised."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()

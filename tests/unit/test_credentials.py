@@ -247,8 +247,8 @@ def test_a_key_that_cannot_sign_fails_the_scope_without_quoting_the_key():
 
 def test_an_archiver_with_a_token_never_imports_pyjwt_or_cryptography(tmp_path):
     import os
-    import subprocess
-    import sys
+
+    from tests.conftest import probe_output
 
     # A fresh interpreter: the cold start of a stack configured with a token, up to its first call.
     probe = (
@@ -263,14 +263,6 @@ def test_an_archiver_with_a_token_never_imports_pyjwt_or_cryptography(tmp_path):
         "archiver.client._auth(Scope(Level.ENTERPRISE, 'acme'))\n"
         "print(','.join(m for m in ('jwt', 'cryptography') if m in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path)],
-        env={**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    loaded = probe_output(probe, str(tmp_path), env={**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"})
 
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == ""
+    assert loaded == ""
