@@ -1,5 +1,6 @@
 import hashlib
 import io
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -218,3 +219,25 @@ def test_a_redacted_link_is_left_as_it_is():
     link = redact_url("https://copilot-reports.github.com/a/b.json?sig=1")
 
     assert redact(f"{link} served an HTML page") == f"{link} served an HTML page"
+
+
+SECRET_BODY = '{"Name": "creds", "SecretString": "{\\"default\\": {\\"token\\": \\"SECRET-1\\"}}", "V": "v"}'
+
+
+@pytest.mark.parametrize(
+    "logged",
+    [
+        SECRET_BODY,  # the response body as JSON text
+        repr(SECRET_BODY.encode()),  # as botocore.parsers logs it: the bytes' repr, backslashes doubled
+        repr(json.loads(SECRET_BODY)),  # a parsed response (a dict's repr)
+    ],
+)
+def test_a_secret_string_is_redacted_however_botocore_logs_it(logged):
+    from copilot_archive.core.redaction import redact
+
+    scrubbed = redact(logged)
+
+    assert "SECRET-1" not in scrubbed and "default" not in scrubbed
+    # only the value goes: the name before it and the field after it stay
+    assert "creds" in scrubbed
+    assert '"V": "v"' in scrubbed or "'V': 'v'" in scrubbed

@@ -12,8 +12,9 @@ from urllib.parse import urlsplit, urlunsplit
 _URL_QUERY = re.compile(r"(?P<base>[^\s?#\"'<>]*/[^\s?#\"'<>]*)\?[^\s\"'<>)]+")
 _BEARER = re.compile(r"(?i)(bearer|token)\s+[A-Za-z0-9_\-.]{8,}")
 # Secrets Manager's payloads as botocore logs them at DEBUG (request and response bodies): the
-# value is logged before anyone could register it.
-_SECRET_STRING = re.compile(r"""(["']SecretString["']\s*:\s*)(["'])(?:(?!\2)[^\\]|\\.)*\2""")
+# value is logged before anyone could register it. It ends at the first quote of its kind not
+# escaped: in a body logged as a bytes repr, JSON's \" inside it reads \\", one backslash more.
+_SECRET_STRING = re.compile(r"""(["']SecretString["']\s*:\s*)(["']).*?(?<!\\)\2""", re.S)
 _secrets: set[str] = set()
 _lock = threading.Lock()
 REDACTED = "<redacted>"
