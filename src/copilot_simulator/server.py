@@ -118,6 +118,8 @@ class RecordedRequest:
     path: str
     query: str
     headers: dict[str, str]
+    # time.monotonic() when the request arrived (tests check the pace of calls)
+    at: float = field(default_factory=time.monotonic)
 
     def has_header(self, name: str) -> bool:
         return any(key.lower() == name.lower() for key in self.headers)

@@ -60,3 +60,25 @@ def test_links_copied_together_are_archived_in_link_order_byte_for_byte(
     assert [f["sha256"] for f in files] == [hashlib.sha256(body).hexdigest() for body in expected]
     for entry, body in zip(files, expected, strict=True):
         assert s3.get_object(Bucket=bucket, Key=entry["key"])["Body"].read() == body
+
+
+def test_each_run_keeps_to_its_share_of_a_credentials_calls_a_minute(handler, simulator, monkeypatch):
+    from copilot_archive.archiving import github, runtime
+    from copilot_archive.core import config
+
+    # A "minute" of 1 s holding 8 calls, shared by one queue worker and this run: 4 each.
+    monkeypatch.setattr(github, "MINUTE_SECONDS", 1.0)
+    monkeypatch.setattr(config, "GITHUB_POINTS_PER_MINUTE", 8)
+    monkeypatch.setenv("QUEUE_WORKERS", "1")
+    runtime.archiver_from_env.cache_clear()
+    event = {"days": DAYS, "reports": ["users-1-day", "enterprise-1-day"]}  # 2 x 2 x 3 = 12 calls
+
+    summary = handler(event)
+
+    assert summary["counts"]["archived"] == 12
+    arrivals = sorted(r.at for r in simulator.requests if r.kind == "api")
+    assert len(arrivals) == 12
+    # No 0.8 s holds more than 4 (0.2 s left for the way to the simulator), and 12 take 2 s.
+    busiest = max(sum(1 for at in arrivals if first <= at < first + 0.8) for first in arrivals)
+    assert busiest <= 4
+    assert arrivals[-1] - arrivals[0] >= 1.9

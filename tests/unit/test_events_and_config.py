@@ -145,3 +145,13 @@ def test_loopback_http_api_is_allowed_for_the_simulator():
 def test_with_overrides_revalidates():
     with pytest.raises(ConfigError):
         Settings(enterprises=("acme",)).with_overrides(max_workers=0)
+
+
+def test_each_run_takes_an_equal_share_of_a_credentials_calls_a_minute():
+    alone = settings_from_env({"ENTERPRISES": "acme"})
+    beside_workers = settings_from_env({"ENTERPRISES": "acme", "QUEUE_WORKERS": "5"})
+
+    assert alone.api_calls_per_minute == 900  # the CLI: no queue workers
+    assert beside_workers.api_calls_per_minute == 150  # 5 workers and the scheduled run
+    with pytest.raises(ConfigError, match="QUEUE_WORKERS"):
+        settings_from_env({"ENTERPRISES": "acme", "QUEUE_WORKERS": "-1"})

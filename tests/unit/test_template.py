@@ -49,6 +49,7 @@ ARCHIVER_VARIABLES = {
     config.MAX_REPORT_BYTES,
     config.ARCHIVE_QUEUE_URL,
     config.QUEUE_FROM_SCOPES,
+    config.QUEUE_WORKERS,
 }
 # The one reason an Allow may name Resource "*": the service has no resource-level permissions.
 STAR_RESOURCE_ACTIONS = {
@@ -516,6 +517,8 @@ def test_the_worker_runs_the_archivers_code_with_its_environment_and_role() -> N
         assert worker[same] == archiver[same], same
     assert worker["Handler"] == "app.worker_handler"
     assert archiver["Environment"]["Variables"][config.ARCHIVE_QUEUE_URL] == {"Ref": "ArchiveQueue"}
+    # Each run paces itself to its share of a credential's calls a minute (config.py).
+    assert archiver["Environment"]["Variables"][config.QUEUE_WORKERS] == {"Ref": "QueueWorkers"}
 
 
 def test_the_worker_takes_one_message_at_a_time_and_reports_failed_ones() -> None:

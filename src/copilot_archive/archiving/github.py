@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,8 @@ RETRIED_STATUSES = (500, 502, 503, 504)
 # Seconds past x-ratelimit-reset before a new window is trusted: the reset is GitHub's clock,
 # in whole seconds, and ours may differ a little.
 RESET_MARGIN_SECONDS = 1.0
+# The window of GitHub's per-minute limit (a module constant, so tests can shorten it).
+MINUTE_SECONDS = 60.0
 # urllib3's exponential backoff unit: retries wait ~0, 2, 4, 8 s (capped at 30), plus jitter.
 BACKOFF_SECONDS = 1.0
 # GitHub's REST reference: the enterprise endpoints take classic tokens and GitHub App tokens;
@@ -128,10 +131,13 @@ class ReportClient:
         retry: Retry | None = None,
         timeout: tuple[float, float] = (10.0, 30.0),
         max_rate_limit_waits: int = 5,
+        calls_per_minute: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._api_url = api_url.rstrip("/")
+        # GitHub's secondary limit is per minute and per credential: this run's share of it.
+        self._calls_per_minute = calls_per_minute
         self._auth = auth
         self._check = check
         self._timeout = timeout
@@ -216,7 +222,7 @@ class ReportClient:
         with self._lock:
             quota = self._quotas.get(key)
             if quota is None:
-                quota = self._quotas[key] = _Quota()
+                quota = self._quotas[key] = _Quota(self._calls_per_minute, MINUTE_SECONDS)
             return quota
 
     def _count_wait(self) -> None:
@@ -263,9 +269,13 @@ class _Quota:
     """One credential's rate limit as GitHub announces it, shared by the worker threads: the
     announced quota of the current window, less the calls in flight, gates each call; once
     GitHub says "wait", nobody asks before then. Until the window's first answer tells the
-    quota, one call at a time asks."""
+    quota, one call at a time asks. GitHub's per-minute limit is not announced: at most
+    `calls_per_minute` calls start in any minute (None: no such bound)."""
 
-    def __init__(self) -> None:
+    def __init__(self, calls_per_minute: int | None = None, minute_seconds: float = MINUTE_SECONDS) -> None:
+        self._calls_per_minute = calls_per_minute
+        self._minute_seconds = minute_seconds
+        self._started: deque[float] = deque()  # when the calls of the last minute started
         self._changed = threading.Condition(threading.Lock())
         self._resume_at = 0.0
         self._remaining: int | None = None
@@ -284,19 +294,29 @@ class _Quota:
                     self._remaining = None  # a new window: its quota comes with its first answer
                 wait = self._resume_at - moment
                 if wait <= 0:
-                    if self._remaining is None:
-                        if not (self._announced and self._in_flight):
-                            break
+                    if self._remaining is None and self._announced and self._in_flight:
                         self._changed.wait(1.0)  # the first answer of the window tells the quota
                         continue
-                    if self._remaining > self._in_flight:
+                    if self._remaining is None or self._remaining > self._in_flight:
+                        wait = self._minute_wait(moment)
+                    else:
+                        wait = self._reset_at + RESET_MARGIN_SECONDS - moment
+                    if wait <= 0:
                         break
-                    wait = self._reset_at + RESET_MARGIN_SECONDS - moment
                 _check_fits(wait, report_day, deadline)
                 waited = True
                 self._changed.wait(wait)
             self._in_flight += 1
+            self._started.append(moment)
         return waited
+
+    def _minute_wait(self, moment: float) -> float:
+        """Seconds until one more call fits the last minute's budget (0: it fits now)."""
+        while self._started and self._started[0] <= moment - self._minute_seconds:
+            self._started.popleft()
+        if self._calls_per_minute is None or len(self._started) < self._calls_per_minute:
+            return 0.0
+        return self._started[0] + self._minute_seconds - moment
 
     def release(self, response: requests.Response | None) -> None:
         with self._changed:

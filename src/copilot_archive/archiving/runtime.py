@@ -26,7 +26,13 @@ def build_archiver(settings: Settings, storage: Storage | None = None) -> Archiv
         storage = S3Storage(settings.bucket)
     # ---- GitHub credentials (issue 10): a token or an app per scope ----
     auth = Authenticator(credential_source(settings), AppTokens(settings.api_url, settings.api_version))
-    client = ReportClient(settings.api_url, settings.api_version, auth, check=auth.check)
+    client = ReportClient(
+        settings.api_url,
+        settings.api_version,
+        auth,
+        check=auth.check,
+        calls_per_minute=settings.api_calls_per_minute,
+    )
     # ---- end of GitHub credentials ----
     downloader = LinkDownloader(
         HostAllowList(settings.download_hosts), max_report_bytes=settings.max_report_bytes

@@ -41,6 +41,12 @@ QUEUE_FROM_SCOPES = "QUEUE_FROM_SCOPES"
 # would hold one run for minutes and leave the last scopes to the next run.
 DEFAULT_QUEUE_FROM_SCOPES = 20
 MAX_QUEUE_FROM_SCOPES = 10_000
+QUEUE_WORKERS = "QUEUE_WORKERS"
+MAX_QUEUE_WORKERS = 100
+# GitHub's secondary rate limit for REST: 900 points a minute per credential, a GET 1 point.
+# The queue's workers and the scheduled run may all ask with one credential at once, so each
+# run takes an equal share (archiving/github.py paces its calls to it).
+GITHUB_POINTS_PER_MINUTE = 900
 # ---- end of the archive queue's settings ----
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -89,6 +95,13 @@ class Settings:
     # The archive queue: unset (the CLI), what does not fit a run waits for the next run.
     queue_url: str | None = None
     queue_from_scopes: int = DEFAULT_QUEUE_FROM_SCOPES
+    # Queue workers that may run beside this run (the template's QueueWorkers; 0: none).
+    queue_workers: int = 0
+
+    @property
+    def api_calls_per_minute(self) -> int:
+        """This run's share of a credential's per-minute limit: the workers' and the scheduled run's."""
+        return GITHUB_POINTS_PER_MINUTE // (self.queue_workers + 1)
 
     @property
     def scopes(self) -> tuple[Scope, ...]:
@@ -163,6 +176,10 @@ def _validated(settings: Settings) -> Settings:
     if not 0 <= settings.queue_from_scopes <= MAX_QUEUE_FROM_SCOPES:
         raise ConfigError(
             f"{QUEUE_FROM_SCOPES}={settings.queue_from_scopes} must be between 0 and {MAX_QUEUE_FROM_SCOPES}"
+        )
+    if not 0 <= settings.queue_workers <= MAX_QUEUE_WORKERS:
+        raise ConfigError(
+            f"{QUEUE_WORKERS}={settings.queue_workers} must be between 0 and {MAX_QUEUE_WORKERS}"
         )
     if settings.bucket is not None and not settings.bucket.strip():
         raise ConfigError(f"{ARCHIVE_BUCKET} is set but empty")
@@ -248,6 +265,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     values["queue_url"] = text(ARCHIVE_QUEUE_URL)
     if (threshold := text(QUEUE_FROM_SCOPES)) is not None:
         values["queue_from_scopes"] = _parse_int(QUEUE_FROM_SCOPES, threshold, 0, MAX_QUEUE_FROM_SCOPES)
+    if (queue_workers := text(QUEUE_WORKERS)) is not None:
+        values["queue_workers"] = _parse_int(QUEUE_WORKERS, queue_workers, 0, MAX_QUEUE_WORKERS)
     values.update({k: v for k, v in overrides.items() if v is not None})
     if not values["enterprises"] and not values["organizations"]:
         raise ConfigError(_NO_SCOPE)
