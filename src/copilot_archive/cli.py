@@ -392,6 +392,7 @@ def _demo(args: argparse.Namespace) -> int:
             api_url=sim.api_url,
             token=sim.token,
             download_hosts=(sim.download_host,),
+            api_calls_per_minute=None,  # GitHub's per-minute limit: the local simulator has none
         ).with_overrides()
         storage = open_storage(args.archive)
         request = build_request(window=Window.for_today(today), configured=settings.scopes)

@@ -95,13 +95,9 @@ class Settings:
     # The archive queue: unset (the CLI), what does not fit a run waits for the next run.
     queue_url: str | None = None
     queue_from_scopes: int = DEFAULT_QUEUE_FROM_SCOPES
-    # Queue workers that may run beside this run (the template's QueueWorkers; 0: none).
-    queue_workers: int = 0
-
-    @property
-    def api_calls_per_minute(self) -> int:
-        """This run's share of a credential's per-minute limit: the workers' and the scheduled run's."""
-        return GITHUB_POINTS_PER_MINUTE // (self.queue_workers + 1)
+    # GitHub calls this run may start in any minute, per credential: its share of GitHub's limit
+    # beside QUEUE_WORKERS queue workers. None: no bound (the demo's own simulator has none).
+    api_calls_per_minute: int | None = GITHUB_POINTS_PER_MINUTE
 
     @property
     def scopes(self) -> tuple[Scope, ...]:
@@ -177,10 +173,8 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(
             f"{QUEUE_FROM_SCOPES}={settings.queue_from_scopes} must be between 0 and {MAX_QUEUE_FROM_SCOPES}"
         )
-    if not 0 <= settings.queue_workers <= MAX_QUEUE_WORKERS:
-        raise ConfigError(
-            f"{QUEUE_WORKERS}={settings.queue_workers} must be between 0 and {MAX_QUEUE_WORKERS}"
-        )
+    if settings.api_calls_per_minute is not None and settings.api_calls_per_minute < 1:
+        raise ConfigError(f"{settings.api_calls_per_minute} GitHub calls a minute: at least 1")
     if settings.bucket is not None and not settings.bucket.strip():
         raise ConfigError(f"{ARCHIVE_BUCKET} is set but empty")
     _check_credential_settings(settings)
@@ -266,7 +260,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any
     if (threshold := text(QUEUE_FROM_SCOPES)) is not None:
         values["queue_from_scopes"] = _parse_int(QUEUE_FROM_SCOPES, threshold, 0, MAX_QUEUE_FROM_SCOPES)
     if (queue_workers := text(QUEUE_WORKERS)) is not None:
-        values["queue_workers"] = _parse_int(QUEUE_WORKERS, queue_workers, 0, MAX_QUEUE_WORKERS)
+        workers_beside = _parse_int(QUEUE_WORKERS, queue_workers, 0, MAX_QUEUE_WORKERS)
+        values["api_calls_per_minute"] = GITHUB_POINTS_PER_MINUTE // (workers_beside + 1)
     values.update({k: v for k, v in overrides.items() if v is not None})
     if not values["enterprises"] and not values["organizations"]:
         raise ConfigError(_NO_SCOPE)
