@@ -239,10 +239,7 @@ class Archiver:
         finished = self._now()
         logger.info("work queued", extra={"messages": len(items), "report_days": plan.size})
         return RunSummary(
-            results=tuple(
-                Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived", level=rd.level)
-                for rd in plan.skipped
-            ),
+            results=tuple(_already_archived(plan)),
             started_at=started,
             finished_at=finished,
             # The freshness alarms watch every scheduled run, also one that only plans.
@@ -278,10 +275,7 @@ class Archiver:
             on_plan(plan)
         if hand_off is not None and hand_off.wants(plan):
             return self._hand_off(plan, archived, request, today, started, hand_off)
-        results = [
-            Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived", level=rd.level)
-            for rd in plan.skipped
-        ]
+        results = _already_archived(plan)
         state = _RunState(force=request.force)
         work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
         for result in self._run_pool(work, deadline, state, on_result):
@@ -600,6 +594,13 @@ def _flag_unknown_slugs(
         flagged[first] = replace(results[first], outcome=Outcome.FAILED, reason=reason)
         logger.error("a scope answers 404 for every older day", extra={"scope": str(scope)})
     return flagged
+
+
+def _already_archived(plan: Plan) -> list[Result]:
+    return [
+        Result(rd.report, rd.slug, rd.day, Outcome.SKIPPED, "already archived", level=rd.level)
+        for rd in plan.skipped
+    ]
 
 
 def _label(item: LatestReport | ReportDay) -> str:
