@@ -433,3 +433,60 @@ def test_a_forced_run_queues_its_deferred_days_forced(queue_env, app, sqs, queue
     assert summary["counts"]["archived"] == 1
     (message,) = receive(sqs, queues["url"])
     assert json.loads(message["Body"]) == {**event, "days": days[1:]}
+
+
+class RefusingSqs:
+    """moto's SQS behind a client that refuses, in SendMessageBatch, the messages of `flaky`
+    once as SQS's own fault (SenderFault false) and those of `bad` always as the sender's
+    (SenderFault true); every other entry goes to moto as sent."""
+
+    def __init__(self, client: Any, flaky: set[str], bad: set[str]) -> None:
+        self.client = client
+        self.flaky = set(flaky)
+        self.bad = bad
+        self.sent: list[str] = []  # the organization of every entry the run asked SQS to take
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+        accepted, failed = [], []
+        for entry in Entries:
+            (org,) = json.loads(entry["MessageBody"])["organizations"]
+            self.sent.append(org)
+            if org in self.bad:
+                failed.append(
+                    {
+                        "Id": entry["Id"],
+                        "SenderFault": True,
+                        "Code": "InvalidParameterValue",
+                        "Message": "bad",
+                    }
+                )
+            elif org in self.flaky:
+                self.flaky.discard(org)
+                failed.append({"Id": entry["Id"], "SenderFault": False, "Code": "InternalError"})
+            else:
+                accepted.append(entry)
+        answer = self.client.send_message_batch(QueueUrl=QueueUrl, Entries=accepted) if accepted else {}
+        return {"Successful": answer.get("Successful", []), "Failed": answer.get("Failed", []) + failed}
+
+
+def test_a_message_sqs_refuses_is_retried_or_fails_the_run_naming_it_never_dropped(
+    queue_env, app, sqs, queues, s3, bucket, monkeypatch
+):
+    from copilot_archive.archiving import sqs as sqs_adapter
+    from copilot_archive.core.exceptions import QueueError
+
+    refusing = RefusingSqs(sqs, flaky={"org-005"}, bad={"org-012"})
+    monkeypatch.setattr(sqs_adapter.SqsWorkQueue, "client", property(lambda self: refusing))
+    monkeypatch.setattr(sqs_adapter, "RETRY_PAUSE_SECONDS", 0)
+
+    with pytest.raises(QueueError) as raised:
+        app.lambda_handler(load_event("scheduled-scheduler.json"), FakeLambdaContext())
+
+    # The refused-once message was sent again and is on the queue; the one SQS blames on the
+    # sender was asked once (a retry fails alike) and fails the run by name; the batches after
+    # it were still sent.
+    assert "organization:org-012" in str(raised.value) and "InvalidParameterValue" in str(raised.value)
+    assert "org-005" not in str(raised.value)
+    assert refusing.sent.count("org-005") == 2 and refusing.sent.count("org-012") == 1
+    queued = sorted(json.loads(m["Body"])["organizations"][0] for m in receive(sqs, queues["url"]))
+    assert queued == [org for org in ORGANIZATIONS if org != "org-012"]

@@ -19,7 +19,7 @@ from copilot_archive.reporting.panels import PANELS
 # What Grafana and the Athena data source put in place of the macros and variables.
 SUBSTITUTIONS = (
     (re.compile(r"\$__dateFilter\((\w+)\)"), r"\1 BETWEEN date '2025-10-10' AND date '2025-11-01'"),
-    (re.compile(r"\$\{enterprise:singlequote\}"), "'acme','globex'"),
+    (re.compile(r"\$\{enterprise:sqlstring\}"), "'acme','globex'"),
 )
 
 
@@ -59,7 +59,41 @@ def test_dashboard_reads_back_as_the_sdks_dashboard_and_athena_queries(committed
 def test_every_panel_filters_by_the_time_range_and_the_enterprise_variable(committed):
     for panel in committed["panels"]:
         sql = panel["targets"][0]["rawSQL"]
-        assert "$__dateFilter(" in sql and "${enterprise:singlequote}" in sql, panel["title"]
+        assert "$__dateFilter(" in sql and "${enterprise:sqlstring}" in sql, panel["title"]
+
+
+# Grafana's variable syntax (public/app/features/variables/utils.ts, variableRegex):
+# $name, [[name:format]] and ${name.field:format}.
+VARIABLE = re.compile(r"\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}")
+# The Athena data source's macros the panels use; they take a column name, never a typed value.
+MACROS = {"__dateFilter"}
+
+
+def _queries(board: dict) -> list[tuple[str, str]]:
+    """(where, rawSQL) of every query in the dashboard: each panel's and each query variable's."""
+    found = [(p["title"], t["rawSQL"]) for p in board["panels"] for t in p["targets"]]
+    for variable in board["templating"]["list"]:
+        if isinstance(variable.get("query"), dict) and "rawSQL" in variable["query"]:
+            found.append((f"variable {variable['name']}", variable["query"]["rawSQL"]))
+    return found
+
+
+def test_every_variable_in_every_query_reaches_athena_as_a_string_literal(committed):
+    # `sqlstring` doubles a value's quotes (Athena's escape); singlequote writes \', which Athena
+    # reads as a backslash then the end of the literal; csv, raw or no format insert the text.
+    uses = []
+    for where, sql in _queries(committed):
+        for match in VARIABLE.finditer(sql):
+            bare, _old, _old_format, name, field, fmt = match.groups()
+            if bare in MACROS:
+                assert re.match(rf"\${bare}\(\w+\)", sql[match.start() :]), (where, match[0])
+                continue
+            uses.append((where, match[0]))
+            assert name and fmt == "sqlstring" and not field, (where, match[0])
+    assert len(uses) >= len(PANELS)
+    # A custom "All" value would go into the SQL as typed, without the format.
+    (enterprise,) = [v for v in committed["templating"]["list"] if v["name"] == "enterprise"]
+    assert enterprise["includeAll"] and not enterprise.get("allValue")
 
 
 @pytest.mark.parametrize("panel", PANELS, ids=[p.key for p in PANELS])

@@ -90,19 +90,31 @@ def test_batches_hold_at_most_ten_messages():
 
 
 class FakeSqs:
-    """Refuses the entries named in `refuse` for the first `times` calls."""
+    """Refuses the entries named in `refuse` for the first `times` calls, as SQS's internal
+    errors (SenderFault false), and those in `reject` on every call, as a fault of the sender."""
 
-    def __init__(self, refuse: set[str], times: int) -> None:
+    def __init__(self, refuse: set[str], times: int, reject: frozenset[str] = frozenset()) -> None:
         self.refuse = refuse
         self.times = times
+        self.reject = reject
         self.calls: list[list[dict[str, Any]]] = []
 
     def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         self.calls.append(Entries)
         refused = [e for e in Entries if e["Id"] in self.refuse] if len(self.calls) <= self.times else []
+        rejected = [e for e in Entries if e["Id"] in self.reject]
         return {
-            "Successful": [{"Id": e["Id"]} for e in Entries if e not in refused],
-            "Failed": [{"Id": e["Id"], "Code": "InternalError", "SenderFault": False} for e in refused],
+            "Successful": [{"Id": e["Id"]} for e in Entries if e not in refused + rejected],
+            "Failed": [{"Id": e["Id"], "Code": "InternalError", "SenderFault": False} for e in refused]
+            + [
+                {
+                    "Id": e["Id"],
+                    "Code": "InvalidParameterValue",
+                    "Message": "Message must be shorter than 262144 bytes.",
+                    "SenderFault": True,
+                }
+                for e in rejected
+            ],
         }
 
 
@@ -126,10 +138,26 @@ def test_entries_refused_on_every_attempt_fail_loudly_naming_them():
     sqs = FakeSqs(refuse={"2"}, times=SEND_ATTEMPTS)
 
     with pytest.raises(
-        QueueError, match=r"refused 1 messages after 3 attempts \(InternalError\): organization:org-2"
+        QueueError, match=r"refused 1 messages: organization:org-2 \S+ \(InternalError; refused 3 times\)$"
     ):
         SqsWorkQueue("https://queue", client=sqs, sleep=lambda _: None).send(items(3))
     assert len(sqs.calls) == SEND_ATTEMPTS
+
+
+def test_an_entry_refused_as_the_senders_fault_is_not_retried_and_fails_naming_it_after_the_rest():
+    # One of each kind in the first batch: the internal error is sent again and goes through;
+    # the sender's fault would fail alike on every attempt, so it is named, never dropped.
+    sqs = FakeSqs(refuse={"1"}, times=1, reject=frozenset({"3"}))
+
+    with pytest.raises(QueueError) as raised:
+        SqsWorkQueue("https://queue", client=sqs, sleep=lambda _: None).send(items(5))
+
+    assert [[e["Id"] for e in call] for call in sqs.calls] == [["0", "1", "2", "3", "4"], ["1"]]
+    assert json.loads(sqs.calls[1][0]["MessageBody"])["organizations"] == ["org-1"]
+    message = str(raised.value)
+    assert message.startswith("SQS refused 1 messages: organization:org-3 ")
+    assert "InvalidParameterValue: Message must be shorter than 262144 bytes." in message
+    assert "org-1" not in message
 
 
 def test_a_delay_is_sent_with_the_message():

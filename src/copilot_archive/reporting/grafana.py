@@ -25,8 +25,10 @@ DATASOURCE = model.DataSourceRef(type_val=ATHENA_PLUGIN, uid="${datasource}")
 DATABASE = "${database}"  # the stack's GlueDatabaseName output
 UNITS = {"users": "short", "ratio": "percentunit", "lines": "short", "status": "none"}
 DASHBOARD_FILE = "copilot-usage.json"
-# Grafana's macro for a date column, and a multi-value variable quoted for SQL's IN (...).
-ENTERPRISE_FILTER = "enterprise IN (${enterprise:singlequote})"
+# The enterprise variable as SQL string literals for IN (...): Grafana's `sqlstring` format
+# quotes each value and doubles its quotes, as Athena (Trino) reads them; `singlequote`
+# escapes a quote as \', which Athena does not honour, so a value could end the literal.
+ENTERPRISE_FILTER = "enterprise IN (${enterprise:sqlstring})"
 
 
 def date_filter(column: str) -> str:
