@@ -400,6 +400,12 @@ DEMO_QUERIES = (
 )
 
 
+DEMO_HINT_SQL = (
+    "SELECT enterprise, count(*) AS days, max(active_users) AS most_active_users "
+    "FROM active_users_daily GROUP BY 1 ORDER BY 1"
+)
+
+
 def _demo(args: argparse.Namespace) -> int:
     """Start the simulator on loopback, archive its whole window twice, show the status."""
     from copilot_simulator import Simulator
@@ -458,12 +464,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 def demo_hints(archive: str) -> tuple[str, ...]:
     """Commands to try on the demo's archive, spelled to run as printed from the current folder."""
-    program = _program()
+    program, where = _program(), shlex.quote(archive)
     return (
-        f"{program} query active_users_weekly --archive {shlex.quote(archive)}",
-        f"{program} status --archive {shlex.quote(archive)}",
-        f"{program} report --archive {shlex.quote(archive)} --enterprises {DEMO_ENTERPRISES[0]} "
-        f"--out {shlex.quote(str(Path(archive) / f'{DEMO_ENTERPRISES[0]}-report.html'))}",
+        f"{program} query active_users_weekly --archive {where}",
+        f"{program} query {shlex.quote(DEMO_HINT_SQL)} --archive {where}",
+        f"{program} status --archive {where}",
     )
 
 
