@@ -213,15 +213,19 @@ def test_the_demos_closing_hints_run_as_printed_on_a_fresh_clone(tmp_path, monke
 
     out = capsys.readouterr().out
     hints = [line.strip() for line in out.split("Next, from this folder", 1)[1].splitlines()[1:]]
-    assert len(hints) >= 3 and all(h.startswith(f"{program} ") for h in hints), hints
-    runs = [
-        (hint, subprocess.Popen(shlex.split(hint), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-        for hint in hints
-    ]
+    assert len(hints) >= 3, out
+    runs = [(hint, _start(hint)) for hint in hints]
     for hint, run in runs:
         stdout, stderr = run.communicate(timeout=300)
         assert run.returncode == 0, f"{hint}\n{stderr.decode()}"
         assert b"octodemo" in stdout, hint  # each answers about the demo's archive
+
+
+def _start(hint: str) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(shlex.split(hint), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        pytest.fail(f"the shell finds no {shlex.split(hint)[0]!r} for the hint: {hint}")
 
 
 def test_a_hint_names_the_cli_as_it_can_be_typed_here(tmp_path, monkeypatch):
