@@ -65,6 +65,21 @@ def test_a_report_with_nothing_for_what_was_asked_fails_and_leaves_the_last_repo
     assert sorted(p.name for p in archive.iterdir()) == ["copilot-metrics", "report.html"]
 
 
+def test_a_report_of_an_archive_not_indexed_yet_says_to_index_it(cli_env, tmp_path, capsys):
+    archive = tmp_path / "archive"
+    argv = ["--archive", str(archive), "--days", DAYS[0], "--reports", "users-1-day", "--no-progress"]
+    assert main(["archive", *argv]) == 0
+    capsys.readouterr()
+
+    code = main(["report", "--archive", str(archive)])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no indexed report-day" in err and "run the index command first" in err
+    assert f"enterprise:acme {DAYS[0]} (1 report-day)" in err
+    assert not (archive / "report.html").exists()
+
+
 def test_a_report_of_what_the_archive_holds_replaces_the_last_one(cli_env, tmp_path, capsys):
     archive = _indexed_archive(tmp_path, capsys)
     (archive / "report.html").write_bytes(SENTINEL)

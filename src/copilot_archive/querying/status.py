@@ -79,7 +79,8 @@ class Holding:
     report_days: int
 
     def __str__(self) -> str:
-        return f"{self.scope} {_range(self.first, self.last)} ({self.report_days} report-days)"
+        plural = "" if self.report_days == 1 else "s"
+        return f"{self.scope} {_range(self.first, self.last)} ({self.report_days} report-day{plural})"
 
 
 def archive_holdings(storage: Storage, prefix: str) -> tuple[Holding, ...]:

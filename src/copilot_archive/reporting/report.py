@@ -345,17 +345,16 @@ def require_data(engine: LocalQueryEngine, scope: ReportScope, root: Path, prefi
     if scope.from_day or scope.to_day:
         asked += f" from {scope.from_day or 'the first day'} to {scope.to_day or 'the last day'}"
     indexed = indexed_holdings(engine)
-    message = f"nothing to report for {asked}: {root} holds {describe_holdings(indexed)}"
-    if any(h.scope.level is Level.ORGANIZATION for h in indexed):
-        message += " (the report draws enterprises only)"
-    if not indexed:
+    if indexed:
+        held = f"{root} holds {describe_holdings(indexed)}"
+        if any(h.scope.level is Level.ORGANIZATION for h in indexed):
+            held += " (the report draws enterprises only)"
+    else:
         archived = archive_holdings(LocalFolderStorage(root), prefix)
+        held = f"{root} has no indexed report-day"
         if archived:
-            message += (
-                f", and archived but not indexed: {describe_holdings(archived)}; "
-                f"index it first (copilot-archive index --archive {root})"
-            )
-    raise NoData(f"{message}; no report written")
+            held += f" (archived, not indexed: {describe_holdings(archived)}; run the index command first)"
+    raise NoData(f"nothing to report for {asked}: {held}; no report written")
 
 
 def indexed_holdings(engine: LocalQueryEngine) -> tuple[Holding, ...]:
