@@ -6,10 +6,13 @@ import argparse
 import json
 import logging
 import os
+import shlex
+import shutil
 import sys
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from .archiving.archiver import Outcome, Result, RunSummary
@@ -21,10 +24,12 @@ from .core.config import ARCHIVE_PREFIX, ENTERPRISES, ORGANIZATIONS, Settings, s
 from .core.deadline import Deadline
 from .core.exceptions import ArchiveError, ConfigError, InvalidRequest
 from .core.layout import DEFAULT_PREFIX, validate_prefix
-from .core.storage import Storage, open_storage
-from .querying.query import FORMATS
-from .querying.status import ReportStatus, archive_status
+from .core.reports import Level
+from .core.storage import LocalFolderStorage, Storage, open_storage
+from .querying.query import FORMATS, require_archive
+from .querying.status import ReportStatus, archive_holdings, archive_status
 
+PROG = "copilot-archive"
 DEFAULT_ARCHIVE = "./archive"
 DEMO_ARCHIVE = "./demo-archive"
 # Processes indexing a local folder at once (one per core, at most this many).
@@ -41,7 +46,7 @@ def _csv(text: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="copilot-archive",
+        prog=PROG,
         description="Archive GitHub Copilot usage-metrics reports into a folder or an S3 bucket. "
         "Configured by the same environment variables as the Lambda (ENTERPRISES, GITHUB_TOKEN, ...).",
     )
@@ -135,8 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _report(args)
         if args.command == "index":
             return _index(args, open_storage(args.archive))
-        settings = _settings(args)
         storage = open_storage(args.archive)
+        settings = _settings(args, storage)
         if args.command == "status":
             return _status(args, settings, storage)
         return _archive(args, settings, storage)
@@ -145,14 +150,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, storage: Storage) -> Settings:
     overrides: dict[str, Any] = {"prefix": args.prefix}
+    given = False
     for variable, named in ((ENTERPRISES, args.enterprises), (ORGANIZATIONS, args.organizations)):
-        if named and not os.environ.get(variable, "").strip():
+        configured = os.environ.get(variable, "").strip()
+        given = given or named is not None or bool(configured)
+        if named and not configured:
             # With the variable unset the named scopes are the configuration; with it set,
             # they must be among it, as in the Lambda's manual events.
             overrides[variable.lower()] = tuple(named)
+    if not given:
+        # Nothing names a scope: the archive's own, as someone pointing at an archive means.
+        overrides.update(_archived_scopes(args, storage))
     return settings_from_env(**overrides)
+
+
+def _archived_scopes(args: argparse.Namespace, storage: Storage) -> dict[str, tuple[str, ...]]:
+    holdings = archive_holdings(storage, _prefix(args))
+    if not holdings:
+        raise ConfigError(
+            f"no scope named: give --enterprises or --organizations, or set {ENTERPRISES} or "
+            f"{ORGANIZATIONS}; {storage.describe()} holds no archived report-day under "
+            f"{_prefix(args)}/ to take them from"
+        )
+    slugs = {level: tuple(h.scope.slug for h in holdings if h.scope.level is level) for level in Level}
+    return {"enterprises": slugs[Level.ENTERPRISE], "organizations": slugs[Level.ORGANIZATION]}
 
 
 def _archive(args: argparse.Namespace, settings: Settings, storage: Storage) -> int:
@@ -280,6 +303,8 @@ def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | Non
 
     from .indexing.indexer import IndexResult, index_archive
 
+    if isinstance(storage, LocalFolderStorage):
+        require_archive(storage.root, _prefix(args))  # "0 indexed" from a mistyped path reads as done
     enabled = not args.no_progress if show_progress is None else show_progress
     with tqdm(unit="report-day", file=sys.stderr, disable=None if enabled else True) as bar:
 
@@ -375,6 +400,12 @@ DEMO_QUERIES = (
 )
 
 
+DEMO_HINT_SQL = (
+    "SELECT enterprise, count(*) AS days, max(active_users) AS most_active_users "
+    "FROM active_users_daily GROUP BY 1 ORDER BY 1"
+)
+
+
 def _demo(args: argparse.Namespace) -> int:
     """Start the simulator on loopback, archive its whole window twice, show the status."""
     from copilot_simulator import Simulator
@@ -420,13 +451,38 @@ def _demo(args: argparse.Namespace) -> int:
     for title, sql in DEMO_QUERIES:
         print(f"\n{title}:")
         print(run_query(sql, args.archive, prefix=settings.prefix))
-    print(f"\nMore: copilot-archive query VIEW --archive {args.archive}  (the views are in athena/views/)")
     from .reporting.report import write_report
 
     report = write_report(args.archive, prefix=settings.prefix, today=today)
     print(f"\nReport (open it in a browser, it works offline): {report.resolve()}")
+    print("\nNext, from this folder (every view is a file in athena/views/; query also takes SQL):")
+    for command in demo_hints(args.archive):
+        print(f"  {command}")
     failed = first.of(Outcome.FAILED) or second.of(Outcome.FAILED)
     return EXIT_FAILED_DAYS if failed or index_failed else 0
+
+
+def demo_hints(archive: str) -> tuple[str, ...]:
+    """Commands to try on the demo's archive, spelled to run as printed from the current folder."""
+    program, where = _program(), shlex.quote(archive)
+    return (
+        f"{program} query active_users_weekly --archive {where}",
+        f"{program} query {shlex.quote(DEMO_HINT_SQL)} --archive {where}",
+        f"{program} status --archive {where}",
+    )
+
+
+def _program() -> str:
+    """This CLI as one can type it here: its name where the shell finds this very script by it,
+    else the path it was started by (a fresh clone's .venv/bin is not on PATH), else python -m."""
+    started = sys.argv[0] if sys.argv else ""
+    if Path(started).name == PROG:
+        found = shutil.which(PROG)
+        if found and Path(found).resolve() == Path(started).resolve():
+            return PROG
+        if "/" in started:
+            return shlex.quote(started)
+    return f"{shlex.quote(sys.executable)} -m copilot_archive.cli"
 
 
 def _api_requests(sim: Any) -> int:

@@ -201,6 +201,9 @@ def test_index_twice_does_nothing_the_second_time(cli_env, tmp_path, capsys):
 )
 def test_bad_query_and_index_arguments_exit_2(cli_env, tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.chdir(tmp_path)
+    # An archive to ask (without one, the missing archive is the error: test_cli_errors.py).
+    assert main(["archive", "--days", "2025-10-12", "--reports", "users-1-day", "--no-progress"]) == 0
+    capsys.readouterr()
 
     assert main(argv) == 2
     assert message in capsys.readouterr().err

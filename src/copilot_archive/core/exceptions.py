@@ -93,6 +93,10 @@ class QueryError(ArchiveError):
     """A query or a shipped view cannot be parsed, translated or run."""
 
 
+class NoData(QueryError):
+    """The archive holds nothing for what was asked: no archive at the path, or no scope or day asked."""
+
+
 class QueueError(ArchiveError):
     """Work could not be put on the archive queue, after retries."""
 

@@ -10,6 +10,7 @@ are the `athena/views` files translated by `copilot_archive.querying.sql`.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import re
@@ -23,7 +24,7 @@ import duckdb
 from sqlglot import exp
 
 from ..core import curated_schema
-from ..core.exceptions import QueryError
+from ..core.exceptions import NoData, QueryError
 from ..core.layout import DEFAULT_PREFIX, curated_table_location, raw_table_location, validate_prefix
 from ..core.reports import Level, Report, raw_table_name, reports_at
 from . import sql
@@ -87,9 +88,27 @@ class LocalQueryEngine:
         text = sql_or_view.strip().rstrip(";").strip()
         if _NAME.fullmatch(text):
             return self._run_view(text)
+        written = text
         if dialect == "athena":
             text = sql.translate(text, today=self.today, strip_qualifiers=self.names)
-        return self._execute(text, "query")
+        try:
+            return self._execute(text, "query")
+        except QueryError as exc:
+            if not isinstance(exc.__cause__, duckdb.CatalogException):
+                raise
+            unknown = sorted(sql.tables_read(written, dialect) - set(self.names))
+            if not unknown:
+                raise
+            # DuckDB's own message suggests its catalog's tables (pg_sequences, ...), not the archive's.
+            raise QueryError(self._unknown_tables(unknown)) from exc
+
+    def _unknown_tables(self, unknown: list[str]) -> str:
+        close = [m for name in unknown for m in difflib.get_close_matches(name, self.names, n=2)]
+        guess = f" (did you mean {' or '.join(dict.fromkeys(close))}?)" if close else ""
+        return (
+            f"unknown table {', '.join(unknown)}{guess}; the archive's tables: "
+            f"{', '.join(sorted(self.table_names))}; its views: {', '.join(sorted(self.view_names))}"
+        )
 
     def _run_view(self, name: str) -> tuple[list[str], Rows]:
         if name not in self.names:
@@ -214,6 +233,21 @@ def format_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str 
     raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
+def require_archive(archive: str | Path, prefix: str = DEFAULT_PREFIX) -> Path:
+    """The archive folder, if it holds anything under `prefix`: an empty table from a mistyped
+    path reads as "no usage", so a missing or empty archive is an error naming the path."""
+    root = Path(archive)
+    if not root.is_dir():
+        raise NoData(f"no archive at {archive}: {'not a folder' if root.exists() else 'no such folder'}")
+    under = root / validate_prefix(prefix)
+    if not any(path.is_file() for path in under.rglob("*")):
+        # A single-segment prefix the folder does hold, in case --prefix was forgotten or mistyped.
+        others = sorted({p.parent.name for part in ("manifests", "raw") for p in root.glob(f"*/{part}")})
+        hint = f"; it holds prefix {', '.join(others)} (--prefix)" if others else ""
+        raise NoData(f"no archive at {archive}: nothing under {under}{hint}")
+    return root
+
+
 def run_query(
     sql_or_view: str,
     archive: str | Path,
@@ -225,6 +259,6 @@ def run_query(
     """What `copilot-archive query SQL_OR_VIEW --archive PATH --format FMT` prints."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    with LocalQueryEngine(archive, prefix, today=today) as engine:
+    with LocalQueryEngine(require_archive(archive, prefix), prefix, today=today) as engine:
         columns, rows = engine.run(sql_or_view)
     return format_rows(columns, rows, fmt)

@@ -31,7 +31,7 @@ from ..core.exceptions import QueryError
 from ..core.reports import Level, reports_at
 
 Dialect = Literal["athena", "duckdb"]
-READ_DIALECT = "athena"
+READ_DIALECT: Dialect = "athena"
 _VIEW_HEAD = re.compile(r"CREATE\s+OR\s+REPLACE\s+VIEW\s+(\w+)\s+AS\b", re.IGNORECASE)
 _LEADING_COMMENTS = re.compile(r"\A(?:[ \t]*(?:--[^\n]*)?(?:\n|\Z))*")
 
@@ -98,8 +98,15 @@ def _tables_read(text: str) -> set[str]:
     query = _parse(text, "<view>").expression
     if query is None:
         return set()
-    ctes = {cte.alias for cte in query.find_all(exp.CTE)}
-    return {table.name for table in query.find_all(exp.Table)} - ctes
+    return tables_read(query)
+
+
+def tables_read(query: str | exp.Expr, dialect: Dialect = READ_DIALECT) -> set[str]:
+    """The table and view names a query reads (unqualified), without its CTEs' names and
+    without table functions such as read_parquet."""
+    tree = _parse(query, "query", dialect) if isinstance(query, str) else query
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    return {table.name for table in tree.find_all(exp.Table) if table.name} - ctes
 
 
 def view_sql(name: str, dialect: Dialect = "athena", *, today: date | None = None) -> str:
@@ -171,9 +178,9 @@ def translate(
         raise QueryError(f"{source}: cannot translate to DuckDB: {exc}") from exc
 
 
-def _parse(sql: str, source: str) -> exp.Expr:
+def _parse(sql: str, source: str, dialect: Dialect = READ_DIALECT) -> exp.Expr:
     try:
-        statements = [s for s in sqlglot.parse(sql, read=READ_DIALECT) if s is not None]
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except SqlglotError as exc:
         raise QueryError(f"{source}: not valid Athena SQL: {exc}") from exc
     if len(statements) != 1:

@@ -8,7 +8,13 @@ from typing import Any
 
 from ..archiving.planner import Window, scope_reports
 from ..core.exceptions import ArchiveError
-from ..core.layout import Scope, manifest_key, manifest_listing_prefix, parse_manifest_key
+from ..core.layout import (
+    Scope,
+    manifest_key,
+    manifest_listing_prefix,
+    manifests_prefix,
+    parse_manifest_key,
+)
 from ..core.manifest import STATUS_EMPTY, Manifest
 from ..core.reports import Report
 from ..core.storage import Storage
@@ -61,6 +67,39 @@ def archive_status(
         missing = () if report.is_28_day else tuple(d for d in window.days() if d not in known)
         statuses.append(ReportStatus(report, scope, archived, empty, missing, tuple(unreadable)))
     return statuses
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """What an archive holds of one scope: its report-days, and the first and last of their days."""
+
+    scope: Scope
+    first: date
+    last: date
+    report_days: int
+
+    def __str__(self) -> str:
+        plural = "" if self.report_days == 1 else "s"
+        return f"{self.scope} {_range(self.first, self.last)} ({self.report_days} report-day{plural})"
+
+
+def archive_holdings(storage: Storage, prefix: str) -> tuple[Holding, ...]:
+    """Every scope with an archived report-day (its manifest), from one listing of the manifests."""
+    days: dict[Scope, list[date]] = {}
+    for key in storage.list_keys(manifests_prefix(prefix)):
+        try:
+            report_day = parse_manifest_key(prefix, key)
+        except ArchiveError:
+            continue
+        days.setdefault(report_day.scope, []).append(report_day.day)
+    return tuple(Holding(scope, min(d), max(d), len(d)) for scope, d in sorted(days.items()))
+
+
+def describe_holdings(holdings: tuple[Holding, ...]) -> str:
+    """One line a person can act on: each scope and its days, or that there is none."""
+    if not holdings:
+        return "no archived report-day"
+    return "; ".join(str(h) for h in holdings)
 
 
 def day_ranges(days: tuple[date, ...]) -> list[str]:

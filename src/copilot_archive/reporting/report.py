@@ -7,6 +7,7 @@ network), so the HTML holds no script and fetches nothing when opened.
 from __future__ import annotations
 
 import html
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,9 +15,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..core.exceptions import QueryError
-from ..core.layout import DEFAULT_PREFIX
-from ..querying.query import LocalQueryEngine
+from ..core.exceptions import NoData
+from ..core.layout import DEFAULT_PREFIX, Scope
+from ..core.reports import Level
+from ..core.storage import LocalFolderStorage
+from ..querying.query import LocalQueryEngine, require_archive
+from ..querying.status import Holding, archive_holdings, describe_holdings
 from .panels import PANELS, STATUS_COLOURS, STATUSES, Panel
 
 DEFAULT_NAME = "report.html"
@@ -311,15 +315,55 @@ def write_report(
     scope: ReportScope = ReportScope(),
     today: date | None = None,
 ) -> Path:
-    """Write the report beside the archive (or to `out`) and return its path."""
-    root = Path(archive)
-    if not root.is_dir():
-        raise QueryError(f"no archive folder at {root}")
+    """Write the report beside the archive (or to `out`) and return its path; NoData, and
+    nothing written, when the archive holds no report-day for the enterprises and days asked."""
+    root = require_archive(archive, prefix)
     target = Path(out) if out else root / DEFAULT_NAME
     with LocalQueryEngine(root, prefix, today=today) as engine:
+        require_data(engine, scope, root, prefix)
         charts = [panel_rows(engine, panel, scope) for panel in PANELS]
         lines = headlines(engine, scope)
     page = render_html(charts, lines, scope, today or date.today())
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    # A report that fails half-way leaves the previous one whole.
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(page, encoding="utf-8")
+    os.replace(partial, target)
     return target
+
+
+def require_data(engine: LocalQueryEngine, scope: ReportScope, root: Path, prefix: str) -> None:
+    """Refuse a selection with no indexed report-day (an unknown enterprise, days outside the
+    archive), saying what the archive holds: an empty page would read as "no usage"."""
+    where = f"{scope.days('day')} AND {scope.enterprise_filter}"
+    _, rows = engine.run(f"SELECT DISTINCT enterprise FROM index_status WHERE {where}")
+    found = {row[0] for row in rows}
+    lacking = [e for e in scope.enterprises if e not in found] if scope.enterprises else []
+    if found and not lacking:
+        return
+    asked = f"enterprise {', '.join(lacking)}" if lacking else "any enterprise"
+    if scope.from_day or scope.to_day:
+        asked += f" from {scope.from_day or 'the first day'} to {scope.to_day or 'the last day'}"
+    indexed = indexed_holdings(engine)
+    if indexed:
+        held = f"{root} holds {describe_holdings(indexed)}"
+        if any(h.scope.level is Level.ORGANIZATION for h in indexed):
+            held += " (the report draws enterprises only)"
+    else:
+        archived = archive_holdings(LocalFolderStorage(root), prefix)
+        held = f"{root} has no indexed report-day"
+        if archived:
+            held += f" (archived, not indexed: {describe_holdings(archived)}; run the index command first)"
+    raise NoData(f"nothing to report for {asked}: {held}; no report written")
+
+
+def indexed_holdings(engine: LocalQueryEngine) -> tuple[Holding, ...]:
+    """Each scope's indexed report-days and the first and last of their days, both levels."""
+    holdings = []
+    for level in Level:
+        _, rows = engine.run(
+            f"SELECT {level.value}, min(day), max(day), count(*) FROM {level.table_name('index_status')} "
+            f"GROUP BY 1 ORDER BY 1"
+        )
+        holdings += [Holding(Scope(level, slug), first, last, n) for slug, first, last, n in rows]
+    return tuple(holdings)
