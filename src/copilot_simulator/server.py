@@ -47,6 +47,7 @@ API_FAULT_KINDS = frozenset(
         "api_slow",
         "rate_limit_429",
         "rate_limit_403",
+        "secondary_limit",
         "forbidden",
         "not_ready_404",
         "not_ready_204",
@@ -101,6 +102,17 @@ _AZURE_DENIED = (
     b"Authorization header is formed correctly including the signature.</Message>"
     b"<AuthenticationErrorDetail>Signed expiry time has passed or signature did not "
     b"match.</AuthenticationErrorDetail></Error>"
+)
+# GitHub's answer past a secondary rate limit: 403 (or 429), this message, and neither
+# retry-after nor x-ratelimit-remaining: 0 ("Rate limits for the REST API", "Exceeding the rate
+# limit"; the wording as GitHub sends it).
+SECONDARY_LIMIT_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+    "If you reach out to GitHub Support for help, please include the request ID {request_id}."
+)
+SECONDARY_LIMIT_DOCS = (
+    "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api"
+    "#about-secondary-rate-limits"
 )
 _HTML_ERROR = (
     b"<!DOCTYPE html><html><head><title>Service unavailable</title></head>"
@@ -247,6 +259,10 @@ class Simulator:
         self.rate_limit = rate_limit
         self.rate_limit_window_seconds = rate_limit_window_seconds
         self.rate_limit_answers = 0  # 403/429 rate-limit answers, quota and injected alike
+        # Report API calls in flight per bearer token, and the most there ever were at once
+        # (GitHub allows 100 concurrent requests per credential).
+        self.in_flight: Counter[str] = Counter()
+        self.peak_in_flight: Counter[str] = Counter()
         self._windows: dict[str, tuple[float, int]] = {}  # per credential: (window end, calls used)
         self._secret = secrets.token_bytes(32)
         self._port = port
@@ -359,6 +375,7 @@ class Simulator:
                 "api": kinds["api"],
                 "download": kinds["download"],
                 "rate_limited": self.rate_limit_answers,
+                "peak_in_flight": max(self.peak_in_flight.values(), default=0),
             }
 
     # ---- used by the handler -------------------------------------------------------
@@ -559,16 +576,31 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, sim.stats())
             return
         sim._record(RecordedRequest(kind, self.command, url.path, url.query, headers))
+        if kind != "api":
+            self._serve(sim, url.path, url.query, download)
+            return
+        # A report API call is in flight from its arrival until its answer is written.
+        bearer = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        with sim._lock:
+            sim.in_flight[bearer] += 1
+            sim.peak_in_flight[bearer] = max(sim.peak_in_flight[bearer], sim.in_flight[bearer])
+        try:
+            self._serve(sim, url.path, url.query, download)
+        finally:
+            with sim._lock:
+                sim.in_flight[bearer] -= 1
+
+    def _serve(self, sim: Simulator, path: str, raw_query: str, download: re.Match[str] | None) -> None:
         if sim.latency_seconds:
             time.sleep(sim.latency_seconds)
-        query = parse_qs(url.query)
+        query = parse_qs(raw_query)
         if download:
             self._download(sim, download, query)
             return
-        if kind == "app":
-            self._app(sim, url.path, query)
+        if path.startswith("/app/"):
+            self._app(sim, path, query)
             return
-        api = _API_PATH.match(url.path)
+        api = _API_PATH.match(path)
         if not api or self.command != "GET":
             self._json(404, {"message": "Not Found"})
             return
@@ -694,6 +726,14 @@ class _Handler(BaseHTTPRequestHandler):
             }
             sim.rate_limit_answers += 1
             self._json(403, {"message": "API rate limit exceeded"}, limit_headers)
+        elif kind == "secondary_limit":
+            status = int(params.get("status", 403))
+            if status not in (403, 429):
+                raise ValueError(f"a secondary limit answers 403 or 429, not {status}")
+            message = SECONDARY_LIMIT_MESSAGE.format(request_id=secrets.token_hex(8).upper())
+            sim.rate_limit_answers += 1
+            # The primary quota's headers as usual (remaining above 0 when counted), no retry-after.
+            self._json(status, {"message": message, "documentation_url": SECONDARY_LIMIT_DOCS})
         elif kind == "forbidden":
             message = "Resource not accessible by personal access token"
             self._json(403, {"message": message})

@@ -356,6 +356,44 @@ def test_api_status_faults_apply_once(sim, http, clock, kind, params, status):
         assert "x-ratelimit-remaining" not in faulty.headers
 
 
+@pytest.mark.parametrize("status", [403, 429])
+def test_a_secondary_limit_answers_as_github_does_for_the_next_calls(sim, http, status):
+    sim.inject("secondary_limit", times=2, status=status)
+
+    answers = [api(sim, http, "users-1-day", YESTERDAY) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [status, status, 200]
+    for faulty in answers[:2]:
+        # GitHub's shape: the message says so; no retry-after, no x-ratelimit-remaining: 0.
+        assert faulty.json()["message"].startswith("You have exceeded a secondary rate limit.")
+        assert "Retry-After" not in faulty.headers
+        assert faulty.headers.get("x-ratelimit-remaining") != "0"
+
+
+def test_the_peak_of_api_calls_in_flight_is_recorded_per_token(sim):
+    sim.latency_seconds = 0.3
+    barrier = threading.Barrier(3)
+
+    def call(token: str) -> None:
+        with requests.Session() as session:
+            barrier.wait()
+            url = f"{sim.api_url}/enterprises/acme/copilot/metrics/reports/users-1-day?day={YESTERDAY}"
+            session.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+
+    try:
+        threads = [threading.Thread(target=call, args=(t,)) for t in ("sim-token", "sim-token", "other")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sim.latency_seconds = 0.0
+
+    assert sim.peak_in_flight["sim-token"] == 2 and sim.peak_in_flight["other"] == 1
+    assert sim.in_flight["sim-token"] == 0
+    assert sim.stats()["peak_in_flight"] == 2
+
+
 def test_faults_match_their_filters_only(sim, http):
     sim.inject("api_error", times=2, slug="globex", day=YESTERDAY)
     assert api(sim, http, "users-1-day", YESTERDAY).status_code == 200
@@ -485,7 +523,8 @@ def test_download_gzip_bomb_is_small_on_the_wire_and_large_unpacked(sim, http):
 
 def test_every_fault_kind_is_covered_here():
     covered = {
-        "api_error", "api_reset", "api_slow", "rate_limit_429", "rate_limit_403", "forbidden",
+        "api_error", "api_reset", "api_slow", "rate_limit_429", "rate_limit_403", "secondary_limit",
+        "forbidden",
         "not_ready_404", "not_ready_204", "no_links", "no_report_string", "malformed_json",
         "day_mismatch", "download_reset", "download_truncated", "download_expired",
         "download_gzip", "download_html", "redirect_offlist", "redirect_http_nonloopback",

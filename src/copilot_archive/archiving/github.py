@@ -4,10 +4,12 @@ urllib3's Retry handles 5xx and connection errors with backoff and jitter. The q
 announces (x-ratelimit-remaining, -reset) paces the calls, per credential (each token, each
 app installation, has its own), so none is refused; a rate-limit
 answer (403/429) all the same is waited out. Both waits are bounded by the run's deadline.
+A 403 is a refused permission only when GitHub's message does not name its secondary limit.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -41,6 +43,19 @@ RETRIED_STATUSES = (500, 502, 503, 504)
 RESET_MARGIN_SECONDS = 1.0
 # The window of GitHub's per-minute limit (a module constant, so tests can shorten it).
 MINUTE_SECONDS = 60.0
+# GitHub's "Rate limits for the REST API" page
+# (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api), "Exceeding
+# the rate limit": past a secondary rate limit "you will receive a 403 or 429 response and an
+# error message that indicates that you exceeded a secondary rate limit" (GitHub writes "You have
+# exceeded a secondary rate limit. Please wait a few minutes before you try again."). Honour
+# retry-after; else, when x-ratelimit-remaining is 0, wait until x-ratelimit-reset; "Otherwise,
+# wait for at least one minute before retrying", then "for an exponentially increasing amount of
+# time between retries". A 403 whose message does not say so is a refused permission.
+SECONDARY_LIMIT_MESSAGE = "secondary rate limit"
+SECONDARY_LIMIT_WAIT_SECONDS = 60.0
+# Same page, "About secondary rate limits": "No more than 100 concurrent requests are allowed"
+# (per credential). Every thread of a run asking with one credential counts towards it.
+MAX_REQUESTS_IN_FLIGHT = 100
 # urllib3's exponential backoff unit: retries wait ~0, 2, 4, 8 s (capped at 30), plus jitter.
 BACKOFF_SECONDS = 1.0
 # GitHub's REST reference: the enterprise endpoints take classic tokens and GitHub App tokens;
@@ -195,7 +210,7 @@ class ReportClient:
             # Asked before every call: an app's installation token is renewed before it expires.
             credential = self._auth(scope)
             quota = self._quota(credential.quota)
-            waited = quota.acquire(report_day, deadline, self._now)
+            waited, started = quota.acquire(report_day, deadline, self._now)
             response: requests.Response | None = None
             try:
                 if waited:
@@ -208,12 +223,17 @@ class ReportClient:
                 quota.release(response)
             try:
                 wait = _rate_limit_wait(response, self._now())
+                if wait is None and _is_secondary_limit(response):
+                    wait = quota.back_off(started, self._now())
                 if wait is None:
+                    quota.answered(started)
                     return _decode(response, report_day)
             finally:
                 response.close()
-            _check_fits(wait, report_day, deadline)
+            # Nobody asks with this credential before then, even when this call defers instead:
+            # GitHub may ban an integration that keeps asking while limited.
             quota.pause_until(self._now() + wait)
+            _check_fits(wait, report_day, deadline)
             self._count_wait()
             self._sleep(wait)
         raise RateLimited(f"{report_day}: still rate limited after {self._max_rate_limit_waits} waits")
@@ -222,7 +242,9 @@ class ReportClient:
         with self._lock:
             quota = self._quotas.get(key)
             if quota is None:
-                quota = self._quotas[key] = _Quota(self._calls_per_minute, MINUTE_SECONDS)
+                quota = self._quotas[key] = _Quota(
+                    self._calls_per_minute, MINUTE_SECONDS, MAX_REQUESTS_IN_FLIGHT
+                )
             return quota
 
     def _count_wait(self) -> None:
@@ -270,10 +292,20 @@ class _Quota:
     announced quota of the current window, less the calls in flight, gates each call; once
     GitHub says "wait", nobody asks before then. Until the window's first answer tells the
     quota, one call at a time asks. GitHub's per-minute limit is not announced: at most
-    `calls_per_minute` calls start in any minute (None: no such bound)."""
+    `calls_per_minute` calls start in any minute (None: no such bound), and at most
+    `max_in_flight` are in flight at once. A secondary-limit answer that names no time pauses
+    everyone for a minute, doubled for each further one (back_off)."""
 
-    def __init__(self, calls_per_minute: int | None = None, minute_seconds: float = MINUTE_SECONDS) -> None:
+    def __init__(
+        self,
+        calls_per_minute: int | None = None,
+        minute_seconds: float = MINUTE_SECONDS,
+        max_in_flight: int = MAX_REQUESTS_IN_FLIGHT,
+    ) -> None:
         self._calls_per_minute = calls_per_minute
+        self._max_in_flight = max_in_flight
+        self._throttles = 0  # secondary-limit answers in a row, for the exponential backoff
+        self._throttled_at = -math.inf
         self._minute_seconds = minute_seconds
         self._started: deque[float] = deque()  # when the calls of the last minute started
         self._changed = threading.Condition(threading.Lock())
@@ -283,9 +315,11 @@ class _Quota:
         self._in_flight = 0
         self._announced = True  # until an answer comes without x-ratelimit-* headers
 
-    def acquire(self, report_day: ReportDay, deadline: Deadline, now: Callable[[], float]) -> bool:
+    def acquire(
+        self, report_day: ReportDay, deadline: Deadline, now: Callable[[], float]
+    ) -> tuple[bool, float]:
         """Wait until a call fits the quota (or its Retry-After), then count it in flight;
-        True when it had to wait."""
+        (True when it had to wait, the moment it started)."""
         waited = False
         with self._changed:
             while True:
@@ -294,6 +328,9 @@ class _Quota:
                     self._remaining = None  # a new window: its quota comes with its first answer
                 wait = self._resume_at - moment
                 if wait <= 0:
+                    if self._in_flight >= self._max_in_flight:
+                        self._changed.wait(1.0)  # a release makes room
+                        continue
                     if self._remaining is None and self._announced and self._in_flight:
                         self._changed.wait(1.0)  # the first answer of the window tells the quota
                         continue
@@ -308,7 +345,7 @@ class _Quota:
                 self._changed.wait(wait)
             self._in_flight += 1
             self._started.append(moment)
-        return waited
+        return waited, moment
 
     def _minute_wait(self, moment: float) -> float:
         """Seconds until one more call fits the last minute's budget (0: it fits now)."""
@@ -324,6 +361,23 @@ class _Quota:
             if response is not None:
                 self._note(response)
             self._changed.notify_all()
+
+    def back_off(self, started: float, moment: float) -> float:
+        """Seconds to wait after a secondary-limit answer that named no time: a minute, doubled
+        for each further one. Answers to calls sent before the last such answer came belong to
+        it and wait with it."""
+        with self._changed:
+            if started >= self._throttled_at:
+                self._throttles += 1
+                self._throttled_at = moment
+            wait = SECONDARY_LIMIT_WAIT_SECONDS * 2 ** (self._throttles - 1)
+            return max(self._throttled_at + wait - moment, 0.0)
+
+    def answered(self, started: float) -> None:
+        """A call sent after the last secondary-limit answer went through: the backoff restarts."""
+        with self._changed:
+            if started >= self._throttled_at:
+                self._throttles = 0
 
     def pause_until(self, moment: float) -> None:
         with self._changed:
@@ -377,9 +431,15 @@ def _rate_limit_wait(response: requests.Response, now: float) -> float | None:
         except ValueError:
             return 60.0
         return max(reset - now, 0.0) + 1.0
-    if response.status_code == 429:
-        return 60.0  # a 429 without headers: GitHub's guidance is to wait at least a minute
     return None
+
+
+def _is_secondary_limit(response: requests.Response) -> bool:
+    """A secondary-limit answer, told by its message: a 403 that says anything else is a refused
+    permission. A 429 is a rate limit whatever it says."""
+    if response.status_code == 429:
+        return True
+    return response.status_code == 403 and SECONDARY_LIMIT_MESSAGE in _message(response).lower()
 
 
 def _decode(response: requests.Response, report_day: ReportDay) -> Any:
