@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -490,3 +491,122 @@ def test_a_message_sqs_refuses_is_retried_or_fails_the_run_naming_it_never_dropp
     assert refusing.sent.count("org-005") == 2 and refusing.sent.count("org-012") == 1
     queued = sorted(json.loads(m["Body"])["organizations"][0] for m in receive(sqs, queues["url"]))
     assert queued == [org for org in ORGANIZATIONS if org != "org-012"]
+
+
+# ---- The scope lists outside the environment (Lambda allows 4 KB of variables in all) ----
+
+THOUSAND = tuple(f"octo-org-{n:04d}" for n in range(1000))
+
+
+@pytest.fixture
+def no_scope_variables(queue_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the stack sets the functions up: no ENTERPRISES or ORGANIZATIONS variable."""
+    monkeypatch.delenv("ENTERPRISES", raising=False)
+    monkeypatch.delenv("ORGANIZATIONS", raising=False)
+
+
+def queued_scopes(url: str) -> list[tuple[str, str]]:
+    """(level, slug) of every message on the queue, one scope a message. Read from moto's
+    backend (its server runs in this process): receiving a thousand messages ten at a time
+    takes moto minutes."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    queue = sqs_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].queues[url.rsplit("/", 1)[1]]
+    scopes = []
+    for message in list(queue._messages):
+        body = json.loads(message.body)
+        assert body["days"] == [d.isoformat() for d in WINDOW] and body["force"] is False
+        for level in ("enterprises", "organizations"):
+            scopes.extend((level, slug) for slug in body.get(level, ()))
+    return scopes
+
+
+def test_a_scheduled_run_plans_every_one_of_1000_organizations_listed_in_the_scope_list_file(
+    no_scope_variables, app, sqs, queues, s3, bucket, simulator, monkeypatch
+):
+    key = "copilot-metrics/config/scopes.json"
+    document = json.dumps({"organizations": list(THOUSAND)}).encode()
+    # Far more than the 4 KB Lambda allows all of a function's variables, or a CloudFormation
+    # parameter value (4,096 bytes), could hold.
+    assert len(document) > 4 * 4096
+    s3.put_object(Bucket=bucket, Key=key, Body=document)
+    monkeypatch.setenv("SCOPE_LIST_OBJECT", key)
+
+    summary = app.lambda_handler(load_event("scheduled-scheduler.json"), FakeLambdaContext())
+
+    assert summary["queued_messages"] == len(THOUSAND)
+    assert sorted(queued_scopes(queues["url"])) == [("organizations", org) for org in sorted(THOUSAND)]
+    attributes = sqs.get_queue_attributes(QueueUrl=queues["url"], AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == str(len(THOUSAND))
+    assert summary["report_days_queued"] == len(THOUSAND) * (len(WINDOW) + 1)
+    assert [r for r in simulator.requests if r.kind == "api"] == []
+
+
+def test_the_stacks_scope_lists_are_read_from_ssm_once_per_container(
+    no_scope_variables, app, sqs, queues, s3, bucket, simulator, monkeypatch
+):
+    import boto3
+
+    from copilot_archive.archiving import runtime
+
+    ssm = boto3.client("ssm")
+    suffix = uuid.uuid4().hex[:8]
+    organizations = [f"org-{n:05d}" for n in range(40)]
+    value = ",".join(organizations)
+    ssm.put_parameter(Name=f"orgs-{suffix}", Value=value, Type="String")
+    ssm.put_parameter(Name=f"ents-{suffix}", Value="acme", Type="String")
+    monkeypatch.setenv("ORGANIZATIONS_PARAMETER", f"orgs-{suffix}")
+    monkeypatch.setenv("ENTERPRISES_PARAMETER", f"ents-{suffix}")
+    monkeypatch.setenv("REPORTS", ",".join((*REPORTS, "enterprise-1-day")))
+    monkeypatch.setenv("QUEUE_FROM_SCOPES", "0")  # plan only: every scope becomes a message
+
+    app.lambda_handler(load_event("scheduled-scheduler.json"), FakeLambdaContext())
+    # A second run in the same container reads nothing again: the lists changed, the run did not.
+    ssm.put_parameter(Name=f"orgs-{suffix}", Value="org-other", Type="String", Overwrite=True)
+    app.lambda_handler(load_event("scheduled-scheduler.json"), FakeLambdaContext())
+
+    expected = [("enterprises", "acme"), *(("organizations", org) for org in organizations)]
+    assert sorted(queued_scopes(queues["url"])) == sorted(expected * 2)
+    runtime.archiver_from_env.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (None, "does not exist: upload it"),
+        (b'{"organizations": "octo-org"}', '"organizations" must be a list of strings'),
+        (b"[" * 200_000, "is not JSON"),
+        (json.dumps({"organizations": ["octo-org", "octo-org"]}).encode(), "lists a slug twice: octo-org"),
+    ],
+)
+def test_a_missing_or_broken_scope_list_file_fails_the_run_naming_it(
+    no_scope_variables, app, s3, bucket, monkeypatch, body, says
+):
+    from copilot_archive.core.exceptions import ConfigError
+
+    key = "copilot-metrics/config/scopes.json"
+    if body is not None:
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+    monkeypatch.setenv("SCOPE_LIST_OBJECT", key)
+
+    with pytest.raises(ConfigError, match=re.escape(says)) as raised:
+        app.lambda_handler(load_event("scheduled-scheduler.json"), FakeLambdaContext())
+    assert key in str(raised.value) or "twice" in says
+
+
+def test_a_failed_queue_message_publishes_the_metric_the_alarm_pages_on(queue_env, app, sqs, queues, capsys):
+    sqs.send_message(QueueUrl=queues["url"], MessageBody="not json")
+
+    (message,) = receive(sqs, queues["url"])
+    assert deliver(sqs, queues["url"], app, message)["batchItemFailures"]
+
+    published = [
+        document
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("{") and '"_aws"' in line
+        for document in [json.loads(line)]
+    ]
+    failed = [d["QueueMessagesFailed"] for d in published if "QueueMessagesFailed" in d]
+    # One message failed: one count (Powertools may write a value as a one-item list).
+    assert [v for value in failed for v in (value if isinstance(value, list) else [value])] == [1.0]

@@ -35,8 +35,9 @@ EVENT_FILES = {
 # Powertools reads these itself; every other variable the archiver gets is read by config.py.
 POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 ARCHIVER_VARIABLES = {
-    config.ENTERPRISES,
-    config.ORGANIZATIONS,
+    config.ENTERPRISES_PARAMETER,
+    config.ORGANIZATIONS_PARAMETER,
+    config.SCOPE_LIST_OBJECT,
     config.ARCHIVE_BUCKET,
     config.ARCHIVE_PREFIX,
     config.REPORTS,
@@ -150,12 +151,25 @@ def test_resource_star_only_where_the_service_has_no_resource_level_permissions(
             assert set(actions) <= set(STAR_RESOURCE_ACTIONS), f"{resource} allows {actions} on '*'"
 
 
+def role_policies(role: str) -> set[str]:
+    """The role and the template's managed policies attached to it: where its grants are."""
+    attached = RESOURCES[role]["Properties"].get("ManagedPolicyArns", [])
+    return {role} | {arn["Ref"] for arn in attached if isinstance(arn, dict) and "Ref" in arn}
+
+
+def allowed(role: str) -> Iterator[dict[str, Any]]:
+    """Every Allow statement `role` is granted, inline or through a managed policy of the template."""
+    for resource, statement in statements():
+        if resource in role_policies(role) and statement["Effect"] == "Allow":
+            yield statement
+
+
 def s3_resources(role: str, actions: set[str]) -> set[str]:
     """The !Sub strings of every resource `role` is allowed any of `actions` on."""
     found = set()
-    for resource, statement in statements():
+    for statement in allowed(role):
         granted = set(as_list(statement["Action"]))
-        if resource == role and statement["Effect"] == "Allow" and actions & granted:
+        if actions & granted:
             for target in as_list(statement["Resource"]):
                 found.add(target["Fn::Sub"] if "Fn::Sub" in target else json.dumps(target))
     return found
@@ -175,16 +189,34 @@ S3_WRITES = {
 }
 
 
-def test_archiver_writes_only_raw_files_manifests_and_its_ledgers() -> None:
-    assert s3_resources("ArchiverRole", S3_WRITES) == {
+@pytest.mark.parametrize("role", ["ArchiverRole", "ArchiveWorkerRole"])
+def test_archiver_writes_only_raw_files_manifests_and_its_ledgers(role: str) -> None:
+    assert s3_resources(role, S3_WRITES) == {
         f"{ARCHIVE}/raw/*",
         f"{ARCHIVE}/manifests/*",
         f"{ARCHIVE}/state/*",
     }
-    # Deleting an exact version is for a failed attempt's raw files, never a manifest.
-    assert s3_resources("ArchiverRole", {"s3:DeleteObjectVersion"}) == {f"{ARCHIVE}/raw/*"}
-    # The not-ready ledgers are read and replaced, never deleted.
-    assert f"{ARCHIVE}/state/*" not in s3_resources("ArchiverRole", {"s3:DeleteObject"})
+    # Removing a file (a delete marker or an exact version) is for raw files: a forced
+    # re-archive's surplus parts, a failed attempt's versions. Never a manifest or a ledger.
+    assert s3_resources(role, {"s3:DeleteObject", "s3:DeleteObjectVersion"}) == {f"{ARCHIVE}/raw/*"}
+    # Multipart uploads are for raw files only; a run aborts what a killed run left open.
+    assert s3_resources(role, {"s3:AbortMultipartUpload"}) == {f"{ARCHIVE}/raw/*"}
+    assert s3_resources(role, {"s3:ListBucketMultipartUploads"}) == {
+        '{"Fn::GetAtt": ["ArchiveBucket", "Arn"]}'
+    }
+    # The scope-list file is read, never written.
+    assert f"{ARCHIVE}/config/*" in s3_resources(role, {"s3:GetObject"})
+
+
+def test_the_archiver_code_deletes_only_raw_files() -> None:
+    # What the roles allow, as the code acts: every delete in the archiver is of a raw file.
+    source = repo_file("src/copilot_archive/archiving/archiver.py").read_text()
+    deleted = re.findall(r"self\.storage\.delete\((\w+)", source)
+    assert deleted and set(deleted) <= {"extra", "key"}
+    assert "extra = raw_file_key(" in source
+    assert re.search(
+        r"for key, version_id in written:\s+try:\s+self\.storage\.delete\(key, version_id\)", source
+    )
 
 
 def test_indexer_writes_only_curated_files_and_query_results() -> None:
@@ -192,6 +224,12 @@ def test_indexer_writes_only_curated_files_and_query_results() -> None:
         f"{ARCHIVE}/curated/*",
         "${AthenaResultsBucket.Arn}/results/*",
     }
+    # Curated files are replaced, never deleted (the indexing code deletes nothing); a failed or
+    # killed multipart upload is aborted.
+    assert s3_resources("IndexerRole", {"s3:DeleteObject", "s3:DeleteObjectVersion"}) == set()
+    indexing = "".join(p.read_text() for p in (ROOT / "src/copilot_archive/indexing").glob("*.py"))
+    assert ".delete(" not in indexing and "delete_object" not in indexing
+    assert f"{ARCHIVE}/curated/*" in s3_resources("IndexerRole", {"s3:AbortMultipartUpload"})
     assert {f"{ARCHIVE}/raw/*", f"{ARCHIVE}/manifests/*"} <= s3_resources("IndexerRole", {"s3:GetObject"})
 
 
@@ -204,11 +242,12 @@ def test_no_role_may_shorten_or_bypass_object_lock() -> None:
 
 def test_only_the_archivers_role_may_read_the_token_secret() -> None:
     readers = {
-        resource
-        for resource, statement in statements()
-        if statement["Effect"] == "Allow" and "secretsmanager:GetSecretValue" in as_list(statement["Action"])
+        role
+        for role in ("ArchiverRole", "ArchiveWorkerRole", "IndexerRole")
+        for statement in allowed(role)
+        if "secretsmanager:GetSecretValue" in as_list(statement["Action"])
     }
-    assert readers == {"ArchiverRole"}
+    assert readers == {"ArchiverRole", "ArchiveWorkerRole"}
     (policy,) = [
         r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SecretsManager::ResourcePolicy"
     ]
@@ -217,8 +256,8 @@ def test_only_the_archivers_role_may_read_the_token_secret() -> None:
     (deny,) = policy["ResourcePolicy"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
     assert as_list(deny["Action"]) == ["secretsmanager:GetSecretValue"]
-    archiver_role = {"Fn::GetAtt": ["ArchiverRole", "Arn"]}
-    assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalArn": archiver_role}}
+    archiver_roles = [{"Fn::GetAtt": ["ArchiverRole", "Arn"]}, {"Fn::GetAtt": ["ArchiveWorkerRole", "Arn"]}]
+    assert deny["Condition"] == {"StringNotEquals": {"aws:PrincipalArn": archiver_roles}}
 
 
 def glue_grants(role: str) -> dict[str, set[str]]:
@@ -240,8 +279,9 @@ def test_indexer_role_grants_what_athena_ddl_needs_in_glue() -> None:
     # Athena's guide for CREATE VIEW: these on the catalog and the default database, whatever
     # database the query names; a view is a table of the stack's database.
     grants = glue_grants("IndexerRole")
-    for action in ("glue:GetDatabase", "glue:CreateDatabase"):
-        assert {f"{GLUE}:catalog", f"{GLUE}:database/default"} <= grants.get(action, set()), action
+    assert {f"{GLUE}:catalog", f"{GLUE}:database/default"} <= grants.get("glue:GetDatabase", set())
+    # The stack creates the one database the views go in: the indexer creates none.
+    assert "glue:CreateDatabase" not in grants
     assert f"{GLUE}:catalog" in grants.get("glue:GetDatabases", set())
     views = {f"{GLUE}:catalog", f"{GLUE}:database/${{GlueDatabase}}", f"{GLUE}:table/${{GlueDatabase}}/*"}
     for action in ("glue:GetTable", "glue:CreateTable", "glue:UpdateTable", "glue:UpdateDatabase"):
@@ -485,15 +525,20 @@ def test_a_github_app_secret_replaces_the_token_secret_and_only_the_archiver_rea
         for resource, statement in statements()
         if "secretsmanager:GetSecretValue" in as_list(statement["Action"]) and statement["Effect"] == "Allow"
     ]
+    # Granted once, in the policy both archivers' roles share.
     assert sorted(map(str, readable)) == sorted(
         map(
             str,
-            [("ArchiverRole", {"Ref": "GitHubTokenSecret"}), ("ArchiverRole", {"Ref": "GitHubAppSecret"})],
+            [
+                ("ArchiverCommonPolicy", {"Ref": "GitHubTokenSecret"}),
+                ("ArchiverCommonPolicy", {"Ref": "GitHubAppSecret"}),
+            ],
         )
     )
-    (conditional,) = [p for p in RESOURCES["ArchiverRole"]["Properties"]["Policies"] if "Fn::If" in p]
-    condition, _policy, otherwise = conditional["Fn::If"]
-    assert condition == "HasGitHubAppSecret" and otherwise == no_value
+    shared = RESOURCES["ArchiverCommonPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    conditional = [s["Fn::If"] for s in shared if "Fn::If" in s and s["Fn::If"][0] == "HasGitHubAppSecret"]
+    ((_condition, statement, otherwise),) = conditional
+    assert statement["Resource"] == {"Ref": "GitHubAppSecret"} and otherwise == no_value
 
 
 def test_the_github_app_secret_parameter_takes_a_full_secret_arn_or_nothing() -> None:
@@ -513,8 +558,11 @@ def test_the_github_app_secret_parameter_takes_a_full_secret_arn_or_nothing() ->
 def test_the_worker_runs_the_archivers_code_with_its_environment_and_role() -> None:
     archiver = RESOURCES["ArchiverFunction"]["Properties"]
     worker = RESOURCES["ArchiveWorkerFunction"]["Properties"]
-    for same in ("CodeUri", "Role", "Layers", "MemorySize", "Timeout", "Environment", "LoggingConfig"):
+    for same in ("CodeUri", "Layers", "MemorySize", "Timeout", "Environment", "LoggingConfig"):
         assert worker[same] == archiver[same], same
+    # Each its own role, sharing what both do (ArchiverCommonPolicy).
+    assert archiver["Role"] == {"Fn::GetAtt": ["ArchiverRole", "Arn"]}
+    assert worker["Role"] == {"Fn::GetAtt": ["ArchiveWorkerRole", "Arn"]}
     assert worker["Handler"] == "app.worker_handler"
     assert archiver["Environment"]["Variables"][config.ARCHIVE_QUEUE_URL] == {"Ref": "ArchiveQueue"}
     # Each run paces itself to its share of a credential's calls a minute (config.py).
@@ -527,7 +575,8 @@ def test_the_worker_takes_one_message_at_a_time_and_reports_failed_ones() -> Non
     assert source["Properties"]["Queue"] == {"Fn::GetAtt": ["ArchiveQueue", "Arn"]}
     assert source["Properties"]["BatchSize"] == 1
     assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    # The poller invokes no more workers than are reserved: none is throttled into a receive.
+    # The poller invokes no more workers than MaximumConcurrency (and than are reserved, when
+    # they are): none is throttled into a receive.
     assert source["Properties"]["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "QueueWorkers"}
 
 
@@ -545,8 +594,6 @@ def test_the_archive_queue_outlasts_six_worker_timeouts_and_dead_letters_after_t
 
 def test_default_worker_concurrency_keeps_githubs_100_concurrent_requests() -> None:
     parameters = TEMPLATE["Parameters"]
-    worker = RESOURCES["ArchiveWorkerFunction"]["Properties"]
-    assert worker["ReservedConcurrentExecutions"] == {"Ref": "QueueWorkers"}
     most_per_run = parameters["MaxWorkers"]["MaxValue"]
     # The workers and the scheduled run, each with MaxWorkers requests in flight.
     assert (parameters["QueueWorkers"]["Default"] + 1) * most_per_run <= 100
@@ -565,3 +612,187 @@ def test_archive_queue_sample_event_carries_a_message_the_worker_accepts() -> No
     window = Window.for_today(date(2025, 11, 1))  # the tests' fixed today
     request = parse_event(json.loads(record["body"]), window, [Scope(Level.ENTERPRISE, "acme")])
     assert request.scopes == (Scope(Level.ENTERPRISE, "acme"),) and request.days is not None
+
+
+# ---- The stack deploys on the account a newcomer has ----
+
+
+def sqs_grants(role: str) -> dict[str, set[str]]:
+    """SQS action -> the queues (logical ids) `role` may do it on."""
+    grants: dict[str, set[str]] = {}
+    for statement in allowed(role):
+        for action in as_list(statement["Action"]):
+            if action.startswith("sqs:"):
+                grants.setdefault(action, set()).update(
+                    r["Fn::GetAtt"][0] for r in as_list(statement["Resource"])
+                )
+    return grants
+
+
+def test_the_scheduled_archiver_only_sends_to_the_archive_queue() -> None:
+    # sqs.py sends (send_message_batch); receiving and deleting is the worker's event source.
+    assert sqs_grants("ArchiverRole") == {"sqs:SendMessage": {"ArchiveQueue", "ArchiverDeadLetterQueue"}}
+
+
+def test_the_worker_has_its_own_role_for_the_event_source_and_its_requeues() -> None:
+    assert sqs_grants("ArchiveWorkerRole") == {
+        action: {"ArchiveQueue"}
+        for action in (
+            "sqs:SendMessage",  # deferred work goes back on the queue (dispatch.py)
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+        )
+    }
+    # No dead-letter queue of the scheduled function's asynchronous invocations.
+    assert "DeadLetterQueue" not in RESOURCES["ArchiveWorkerFunction"]["Properties"]
+
+
+def test_the_sqs_calls_the_archiver_code_makes_are_what_its_roles_allow() -> None:
+    source = "".join(p.read_text() for p in (ROOT / "src/copilot_archive/archiving").glob("*.py"))
+    calls = set(re.findall(r"client\.(\w+_message\w*)\(", source))
+    assert calls == {"send_message_batch"}  # sqs:SendMessage
+
+
+def test_the_worker_reserves_no_concurrency_unless_asked() -> None:
+    # An account whose concurrency quota is 10 (new and sandbox accounts) cannot reserve any:
+    # the deploy would fail and roll back.
+    parameter = TEMPLATE["Parameters"]["ReserveWorkerConcurrency"]
+    assert parameter["Default"] == "false" and parameter["AllowedValues"] == ["false", "true"]
+    assert TEMPLATE["Conditions"]["ReservesWorkerConcurrency"] == {
+        "Fn::Equals": [{"Ref": "ReserveWorkerConcurrency"}, "true"]
+    }
+    worker = RESOURCES["ArchiveWorkerFunction"]["Properties"]
+    # When asked, exactly the event source's MaximumConcurrency: fewer would throttle its invocations.
+    assert worker["ReservedConcurrentExecutions"] == {
+        "Fn::If": ["ReservesWorkerConcurrency", {"Ref": "QueueWorkers"}, {"Ref": "AWS::NoValue"}]
+    }
+    scaling = worker["Events"]["ArchiveQueue"]["Properties"]["ScalingConfig"]
+    assert scaling["MaximumConcurrency"] == {"Ref": "QueueWorkers"}
+    for name, resource in RESOURCES.items():
+        if name != "ArchiveWorkerFunction" and resource["Type"] == "AWS::Serverless::Function":
+            assert "ReservedConcurrentExecutions" not in resource["Properties"], name
+
+
+def test_no_scope_list_reaches_a_function_through_its_environment() -> None:
+    # Lambda allows 4 KB of variables per function; each list may be as long as a parameter (4,096 bytes).
+    for function in ("ArchiverFunction", "ArchiveWorkerFunction"):
+        variables = RESOURCES[function]["Properties"]["Environment"]["Variables"]
+        assert config.ENTERPRISES not in variables and config.ORGANIZATIONS not in variables
+        no_value = {"Ref": "AWS::NoValue"}
+        assert variables[config.ENTERPRISES_PARAMETER] == {
+            "Fn::If": ["HasEnterprises", {"Ref": "EnterprisesParameter"}, no_value]
+        }
+        assert variables[config.ORGANIZATIONS_PARAMETER] == {
+            "Fn::If": ["HasOrganizations", {"Ref": "OrganizationsParameter"}, no_value]
+        }
+        assert variables[config.SCOPE_LIST_OBJECT] == {
+            "Fn::If": ["HasScopeListFile", {"Fn::Sub": "${ArchivePrefix}/config/${ScopeListFile}"}, no_value]
+        }
+    for name, level in (("EnterprisesParameter", "Enterprises"), ("OrganizationsParameter", "Organizations")):
+        parameter = RESOURCES[name]
+        # Standard tier holds 4 KB: any value CloudFormation accepts for the parameter.
+        assert parameter["Properties"] == {
+            **parameter["Properties"],
+            "Tier": "Standard",
+            "Value": {"Ref": level},
+        }
+        assert parameter["Condition"] == f"Has{level}"  # SSM refuses an empty value
+    reads = {
+        json.dumps(s["Fn::If"][1]["Resource"])
+        for s in RESOURCES["ArchiverCommonPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        if "Fn::If" in s and s["Fn::If"][1]["Action"] == "ssm:GetParameter"
+    }
+    assert reads == {
+        json.dumps(
+            {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/" + f"${{{n}}}"}
+        )
+        for n in ("EnterprisesParameter", "OrganizationsParameter")
+    }
+
+
+def test_the_scope_list_file_parameter_names_a_json_file_or_nothing() -> None:
+    pattern = re.compile(TEMPLATE["Parameters"]["ScopeListFile"]["AllowedPattern"])
+    assert pattern.fullmatch("") and pattern.fullmatch("scopes.json")
+    for refused in ("../scopes.json", "config/scopes.json", "scopes.txt", " scopes.json"):
+        assert not pattern.fullmatch(refused), refused
+    # Enough to archive: a scope in either parameter, or the file.
+    (assertion,) = TEMPLATE["Rules"]["SomethingToArchive"]["Assertions"]
+    named = {json.dumps(alternative) for alternative in assertion["Assert"]["Fn::Or"]}
+    assert named == {
+        json.dumps({"Fn::Not": [{"Fn::Equals": [{"Ref": p}, ""]}]})
+        for p in ("Enterprises", "Organizations", "ScopeListFile")
+    }
+
+
+# The longest each name may be (the service's limit), for every property that names a resource.
+NAME_LIMITS = {
+    ("AWS::Serverless::Function", "FunctionName"): 64,
+    ("AWS::Serverless::LayerVersion", "LayerName"): 140,
+    ("AWS::Logs::LogGroup", "LogGroupName"): 512,
+    ("AWS::SecretsManager::Secret", "Name"): 512,
+    ("AWS::Athena::WorkGroup", "Name"): 128,
+    ("ScheduleV2", "Name"): 64,
+    ("EventBridgeRule", "RuleName"): 64,
+    ("AWS::SQS::Queue", "QueueName"): 80,
+    ("AWS::SNS::Topic", "TopicName"): 256,
+    ("AWS::IAM::Role", "RoleName"): 64,
+    ("AWS::IAM::ManagedPolicy", "ManagedPolicyName"): 128,
+    ("AWS::SSM::Parameter", "Name"): 1011,
+    ("AWS::CloudWatch::Alarm", "AlarmName"): 255,
+}
+LONGEST_STACK_NAME = "s" * 128  # CloudFormation's limit
+
+
+def named_resources() -> Iterator[tuple[str, tuple[str, str], Any]]:
+    """(resource, (type, name property), value) of every name the template gives a resource."""
+    for name, resource in RESOURCES.items():
+        properties = resource.get("Properties", {})
+        for (kind, key), _limit in NAME_LIMITS.items():
+            if resource["Type"] == kind and key in properties:
+                yield name, (kind, key), properties[key]
+        for event in properties.get("Events", {}).values():
+            for (kind, key), _limit in NAME_LIMITS.items():
+                if event["Type"] == kind and key in event["Properties"]:
+                    yield name, (kind, key), event["Properties"][key]
+
+
+def test_every_named_resource_fits_its_limit_whatever_the_stack_name() -> None:
+    # A CloudFormation Rule cannot measure a stack name (no rule function counts characters, and
+    # Fn::Length counts a list's items), so nothing may build a short-limited name from it.
+    named = list(named_resources())
+    assert named
+    for resource, (kind, key), value in named:
+        text = value["Fn::Sub"] if isinstance(value, dict) and "Fn::Sub" in value else value
+        if isinstance(value, dict) and value == {"Ref": "AWS::StackName"}:
+            text = "${AWS::StackName}"
+        assert isinstance(text, str), f"{resource}.{key}: {value}"
+        filled = text.replace("${AWS::StackName}", LONGEST_STACK_NAME)
+        assert "${" not in filled, f"{resource}.{key} depends on a parameter: bound its length"
+        assert len(filled) <= NAME_LIMITS[(kind, key)], f"{resource}.{key} is too long for a long stack name"
+
+
+def test_no_resource_name_property_escapes_the_length_check() -> None:
+    # A name property the table above does not know (a new resource type) must be added to it.
+    checked = {key for _kind, key in NAME_LIMITS}
+    for name, resource in RESOURCES.items():
+        for key, value in resource.get("Properties", {}).items():
+            if key.endswith("Name") and "AWS::StackName" in json.dumps(value):
+                assert key in checked, f"{name}.{key}"
+    assert "manifest-created" not in json.dumps(RESOURCES["IndexerDeadLetterQueuePolicy"])
+
+
+def test_a_failing_queue_message_pages_within_the_hour() -> None:
+    alarm = RESOURCES["ArchiveQueueMessageFailedAlarm"]["Properties"]
+    assert alarm["MetricName"] == "QueueMessagesFailed" and alarm["Statistic"] == "Sum"
+    assert alarm["Namespace"] == {"Fn::FindInMap": ["Observability", "Archiver", "MetricsNamespace"]}
+    assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    # Within the hour of the first failure, long before the third receive (two visibility timeouts later).
+    assert alarm["Period"] * alarm["EvaluationPeriods"] <= 3600
+    assert (
+        alarm["Period"] * alarm["EvaluationPeriods"]
+        < RESOURCES["ArchiveQueue"]["Properties"]["VisibilityTimeout"]
+    )
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert "Condition" not in RESOURCES["ArchiveQueueMessageFailedAlarm"]

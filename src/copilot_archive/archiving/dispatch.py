@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from ..core import clock
 from ..core.deadline import Deadline
 from ..core.exceptions import InvalidRequest, WorkFailed
-from ..core.observability import logger
+from ..core.observability import logger, metrics
 from .archiver import Archiver, Outcome, RunSummary
 from .events import RunRequest, parse_event
 from .planner import Window
@@ -135,6 +135,7 @@ def process_queue_event(
 ) -> dict[str, Any]:
     """An SQS event through Powertools' batch processor: each failed record is reported, so
     SQS delivers only it again (ReportBatchItemFailures)."""
+    from aws_lambda_powertools.metrics import MetricUnit
     from aws_lambda_powertools.utilities.batch import (  # only the worker loads batch processing
         BatchProcessor,
         EventType,
@@ -150,6 +151,8 @@ def process_queue_event(
             logger.exception(
                 "queue message failed", extra={"receive_count": record.attributes.approximate_receive_count}
             )
+            # The stack's alarm pages on the first failure, not after three 90-minute receives.
+            metrics.add_metric(name="QueueMessagesFailed", unit=MetricUnit.Count, value=1)
             raise
 
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -15,6 +16,7 @@ from .archiver import Archiver, Outcome, RunSummary
 from .auth import Authenticator, credential_source
 from .github import ReportClient
 from .github_app import AppTokens
+from .scope_lists import read_scope_lists
 from .transfer import HostAllowList, LinkDownloader
 
 
@@ -42,8 +44,9 @@ def build_archiver(settings: Settings, storage: Storage | None = None) -> Archiv
 
 @functools.cache
 def archiver_from_env() -> Archiver:
-    """The Lambda's Archiver: settings read once per container, clients kept warm."""
-    return build_archiver(settings_from_env())
+    """The Lambda's Archiver: settings (and the scope lists the stack keeps in SSM or S3) read
+    once per container, clients kept warm."""
+    return build_archiver(settings_from_env(more_scopes=read_scope_lists(os.environ)))
 
 
 # Each level's alarms watch their own metrics: (failed report-days, data age in hours).

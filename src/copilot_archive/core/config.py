@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,6 +17,15 @@ from .urls import Target, connection_target, is_loopback
 
 ENTERPRISES = "ENTERPRISES"
 ORGANIZATIONS = "ORGANIZATIONS"
+# ---- Scope lists kept outside the environment (Lambda allows 4 KB of variables in all) ----
+# The stack's lists, each in an SSM parameter named by these (archiving/scope_lists.py).
+ENTERPRISES_PARAMETER = "ENTERPRISES_PARAMETER"
+ORGANIZATIONS_PARAMETER = "ORGANIZATIONS_PARAMETER"
+# A JSON file in ARCHIVE_BUCKET, {"enterprises": [...], "organizations": [...]}: lists of any length.
+SCOPE_LIST_OBJECT = "SCOPE_LIST_OBJECT"
+# Far above 1,000 scopes of 39 characters (GitHub's longest login) and far below a container's memory.
+MAX_SCOPE_LIST_BYTES = 1024 * 1024
+# ---- end of the scope lists ----
 ARCHIVE_BUCKET = "ARCHIVE_BUCKET"
 ARCHIVE_PREFIX = "ARCHIVE_PREFIX"
 REPORTS = "REPORTS"
@@ -67,6 +78,43 @@ _NO_SCOPE = (
     f"neither {ENTERPRISES} nor {ORGANIZATIONS} is set: name the enterprise or organization slugs "
     "to archive, comma-separated (either may be empty, not both)"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeLists:
+    """Enterprises and organizations named outside the environment's two variables."""
+
+    enterprises: tuple[str, ...] = ()
+    organizations: tuple[str, ...] = ()
+
+    def __add__(self, other: ScopeLists) -> ScopeLists:
+        return ScopeLists(self.enterprises + other.enterprises, self.organizations + other.organizations)
+
+
+def split_scope_list(text: str) -> tuple[str, ...]:
+    """A comma-separated list, as ENTERPRISES and ORGANIZATIONS (and their SSM parameters) hold it."""
+    return _split(text)
+
+
+def parse_scope_list_file(data: bytes, source: str) -> ScopeLists:
+    """The scope-list file: {"enterprises": [...], "organizations": [...]}, either key optional.
+    Any flaw is a ConfigError naming `source`, never a traceback."""
+    if len(data) > MAX_SCOPE_LIST_BYTES:
+        raise ConfigError(f"{source} holds more than {MAX_SCOPE_LIST_BYTES} bytes")
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise ConfigError(f"{source} is not JSON: {str(exc)[:200]}") from None
+    keys = ("enterprises", "organizations")
+    if not isinstance(document, dict) or not set(document) <= set(keys):
+        raise ConfigError(f'{source} must be a JSON object with "enterprises" and/or "organizations" lists')
+    lists = {}
+    for key in keys:
+        slugs = document.get(key, [])
+        if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+            raise ConfigError(f'{source}: "{key}" must be a list of strings')
+        lists[key] = tuple(s.strip() for s in slugs)
+    return ScopeLists(lists["enterprises"], lists["organizations"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +184,9 @@ def _validated(settings: Settings) -> Settings:
     except InvalidRequest as exc:
         raise ConfigError(str(exc)) from exc
     for name, slugs in ((ENTERPRISES, enterprises), (ORGANIZATIONS, organizations)):
-        if len(set(slugs)) != len(slugs):
-            raise ConfigError(f"{name} lists a slug twice: {','.join(slugs)}")
+        if twice := [slug for slug, count in Counter(slugs).items() if count > 1]:
+            # Named alone: a list of a thousand scopes would bury them.
+            raise ConfigError(f"{name} lists a slug twice: {','.join(twice)}")
     if not enterprises and not organizations:
         raise ConfigError(_NO_SCOPE)
     if not reports:
@@ -225,17 +274,21 @@ def _check_credential_settings(settings: Settings) -> None:
 # ---- end of GitHub credentials ----
 
 
-def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-    """Read the environment once; explicit overrides (not None) beat it, and it beats defaults."""
+def settings_from_env(
+    environ: Mapping[str, str] | None = None, more_scopes: ScopeLists | None = None, **overrides: Any
+) -> Settings:
+    """Read the environment once; explicit overrides (not None) beat it, and it beats defaults.
+    `more_scopes` (the stack's lists, read from AWS) are archived besides the environment's."""
     env = os.environ if environ is None else environ
+    more = more_scopes or ScopeLists()
 
     def text(name: str) -> str | None:
         value = env.get(name)
         return value.strip() if value is not None and value.strip() else None
 
     values: dict[str, Any] = {
-        "enterprises": _split(text(ENTERPRISES) or ""),
-        "organizations": _split(text(ORGANIZATIONS) or ""),
+        "enterprises": _split(text(ENTERPRISES) or "") + more.enterprises,
+        "organizations": _split(text(ORGANIZATIONS) or "") + more.organizations,
         "bucket": text(ARCHIVE_BUCKET),
         "prefix": text(ARCHIVE_PREFIX) or DEFAULT_PREFIX,
         "api_url": text(GITHUB_API_URL) or DEFAULT_API_URL,
