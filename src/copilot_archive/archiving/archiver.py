@@ -268,7 +268,8 @@ class Archiver:
     ) -> RunSummary:
         """Archive what the request plans, or, when `hand_off` wants the plan, queue all of it."""
         started = self._now()
-        stale = self.remove_stale_uploads(started)
+        # The wall clock's now: file times and S3's Initiated are, whatever clock the run is given.
+        stale = self.remove_stale_uploads(clock.utc_now())
         try:
             self.client.check_credentials()
         except NotConfigured as exc:

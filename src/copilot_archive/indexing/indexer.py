@@ -516,7 +516,7 @@ def index_archive(
     With `workers` > 1 and a local folder, report-days are indexed in that many processes, a
     scope's month at a time: month files are per scope and month, so no two processes ever
     write the same file (and writes are conditional anyway)."""
-    remove_stale_uploads(storage, prefix, now())
+    remove_stale_uploads(storage, prefix, clock.utc_now())
     keys = []
     for key in storage.list_keys(manifests_prefix(prefix)):
         try:
@@ -534,7 +534,8 @@ def index_archive(
 def remove_stale_uploads(storage: Storage, prefix: str, now: datetime) -> int:
     """Remove the temporary files a killed local run left under curated/ (begun longer ago than
     any run lasts). The Lambda indexer writes each curated object in one PUT, which leaves
-    nothing when killed, so only local runs (index_archive) need this. Never fails the run."""
+    nothing when killed, so only local runs (index_archive) need this. Never fails the run.
+    `now` is the wall clock's: file times and S3's Initiated are, whatever clock a run is given."""
     try:
         removed = storage.remove_stale_uploads(curated_prefix(prefix), now - STALE_UPLOAD_AGE)
     except ArchiveError as exc:
