@@ -263,3 +263,20 @@ def test_an_index_run_removes_the_temporary_files_a_killed_index_run_left(
     assert not stale.exists()
     assert fresh.exists()
     assert raw_temp.exists(), "the archiver's subtree is left to the archiver's next run"
+
+
+def test_a_run_not_allowed_to_list_uploads_archives_all_the_same(
+    handler: Any, s3: Any, bucket: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A stack whose role lacks s3:ListBucketMultipartUploads: the clean-up is skipped, said once."""
+    from moto.s3.responses import S3Response
+
+    refused = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+    monkeypatch.setattr(S3Response, "list_multipart_uploads", lambda self: (403, {}, refused))
+
+    summary = handler({"days": ["2025-10-20"], "reports": [REPORT], "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 1 and summary["counts"]["failed"] == 0
+    assert summary["stale_uploads_removed"] == 0
+    warnings = [r for r in caplog.records if "uploads of killed runs" in r.getMessage()]
+    assert len(warnings) == 1 and "AccessDenied" in str(warnings[0].__dict__.get("reason"))
