@@ -250,6 +250,8 @@ def _print_summary(summary: RunSummary, storage: Storage, as_json: bool) -> None
         out.write(
             f"  {summary.resting} report-days answered not ready before and are not due for another ask yet\n"
         )
+    if summary.stale_uploads_removed:
+        out.write(f"  removed {summary.stale_uploads_removed} unfinished uploads that killed runs left\n")
     for result in summary.of(Outcome.FAILED) + summary.of(Outcome.DEFERRED):
         target = f"{result.report} {result.scope} {result.day or 'latest'}"
         out.write(f"  {result.outcome.value}: {target}: {result.reason}\n")

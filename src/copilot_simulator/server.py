@@ -794,20 +794,24 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault.kind == "redirect_unreachable":
             self._redirect(f"http://{LOOPBACK}:{fault.params['port']}{target}")
         elif fault.kind == "download_drip":
-            self._drip(body, float(fault.params.get("interval", 0.5)))
+            self._drip(body, float(fault.params.get("interval", 0.5)), int(fault.params.get("after", 0)))
         elif fault.kind == "download_gzip_bomb":
             bomb = _gzip_bomb(int(fault.params.get("size", 64 * 1024 * 1024)))
             self._send(200, bomb, "application/octet-stream", {"Content-Encoding": "gzip"})
         elif fault.kind in ("download_reset", "download_truncated"):
             self._send_partial(body, reset=fault.kind == "download_reset")
 
-    def _drip(self, body: bytes, interval: float) -> None:
-        """Promise the whole body, then send it a byte at a time, `interval` seconds apart."""
+    def _drip(self, body: bytes, interval: float, after: int = 0) -> None:
+        """Promise the whole body, send its first `after` bytes at once, then the rest a byte at
+        a time, `interval` seconds apart (a client killed meanwhile is caught mid-upload)."""
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        for offset in range(len(body)):
+        if after:
+            self._write(memoryview(body)[:after])
+            self.wfile.flush()
+        for offset in range(min(after, len(body)), len(body)):
             self.wfile.write(body[offset : offset + 1])
             self.wfile.flush()
             time.sleep(interval)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.config import Settings
-from ..core.deadline import Deadline
+from ..core.deadline import STALE_UPLOAD_AGE, Deadline
 from ..core.exceptions import (
     AlreadyExists,
     ArchiveError,
@@ -32,6 +32,7 @@ from ..core.exceptions import (
 from ..core.layout import (
     ReportDay,
     Scope,
+    archiver_prefixes,
     manifest_key,
     manifest_listing_prefix,
     parse_manifest_key,
@@ -122,6 +123,8 @@ class RunSummary:
     report_days_queued: int = 0
     # Not configured yet, with a queue: the reconcile runs again this many seconds from now.
     reconcile_again_in_seconds: int | None = None
+    # Unfinished uploads that killed runs left (temporary files, multipart uploads), removed.
+    stale_uploads_removed: int = 0
 
     @property
     def data_age_hours(self) -> float | None:
@@ -159,6 +162,7 @@ class RunSummary:
             "queued_messages": len(self.queued),
             "queued": [item.to_dict() for item in self.queued],
             "reconcile_again_in_seconds": self.reconcile_again_in_seconds,
+            "stale_uploads_removed": self.stale_uploads_removed,
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 
@@ -231,6 +235,7 @@ class Archiver:
         today: date,
         started: datetime,
         hand_off: HandOff,
+        stale_uploads_removed: int,
     ) -> RunSummary:
         """Put all of a plan's work on the archive queue, archiving nothing."""
         window = Window.for_today(today)
@@ -249,6 +254,7 @@ class Archiver:
             queued=items,
             report_days_queued=plan.size,
             resting=plan.resting,
+            stale_uploads_removed=stale_uploads_removed,
         )
 
     def run(
@@ -262,19 +268,21 @@ class Archiver:
     ) -> RunSummary:
         """Archive what the request plans, or, when `hand_off` wants the plan, queue all of it."""
         started = self._now()
+        # The wall clock's now: file times and S3's Initiated are, whatever clock the run is given.
+        stale = self.remove_stale_uploads(clock.utc_now())
         try:
             self.client.check_credentials()
         except NotConfigured as exc:
             # A stack deployed minutes ago, before anyone put the token in its secret: say so
             # once, as a warning and a metric of its own, rather than fail every report-day.
             logger.warning("GitHub token not configured yet; nothing archived", extra={"reason": str(exc)})
-            return RunSummary((), started, self._now(), not_configured=str(exc))
+            return RunSummary((), started, self._now(), not_configured=str(exc), stale_uploads_removed=stale)
         counters_before = (self.client.retries, self.downloader.retries, self.client.rate_limit_waits)
         plan, archived = self._plan(request, today)
         if on_plan:
             on_plan(plan)
         if hand_off is not None and hand_off.wants(plan):
-            return self._hand_off(plan, archived, request, today, started, hand_off)
+            return self._hand_off(plan, archived, request, today, started, hand_off, stale)
         results = _already_archived(plan)
         state = _RunState(force=request.force)
         work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
@@ -298,7 +306,24 @@ class Archiver:
             rate_limit_waits=self.client.rate_limit_waits - counters_before[2],
             data_age_hours_by_level=age,
             resting=plan.resting,
+            stale_uploads_removed=stale,
         )
+
+    def remove_stale_uploads(self, now: datetime) -> int:
+        """Remove what killed runs left in the archiver's subtrees: uploads begun longer ago than
+        any run lasts. Never fails the run: what stays is tried again by the next one."""
+        started_before = now - STALE_UPLOAD_AGE
+        removed = 0
+        try:
+            for prefix in archiver_prefixes(self.settings.prefix):
+                removed += self.storage.remove_stale_uploads(prefix, started_before)
+        except ArchiveError as exc:
+            logger.warning("could not remove the uploads of killed runs", extra={"reason": str(exc)})
+        if removed:
+            logger.info(
+                "removed the unfinished uploads of killed runs", extra={"stale_uploads_removed": removed}
+            )
+        return removed
 
     def _record_not_ready(self, results: list[Result], today: date) -> None:
         """Each scope's ledger learns which 1-day report-days answered "not ready" and which are

@@ -6,10 +6,18 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 # Work already under way (a download, a call to GitHub) stops this many seconds before the
 # run's end, leaving time to abort uploads, remove a report-day's files and return the summary.
 STOP_BEFORE_END_SECONDS = 20.0
+# The longest a run can last: Lambda's maximum timeout, the scheduled archiver's and the indexer's
+# (a queue worker has 300 s). The local CLI has no deadline but uploads one report file at a time.
+LONGEST_RUN = timedelta(minutes=15)
+# An upload begun longer ago than this and still unfinished (a folder's temporary file, an S3
+# multipart upload) was left by a killed run: no run, not even a local one uploading a large file
+# over a slow line, is still writing it. The margin keeps a live upload safe from a clock skewed by minutes.
+STALE_UPLOAD_AGE = LONGEST_RUN + timedelta(minutes=45)
 
 
 @dataclass(frozen=True, slots=True)

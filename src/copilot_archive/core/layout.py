@@ -177,6 +177,16 @@ def curated_file_key(prefix: str, table: str, slug: str, day: date, level: Level
     return f"{curated_day_prefix(prefix, table, slug, day, level)}part-0000.parquet"
 
 
+def archiver_prefixes(prefix: str) -> tuple[str, ...]:
+    """The subtrees the archiver writes: raw files, manifests and its state (the ledgers)."""
+    return (f"{prefix}/raw/", f"{prefix}/manifests/", f"{prefix}/state/")
+
+
+def curated_prefix(prefix: str) -> str:
+    """The subtree the indexer writes: every curated table and index_status."""
+    return f"{prefix}/curated/"
+
+
 def not_ready_ledger_key(prefix: str, scope: Scope) -> str:
     """The scope's ledger of report-days GitHub answered "not ready" for (archiving/not_ready.py)."""
     return f"{prefix}/state/not-ready/{scope.level.value}={scope.slug}.json"

@@ -9,12 +9,14 @@ import fcntl
 import hashlib
 import io
 import os
+import re
 import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
@@ -38,6 +40,10 @@ S3_CONNECTIONS = 2 * 32 * UPLOAD_CONCURRENCY  # MAX_WORKERS is 32 at most; HEADs
 NDJSON = "application/x-ndjson"
 # User metadata naming one upload (x-amz-meta-archive-upload), to tell which version it wrote.
 UPLOAD_STAMP = "archive-upload"
+# A folder's temporary file, written beside its target and renamed in: ".{name}.{8 random}.partial"
+# (tempfile.mkstemp's random part). The leading dot keeps it out of sight, and out of listings.
+TEMP_SUFFIX = ".partial"
+_TEMP_FILE = re.compile(r"\.[^/]+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +89,10 @@ class Storage(Protocol):
     def delete(self, key: str, version_id: str | None = None) -> None:
         """Remove `key`; with `version_id`, remove that version for good (no delete marker)."""
 
+    def remove_stale_uploads(self, prefix: str, started_before: datetime) -> int:
+        """Remove the unfinished uploads under `prefix` that a killed run left: those begun (for a
+        folder's temporary file, last written) before `started_before`. Returns how many."""
+
     def describe(self) -> str: ...
 
 
@@ -104,8 +114,7 @@ class LocalFolderStorage:
     def put_stream(self, key: str, stream: BinaryIO, content_type: str = NDJSON) -> str | None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # The temporary file sits beside the target so the final rename is atomic.
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        fd, tmp = _temp_file(path)
         try:
             with os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(MiB):
@@ -133,7 +142,7 @@ class LocalFolderStorage:
             return
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        fd, tmp = _temp_file(path)
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -193,7 +202,7 @@ class LocalFolderStorage:
             return
         for dirpath, _dirs, files in os.walk(folder):
             for name in files:
-                if name.endswith(".partial"):
+                if name.endswith(TEMP_SUFFIX):
                     continue
                 key = Path(dirpath, name).relative_to(self.root).as_posix()
                 if key.startswith(prefix):
@@ -201,6 +210,27 @@ class LocalFolderStorage:
 
     def delete(self, key: str, version_id: str | None = None) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def remove_stale_uploads(self, prefix: str, started_before: datetime) -> int:
+        # A run still writing a file touches it with every chunk: its time is never that old.
+        cutoff = started_before.timestamp()
+        folder = self._path(prefix.rstrip("/"))
+        removed = 0
+        for dirpath, _dirs, files in os.walk(folder):
+            for name in files:
+                if not _TEMP_FILE.fullmatch(name):
+                    continue
+                path = Path(dirpath, name)
+                try:
+                    if path.lstat().st_mtime >= cutoff:
+                        continue
+                    path.unlink()
+                except FileNotFoundError:
+                    continue  # its own run renamed or removed it meanwhile
+                except OSError as exc:
+                    raise StorageError(f"cannot remove {path}: {exc.strerror}") from exc
+                removed += 1
+        return removed
 
 
 class S3Storage:
@@ -349,6 +379,29 @@ class S3Storage:
             else:
                 self._client.delete_object(Bucket=self.bucket, Key=key)
 
+    def remove_stale_uploads(self, prefix: str, started_before: datetime) -> int:
+        # s3transfer aborts a failed upload, but a killed process aborts nothing: its parts stay
+        # (and are billed) until this, or the bucket's lifecycle rule a day later, aborts them.
+        aborted = 0
+        with self._translated("listing multipart uploads", prefix):
+            pages = self._client.get_paginator("list_multipart_uploads").paginate(
+                Bucket=self.bucket, Prefix=prefix
+            )
+            for page in pages:
+                for upload in page.get("Uploads", ()):
+                    if upload["Initiated"] >= started_before or not upload["Key"].startswith(prefix):
+                        continue
+                    try:
+                        self._client.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+                    except ClientError as exc:
+                        if _error_code(exc) != "NoSuchUpload":  # completed or aborted meanwhile
+                            raise
+                        continue
+                    aborted += 1
+        return aborted
+
 
 @dataclass(slots=True)
 class _WrittenVersion:
@@ -419,6 +472,11 @@ class _WrittenVersions:
             if written is not None:
                 written.answered = True
                 written.version_id = parsed.get("VersionId")
+
+
+def _temp_file(path: Path) -> tuple[int, str]:
+    """A new temporary file beside `path`, so that the final rename is atomic."""
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
 
 
 # What S3 answers a conditional write that lost: the object is not as expected, or another

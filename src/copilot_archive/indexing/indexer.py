@@ -31,7 +31,7 @@ from ..core.curated_schema import (
     row_table,
     table_named,
 )
-from ..core.deadline import Deadline
+from ..core.deadline import STALE_UPLOAD_AGE, Deadline
 from ..core.exceptions import (
     ArchiveError,
     CatalogError,
@@ -47,6 +47,7 @@ from ..core.layout import (
     curated_file_key,
     curated_month_file_key,
     curated_month_prefix,
+    curated_prefix,
     index_status_key,
     manifests_prefix,
     month_text,
@@ -515,6 +516,7 @@ def index_archive(
     With `workers` > 1 and a local folder, report-days are indexed in that many processes, a
     scope's month at a time: month files are per scope and month, so no two processes ever
     write the same file (and writes are conditional anyway)."""
+    remove_stale_uploads(storage, prefix, clock.utc_now())
     keys = []
     for key in storage.list_keys(manifests_prefix(prefix)):
         try:
@@ -527,6 +529,21 @@ def index_archive(
         return _index_in_processes(storage.root, prefix, sorted(keys), on_result, force, workers)
     indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
     return _index_keys(indexer, sorted(keys), on_result, force)
+
+
+def remove_stale_uploads(storage: Storage, prefix: str, now: datetime) -> int:
+    """Remove the temporary files a killed local run left under curated/ (begun longer ago than
+    any run lasts). The Lambda indexer writes each curated object in one PUT, which leaves
+    nothing when killed, so only local runs (index_archive) need this. Never fails the run.
+    `now` is the wall clock's: file times and S3's Initiated are, whatever clock a run is given."""
+    try:
+        removed = storage.remove_stale_uploads(curated_prefix(prefix), now - STALE_UPLOAD_AGE)
+    except ArchiveError as exc:
+        logger.warning("could not remove the uploads of killed runs", extra={"reason": str(exc)})
+        return 0
+    if removed:
+        logger.info("removed the unfinished uploads of killed runs", extra={"stale_uploads_removed": removed})
+    return removed
 
 
 def _index_keys(
