@@ -224,12 +224,15 @@ def test_indexer_writes_only_curated_files_and_query_results() -> None:
         f"{ARCHIVE}/curated/*",
         "${AthenaResultsBucket.Arn}/results/*",
     }
-    # Curated files are replaced, never deleted (the indexing code deletes nothing); a failed or
-    # killed multipart upload is aborted.
+    # Curated files are replaced, never deleted (the indexing code deletes nothing), each in one
+    # PutObject (put_bytes), so there is no multipart upload to abort.
     assert s3_resources("IndexerRole", {"s3:DeleteObject", "s3:DeleteObjectVersion"}) == set()
     indexing = "".join(p.read_text() for p in (ROOT / "src/copilot_archive/indexing").glob("*.py"))
     assert ".delete(" not in indexing and "delete_object" not in indexing
-    assert f"{ARCHIVE}/curated/*" in s3_resources("IndexerRole", {"s3:AbortMultipartUpload"})
+    assert s3_resources("IndexerRole", {"s3:AbortMultipartUpload"}) == {
+        "${AthenaResultsBucket.Arn}/results/*"
+    }
+    assert "put_stream" not in indexing and "upload_fileobj" not in indexing
     assert {f"{ARCHIVE}/raw/*", f"{ARCHIVE}/manifests/*"} <= s3_resources("IndexerRole", {"s3:GetObject"})
 
 
