@@ -155,12 +155,14 @@ def test_every_worker_waits_out_a_secondary_limit_and_every_report_day_is_archiv
     assert api_calls(simulator) == 12 + 3
 
 
-def test_no_more_calls_are_in_flight_per_credential_than_the_limit(handler, simulator, monkeypatch):
-    from copilot_archive.archiving import github, runtime
+def test_no_more_calls_are_in_flight_per_credential_than_the_runs_share(handler, simulator, monkeypatch):
+    from copilot_archive.archiving import runtime
 
-    limit = 2
-    monkeypatch.setattr(github, "MAX_REQUESTS_IN_FLIGHT", limit)
-    monkeypatch.setenv("MAX_WORKERS", "8")  # four times as many threads as the limit allows
+    # GitHub allows 100 in flight per credential; beside 49 queue workers this run's share is 2.
+    queue_workers = 49
+    limit = 100 // (queue_workers + 1)
+    monkeypatch.setenv("QUEUE_WORKERS", str(queue_workers))
+    monkeypatch.setenv("MAX_WORKERS", "8")  # four times as many threads as the share allows
     runtime.archiver_from_env.cache_clear()
     simulator.latency_seconds = 0.3  # every call is slow enough for the threads to overlap
     event = {"days": DAYS, "reports": ["users-1-day", "enterprise-1-day"]}  # 12 calls, one token

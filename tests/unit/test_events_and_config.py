@@ -153,5 +153,6 @@ def test_each_run_takes_an_equal_share_of_a_credentials_calls_a_minute():
 
     assert alone.api_calls_per_minute == 900  # the CLI: no queue workers
     assert beside_workers.api_calls_per_minute == 150  # 5 workers and the scheduled run
+    assert (alone.api_requests_in_flight, beside_workers.api_requests_in_flight) == (100, 100 // 6)
     with pytest.raises(ConfigError, match="QUEUE_WORKERS"):
         settings_from_env({"ENTERPRISES": "acme", "QUEUE_WORKERS": "-1"})

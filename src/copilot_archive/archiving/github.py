@@ -22,6 +22,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ..core.config import GITHUB_CONCURRENT_REQUESTS
 from ..core.deadline import Deadline
 from ..core.exceptions import (
     GitHubError,
@@ -54,8 +55,9 @@ MINUTE_SECONDS = 60.0
 SECONDARY_LIMIT_MESSAGE = "secondary rate limit"
 SECONDARY_LIMIT_WAIT_SECONDS = 60.0
 # Same page, "About secondary rate limits": "No more than 100 concurrent requests are allowed"
-# (per credential). Every thread of a run asking with one credential counts towards it.
-MAX_REQUESTS_IN_FLIGHT = 100
+# (per credential). Every thread of a run asking with one credential counts towards it, and a
+# run beside queue workers keeps to its share (Settings.api_requests_in_flight).
+MAX_REQUESTS_IN_FLIGHT = GITHUB_CONCURRENT_REQUESTS
 # urllib3's exponential backoff unit: retries wait ~0, 2, 4, 8 s (capped at 30), plus jitter.
 BACKOFF_SECONDS = 1.0
 # GitHub's REST reference: the enterprise endpoints take classic tokens and GitHub App tokens;
@@ -147,12 +149,14 @@ class ReportClient:
         timeout: tuple[float, float] = (10.0, 30.0),
         max_rate_limit_waits: int = 5,
         calls_per_minute: int | None = None,
+        max_in_flight: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], float] = time.time,
     ) -> None:
         self._api_url = api_url.rstrip("/")
         # GitHub's secondary limit is per minute and per credential: this run's share of it.
         self._calls_per_minute = calls_per_minute
+        self._max_in_flight = max_in_flight  # None: GitHub's whole limit
         self._auth = auth
         self._check = check
         self._timeout = timeout
@@ -243,7 +247,7 @@ class ReportClient:
             quota = self._quotas.get(key)
             if quota is None:
                 quota = self._quotas[key] = _Quota(
-                    self._calls_per_minute, MINUTE_SECONDS, MAX_REQUESTS_IN_FLIGHT
+                    self._calls_per_minute, MINUTE_SECONDS, self._max_in_flight or MAX_REQUESTS_IN_FLIGHT
                 )
             return quota
 

@@ -34,6 +34,7 @@ def build_archiver(settings: Settings, storage: Storage | None = None) -> Archiv
         auth,
         check=auth.check,
         calls_per_minute=settings.api_calls_per_minute,
+        max_in_flight=settings.api_requests_in_flight,
     )
     # ---- end of GitHub credentials ----
     downloader = LinkDownloader(

@@ -58,6 +58,9 @@ MAX_QUEUE_WORKERS = 100
 # The queue's workers and the scheduled run may all ask with one credential at once, so each
 # run takes an equal share (archiving/github.py paces its calls to it).
 GITHUB_POINTS_PER_MINUTE = 900
+# And at most 100 requests in flight at once per credential ("About secondary rate limits"),
+# shared the same way between the runs that may ask at once.
+GITHUB_CONCURRENT_REQUESTS = 100
 # ---- end of the archive queue's settings ----
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -146,6 +149,8 @@ class Settings:
     # GitHub calls this run may start in any minute, per credential: its share of GitHub's limit
     # beside QUEUE_WORKERS queue workers. None: no bound (the demo's own simulator has none).
     api_calls_per_minute: int | None = GITHUB_POINTS_PER_MINUTE
+    # GitHub calls this run may have in flight at once, per credential: its share of the 100.
+    api_requests_in_flight: int = GITHUB_CONCURRENT_REQUESTS
 
     @property
     def scopes(self) -> tuple[Scope, ...]:
@@ -315,6 +320,7 @@ def settings_from_env(
     if (queue_workers := text(QUEUE_WORKERS)) is not None:
         workers_beside = _parse_int(QUEUE_WORKERS, queue_workers, 0, MAX_QUEUE_WORKERS)
         values["api_calls_per_minute"] = GITHUB_POINTS_PER_MINUTE // (workers_beside + 1)
+        values["api_requests_in_flight"] = max(1, GITHUB_CONCURRENT_REQUESTS // (workers_beside + 1))
     values.update({k: v for k, v in overrides.items() if v is not None})
     if not values["enterprises"] and not values["organizations"]:
         raise ConfigError(_NO_SCOPE)
