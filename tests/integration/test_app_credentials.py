@@ -383,3 +383,112 @@ def test_an_app_id_without_its_key_is_a_configuration_error(app_env, handler, mo
 
     with pytest.raises(ConfigError, match="GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY"):
         handler({"days": DAYS[:1]})
+
+
+# ---- the app's JWT goes only to the API it was made for ---------------------------------------
+
+
+class AuthorizationRecorder:
+    """A loopback server a hostile `next` link points at: it records every request it gets."""
+
+    def __init__(self, address: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        recorder = self
+        self.requests: list[tuple[str, str | None]] = []  # (path, Authorization header)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                recorder.requests.append((self.path, self.headers.get("Authorization")))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"[]")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((address, 0), Handler)
+        self.url = f"http://{address}:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def installation_id(level: str, slug: str) -> int:
+    return next(i.id for i in installations() if (i.level, i.slug) == (level, slug))
+
+
+def run_bounded(handler: Any, event: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """The handler's summary, or a failed test when it has not answered within `seconds`."""
+    done: list[dict[str, Any]] = []
+    worker = threading.Thread(target=lambda: done.append(handler(event)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert done, f"the run had not finished after {seconds} s"
+    return done[0]
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.2"], ids=["other-port", "other-host"])
+def test_a_next_link_off_the_api_gets_no_jwt_and_fails_only_the_scopes_that_need_the_list(
+    app_env, handler, simulator, app_key, monkeypatch, address
+):
+    recorder = AuthorizationRecorder(address)
+    try:
+        simulator.installations_next = f"{recorder.url}/app/installations?per_page=100&page=2"
+        # acme has a token, octo names its installation: neither needs the app's installations.
+        secret = {
+            "enterprise:acme": {"token": ENTERPRISE_TOKEN},
+            "organization:octo": app(app_key[0], installation_id=installation_id("organization", "octo")),
+            "default": app(app_key[0]),
+        }
+        put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", secret)
+
+        summary = run_bounded(handler, {"days": DAYS[:1], "reports": ONE_DAY_REPORTS}, 60)
+    finally:
+        recorder.close()
+
+    assert recorder.requests == []
+    failed = by_scope(summary, "failed")
+    assert set(failed) == {"enterprise:globex", "organization:hubspace"}
+    assert set(by_scope(summary, "archived")) == {"enterprise:acme", "organization:octo"}
+    api = simulator.api_url.removesuffix("/")
+    for scope, entries in failed.items():
+        level, slug = scope.split(":")
+        for entry in entries:
+            assert f"links its next page to {recorder.url}, not to the API at {api}" in entry["reason"]
+            assert f"name the installation_id of {level} {slug}" in entry["reason"]
+    jwts = {bearer(r) for r in simulator.requests if r.kind == "app"}
+    assert jwts and not any(jwt in json.dumps(summary) for jwt in jwts)
+    # The refusal is the app's, not a scope's: the list was asked for once.
+    assert len([r for r in simulator.requests if r.kind == "app" and r.method == "GET"]) == 1
+
+
+def test_a_next_link_that_loops_stops_after_the_page_limit(app_env, handler, simulator, app_key, monkeypatch):
+    from copilot_archive.archiving.github_app import INSTALLATIONS_PER_PAGE, MAX_INSTALLATION_PAGES
+
+    simulator.installations_next = "loop"
+    secret = {
+        "enterprise:acme": {"token": ENTERPRISE_TOKEN},
+        "organization:octo": app(app_key[0], installation_id=installation_id("organization", "octo")),
+        "default": app(app_key[0]),
+    }
+    put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", secret)
+
+    summary = run_bounded(handler, {"days": DAYS[:1], "reports": ONE_DAY_REPORTS}, 60)
+
+    failed = by_scope(summary, "failed")
+    assert set(failed) == {"enterprise:globex", "organization:hubspace"}
+    assert set(by_scope(summary, "archived")) == {"enterprise:acme", "organization:octo"}
+    for entries in failed.values():
+        for entry in entries:
+            assert (
+                f"goes on past {MAX_INSTALLATION_PAGES} pages of {INSTALLATIONS_PER_PAGE}" in entry["reason"]
+            )
+    listings = [r for r in simulator.requests if r.kind == "app" and r.method == "GET"]
+    assert len(listings) == MAX_INSTALLATION_PAGES
