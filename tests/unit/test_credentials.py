@@ -95,6 +95,10 @@ def test_a_scope_without_entry_or_default_fails_alone_with_a_permission_error():
         ({"app_id": 1, "private_key": PEM, "extra": 1}, "unknown key"),
         ({"token": "ghp_abcdef", "app_id": 1}, '"token" must be a string, alone'),
         ({"default": 42}, "neither a token nor an object"),
+        ('{"default": "ghp_first", "default": "ghp_second"}', "names the key 'default' twice"),
+        ('{"app_id": 1, "private_key": "ghp_notakeyatall", "app_id": 2}', "names the key 'app_id' twice"),
+        ('{"default": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"default": "' + "x" * (1024 * 1024) + '"}', "characters, more than 1,048,576"),
     ],
 )
 def test_bad_credentials_are_refused_naming_the_source_and_key(value, message):
@@ -102,7 +106,7 @@ def test_bad_credentials_are_refused_naming_the_source_and_key(value, message):
         parse(value)
 
     assert SOURCE in str(raised.value)
-    for secret in ("ghp_first", "half", "ghp_notakeyatall", PEM_BODY[0]):
+    for secret in ("ghp_first", "ghp_second", "half", "ghp_notakeyatall", PEM_BODY[0]):
         assert secret not in str(raised.value)
 
 
