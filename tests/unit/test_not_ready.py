@@ -125,6 +125,13 @@ def test_an_entry_stamped_in_the_future_is_due_and_dropped_on_update():
     assert updated(ledger, [(TEAMS, OLD_DAY)], [], OLD_DAY, now)[(TEAMS, OLD_DAY)] == Unanswered(now, now)
 
 
+def test_a_stamp_an_overlapping_run_wrote_just_after_now_is_honest():
+    now = T0 + timedelta(days=10)
+    ledger = {(TEAMS, OLD_DAY): Unanswered(T0, now + timedelta(seconds=3))}  # another run's stamp
+    assert resting_days(ledger, TODAY, now) == {(TEAMS, OLD_DAY)}
+    assert updated(ledger, [], [], OLD_DAY, now) == ledger
+
+
 def test_a_ledger_over_the_size_cap_is_refused_unparsed():
     data = ledger_to_json({(TEAMS, OLD_DAY): Unanswered(T0, T0)})
     assert ledger_from_json(data + b" " * (MAX_LEDGER_BYTES - len(data)))

@@ -35,6 +35,10 @@ GRACE = timedelta(days=2)
 SHORTEST_PAUSE = timedelta(days=1)
 LONGEST_PAUSE = timedelta(days=30)
 
+# Runs overlap (workers of one scope's chunks): one may stamp a moment just after another took
+# its `now`. A stamp later than that by more than a run lasts was not written by a run.
+FUTURE_STAMP_TOLERANCE = timedelta(minutes=15)
+
 LEDGER_VERSION = 1
 # A ledger holding every report and every day of GitHub's window is about 240 KB; anything much
 # larger is not one of ours, and is not parsed (a ledger is a saving, never worth a run's memory).
@@ -49,17 +53,17 @@ class Unanswered:
     last: datetime
 
     def is_due(self, day: date, today: date, now: datetime) -> bool:
-        # A stamp later than now was not written by a run (a clock, or a hand, set wrong): such
+        # A stamp in the future was not written by a run (a clock, or a hand, set wrong): such
         # an entry would rest its day until it leaves GitHub's window, so it counts for nothing.
-        if self.stamped_after(now):
+        if self.stamped_in_the_future(now):
             return True
         if (today - day).days <= RECENT_DAYS or now - self.first < GRACE:
             return True
         pause = min(LONGEST_PAUSE, max(SHORTEST_PAUSE, self.last - self.first))
         return now - self.last >= pause
 
-    def stamped_after(self, now: datetime) -> bool:
-        return self.first > now or self.last > now
+    def stamped_in_the_future(self, now: datetime) -> bool:
+        return max(self.first, self.last) > now + FUTURE_STAMP_TOLERANCE
 
 
 # One scope's ledger: its unanswered report-days.
@@ -83,7 +87,7 @@ def updated(
     result = {
         key: entry
         for key, entry in ledger.items()
-        if key[1] >= oldest_day and not entry.stamped_after(now)  # see is_due
+        if key[1] >= oldest_day and not entry.stamped_in_the_future(now)  # see is_due
     }
     for key in answered:
         result.pop(key, None)
