@@ -221,6 +221,7 @@ class Simulator:
         apps: Mapping[str, Any] | None = None,
         installations: Iterable[AppInstallation] = (),
         installation_token_ttl_seconds: float = 3600.0,
+        installations_next: str | None = None,
     ) -> None:
         self.enterprises = tuple(enterprises)
         self.organizations = tuple(organizations)
@@ -243,6 +244,9 @@ class Simulator:
         self.apps = {str(app_id): key for app_id, key in (apps or {}).items()}
         self.installations = tuple(installations)
         self.installation_token_ttl_seconds = installation_token_ttl_seconds
+        # The `next` link of every GET /app/installations page, as a hostile API would serve it:
+        # a URL (another host, say), or "loop" for the page itself. None: GitHub's pagination.
+        self.installations_next = installations_next
         self.issued_tokens: list[IssuedToken] = []
         # Report calls refused for their credential, by reason: "bad", "expired", "foreign".
         self.credential_refusals: Counter[str] = Counter()
@@ -699,6 +703,10 @@ class _Handler(BaseHTTPRequestHandler):
         if page * per_page < len(mine):
             next_url = f"{sim.api_url}/app/installations?per_page={per_page}&page={page + 1}"
             headers["Link"] = f'<{next_url}>; rel="next"'
+        if sim.installations_next == "loop":
+            headers["Link"] = f'<{sim.api_url}/app/installations?per_page={per_page}&page={page}>; rel="next"'
+        elif sim.installations_next is not None:
+            headers["Link"] = f'<{sim.installations_next}>; rel="next"'
         self._json(200, [i.to_json() for i in chunk], headers)
 
     def _api_fault(self, sim: Simulator, fault: _PendingFault) -> bool:

@@ -205,6 +205,7 @@ def test_an_app_for_two_organizations_and_a_token_for_an_enterprise(
             }
         )
     )
+    credentials.chmod(0o600)
     monkeypatch.delenv("GITHUB_TOKEN")
     monkeypatch.setenv("GITHUB_CREDENTIALS_FILE", str(credentials))
     argv = ["archive", "--archive", str(tmp_path / "archive"), "--days", ",".join(DAYS), "--json"]
@@ -383,3 +384,292 @@ def test_an_app_id_without_its_key_is_a_configuration_error(app_env, handler, mo
 
     with pytest.raises(ConfigError, match="GITHUB_APP_ID is set without GITHUB_APP_PRIVATE_KEY"):
         handler({"days": DAYS[:1]})
+
+
+# ---- the app's JWT goes only to the API it was made for ---------------------------------------
+
+
+class AuthorizationRecorder:
+    """A loopback server a hostile `next` link points at: it records every request it gets."""
+
+    def __init__(self, address: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        recorder = self
+        self.requests: list[tuple[str, str | None]] = []  # (path, Authorization header)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                recorder.requests.append((self.path, self.headers.get("Authorization")))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"[]")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((address, 0), Handler)
+        self.url = f"http://{address}:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def installation_id(level: str, slug: str) -> int:
+    return next(i.id for i in installations() if (i.level, i.slug) == (level, slug))
+
+
+def run_bounded(handler: Any, event: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """The handler's summary, or a failed test when it has not answered within `seconds`."""
+    done: list[dict[str, Any]] = []
+    worker = threading.Thread(target=lambda: done.append(handler(event)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert done, f"the run had not finished after {seconds} s"
+    return done[0]
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.2"], ids=["other-port", "other-host"])
+def test_a_next_link_off_the_api_gets_no_jwt_and_fails_only_the_scopes_that_need_the_list(
+    app_env, handler, simulator, app_key, monkeypatch, address
+):
+    recorder = AuthorizationRecorder(address)
+    try:
+        simulator.installations_next = f"{recorder.url}/app/installations?per_page=100&page=2"
+        # acme has a token, octo names its installation: neither needs the app's installations.
+        secret = {
+            "enterprise:acme": {"token": ENTERPRISE_TOKEN},
+            "organization:octo": app(app_key[0], installation_id=installation_id("organization", "octo")),
+            "default": app(app_key[0]),
+        }
+        put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", secret)
+
+        summary = run_bounded(handler, {"days": DAYS[:1], "reports": ONE_DAY_REPORTS}, 60)
+    finally:
+        recorder.close()
+
+    assert recorder.requests == []
+    failed = by_scope(summary, "failed")
+    assert set(failed) == {"enterprise:globex", "organization:hubspace"}
+    assert set(by_scope(summary, "archived")) == {"enterprise:acme", "organization:octo"}
+    api = simulator.api_url.removesuffix("/")
+    for scope, entries in failed.items():
+        level, slug = scope.split(":")
+        for entry in entries:
+            assert f"links its next page to {recorder.url}, not to the API at {api}" in entry["reason"]
+            assert f"name the installation_id of {level} {slug}" in entry["reason"]
+    jwts = {bearer(r) for r in simulator.requests if r.kind == "app"}
+    assert jwts and not any(jwt in json.dumps(summary) for jwt in jwts)
+    # The refusal is the app's, not a scope's: the list was asked for once.
+    assert len([r for r in simulator.requests if r.kind == "app" and r.method == "GET"]) == 1
+
+
+def test_a_next_link_that_loops_stops_after_the_page_limit(app_env, handler, simulator, app_key, monkeypatch):
+    from copilot_archive.archiving.github_app import INSTALLATIONS_PER_PAGE, MAX_INSTALLATION_PAGES
+
+    simulator.installations_next = "loop"
+    secret = {
+        "enterprise:acme": {"token": ENTERPRISE_TOKEN},
+        "organization:octo": app(app_key[0], installation_id=installation_id("organization", "octo")),
+        "default": app(app_key[0]),
+    }
+    put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", secret)
+
+    summary = run_bounded(handler, {"days": DAYS[:1], "reports": ONE_DAY_REPORTS}, 60)
+
+    failed = by_scope(summary, "failed")
+    assert set(failed) == {"enterprise:globex", "organization:hubspace"}
+    assert set(by_scope(summary, "archived")) == {"enterprise:acme", "organization:octo"}
+    for entries in failed.values():
+        for entry in entries:
+            assert (
+                f"goes on past {MAX_INSTALLATION_PAGES} pages of {INSTALLATIONS_PER_PAGE}" in entry["reason"]
+            )
+    listings = [r for r in simulator.requests if r.kind == "app" and r.method == "GET"]
+    assert len(listings) == MAX_INSTALLATION_PAGES
+
+
+# ---- credentials refused loudly, never half-read ----------------------------------------------
+
+SHADOWED_TOKEN = "ghp_SHADOWEDcanary0123456789abcdeSECRET"
+NESTED_200000 = '{"default": ' + "[" * 200_000 + "]" * 200_000 + "}"
+
+
+def cli_archive(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The CLI's `archive` of one day: its exit code and what it wrote to stderr."""
+    argv = ["archive", "--archive", str(tmp_path / "archive"), "--days", DAYS[0], "--no-progress"]
+    argv += ["--enterprises", "acme", "--reports", "users-1-day"]
+    code = main(argv)
+    return code, capsys.readouterr().err
+
+
+def credentials_file(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, text: str, mode: int = 0o600) -> Any:
+    path = tmp_path / "my credentials.json"
+    path.write_text(text)
+    path.chmod(mode)
+    monkeypatch.delenv("GITHUB_TOKEN")
+    monkeypatch.setenv("GITHUB_CREDENTIALS_FILE", str(path))
+    return path
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604])
+def test_a_credentials_file_others_can_read_is_refused_naming_the_file_and_the_chmod(
+    cli_env, simulator, tmp_path, monkeypatch, capsys, mode
+):
+    import shlex
+
+    path = credentials_file(tmp_path, monkeypatch, json.dumps({"enterprise:acme": CLASSIC_TOKEN}), mode)
+
+    code, err = cli_archive(tmp_path, capsys)
+
+    assert code == 2
+    assert f"GITHUB_CREDENTIALS_FILE={path}" in err
+    assert f"chmod 600 {shlex.quote(str(path))}" in err and f"{mode:04o}" in err
+    assert "Traceback" not in err and CLASSIC_TOKEN not in err
+    assert simulator.requests == []
+    # Once only its owner can read it, the same file archives.
+    path.chmod(0o600)
+    assert cli_archive(tmp_path, capsys)[0] == 0
+
+
+def test_a_credentials_file_naming_a_scope_twice_is_refused_naming_the_key(
+    cli_env, simulator, tmp_path, monkeypatch, capsys
+):
+    text = f'{{"enterprise:acme": "{SHADOWED_TOKEN}", "enterprise:acme": "{CLASSIC_TOKEN}"}}'
+    credentials_file(tmp_path, monkeypatch, text)
+
+    code, err = cli_archive(tmp_path, capsys)
+
+    assert code == 2
+    assert "names the key 'enterprise:acme' twice" in err and "GITHUB_CREDENTIALS_FILE=" in err
+    assert SHADOWED_TOKEN not in err and CLASSIC_TOKEN not in err
+    assert simulator.requests == []
+    # The shadowed token is known to redaction, as any token read is.
+    from copilot_archive.core.redaction import redact
+
+    assert SHADOWED_TOKEN not in redact(f"a log line quoting {SHADOWED_TOKEN}")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (NESTED_200000, "is JSON nested too deeply to be credentials"),
+        ('{"default": "' + "x" * (2 * 1024 * 1024) + '"}', "more than 1,048,576"),
+    ],
+    ids=["nested-200000-deep", "2-MiB"],
+)
+def test_deeply_nested_or_oversized_credentials_are_a_configuration_error_not_a_traceback(
+    cli_env, simulator, tmp_path, monkeypatch, capsys, text, message
+):
+    path = credentials_file(tmp_path, monkeypatch, text)
+
+    code, err = cli_archive(tmp_path, capsys)
+
+    assert code == 2
+    assert f"copilot-archive: error: GITHUB_CREDENTIALS_FILE={path}" in err and message in err
+    assert "Traceback" not in err and "RecursionError" not in err
+    assert simulator.requests == []
+
+
+def test_the_cli_run_as_a_command_prints_no_traceback_for_nested_credentials(
+    cli_env, simulator, tmp_path, monkeypatch
+):
+    import os
+    import subprocess
+    import sys
+    from datetime import date
+
+    path = credentials_file(tmp_path, monkeypatch, NESTED_200000)
+    recent = (date.today() - timedelta(days=3)).isoformat()  # a fresh process: today is the real one
+    argv = ["archive", "--archive", str(tmp_path / "archive"), "--days", recent, "--no-progress"]
+
+    done = subprocess.run(
+        [sys.executable, "-m", "copilot_archive.cli", *argv],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert f"GITHUB_CREDENTIALS_FILE={path} is JSON nested too deeply" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def put_binary_secret(monkeypatch: pytest.MonkeyPatch, variable: str, value: bytes) -> None:
+    import boto3
+
+    name = f"copilot/credentials-{uuid.uuid4().hex[:8]}"
+    boto3.client("secretsmanager").create_secret(Name=name, SecretBinary=value)
+    monkeypatch.setenv(variable, name)
+
+
+@pytest.mark.parametrize("encoding", ["a token", "a map"])
+def test_a_secret_stored_as_secret_binary_is_read_as_utf8_text(
+    app_env, handler, simulator, monkeypatch, encoding
+):
+    value = CLASSIC_TOKEN if encoding == "a token" else json.dumps({"default": {"token": CLASSIC_TOKEN}})
+    put_binary_secret(monkeypatch, "GITHUB_TOKEN_SECRET", value.encode())
+
+    summary = handler({"days": DAYS[:1], "reports": ["users-1-day"]})
+
+    assert summary["counts"]["failed"] == 0 and set(by_scope(summary, "archived")) == ALL_SCOPES
+    calls = report_calls(simulator)
+    assert calls and {r.headers.get("Authorization") for r in calls} == {f"Bearer {CLASSIC_TOKEN}"}
+
+
+def test_a_secret_binary_that_is_not_utf8_is_refused_clearly(app_env, handler, simulator, monkeypatch):
+    put_binary_secret(monkeypatch, "GITHUB_TOKEN_SECRET", b"\xff\xfe" + CLASSIC_TOKEN.encode("utf-16-le"))
+
+    with pytest.raises(ConfigError, match="holds a SecretBinary that is not UTF-8 text") as raised:
+        handler({"days": DAYS[:1], "reports": ["users-1-day"]})
+
+    assert "GITHUB_TOKEN_SECRET" in str(raised.value)
+    assert report_calls(simulator) == []
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            f'{{"default": {{"token": "{SHADOWED_TOKEN}", "token": "{CLASSIC_TOKEN}"}}}}',
+            "names the key 'token' twice",
+        ),
+        (f'{{"token": "{SHADOWED_TOKEN}", "token": ""}}', "names the key 'token' twice"),
+        (NESTED_200000, "is JSON nested too deeply to be credentials"),
+    ],
+    ids=["duplicate-in-an-entry", "a-token-shadowed-by-a-placeholder", "nested-200000-deep"],
+)
+def test_a_secret_with_duplicate_keys_or_nested_too_deep_is_a_configuration_error_naming_it(
+    app_env, handler, simulator, monkeypatch, text, message
+):
+    put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", text)
+
+    with pytest.raises(ConfigError, match=message) as raised:
+        handler({"days": DAYS[:1], "reports": ["users-1-day"]})
+
+    assert "(GITHUB_TOKEN_SECRET)" in str(raised.value)
+    assert SHADOWED_TOKEN not in str(raised.value) and CLASSIC_TOKEN not in str(raised.value)
+    assert report_calls(simulator) == []
+
+
+def test_a_download_link_without_a_path_never_shows_its_signature(
+    app_env, handler, simulator, monkeypatch, capfd
+):
+    monkeypatch.setenv("GITHUB_TOKEN", CLASSIC_TOKEN)
+    link = "https://copilot-reports.example.invalid?sv=2025&sig=PATHLESSsignature0123"
+    simulator.inject("links", times=10, report="users-1-day", slug="acme", links=[link])
+
+    summary = handler({"days": DAYS[:1], "reports": ["users-1-day"], "enterprises": ["acme"]})
+
+    out, err = capfd.readouterr()
+    assert summary["counts"]["failed"] == 1
+    assert "copilot-reports.example.invalid?<redacted>" in summary["failed"][0]["reason"]
+    assert "PATHLESSsignature0123" not in out + err + json.dumps(summary)

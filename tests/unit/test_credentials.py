@@ -95,6 +95,10 @@ def test_a_scope_without_entry_or_default_fails_alone_with_a_permission_error():
         ({"app_id": 1, "private_key": PEM, "extra": 1}, "unknown key"),
         ({"token": "ghp_abcdef", "app_id": 1}, '"token" must be a string, alone'),
         ({"default": 42}, "neither a token nor an object"),
+        ('{"default": "ghp_first", "default": "ghp_second"}', "names the key 'default' twice"),
+        ('{"app_id": 1, "private_key": "ghp_notakeyatall", "app_id": 2}', "names the key 'app_id' twice"),
+        ('{"default": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"default": "' + "x" * (1024 * 1024) + '"}', "characters, more than 1,048,576"),
     ],
 )
 def test_bad_credentials_are_refused_naming_the_source_and_key(value, message):
@@ -102,7 +106,7 @@ def test_bad_credentials_are_refused_naming_the_source_and_key(value, message):
         parse(value)
 
     assert SOURCE in str(raised.value)
-    for secret in ("ghp_first", "half", "ghp_notakeyatall", PEM_BODY[0]):
+    for secret in ("ghp_first", "ghp_second", "half", "ghp_notakeyatall", PEM_BODY[0]):
         assert secret not in str(raised.value)
 
 
@@ -266,3 +270,49 @@ def test_an_archiver_with_a_token_never_imports_pyjwt_or_cryptography(tmp_path):
     loaded = probe_output(probe, str(tmp_path), env={**os.environ, "POWERTOOLS_TRACE_DISABLED": "true"})
 
     assert loaded == ""
+
+
+class PagedGitHub:
+    """Lists one installation per page; each page's `next` link is the one the test gives."""
+
+    def __init__(self, next_links: list[str]) -> None:
+        self.next_links = next_links
+        self.asked: list[str] = []
+
+    def request(self, method: str, url: str, **_: Any) -> FakeResponse:
+        if method == "POST":
+            return FakeResponse(404, {"message": "Not Found"})  # minting is not this test's concern
+        self.asked.append(url)
+        page = len(self.asked)
+        links = {"next": {"url": self.next_links[page - 1]}} if page <= len(self.next_links) else {}
+        account = {"login": f"org-{page}"}
+        return FakeResponse(200, [{"id": page, "target_type": "Organization", "account": account}], links)
+
+
+@pytest.mark.parametrize(
+    ("next_link", "followed"),
+    [
+        ("https://api.example:443/app/installations?page=2", True),  # the default port, spelled out
+        ("https://API.example/app/installations?page=2", True),
+        ("http://api.example/app/installations?page=2", False),
+        ("https://api.example:8443/app/installations?page=2", False),
+        ("https://api.example.evil/app/installations?page=2", False),
+        ("https://api.example@evil.example/app/installations?page=2", False),
+    ],
+)
+def test_the_installations_list_is_followed_only_on_the_apis_own_origin(monkeypatch, next_link, followed):
+    from copilot_archive.archiving.github_app import AppTokens
+
+    signed_tokens(monkeypatch)
+    github = PagedGitHub([next_link])
+    tokens = AppTokens("https://api.example", "2026-03-10", session=github)  # type: ignore[arg-type]
+    second = Scope(Level.ORGANIZATION, "org-2")
+
+    if followed:
+        with pytest.raises(CredentialError, match="cannot mint a token for installation 2"):
+            tokens.token_for(AppCredential("1", PEM), second)
+        assert github.asked[1] == next_link
+    else:
+        with pytest.raises(CredentialError, match="the app's JWT was not sent"):
+            tokens.token_for(AppCredential("1", PEM), second)
+        assert github.asked == ["https://api.example/app/installations"]

@@ -10,6 +10,7 @@ import pytest
 from copilot_archive.archiving.not_ready import (
     GRACE,
     LONGEST_PAUSE,
+    MAX_LEDGER_BYTES,
     RECENT_DAYS,
     Unanswered,
     ledger_from_json,
@@ -102,8 +103,37 @@ def test_the_ledger_round_trips_through_json_and_equal_ledgers_give_equal_bytes(
         b'{"version": 1, "reports": {"user-teams-1-day": {"2026-03-01": ["2026-05-01T06:00:00"]}}}',
         # times without a zone
         b'{"version": 1, "reports": {"repos-1-day": {"2026-03-01": ["2026-05-01", "2026-05-01"]}}}',
+        # nested deeper than any parser goes, and a moment past the calendar's end in UTC
+        b'{"version": 1, "reports": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+        b'{"version": 1, "reports": {"repos-1-day": {"2026-03-01": ["9999-12-31T23:00:00-05:00", "x"]}}}',
     ],
 )
 def test_anything_but_a_ledger_is_refused(data):
     with pytest.raises(InvalidRequest):
         ledger_from_json(data)
+
+
+def test_an_entry_stamped_in_the_future_is_due_and_dropped_on_update():
+    now = T0 + timedelta(days=10)
+    future = Unanswered(T0, datetime(9999, 12, 31, tzinfo=UTC))
+    honest = Unanswered(T0, now - timedelta(days=1))
+    assert future.is_due(OLD_DAY, TODAY, now)
+    assert not honest.is_due(OLD_DAY, TODAY, now)
+    ledger = {(TEAMS, OLD_DAY): future, (TEAMS, OLD_DAY + timedelta(days=1)): honest}
+    assert resting_days(ledger, TODAY, now) == {(TEAMS, OLD_DAY + timedelta(days=1))}
+    assert updated(ledger, [], [], OLD_DAY, now) == {(TEAMS, OLD_DAY + timedelta(days=1)): honest}
+    assert updated(ledger, [(TEAMS, OLD_DAY)], [], OLD_DAY, now)[(TEAMS, OLD_DAY)] == Unanswered(now, now)
+
+
+def test_a_stamp_an_overlapping_run_wrote_just_after_now_is_honest():
+    now = T0 + timedelta(days=10)
+    ledger = {(TEAMS, OLD_DAY): Unanswered(T0, now + timedelta(seconds=3))}  # another run's stamp
+    assert resting_days(ledger, TODAY, now) == {(TEAMS, OLD_DAY)}
+    assert updated(ledger, [], [], OLD_DAY, now) == ledger
+
+
+def test_a_ledger_over_the_size_cap_is_refused_unparsed():
+    data = ledger_to_json({(TEAMS, OLD_DAY): Unanswered(T0, T0)})
+    assert ledger_from_json(data + b" " * (MAX_LEDGER_BYTES - len(data)))
+    with pytest.raises(InvalidRequest, match="more than"):
+        ledger_from_json(data + b" " * (MAX_LEDGER_BYTES + 1 - len(data)))

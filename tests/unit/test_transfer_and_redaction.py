@@ -241,3 +241,21 @@ def test_a_secret_string_is_redacted_however_botocore_logs_it(logged):
     # only the value goes: the name before it and the field after it stay
     assert "creds" in scrubbed
     assert '"V": "v"' in scrubbed or "'V': 'v'" in scrubbed
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://host?sig=PATHLESS1",
+        "https://host.example:8443?sv=2025&sig=PATHLESS1",
+        "HTTPS://HOST.EXAMPLE?X-Amz-Signature=PATHLESS1",
+        "http://[::1]:9000?sig=PATHLESS1",
+        "https://user@host.example?sig=PATHLESS1",
+    ],
+)
+def test_redact_removes_the_query_of_a_url_without_a_path(url):
+    for text in (url, f"download of {url} failed", f'{{"url": "{url}"}}', f"({url})"):
+        out = redact(text)
+        assert "PATHLESS1" not in out
+        assert url.split("?")[0] + "?" + REDACTED in out
+    assert "PATHLESS1" not in redact_url(url)

@@ -3,10 +3,11 @@ a Secrets Manager secret (Powertools Parameters, cached), a JSON file, or the en
 
 from __future__ import annotations
 
-import json
+import os
+import shlex
+import stat
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from ..core.config import (
     GITHUB_APP_ID,
@@ -21,10 +22,12 @@ from ..core.exceptions import ConfigError, NotConfigured
 from ..core.layout import Scope
 from ..core.redaction import redact
 from .credentials import (
+    MAX_CREDENTIALS_CHARS,
     CredentialMap,
     TokenCredential,
     app_credential,
     parse_credentials,
+    parse_json,
     single,
     validated_token,
 )
@@ -97,10 +100,10 @@ def _from_secret(secret_name: str, variable: str) -> Callable[[], CredentialMap]
             raise ConfigError(
                 f"cannot read the GitHub credentials from {variable}={secret_name}: {redact(exc)}"
             ) from exc
-        text = str(value)
+        text = _secret_text(value, source)
         with lock:
             if text not in parsed:
-                if text.strip() in PLACEHOLDERS or _placeholder_json(text):
+                if text.strip() in PLACEHOLDERS or _placeholder_json(text, source):
                     raise NotConfigured(_not_configured(secret_name))
                 parsed.clear()
                 parsed[text] = parse_credentials(text, source)
@@ -109,21 +112,47 @@ def _from_secret(secret_name: str, variable: str) -> Callable[[], CredentialMap]
     return read
 
 
+def _secret_text(value: object, source: str) -> str:
+    """A secret's value as text: a SecretBinary is UTF-8 text (its repr, b'...', is no token)."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(
+                f"{source} holds a SecretBinary that is not UTF-8 text; put the token or the JSON "
+                "in the secret's SecretString (aws secretsmanager put-secret-value --secret-string)"
+            ) from None
+    return str(value)
+
+
 def _from_file(path: str) -> CredentialMap:
     source = f"{GITHUB_CREDENTIALS_FILE}={path}"
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as file:
+            # As ssh does with a private key: a file others can read has leaked already.
+            mode = os.fstat(file.fileno()).st_mode
+            if mode & 0o077:
+                raise ConfigError(
+                    f"{source} holds a token or a private key and is open to group or others "
+                    f"(mode {stat.S_IMODE(mode):04o}); run: chmod 600 {shlex.quote(path)}"
+                )
+            data = file.read(MAX_CREDENTIALS_CHARS * 4 + 1)  # UTF-8: at most 4 bytes a character
+        if len(data) > MAX_CREDENTIALS_CHARS * 4:
+            raise ConfigError(f"{source} is larger than {MAX_CREDENTIALS_CHARS * 4:,} bytes: not credentials")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {source}: {type(exc).__name__}") from None
     return parse_credentials(text, source)
 
 
-def _placeholder_json(text: str) -> bool:
+def _placeholder_json(text: str, source: str) -> bool:
     """{"token": ""} or {"token": "REPLACE_ME"}: a secret written from a template, not filled in."""
+    if not text.lstrip().startswith("{") or len(text) > MAX_CREDENTIALS_CHARS:
+        return False  # parse_credentials says what is wrong with it
     try:
-        document = json.loads(text)
-    except ValueError:
-        return False
+        document = parse_json(text, source)
+    except ConfigError:
+        return False  # likewise
     return isinstance(document, dict) and set(document) == {"token"} and document["token"] in PLACEHOLDERS
 
 

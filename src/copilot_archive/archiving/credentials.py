@@ -30,6 +30,9 @@ DEFAULT_KEY = "default"
 _TOKEN = re.compile(r"[\x21-\x7e]+")
 _PEM = re.compile(r"-----BEGIN ([A-Z ]*)PRIVATE KEY-----.+-----END \1PRIVATE KEY-----", re.DOTALL)
 _APP_KEYS = frozenset({"app_id", "private_key", "installation_id"})
+# Hundreds of scopes, each with an app's 2 KB key, fit in well under 1 MiB (a Secrets Manager
+# secret holds 64 KB at most): more is not credentials, and is not parsed.
+MAX_CREDENTIALS_CHARS = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +88,14 @@ def parse_credentials(text: str, source: str) -> CredentialMap:
     """The credentials `text` holds (see the module's docstring); ConfigError names `source` and
     the key at fault, never a value."""
     stripped = text.strip()
+    if len(stripped) > MAX_CREDENTIALS_CHARS:
+        raise ConfigError(
+            f"{source} holds {len(stripped):,} characters, more than {MAX_CREDENTIALS_CHARS:,}: "
+            "not a token, an app or a map of them"
+        )
     if not stripped.startswith("{"):
         return single(TokenCredential(validated_token(stripped, source)), source)
-    try:
-        document = json.loads(stripped)
-    except ValueError:
-        # The text may be a token that happens to start with '{', or a mangled key: quote nothing.
-        raise ConfigError(f"{source} starts with '{{' but is not valid JSON") from None
+    document = parse_json(stripped, source)
     if not isinstance(document, dict) or not document:
         raise ConfigError(f"{source} is JSON but not an object with entries")
     if _is_credential(document):
@@ -103,6 +107,31 @@ def parse_credentials(text: str, source: str) -> CredentialMap:
             raise ConfigError(f"{source} names {normalized!r} twice")
         entries[normalized] = _credential(value, f"{source}, entry {normalized!r}")
     return CredentialMap(entries, source)
+
+
+def parse_json(text: str, source: str) -> Any:
+    """The JSON document `text` holds; ConfigError naming `source` when it is not JSON, is nested
+    too deeply to parse, or names a key twice in one object (which value wins is a guess, and a
+    shadowed token would be neither used nor known to redaction)."""
+    try:
+        return json.loads(text, object_pairs_hook=lambda pairs: _without_duplicates(pairs, source))
+    except ValueError:
+        # The text may be a token that happens to start with '{', or a mangled key: quote nothing.
+        raise ConfigError(f"{source} starts with '{{' but is not valid JSON") from None
+    except RecursionError:
+        raise ConfigError(f"{source} is JSON nested too deeply to be credentials") from None
+
+
+def _without_duplicates(pairs: list[tuple[str, Any]], source: str) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            for name, shadowed in pairs:  # neither value may be quoted from now on
+                if name == key and isinstance(shadowed, str):
+                    register_secret(shadowed.strip())
+            raise ConfigError(f"{source} names the key {key[:60]!r} twice in one object; keep one")
+        document[key] = value
+    return document
 
 
 def app_credential(app_id: str, private_key: str, source: str) -> AppCredential:

@@ -16,10 +16,11 @@ from typing import Any
 import requests
 
 from ..core import clock
-from ..core.exceptions import CredentialError, GitHubError
+from ..core.exceptions import CredentialError, GitHubError, InstallationsRefused, UnsafeLink
 from ..core.layout import Scope
 from ..core.redaction import redact, register_secret
 from ..core.reports import Level
+from ..core.urls import Target, connection_target
 from .credentials import AppCredential
 from .github import BearerAuth, ScopeToken, api_session
 
@@ -32,6 +33,9 @@ RENEW_BEFORE_EXPIRY_SECONDS = 300
 # A warm container looks the installations up again after this long (an app installed since).
 INSTALLATIONS_CACHE_SECONDS = 300
 INSTALLATIONS_PER_PAGE = 100
+# 10,000 installations of one app: far more than any archive's scopes. A list that goes on
+# (a `next` link pointing back) stops here rather than hold the token lock for ever.
+MAX_INSTALLATION_PAGES = 100
 # The permission a report call needs, per level, as GitHub's REST reference names it for the
 # enterprise endpoints (the organization one is named as third-party guides spell it).
 APP_PERMISSION = {
@@ -68,7 +72,9 @@ class AppTokens:
         # same installation must wait for the token being minted, not mint another.
         self._lock = threading.Lock()
         self._tokens: dict[tuple[str, int], _Minted] = {}
-        self._installations: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+        # Per app: when its installations were listed, and what came of it (the list, or why
+        # it was refused: the same answer for every scope, so it is not asked again per scope).
+        self._installations: dict[str, tuple[float, list[dict[str, Any]] | str]] = {}
 
     def token_for(self, app: AppCredential, scope: Scope) -> ScopeToken:
         """The scope's installation token, minted or renewed when it expires within 5 minutes;
@@ -84,29 +90,59 @@ class AppTokens:
     def _installation_on(self, app: AppCredential, scope: Scope) -> int:
         cached = self._installations.get(app.app_id)
         if cached is None or self._now() >= cached[0] + INSTALLATIONS_CACHE_SECONDS:
-            cached = self._installations[app.app_id] = (self._now(), self._list_installations(app, scope))
-        for installation in cached[1]:
+            listed: list[dict[str, Any]] | str
+            try:
+                listed = self._list_installations(app, scope)
+            except InstallationsRefused as exc:
+                listed = str(exc)
+            cached = self._installations[app.app_id] = (self._now(), listed)
+        found = cached[1]
+        if isinstance(found, str):
+            raise CredentialError(f"{found}; name the installation_id of {scope.level} {scope.slug}")
+        for installation in found:
             if _installed_on(installation, scope):
                 return int(installation["id"])
         raise CredentialError(
             f"GitHub App {app.app_id} is not installed on {scope.level} {scope.slug} "
-            f"(none of its {len(cached[1])} installations is); install it there with "
+            f"(none of its {len(found)} installations is); install it there with "
             f"{APP_PERMISSION[scope.level]}, or name its installation_id"
         )
 
     def _list_installations(self, app: AppCredential, scope: Scope) -> list[dict[str, Any]]:
+        """Every installation of the app, page by page; InstallationsRefused when a `next` link leaves
+        the API (the JWT mints tokens for every installation: it goes to no other server) or
+        the pages go on past MAX_INSTALLATION_PAGES."""
         installations: list[dict[str, Any]] = []
-        url: str | None = f"{self._api_url}/app/installations"
+        url = f"{self._api_url}/app/installations"
         params: dict[str, Any] | None = {"per_page": INSTALLATIONS_PER_PAGE}
-        while url:
+        api = _origin(connection_target(self._api_url))
+        for _page in range(MAX_INSTALLATION_PAGES):
             response = self._call("GET", url, app, scope, params=params)
             page = _json(response, "the app's installations")
             if not isinstance(page, list):
                 raise GitHubError("GitHub answered the app's installations with something not a list")
             installations.extend(item for item in page if isinstance(item, dict))
             # The next page's URL carries its own query (Link header, as GitHub paginates).
-            url, params = response.links.get("next", {}).get("url"), None
-        return installations
+            next_url = response.links.get("next", {}).get("url")
+            if not next_url:
+                return installations
+            try:
+                target = _origin(connection_target(next_url))
+            except UnsafeLink as exc:
+                raise InstallationsRefused(
+                    f"GitHub App {app.app_id}'s installations list links its next page "
+                    f"to a URL refused ({exc}); the app's JWT was not sent"
+                ) from None
+            if target != api:
+                raise InstallationsRefused(
+                    f"GitHub App {app.app_id}'s installations list links its next page to "
+                    f"{_describe(target)}, not to the API at {_describe(api)}; the app's JWT was not sent"
+                )
+            url, params = next_url, None
+        raise InstallationsRefused(
+            f"GitHub App {app.app_id}'s installations list goes on past {MAX_INSTALLATION_PAGES} pages "
+            f"of {INSTALLATIONS_PER_PAGE}; stopped"
+        )
 
     def _mint(self, app: AppCredential, installation: int, scope: Scope) -> _Minted:
         url = f"{self._api_url}/app/installations/{installation}/access_tokens"
@@ -168,6 +204,19 @@ class AppTokens:
             ) from None
         register_secret(signed)
         return signed
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(target: Target) -> Target:
+    """The target with its port spelled out, so `https://host` and `https://host:443` are one."""
+    return Target(target.scheme, target.host, target.port or _DEFAULT_PORTS.get(target.scheme))
+
+
+def _describe(target: Target) -> str:
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return f"{target.scheme}://{host}:{target.port}"
 
 
 def _installed_on(installation: dict[str, Any], scope: Scope) -> bool:

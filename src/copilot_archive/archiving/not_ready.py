@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ..core.exceptions import ArchiveError, InvalidRequest, WriteConflict
+from ..core.exceptions import InvalidRequest, WriteConflict
 from ..core.layout import Scope, not_ready_ledger_key, parse_day, parse_report
 from ..core.observability import logger
 from ..core.reports import Report
@@ -35,7 +35,14 @@ GRACE = timedelta(days=2)
 SHORTEST_PAUSE = timedelta(days=1)
 LONGEST_PAUSE = timedelta(days=30)
 
+# Runs overlap (workers of one scope's chunks): one may stamp a moment just after another took
+# its `now`. A stamp later than that by more than a run lasts was not written by a run.
+FUTURE_STAMP_TOLERANCE = timedelta(minutes=15)
+
 LEDGER_VERSION = 1
+# A ledger holding every report and every day of GitHub's window is about 240 KB; anything much
+# larger is not one of ours, and is not parsed (a ledger is a saving, never worth a run's memory).
+MAX_LEDGER_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +53,17 @@ class Unanswered:
     last: datetime
 
     def is_due(self, day: date, today: date, now: datetime) -> bool:
+        # A stamp in the future was not written by a run (a clock, or a hand, set wrong): such
+        # an entry would rest its day until it leaves GitHub's window, so it counts for nothing.
+        if self.stamped_in_the_future(now):
+            return True
         if (today - day).days <= RECENT_DAYS or now - self.first < GRACE:
             return True
         pause = min(LONGEST_PAUSE, max(SHORTEST_PAUSE, self.last - self.first))
         return now - self.last >= pause
+
+    def stamped_in_the_future(self, now: datetime) -> bool:
+        return max(self.first, self.last) > now + FUTURE_STAMP_TOLERANCE
 
 
 # One scope's ledger: its unanswered report-days.
@@ -70,7 +84,11 @@ def updated(
 ) -> dict[tuple[Report, date], Unanswered]:
     """The ledger after a run: days that answered "not ready" again (or first) are stamped `now`,
     days archived since (or found archived) leave it, and so do days older than GitHub's window."""
-    result = {key: entry for key, entry in ledger.items() if key[1] >= oldest_day}
+    result = {
+        key: entry
+        for key, entry in ledger.items()
+        if key[1] >= oldest_day and not entry.stamped_in_the_future(now)  # see is_due
+    }
     for key in answered:
         result.pop(key, None)
     for key in not_ready:
@@ -90,6 +108,8 @@ def ledger_to_json(ledger: Ledger) -> bytes:
 
 def ledger_from_json(data: bytes) -> dict[tuple[Report, date], Unanswered]:
     """The ledger in `data`; InvalidRequest when it is not one (the caller starts afresh)."""
+    if len(data) > MAX_LEDGER_BYTES:
+        raise InvalidRequest(f"not a not-ready ledger: {len(data)} bytes, more than {MAX_LEDGER_BYTES}")
     try:
         document: Any = json.loads(data)
         if not isinstance(document, dict) or document.get("version") != LEDGER_VERSION:
@@ -100,8 +120,9 @@ def ledger_from_json(data: bytes) -> dict[tuple[Report, date], Unanswered]:
             for day_text, (first, last) in days.items():
                 ledger[(report, parse_day(day_text))] = Unanswered(_moment(first), _moment(last))
         return ledger
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise InvalidRequest(f"not a not-ready ledger: {exc}") from None
+    # RecursionError: nested deeper than the parser goes; OverflowError: a moment past year 9999 in UTC.
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError) as exc:
+        raise InvalidRequest(f"not a not-ready ledger: {type(exc).__name__}: {exc}") from None
 
 
 def _iso(moment: datetime) -> str:
@@ -112,7 +133,7 @@ def _moment(text: str) -> datetime:
     moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone")
-    return moment
+    return moment.astimezone(UTC)
 
 
 # Of two runs updating one scope's ledger at once, the loser reads the winner's and merges again.
@@ -131,10 +152,10 @@ class LedgerStore:
         try:
             current = self.storage.read_tagged(not_ready_ledger_key(self.prefix, scope))
             return ledger_from_json(current.data) if current else {}
-        except ArchiveError as exc:
+        except Exception as exc:  # the worst a ledger may do is make the run ask every day
             logger.warning(
                 "not-ready ledger unreadable; asking every day",
-                extra={"scope": str(scope), "reason": str(exc)},
+                extra={"scope": str(scope), "reason": f"{type(exc).__name__}: {exc}"},
             )
             return {}
 
@@ -149,25 +170,43 @@ class LedgerStore:
         key = not_ready_ledger_key(self.prefix, scope)
         not_ready, answered = list(not_ready), list(answered)
         try:
-            for _ in range(LEDGER_WRITE_ATTEMPTS):
-                current = self.storage.read_tagged(key)
-                try:
-                    ledger = ledger_from_json(current.data) if current else {}
-                except InvalidRequest:
-                    ledger = {}  # replaced by this run's answers
-                data = ledger_to_json(updated(ledger, not_ready, answered, oldest_day, now))
-                if current is not None and data == current.data:
-                    return
-                if current is None and data == ledger_to_json({}):
-                    return
-                try:
-                    tag = current.tag if current else None
-                    self.storage.put_bytes(key, data, only_if_absent=current is None, only_if_tag=tag)
-                    return
-                except WriteConflict:  # AlreadyExists included: another run wrote it first
-                    continue
+            self._record(key, scope, not_ready, answered, oldest_day, now)
+        # Whatever the storage or the old ledger raises: the run's report-days are archived by
+        # now, and a worker that failed here would send work already done to the dead-letter queue.
+        except Exception as exc:
             logger.warning(
-                "not-ready ledger kept changing; left for the next run", extra={"scope": str(scope)}
+                "not-ready ledger not written; the next run asks these days again",
+                extra={"scope": str(scope), "reason": f"{type(exc).__name__}: {exc}"},
             )
-        except ArchiveError as exc:
-            logger.warning("not-ready ledger not written", extra={"scope": str(scope), "reason": str(exc)})
+
+    def _record(
+        self,
+        key: str,
+        scope: Scope,
+        not_ready: list[tuple[Report, date]],
+        answered: list[tuple[Report, date]],
+        oldest_day: date,
+        now: datetime,
+    ) -> None:
+        for _ in range(LEDGER_WRITE_ATTEMPTS):
+            current = self.storage.read_tagged(key)
+            try:
+                ledger = ledger_from_json(current.data) if current else {}
+            except InvalidRequest as exc:
+                logger.warning(
+                    "not-ready ledger unreadable; replaced by this run's answers",
+                    extra={"scope": str(scope), "reason": str(exc)},
+                )
+                ledger = {}
+            data = ledger_to_json(updated(ledger, not_ready, answered, oldest_day, now))
+            if current is not None and data == current.data:
+                return
+            if current is None and data == ledger_to_json({}):
+                return
+            try:
+                tag = current.tag if current else None
+                self.storage.put_bytes(key, data, only_if_absent=current is None, only_if_tag=tag)
+                return
+            except WriteConflict:  # AlreadyExists included: another run wrote it first
+                continue
+        logger.warning("not-ready ledger kept changing; left for the next run", extra={"scope": str(scope)})

@@ -33,6 +33,10 @@ class CredentialError(PermissionDenied):
     """A scope has no credential GitHub accepts: none configured for it, or its app refused."""
 
 
+class InstallationsRefused(CredentialError):
+    """An app's installations list links outside the API or never ends: its JWT goes no further."""
+
+
 class RateLimited(ArchiveError):
     """GitHub's rate limit lasts longer than the time this run has left."""
 
