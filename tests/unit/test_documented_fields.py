@@ -102,7 +102,8 @@ def walk(obj: dict[str, Any], record: str, prefix: str = "") -> Iterator[tuple[s
             for element in value:
                 yield from walk(element, docs.AGGREGATE)
         elif path in BREAKDOWN_RECORDS:
-            for element in value if isinstance(value, list) else [value]:
+            # a list, one object, or null (totals_by_copilot_app without app activity)
+            for element in value if isinstance(value, list) else [] if value is None else [value]:
                 yield from walk(element, path)
         elif isinstance(value, dict):
             yield from walk(value, record, path + ".")
