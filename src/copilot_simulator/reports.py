@@ -767,8 +767,10 @@ def _agent_sessions(interactions: int) -> int:
 
 def _with_apps(record: dict[str, Any], activity: Activity, rng: random.Random) -> dict[str, Any]:
     """A user line with its Copilot app and partner-agent fields. The app's prompts are the
-    interactions of a `copilot_app` feature row, in the user's totals (which stay the sums of
-    the feature rows); partner agents' interactions are their own, outside the totals."""
+    interactions of a `copilot_app` feature row (a feature value the project's notes list; no
+    GitHub page read says whether it counts in the top-level totals: here it does, so the totals
+    stay the sums of the feature rows); partner agents' interactions are their own, outside the
+    totals, as GitHub's changelog of 2026-08-07 is quoted."""
     record["used_copilot_app"] = activity.used_copilot_app
     if activity.used_copilot_app:
         prompts = 1 + int(rng.random() * 8)
