@@ -58,7 +58,8 @@ ADDED_SOURCES = {
         "https://docs.github.com/en/copilot/reference/copilot-usage-metrics/copilot-usage-metrics"
         "#agent-apps-metrics-fields (as cited by https://github.com/google/go-github/issues/4459)"
     ),
-    "2026-06-26": "GitHub changelog 'Track total merges by adoption phase', as summarised in stored notes",
+    # Its address was not found: only third-party notes naming GitHub's entry and its date.
+    "2026-06-26": "GitHub changelog 'Track total merges by adoption phase' of 2026-06-26 (address not found)",
     "2026-07-07": (
         "https://github.blog/changelog/2026-07-07-add-review-cycles-and-time-to-adoption-phases-in-the-usage-api/"
     ),
