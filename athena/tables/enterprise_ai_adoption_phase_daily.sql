@@ -18,6 +18,9 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_ai_adoption_phase_
   `source_part` int,
   `source_line` bigint,
   `extra` string,
+  `total_pull_requests_merged` bigint,
+  `avg_pull_requests_minutes_to_review` double,
+  `avg_pull_requests_review_cycles` double,
   `day` date
 )
 PARTITIONED BY (`enterprise` string, `month` string)

@@ -48,6 +48,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_day_totals` (
   `etl_id` string,
   `day_partition` string,
   `entity_id_partition` bigint,
+  `daily_active_copilot_app_users` bigint,
   `day` date
 )
 PARTITIONED BY (`organization` string, `month` string)

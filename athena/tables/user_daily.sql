@@ -30,7 +30,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`user_daily` (
   `organization_id` string,
   `etl_id` string,
   `day_partition` string,
-  `entity_id_partition` bigint
+  `entity_id_partition` bigint,
+  `used_copilot_app` boolean
 )
 PARTITIONED BY (`enterprise` string, `day` date)
 STORED AS PARQUET

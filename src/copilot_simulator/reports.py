@@ -80,6 +80,8 @@ _CHAT_MODELS = ("gpt-4.1", "claude-sonnet-4.5", "gpt-5-mini", "gemini-2.5-pro", 
 _PHASES = ((0, "No Cohort"), (1, "Phase 1"), (2, "Phase 2"), (3, "Phase 3"))
 _PHASE_VERSION = "v1"
 _COMMENT_TYPES = ("bug_risk", "security", "performance", "maintainability")
+# Partner agent apps as GitHub's example schema names them (agent_id is a string there).
+_THIRD_PARTY_AGENTS = (("2246796", "Claude (Anthropic)"), ("2248422", "Codex (OpenAI)"))
 _TEAM_NAMES = ("platform", "payments", "mobile", "data", "security", "frontend", "infra", "devex", "search")
 _REPO_NAMES = ("api", "web", "ios", "android", "infra", "docs", "billing", "search", "ml-pipelines", "tools")
 # GitHub leaves teams with fewer seated users than this out of user-teams-1-day.
@@ -131,6 +133,8 @@ class UserProfile:
     uses_coding_agent: bool
     intensity: float
     phase: tuple[int, str]
+    uses_app: bool = False  # the Copilot app
+    agents: tuple[int, ...] = ()  # indexes into _THIRD_PARTY_AGENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +147,8 @@ class Activity:
     used_cli: bool
     used_copilot_coding_agent: bool
     code_review: str | None = None  # "active", "passive", or None: no code review signal
+    used_copilot_app: bool = False
+    agents: tuple[int, ...] = ()  # the third-party agents used that day
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +225,7 @@ class ReportBook:
         *,
         seed: int = 1,
         empty_days: Iterable[str] = (),
+        organizations_only: Iterable[str] = (),
         final_newline: bool = True,
         cache_bytes: int = _CACHE_BYTES,
     ) -> None:
@@ -227,6 +234,9 @@ class ReportBook:
         self._final_newline = final_newline
         self._seed = seed
         self._empty_days = frozenset(empty_days)
+        # Scopes served at organization level only: their user-teams lines carry organization_id
+        # where an enterprise's carry enterprise_id (a slug at both levels is served as an enterprise).
+        self._organizations_only = frozenset(organizations_only)
         self._cache_bytes = cache_bytes
         self._files: OrderedDict[tuple[str, str, date, int], list[bytes]] = OrderedDict()
         self._cached_bytes = 0
@@ -315,8 +325,11 @@ class ReportBook:
             return cached
         rng = random.Random(f"{self._seed}|{slug}|profiles")
         base = 1_000_000 + int(enterprise_id_of(slug)) * 1000
+        # Generators of their own, so adding the app and partner agents left every other value as it was.
+        apps = random.Random(f"{self._seed}|{slug}|app-profiles")
         profiles = []
         for index in range(count):
+            app_draws = apps.random(), apps.random(), apps.random()
             chats = rng.random() < 0.75
             languages = tuple(rng.sample(_LANGUAGES, 1 + int(rng.random() * 2.5)))
             profiles.append(
@@ -333,6 +346,8 @@ class ReportBook:
                     uses_coding_agent=rng.random() < 0.1,
                     intensity=0.3 + rng.random() * 2.2,
                     phase=_PHASES[int(rng.random() * len(_PHASES))],
+                    uses_app=app_draws[0] < 0.3,
+                    agents=tuple(i for i, draw in enumerate(app_draws[1:]) if draw < 0.2 - 0.05 * i),
                 )
             )
         with self._lock:
@@ -351,12 +366,14 @@ class ReportBook:
             rng = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|activity")
             # A generator of its own, so adding code review left every other value as it was.
             review = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|review")
+            apps = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|apps")
             share = 0.6 + 0.3 * rng.random()
             for profile in self.profiles(slug):
                 if rng.random() >= share:
                     continue
                 flags = rng.random(), rng.random(), rng.random(), rng.random()
                 signal = review.random()
+                app_draw, agent_draws = apps.random(), (apps.random(), apps.random())
                 active.append(
                     Activity(
                         index=profile.index,
@@ -365,6 +382,8 @@ class ReportBook:
                         used_cli=profile.uses_cli and flags[2] < 0.6,
                         used_copilot_coding_agent=profile.uses_coding_agent and flags[3] < 0.4,
                         code_review="active" if signal < 0.15 else "passive" if signal < 0.35 else None,
+                        used_copilot_app=profile.uses_app and app_draw < 0.6,
+                        agents=tuple(i for i in profile.agents if agent_draws[i] < 0.5),
                     )
                 )
         with self._lock:
@@ -379,8 +398,10 @@ class ReportBook:
         enterprise_id = enterprise_id_of(slug)
         day_iso = day.isoformat()
         etl_id = hashlib.md5(f"{slug}|{day_iso}".encode()).hexdigest()
+        apps = random.Random(f"{self._seed}|{slug}|{day_iso}|app-usage")
         for activity in self.activity(slug, day):
-            yield _user_record(profiles[activity.index], activity, rng, day_iso, enterprise_id, etl_id)
+            record = _user_record(profiles[activity.index], activity, rng, day_iso, enterprise_id, etl_id)
+            yield _with_apps(record, activity, apps)
 
     # ---- teams and repositories ----------------------------------------------------
 
@@ -409,7 +430,9 @@ class ReportBook:
         if self.is_empty_day(day):
             return
         profiles = self.profiles(slug)
-        enterprise_id = enterprise_id_of(slug)
+        # GitHub: enterprise_id at enterprise scope, organization_id at organization scope.
+        scope = "organization_id" if slug in self._organizations_only else "enterprise_id"
+        scope_id = enterprise_id_of(slug)
         for team in self.teams(slug):
             members = team.members_on(day)
             if len(members) < MIN_TEAM_SEATS:
@@ -417,7 +440,7 @@ class ReportBook:
             for index in members:
                 yield {
                     "day": day.isoformat(),
-                    "enterprise_id": enterprise_id,
+                    scope: scope_id,
                     "team_id": team.team_id,
                     "slug": team.slug,
                     "user_id": profiles[index].user_id,
@@ -506,6 +529,8 @@ class ReportBook:
             "daily_passive_copilot_code_review_users": sum(1 for a in today if a.code_review == "passive"),
             "weekly_passive_copilot_code_review_users": sum(1 for a in week.values() if a[5] and not a[4]),
             "monthly_passive_copilot_code_review_users": sum(1 for a in month.values() if a[5] and not a[4]),
+            # GitHub sends null, not 0, for a day without app activity.
+            "daily_active_copilot_app_users": sum(1 for a in today if a.used_copilot_app) or None,
             **_named(totals),
             "pull_requests": pulls,
             "totals_by_ide": [{"ide": k, **_named(v)} for k, v in sorted(by_ide.items())],
@@ -525,6 +550,11 @@ class ReportBook:
         cli = _cli_totals(records)
         if cli:  # omitted when nobody used the CLI that day
             record["totals_by_cli"] = cli
+        # null without app activity, as GitHub sends it
+        record["totals_by_copilot_app"] = _app_totals(records)
+        agents = _agent_totals(records)
+        if agents:  # omitted without partner agent activity
+            record["totals_by_3rd_party_agent"] = agents
         return record
 
     def _active_since(self, slug: str, day: date, days: int) -> dict[int, list[bool]]:
@@ -730,6 +760,92 @@ def _user_record(
     return record
 
 
+def _agent_sessions(interactions: int) -> int:
+    """A user's sessions with a partner agent: GitHub sends them in aggregated reports only."""
+    return 1 + interactions // 3
+
+
+def _with_apps(record: dict[str, Any], activity: Activity, rng: random.Random) -> dict[str, Any]:
+    """A user line with its Copilot app and partner-agent fields. The app's prompts are the
+    interactions of a `copilot_app` feature row (a feature value the project's notes list; no
+    GitHub page read says whether it counts in the top-level totals: here it does, so the totals
+    stay the sums of the feature rows); partner agents' interactions are their own, outside the
+    totals, as GitHub's changelog of 2026-08-07 is quoted."""
+    record["used_copilot_app"] = activity.used_copilot_app
+    if activity.used_copilot_app:
+        prompts = 1 + int(rng.random() * 8)
+        requests = prompts * (2 + int(rng.random() * 3))
+        output, prompt = (
+            requests * (300 + int(rng.random() * 400)),
+            requests * (1200 + int(rng.random() * 900)),
+        )
+        record["totals_by_copilot_app"] = {
+            "prompt_count": prompts,
+            "request_count": requests,
+            "session_count": 1 + prompts // 4,
+            "token_usage": {
+                "avg_tokens_per_request": round((output + prompt) / requests, 1),
+                "output_tokens_sum": output,
+                "prompt_tokens_sum": prompt,
+            },
+        }
+        record["user_initiated_interaction_count"] += prompts
+        row = dict.fromkeys(_METRICS, 0)
+        record["totals_by_feature"].append(
+            {"feature": "copilot_app", **row, "user_initiated_interaction_count": prompts}
+        )
+    if activity.agents:
+        record["totals_by_3rd_party_agent"] = [
+            {
+                "agent_id": _THIRD_PARTY_AGENTS[index][0],
+                "agent_name": _THIRD_PARTY_AGENTS[index][1],
+                "user_initiated_interaction_count": 1 + int(rng.random() * 6),
+            }
+            for index in activity.agents
+        ]
+    return record
+
+
+def _app_totals(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The scope's totals_by_copilot_app: sums of its users'; null without app activity."""
+    users = [r["totals_by_copilot_app"] for r in records if "totals_by_copilot_app" in r]
+    if not users:
+        return None
+    requests = sum(u["request_count"] for u in users)
+    output = sum(u["token_usage"]["output_tokens_sum"] for u in users)
+    prompt = sum(u["token_usage"]["prompt_tokens_sum"] for u in users)
+    return {
+        "prompt_count": sum(u["prompt_count"] for u in users),
+        "request_count": requests,
+        "session_count": sum(u["session_count"] for u in users),
+        "token_usage": {
+            "avg_tokens_per_request": round((output + prompt) / requests, 1),
+            "output_tokens_sum": output,
+            "prompt_tokens_sum": prompt,
+        },
+    }
+
+
+def _agent_totals(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The scope's totals_by_3rd_party_agent: per agent, its users' interactions and sessions."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for record in records:
+        for row in record.get("totals_by_3rd_party_agent", ()):
+            interactions = row["user_initiated_interaction_count"]
+            pair = totals.setdefault((row["agent_id"], row["agent_name"]), [0, 0])
+            pair[0] += interactions
+            pair[1] += _agent_sessions(interactions)
+    return [
+        {
+            "agent_id": agent_id,
+            "agent_name": name,
+            "user_initiated_interaction_count": interactions,
+            "session_count": sessions,
+        }
+        for (agent_id, name), (interactions, sessions) in sorted(totals.items())
+    ]
+
+
 def _pull_requests(
     created: int, merged: int, reviewed: int, median_minutes: float, rng: random.Random
 ) -> dict[str, Any]:
@@ -786,8 +902,17 @@ def _phase_totals(records: list[dict[str, Any]], pulls: dict[str, Any], users: i
             ("avg_pull_requests_merged", "total_merged"),
         )
     }
+    merged = pulls["total_merged"]
+    minutes = pulls["median_minutes_to_merge"] or 0.0
+    # Each phase's share of the day's merged pull requests, by its users; the first takes what
+    # rounding leaves, so the shares add up to the day's total.
+    shares = {key: merged * len(members) // users if users else 0 for key, members in phases.items()}
+    if shares:
+        first = min(shares)
+        shares[first] += merged - sum(shares.values())
     rows = []
     for (number, name), members in sorted(phases.items()):
+        phase_merged = shares[(number, name)]
 
         def average(field: str, members: list[dict[str, Any]] = members) -> float:
             return round(sum(m[field] for m in members) / len(members), 2)
@@ -804,6 +929,12 @@ def _phase_totals(records: list[dict[str, Any]], pulls: dict[str, Any], users: i
                 "avg_loc_deleted": average("loc_deleted_sum"),
                 **{k: round(v, 2) for k, v in per_user.items()},
                 "avg_pull_requests_median_minutes_to_merge": pulls["median_minutes_to_merge"] or 0.0,
+                "total_pull_requests_merged": phase_merged,
+                # Medians of merged pull requests only: 0 for a phase that merged none.
+                "avg_pull_requests_minutes_to_review": round(minutes * (0.4 - 0.05 * number), 1)
+                if phase_merged
+                else 0.0,
+                "avg_pull_requests_review_cycles": round(2.5 - 0.4 * number, 2) if phase_merged else 0.0,
             }
         )
     return rows

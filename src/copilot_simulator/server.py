@@ -254,7 +254,13 @@ class Simulator:
         self.clock = clock
         self.not_ready = {(s, r, d) for s, r, d in not_ready}
         self.not_ready_days = set(not_ready_days)
-        self.book = ReportBook(counts, seed=seed, empty_days=empty_days, final_newline=final_newline)
+        self.book = ReportBook(
+            counts,
+            seed=seed,
+            empty_days=empty_days,
+            final_newline=final_newline,
+            organizations_only=set(self.organizations) - set(self.enterprises),
+        )
         self.faults_applied: Counter[str] = Counter()
         # Added to every API call and every download, as GitHub's distance would.
         self.latency_seconds = latency_seconds

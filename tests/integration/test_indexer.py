@@ -737,3 +737,132 @@ def test_the_team_and_repository_reports_are_archived_indexed_and_registered(
     assert partitions(glue, database, table) == {values: location}
     [status] = read_parquet(s3, bucket, status_key(report, "acme", day))
     assert status["indexed"] and status["rows"] == status["lines"] == len(rows)
+
+
+def level_rows(s3: Any, bucket: str, level: str, table: str, slug: str, day: str) -> list[dict[str, Any]]:
+    """One day's rows of a curated table at either level (a monthly table's file filtered to the day)."""
+    base = f"{PREFIX}/curated/{level}/{table}/{level}={slug}"
+    if not table_named(table).monthly:
+        return read_parquet(s3, bucket, f"{base}/day={day}/part-0000.parquet")
+    rows = read_parquet(s3, bucket, f"{base}/month={day[:7]}/part-0000.parquet")
+    return [{k: v for k, v in r.items() if k != "day"} for r in rows if r["day"].isoformat() == day]
+
+
+APP_COLUMNS = ("prompt_count", "request_count", "session_count")
+TOKEN_COLUMNS = ("avg_tokens_per_request", "output_tokens_sum", "prompt_tokens_sum")
+
+
+def app_values(app: dict[str, Any]) -> tuple[Any, ...]:
+    return (*(app[c] for c in APP_COLUMNS), *(app["token_usage"][c] for c in TOKEN_COLUMNS))
+
+
+@pytest.mark.parametrize(
+    ("level", "slug", "aggregate"),
+    [("enterprise", "acme", "enterprise-1-day"), ("organization", "octo", "organization-1-day")],
+)
+def test_the_fields_github_added_in_2026_are_typed_at_both_levels(
+    handler, indexer, s3, bucket, monkeypatch, level, slug, aggregate
+):
+    """The Copilot app, partner agents, the adoption phases' review figures and the user-teams
+    scope id, served by the simulator over HTTP, archived and indexed by the real handlers."""
+    from copilot_archive.archiving import runtime
+    from copilot_simulator import Simulator
+
+    day = FLAT_DAY.isoformat()
+    reports = ["users-1-day", aggregate, "user-teams-1-day"]
+    with Simulator(
+        enterprises=("acme",), organizations=("octo",), users=40, today=TODAY, token=CANARY_TOKEN
+    ) as sim:
+        monkeypatch.setenv("GITHUB_API_URL", sim.api_url)
+        monkeypatch.setenv("ENTERPRISES", "acme")
+        monkeypatch.setenv("ORGANIZATIONS", "octo")
+        runtime.archiver_from_env.cache_clear()
+        scope = {"enterprises": [slug]} if level == "enterprise" else {"organizations": [slug]}
+        archived = handler({"days": [day], "reports": reports, **scope})
+        served = {
+            report: [
+                json.loads(line) for data in sim.report_files(slug, report, day) for line in data.splitlines()
+            ]
+            for report in reports
+        }
+    assert archived["counts"]["archived"] == 3, archived
+    for report in reports:
+        summary = indexer({"manifest": f"{PREFIX}/manifests/{level}/{report}/{level}={slug}/day={day}.json"})
+        [result] = summary["results"]
+        assert result["indexed"] and result["mistyped_values"] == 0, result
+
+    def rows(table: str) -> list[dict[str, Any]]:
+        found = level_rows(s3, bucket, level, table, slug, day)
+        assert all(r["extra"] is None for r in found), table  # every field served is typed
+        return found
+
+    # users-1-day: used_copilot_app, and the app and partner-agent breakdowns as their own tables
+    users = served["users-1-day"]
+    app_users = {u["user_id"]: u["totals_by_copilot_app"] for u in users if u["used_copilot_app"]}
+    agent_rows = [
+        (u["user_id"], a["agent_id"], a["agent_name"], a["user_initiated_interaction_count"])
+        for u in users
+        for a in u.get("totals_by_3rd_party_agent", ())
+    ]
+    assert app_users and len(app_users) < len(users) and agent_rows
+    assert {r["user_id"]: r["used_copilot_app"] for r in rows("user_daily")} == {
+        u["user_id"]: u["used_copilot_app"] for u in users
+    }
+    assert {
+        r["user_id"]: tuple(r[c] for c in (*APP_COLUMNS, *TOKEN_COLUMNS))
+        for r in rows("user_copilot_app_daily")
+    } == {user: app_values(app) for user, app in app_users.items()}
+    agents = rows("user_3rd_party_agent_daily")
+    assert sorted(
+        (r["user_id"], r["agent_id"], r["agent_name"], r["user_initiated_interaction_count"]) for r in agents
+    ) == sorted(agent_rows)
+    assert all(r["session_count"] is None for r in agents)  # aggregated reports only
+    app_features = [r for r in rows("user_feature_daily") if r["feature"] == "copilot_app"]
+    assert sorted(r["user_id"] for r in app_features) == sorted(app_users)
+
+    # the aggregate line: the app's users and totals, partner agents, the phases' new figures
+    [line] = served[aggregate]
+    element = line["day_totals"][0] if "day_totals" in line else line
+    [totals] = rows("enterprise_day_totals")
+    assert (
+        totals["daily_active_copilot_app_users"]
+        == element["daily_active_copilot_app_users"]
+        == len(app_users)
+    )
+    [app] = rows("enterprise_copilot_app_daily")
+    assert tuple(app[c] for c in (*APP_COLUMNS, *TOKEN_COLUMNS)) == app_values(
+        element["totals_by_copilot_app"]
+    )
+    assert app["prompt_count"] == sum(a["prompt_count"] for a in app_users.values())
+    partner = rows("enterprise_3rd_party_agent_daily")
+    assert [
+        (r["agent_id"], r["agent_name"], r["user_initiated_interaction_count"], r["session_count"])
+        for r in partner
+    ] == [
+        (a["agent_id"], a["agent_name"], a["user_initiated_interaction_count"], a["session_count"])
+        for a in element["totals_by_3rd_party_agent"]
+    ]
+    for agent in partner:
+        assert agent["user_initiated_interaction_count"] == sum(
+            interactions for _, agent_id, _, interactions in agent_rows if agent_id == agent["agent_id"]
+        )
+    new = (
+        "total_pull_requests_merged",
+        "avg_pull_requests_minutes_to_review",
+        "avg_pull_requests_review_cycles",
+    )
+    phases = rows("enterprise_ai_adoption_phase_daily")
+    assert [(p["phase"], *(p[c] for c in new)) for p in phases] == [
+        (p["phase"], *(p[c] for c in new)) for p in element["totals_by_ai_adoption_phase"]
+    ]
+    assert sum(p["total_pull_requests_merged"] for p in phases) == element["pull_requests"]["total_merged"]
+
+    # user-teams: enterprise_id at enterprise scope, organization_id at organization scope
+    teams = served["user-teams-1-day"]
+    scope_key, other = ("enterprise_id", "organization_id")[:: 1 if level == "enterprise" else -1]
+    assert teams and all(scope_key in t and other not in t for t in teams)
+    team_rows = rows("user_team_daily")
+    assert len(team_rows) == len(teams)
+    assert {r[scope_key] for r in team_rows} == {t[scope_key] for t in teams} and all(
+        r[other] is None for r in team_rows
+    )

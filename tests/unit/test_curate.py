@@ -185,7 +185,8 @@ def test_wrapper_elements_of_other_days_are_not_indexed_but_warned():
 def test_new_fields_breakdowns_ides_and_models_are_kept():
     record = copy.deepcopy(user_records()[0])
     record["brand_new_count"] = 7
-    record["totals_by_copilot_app"] = [{"app": "desktop", "prompt_count": 3}]
+    # Seen only in other projects' code, not in GitHub's docs: kept, not typed.
+    record["totals_by_skill"] = [{"skill": "review", "prompt_count": 3}]
     record["ai_adoption_phase"]["confidence"] = 0.8
     record["totals_by_ide"].append(
         {"ide": "zed", "code_generation_activity_count": 5, "new_ide_metric": 1, "last_known_ide_version": {}}
@@ -196,7 +197,7 @@ def test_new_fields_breakdowns_ides_and_models_are_kept():
     [row] = tables["user_daily"]
     kept = extra(row)
     assert kept["brand_new_count"] == 7
-    assert kept["totals_by_copilot_app"] == record["totals_by_copilot_app"]
+    assert kept["totals_by_skill"] == record["totals_by_skill"]
     assert kept["ai_adoption_phase"] == {"confidence": 0.8}
     assert row["ai_adoption_phase"] == record["ai_adoption_phase"]["phase"]
     zed = next(r for r in tables["user_ide_daily"] if r["ide"] == "zed")
@@ -425,7 +426,7 @@ def with_field(path: str, value: Any, record: dict[str, Any] | None = None) -> d
 ODD_USER_LINES = {
     "an unknown field": line(with_field("brand_new_count", 7)),
     "an unknown nested field": line(with_field("totals_by_ide[0].last_known_ide_version.channel", "beta")),
-    "an unknown breakdown": line(with_field("totals_by_copilot_app", [{"app": "desktop"}])),
+    "an unknown breakdown": line(with_field("totals_by_skill", [{"skill": "review"}])),
     "a parent key in an element": line(with_field("totals_by_feature[0].user_id", 1)),
     "a negative count": line(with_field("loc_added_sum", -1)),
     "a negative element count": line(with_field("totals_by_model_feature[0].loc_added_sum", -1)),

@@ -128,6 +128,30 @@ PHASE = (
         )
     ),
 )
+# Columns a breakdown's rows gained after its table was first published: after `extra`, as the
+# contract's rule (a new column goes at the end of its table) asks.
+PHASE_ADDED = (
+    Column("total_pull_requests_merged", "bigint"),
+    Column("avg_pull_requests_minutes_to_review", "double"),
+    Column("avg_pull_requests_review_cycles", "double"),
+)
+# totals_by_copilot_app: one object, as totals_by_cli, without a version of its own.
+COPILOT_APP = (
+    Column("prompt_count", "bigint"),
+    Column("request_count", "bigint"),
+    Column("session_count", "bigint"),
+    Column("avg_tokens_per_request", "double"),
+    Column("output_tokens_sum", "bigint"),
+    Column("prompt_tokens_sum", "bigint"),
+)
+# totals_by_3rd_party_agent: a list keyed by the agent's stable id (its name may change);
+# session_count is in aggregated reports only, null on a user's rows.
+THIRD_PARTY_AGENT = (
+    Column("agent_id", "string"),
+    Column("agent_name", "string"),
+    Column("user_initiated_interaction_count", "bigint"),
+    Column("session_count", "bigint"),
+)
 COMMENT_TYPE = (
     Column("comment_type", "string"),
     Column("total_copilot_suggestions", "bigint"),
@@ -151,6 +175,10 @@ def _breakdown_columns(breakdown: str) -> tuple[Column, ...]:
         return PHASE
     if breakdown == "pull_requests.copilot_suggestions_by_comment_type":
         return COMMENT_TYPE
+    if breakdown == "totals_by_copilot_app":
+        return COPILOT_APP
+    if breakdown == "totals_by_3rd_party_agent":
+        return THIRD_PARTY_AGENT
     return (*BREAKDOWN_KEYS[breakdown], *ACTIVITY)
 
 
@@ -176,6 +204,7 @@ USER_DAILY = CuratedTable(
         *LINEAGE,
         *EXTRA,
         *HOUSEKEEPING,
+        Column("used_copilot_app", "boolean"),
     ),
 )
 
@@ -224,6 +253,7 @@ ENTERPRISE_DAY_TOTALS = CuratedTable(
         Column("pull_requests_median_minutes_to_merge_copilot_authored", "double"),
         Column("pull_requests_median_minutes_to_merge_copilot_reviewed", "double"),
         *HOUSEKEEPING,
+        Column("daily_active_copilot_app_users", "bigint"),
     ),
 )
 
@@ -289,7 +319,11 @@ _BREAKDOWNS = (
     ("language_model", "totals_by_language_model"),
     ("model_feature", "totals_by_model_feature"),
     ("cli", "totals_by_cli"),
+    ("copilot_app", "totals_by_copilot_app"),
+    ("3rd_party_agent", "totals_by_3rd_party_agent"),
 )
+# Columns added to a breakdown's table after it was published, by breakdown.
+_ADDED = {"totals_by_ai_adoption_phase": PHASE_ADDED}
 
 USER_BREAKDOWNS = tuple(
     CuratedTable(
@@ -310,7 +344,7 @@ ENTERPRISE_BREAKDOWNS = tuple(
         f"enterprise_{suffix}_daily",
         Report.ENTERPRISE_1_DAY,
         breakdown,
-        (*_breakdown_columns(breakdown), *LINEAGE, *EXTRA),
+        (*_breakdown_columns(breakdown), *LINEAGE, *EXTRA, *_ADDED.get(breakdown, ())),
     )
     for suffix, breakdown in (*_BREAKDOWNS, *_ENTERPRISE_ONLY)
 )

@@ -3,16 +3,17 @@
 No storage and no AWS here: lines in, per-table Arrow record batches out, in bounded
 batches so memory stays flat whatever the size of the report-day. The rules:
 - a known field becomes a typed column; a nested object named in `_NESTED` is flattened;
-- every field a table does not type (new fields, unknown breakdowns like
-  `totals_by_copilot_app`, a value that does not fit its column) is kept, as a compact JSON
-  object in `extra`; a missing field is null;
+- every field a table does not type (new fields, breakdowns GitHub does not document yet like
+  `totals_by_skill`, a value that does not fit its column) is kept, as a compact JSON object in
+  `extra`; a missing field is null;
 - a value fits its column only as the report documents it: counts, averages and medians are
   finite numbers >= 0, never strings or booleans; one that does not fit leaves the column
   null, is kept as given in `extra` and is counted (`Curator.mistyped`, per report-day);
 - `extra` is always valid JSON: a number JSON cannot hold (NaN, Infinity, 1e999) is kept as
   its text, a string;
 - each nested breakdown list (`totals_by_ide`, `pull_requests.copilot_suggestions_by_comment_type`,
-  ...) is its own table, one row per element; `totals_by_cli` (an object) is one row;
+  ...) is its own table, one row per element; `totals_by_cli` and `totals_by_copilot_app`
+  (objects) are one row each;
 - an enterprise line is either a `day_totals` wrapper or a flat day object: both give one
   `enterprise_day_totals` row per day element of the report-day;
 - a blank line is skipped; a line that is not a JSON object stops the report-day.
@@ -330,7 +331,7 @@ def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
 
 # Breakdowns the report documents as one object (the others are lists); the line path takes
 # either shape, the Arrow parse only the documented one.
-_OBJECT_BREAKDOWNS = frozenset({"totals_by_cli"})
+_OBJECT_BREAKDOWNS = frozenset({"totals_by_cli", "totals_by_copilot_app"})
 # int columns are parsed as int64 and range-checked before the cast, as `_fit_integer` checks.
 _PARSE_TYPES: Mapping[str, pa.DataType] = {**ARROW_TYPES, "int": pa.int64()}
 _INT32_MAX = 2**31 - 1

@@ -1,11 +1,40 @@
 """The report fields GitHub documents, with their JSON types, and where each one is curated.
 
-Source (facts only: names, JSON types, which object holds them):
+Sources (facts only: names, JSON types, which object holds them):
     github/docs, content/copilot/reference/copilot-usage-metrics/copilot-usage-metrics.md,
     section "API and export fields" (tables of field, type, nullable), and example-schema.md
     beside it. Read on 2026-11-25 from the stored copy of github/docs: the newest version of the
     page found there, the one with typed field tables (older stored versions, e.g. commit
     0460e4095b136e687f3647e7c2420427b90ae4dc, list fewer fields and no types).
+
+    Fields GitHub added from June to September 2026, read on 2026-12-03 (`ADDED_SOURCES`). The
+    stored copy of github/docs has no version of the field reference with them, and the search
+    tools give excerpts of the published pages, not the pages: each field below is typed from
+    the example schema as published (docs.github.com/pt/copilot/reference/copilot-usage-metrics/
+    example-schema, the user-level example: `totals_by_copilot_app` with `token_usage`,
+    `totals_by_3rd_party_agent` with `agent_id` as a string) and from GitHub's changelog entries,
+    as quoted by the pages named in `ADDED_SOURCES` (github.blog itself was not readable here):
+    - 2026-06-26 "Track total merges by adoption phase": `total_pull_requests_merged` in each
+      `totals_by_ai_adoption_phase` element (enterprise and organization reports);
+    - 2026-07-07 "Add review cycles and time to adoption phases in the usage API":
+      `avg_pull_requests_minutes_to_review`, `avg_pull_requests_review_cycles` (medians, of
+      merged pull requests) in the same elements;
+    - 2026-07-17 "GitHub Copilot app now available in the usage metrics API":
+      `daily_active_copilot_app_users` and `totals_by_copilot_app {session_count, request_count,
+      prompt_count, token_usage {output_tokens_sum, prompt_tokens_sum, avg_tokens_per_request}}`
+      on enterprise and organization lines, null without app activity;
+    - 2026-08-07 "Copilot usage metrics API adds agent app activity": `totals_by_3rd_party_agent[]
+      {agent_id (stable), agent_name (may change), user_initiated_interaction_count,
+      session_count (aggregated reports only)}`, omitted without data; the reference's anchor
+      is #agent-apps-metrics-fields (cited in google/go-github issue 4459).
+    Not found in any source read: a changelog entry or reference row for `used_copilot_app` on
+    user lines (typed from shared/reference/report-format.md, `documented=False`), and the
+    `copilot_app` value of `feature` (a value, not a field: nothing to type; the simulator sends
+    it). The cloud-agent counts (`*_active_copilot_cloud_agent_users`) were already typed.
+    Fields seen only in other projects' code (`totals_by_skill`, `totals_by_mcp`,
+    `totals_by_custom_agent`, `totals_by_plugin`, `totals_by_slash_cmd`,
+    `totals_by_vscode_agent`, `weekly_`/`monthly_active_copilot_app_users`, ...) are not listed:
+    the indexer keeps them in `extra` until GitHub documents them.
 
 `curated_schema.py` is typed from this list; tests/unit/test_documented_fields.py fails when
 the two disagree (a documented field without its column, a column no field feeds, a type that
@@ -21,6 +50,25 @@ SOURCE_PAGES = (
     "github/docs:content/copilot/reference/copilot-usage-metrics/copilot-usage-metrics.md",
     "github/docs:content/copilot/reference/copilot-usage-metrics/example-schema.md",
 )
+ADDED_READ_ON = "2026-12-03"
+# Where each field added in 2026 was read: GitHub's pages, and the pages quoting GitHub's changelog.
+ADDED_SOURCES = {
+    "example-schema": "https://docs.github.com/pt/copilot/reference/copilot-usage-metrics/example-schema",
+    "reference-anchor": (
+        "https://docs.github.com/en/copilot/reference/copilot-usage-metrics/copilot-usage-metrics"
+        "#agent-apps-metrics-fields (as cited by https://github.com/google/go-github/issues/4459)"
+    ),
+    # Its address was not found: only third-party notes naming GitHub's entry and its date.
+    "2026-06-26": "GitHub changelog 'Track total merges by adoption phase' of 2026-06-26 (address not found)",
+    "2026-07-07": (
+        "https://github.blog/changelog/2026-07-07-add-review-cycles-and-time-to-adoption-phases-in-the-usage-api/"
+    ),
+    "2026-07-17": "https://github.blog/changelog/2026-07-17-github-copilot-app-now-available-in-the-usage-metrics-api",
+    "2026-08-07": "https://github.blog/changelog/2026-08-07-copilot-usage-metrics-api-adds-agent-app-activity/",
+}
+# Why a field added in 2026 is typed, with the source it was read in.
+FROM_EXAMPLE_SCHEMA = "GitHub's published example schema (ADDED_SOURCES['example-schema'])"
+FROM_CHANGELOG = "GitHub's changelog of {} (ADDED_SOURCES['{}'])"
 
 # The objects fields belong to. A breakdown's record is its key (dotted when nested), which is
 # also the `breakdown` of the curated tables built from it.
@@ -103,6 +151,8 @@ def _breakdowns(record: str) -> tuple[Field, ...]:
     return (
         *(Field(record, name, "array", None, TABLE) for name in BREAKDOWN_ARRAYS),
         Field(record, "totals_by_cli", "object", None, TABLE),
+        Field(record, "totals_by_copilot_app", "object", None, TABLE),
+        Field(record, "totals_by_3rd_party_agent", "array", None, TABLE),
     )
 
 
@@ -136,6 +186,14 @@ _USER = (
         "not on the reference page: GitHub's 2026 changelog (see shared/reference/report-format.md)",
         documented=False,
     ),
+    Field(
+        USER,
+        "used_copilot_app",
+        "boolean",
+        "used_copilot_app",
+        "no GitHub source found on 2026-12-03; shared/reference/report-format.md lists it (2026-07-28)",
+        documented=False,
+    ),
 )
 
 _AGGREGATE = (
@@ -159,6 +217,13 @@ _AGGREGATE = (
         "weekly_passive_copilot_code_review_users",
         "monthly_passive_copilot_code_review_users",
         "daily_active_cli_users",
+    ),
+    Field(
+        AGGREGATE,
+        "daily_active_copilot_app_users",
+        "integer",
+        "daily_active_copilot_app_users",
+        FROM_CHANGELOG.format("2026-07-17", "2026-07-17"),
     ),
     *_fields(AGGREGATE, "integer", *ACTIVITY),
     *_breakdowns(AGGREGATE),
@@ -248,6 +313,67 @@ _PHASES = (
     ),
 )
 
+_PHASES_ADDED = (
+    Field(
+        "totals_by_ai_adoption_phase",
+        "total_pull_requests_merged",
+        "integer",
+        "total_pull_requests_merged",
+        FROM_CHANGELOG.format("2026-06-26", "2026-06-26"),
+    ),
+    *(
+        Field(
+            "totals_by_ai_adoption_phase",
+            name,
+            "number",
+            name,
+            FROM_CHANGELOG.format("2026-07-07", "2026-07-07"),
+        )
+        for name in ("avg_pull_requests_minutes_to_review", "avg_pull_requests_review_cycles")
+    ),
+)
+
+COPILOT_APP = "totals_by_copilot_app"
+_COPILOT_APP = (
+    *(
+        Field(COPILOT_APP, name, "integer", name, FROM_EXAMPLE_SCHEMA)
+        for name in ("session_count", "request_count", "prompt_count")
+    ),
+    Field(COPILOT_APP, "token_usage", "object", None, FLATTENED),
+    *(
+        Field(COPILOT_APP, f"token_usage.{name}", "integer", name, FROM_EXAMPLE_SCHEMA)
+        for name in ("output_tokens_sum", "prompt_tokens_sum")
+    ),
+    Field(
+        COPILOT_APP,
+        "token_usage.avg_tokens_per_request",
+        "number",
+        "avg_tokens_per_request",
+        FROM_EXAMPLE_SCHEMA,
+    ),
+)
+
+THIRD_PARTY_AGENT = "totals_by_3rd_party_agent"
+_THIRD_PARTY_AGENT = (
+    Field(THIRD_PARTY_AGENT, "agent_id", "string", "agent_id", FROM_EXAMPLE_SCHEMA),
+    Field(THIRD_PARTY_AGENT, "agent_name", "string", "agent_name", FROM_EXAMPLE_SCHEMA),
+    Field(
+        THIRD_PARTY_AGENT,
+        "user_initiated_interaction_count",
+        "integer",
+        "user_initiated_interaction_count",
+        FROM_EXAMPLE_SCHEMA,
+    ),
+    # Aggregated reports only: null on a user's rows.
+    Field(
+        THIRD_PARTY_AGENT,
+        "session_count",
+        "integer",
+        "session_count",
+        FROM_CHANGELOG.format("2026-08-07", "2026-08-07"),
+    ),
+)
+
 COMMENT_TYPES = "pull_requests.copilot_suggestions_by_comment_type"
 _COMMENT_TYPES = (
     Field(COMMENT_TYPES, "comment_type", "string", "comment_type"),
@@ -256,6 +382,7 @@ _COMMENT_TYPES = (
 
 _USER_TEAMS = (
     Field(USER_TEAMS, "day", "string", None, PARTITION),
+    # One or the other: enterprise_id at enterprise scope, organization_id at organization scope.
     Field(USER_TEAMS, "enterprise_id", "string", "enterprise_id"),
     Field(USER_TEAMS, "organization_id", "string", "organization_id", organization_only=True),
     Field(USER_TEAMS, "team_id", "integer", "team_id"),
@@ -312,6 +439,9 @@ FIELDS: tuple[Field, ...] = (
     ),
     *_CLI,
     *_PHASES,
+    *_PHASES_ADDED,
+    *_COPILOT_APP,
+    *_THIRD_PARTY_AGENT,
     *_COMMENT_TYPES,
     *_USER_TEAMS,
     *_REPOS,

@@ -1,0 +1,20 @@
+-- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
+-- not this file (tests/unit/test_table_definitions.py fails when it is stale).
+-- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
+-- One row per totals_by_copilot_app entry of the enterprise-1-day report.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`enterprise_copilot_app_daily` (
+  `prompt_count` bigint,
+  `request_count` bigint,
+  `session_count` bigint,
+  `avg_tokens_per_request` double,
+  `output_tokens_sum` bigint,
+  `prompt_tokens_sum` bigint,
+  `source_part` int,
+  `source_line` bigint,
+  `extra` string,
+  `day` date
+)
+PARTITIONED BY (`enterprise` string, `month` string)
+STORED AS PARQUET
+LOCATION 's3://${bucket}/${prefix}/curated/enterprise/enterprise_copilot_app_daily/'
+TBLPROPERTIES ('parquet.compression' = 'SNAPPY')
