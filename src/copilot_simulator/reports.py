@@ -547,11 +547,11 @@ class ReportBook:
             ],
             "totals_by_ai_adoption_phase": _phase_totals(records, pulls, len(today)),
         }
-        cli = _cli_totals(records)
+        cli = _summed_totals(records, "totals_by_cli")
         if cli:  # omitted when nobody used the CLI that day
             record["totals_by_cli"] = cli
         # null without app activity, as GitHub sends it
-        record["totals_by_copilot_app"] = _app_totals(records)
+        record["totals_by_copilot_app"] = _summed_totals(records, "totals_by_copilot_app")
         agents = _agent_totals(records)
         if agents:  # omitted without partner agent activity
             record["totals_by_3rd_party_agent"] = agents
@@ -806,26 +806,6 @@ def _with_apps(record: dict[str, Any], activity: Activity, rng: random.Random) -
     return record
 
 
-def _app_totals(records: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The scope's totals_by_copilot_app: sums of its users'; null without app activity."""
-    users = [r["totals_by_copilot_app"] for r in records if "totals_by_copilot_app" in r]
-    if not users:
-        return None
-    requests = sum(u["request_count"] for u in users)
-    output = sum(u["token_usage"]["output_tokens_sum"] for u in users)
-    prompt = sum(u["token_usage"]["prompt_tokens_sum"] for u in users)
-    return {
-        "prompt_count": sum(u["prompt_count"] for u in users),
-        "request_count": requests,
-        "session_count": sum(u["session_count"] for u in users),
-        "token_usage": {
-            "avg_tokens_per_request": round((output + prompt) / requests, 1),
-            "output_tokens_sum": output,
-            "prompt_tokens_sum": prompt,
-        },
-    }
-
-
 def _agent_totals(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The scope's totals_by_3rd_party_agent: per agent, its users' interactions and sessions."""
     totals: dict[tuple[str, str], list[int]] = {}
@@ -940,9 +920,10 @@ def _phase_totals(records: list[dict[str, Any]], pulls: dict[str, Any], users: i
     return rows
 
 
-def _cli_totals(records: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The enterprise's totals_by_cli: sums of its users' (no last_known_cli_version)."""
-    users = [r["totals_by_cli"] for r in records if "totals_by_cli" in r]
+def _summed_totals(records: list[dict[str, Any]], field: str) -> dict[str, Any] | None:
+    """The scope's totals_by_cli or totals_by_copilot_app: sums of its users' (no
+    last_known_cli_version); null without such activity."""
+    users = [r[field] for r in records if field in r]
     if not users:
         return None
     requests = sum(u["request_count"] for u in users)
