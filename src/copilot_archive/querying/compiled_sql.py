@@ -714,6 +714,8 @@ DUCKDB_VIEWS: dict[str, str] = {
     'org_team_active_users_monthly': "CREATE OR REPLACE VIEW org_team_active_users_monthly AS SELECT m.organization, ARG_MAX(m.team_slug, m.day) AS team_slug, m.team_id, CAST(DATE_TRUNC('MONTH', m.day) AS DATE) AS month_start, COUNT(DISTINCT u.user_id) AS active_users FROM org_user_team_daily AS m LEFT JOIN org_user_daily AS u ON u.organization = m.organization AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.organization, m.team_id, CAST(DATE_TRUNC('MONTH', m.day) AS DATE)",
     'org_team_active_users_weekly': "CREATE OR REPLACE VIEW org_team_active_users_weekly AS SELECT m.organization, ARG_MAX(m.team_slug, m.day) AS team_slug, m.team_id, CAST(DATE_TRUNC('WEEK', m.day) AS DATE) AS week_start, COUNT(DISTINCT u.user_id) AS active_users FROM org_user_team_daily AS m LEFT JOIN org_user_daily AS u ON u.organization = m.organization AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.organization, m.team_id, CAST(DATE_TRUNC('WEEK', m.day) AS DATE)",
 }
+# CURRENT_DATE pinned to a day, as sqlglot writes it in DuckDB.
+PINNED_DAY = "CAST('{day}' AS DATE)"
 # The tables and views each view reads.
 READS: dict[str, tuple[str, ...]] = {
     'acceptance_by_feature': ('user_feature_daily',),

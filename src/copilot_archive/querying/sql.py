@@ -228,6 +228,8 @@ def render_compiled() -> str:
             "DUCKDB_VIEWS: dict[str, str] = {",
             *(f"    {name!r}: {duckdb[name]!r}," for name in names),
             "}",
+            "# CURRENT_DATE pinned to a day, as sqlglot writes it in DuckDB.",
+            f"PINNED_DAY = {PINNED_DAY!r}",
             "# The tables and views each view reads.",
             "READS: dict[str, tuple[str, ...]] = {",
             *(f"    {name!r}: {_tuple(reads[name])}," for name in names),
