@@ -129,8 +129,6 @@ def _add_selection(command: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .core.storage import open_storage
-
     args = build_parser().parse_args(argv)
     logging.getLogger("copilot-archiver").setLevel(
         logging.INFO if getattr(args, "verbose", False) else logging.WARNING
@@ -142,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _query(args)
         if args.command == "report":
             return _report(args)
+        from .core.storage import open_storage
+
         if args.command == "index":
             return _index(args, open_storage(args.archive))
         storage = open_storage(args.archive)
