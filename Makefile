@@ -27,9 +27,11 @@ lint: setup
 test: setup lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
-# athena/tables/*.sql and template.yaml's Glue tables, written from the contract (core/curated_schema.py).
+# athena/tables/*.sql and template.yaml's Glue tables, written from the contract (core/curated_schema.py);
+# querying/compiled_sql.py, the views compiled from athena/views (no SQL parser at a cold start).
 tables: setup
 	$(BIN)/python -m copilot_archive.querying.table_definitions --write
+	$(BIN)/python -m copilot_archive.querying.sql --write
 
 bench: setup
 	$(BIN)/python bench/run.py

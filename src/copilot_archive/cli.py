@@ -13,21 +13,23 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .archiving.archiver import Outcome, Result, RunSummary
-from .archiving.events import build_request
-from .archiving.planner import Plan, Window
-from .archiving.runtime import build_archiver
 from .core import clock
-from .core.config import ARCHIVE_PREFIX, ENTERPRISES, ORGANIZATIONS, Settings, settings_from_env
-from .core.deadline import Deadline
 from .core.exceptions import ArchiveError, ConfigError, InvalidRequest
 from .core.layout import DEFAULT_PREFIX, validate_prefix
 from .core.reports import Level
-from .core.storage import LocalFolderStorage, Storage, open_storage
 from .querying.query import FORMATS, require_archive
-from .querying.status import ReportStatus, archive_holdings, archive_status
+
+if TYPE_CHECKING:
+    from .archiving.archiver import Result, RunSummary
+    from .archiving.planner import Plan, Window
+    from .core.config import Settings
+    from .core.storage import Storage
+    from .querying.status import ReportStatus
+
+# The archiver's modules (boto3, botocore, urllib3) are imported by the commands that use them:
+# `query` and `report` answer in about the time DuckDB takes, not the time boto3 takes to load.
 
 PROG = "copilot-archive"
 DEFAULT_ARCHIVE = "./archive"
@@ -138,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _query(args)
         if args.command == "report":
             return _report(args)
+        from .core.storage import open_storage
+
         if args.command == "index":
             return _index(args, open_storage(args.archive))
         storage = open_storage(args.archive)
@@ -151,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _settings(args: argparse.Namespace, storage: Storage) -> Settings:
+    from .core.config import ENTERPRISES, ORGANIZATIONS, settings_from_env
+
     overrides: dict[str, Any] = {"prefix": args.prefix}
     given = False
     for variable, named in ((ENTERPRISES, args.enterprises), (ORGANIZATIONS, args.organizations)):
@@ -167,6 +173,9 @@ def _settings(args: argparse.Namespace, storage: Storage) -> Settings:
 
 
 def _archived_scopes(args: argparse.Namespace, storage: Storage) -> dict[str, tuple[str, ...]]:
+    from .core.config import ENTERPRISES, ORGANIZATIONS
+    from .querying.status import archive_holdings
+
     holdings = archive_holdings(storage, _prefix(args))
     if not holdings:
         raise ConfigError(
@@ -179,6 +188,10 @@ def _archived_scopes(args: argparse.Namespace, storage: Storage) -> dict[str, tu
 
 
 def _archive(args: argparse.Namespace, settings: Settings, storage: Storage) -> int:
+    from .archiving.archiver import Outcome
+    from .archiving.events import build_request
+    from .archiving.planner import Window
+
     today = clock.utc_today()
     request = build_request(
         from_day=args.from_day,
@@ -197,6 +210,9 @@ def _archive(args: argparse.Namespace, settings: Settings, storage: Storage) -> 
 
 
 def _run(settings: Settings, storage: Storage, request: Any, today: date, show_progress: bool) -> RunSummary:
+    from .archiving.runtime import build_archiver
+    from .core.deadline import Deadline
+
     archiver = build_archiver(settings, storage)
     progress = _Progress(enabled=show_progress)
     with progress:
@@ -233,6 +249,8 @@ class _Progress(AbstractContextManager["_Progress"]):
 
 
 def _print_summary(summary: RunSummary, storage: Storage, as_json: bool) -> None:
+    from .archiving.archiver import Outcome
+
     out = sys.stdout
     if as_json:
         json.dump(summary.to_dict(), out, indent=2)
@@ -258,6 +276,10 @@ def _print_summary(summary: RunSummary, storage: Storage, as_json: bool) -> None
 
 
 def _status(args: argparse.Namespace, settings: Settings, storage: Storage) -> int:
+    from .archiving.events import build_request
+    from .archiving.planner import Window
+    from .querying.status import archive_status
+
     today = clock.utc_today()
     reports = tuple(
         build_request(reports=args.reports, window=Window.for_today(today), configured=()).reports
@@ -294,6 +316,8 @@ def _print_status(statuses: list[ReportStatus], storage: Storage, window: Window
 
 
 def _prefix(args: argparse.Namespace) -> str:
+    from .core.config import ARCHIVE_PREFIX
+
     try:
         return validate_prefix(args.prefix or os.environ.get(ARCHIVE_PREFIX, "") or DEFAULT_PREFIX)
     except InvalidRequest as exc:
@@ -303,6 +327,7 @@ def _prefix(args: argparse.Namespace) -> str:
 def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | None = None) -> int:
     from tqdm import tqdm
 
+    from .core.storage import LocalFolderStorage
     from .indexing.indexer import IndexResult, index_archive
 
     if isinstance(storage, LocalFolderStorage):
@@ -411,6 +436,13 @@ DEMO_HINT_SQL = (
 def _demo(args: argparse.Namespace) -> int:
     """Start the simulator on loopback, archive its whole window twice, show the status."""
     from copilot_simulator import Simulator
+
+    from .archiving.archiver import Outcome
+    from .archiving.events import build_request
+    from .archiving.planner import Window
+    from .core.config import Settings
+    from .core.storage import open_storage
+    from .querying.status import archive_status
 
     if args.users < 0:
         print("copilot-archive: error: --users must be 0 or more", file=sys.stderr)

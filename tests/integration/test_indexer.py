@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -17,7 +18,7 @@ import pytest
 
 from copilot_archive.core.curated_schema import table_named, tables_for
 from copilot_archive.core.reports import CATALOGUED_LEVELS, Report
-from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event
+from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event, probe_output
 from tests.stack import create_stack_catalog
 
 pytestmark = pytest.mark.loopback
@@ -471,26 +472,45 @@ def test_changed_view_sql_is_created_again_by_the_next_cold_start(
 ):
     import shutil
 
-    from copilot_archive.querying import sql
+    from copilot_archive.querying import athena_views, sql
 
     index_day(indexer, DAYS[0])
     old_marker = views_marker(glue, database)
 
+    # A view file changed and compiled again (`make tables`), as a deploy ships it.
     shutil.copytree(ROOT / "athena", tmp_path / "athena")
     view = tmp_path / "athena" / "views" / "active_users_daily.sql"
     view.write_text(view.read_text().replace("SELECT", "SELECT DISTINCT", 1))
     monkeypatch.setattr(sql, "athena_dir", lambda: tmp_path / "athena")
     sql._files.cache_clear()
     try:
-        new_container()
-        index_day(indexer, DAYS[1])
-        queries = views_queries(workgroup)
-        assert views_marker(glue, database) not in (None, old_marker)
+        compiled: dict[str, Any] = {}
+        exec(sql.render_compiled(), compiled)
     finally:
         sql._files.cache_clear()
+    monkeypatch.setattr(athena_views, "ATHENA_VIEWS", compiled["ATHENA_VIEWS"])
+    new_container()
+    index_day(indexer, DAYS[1])
+    queries = views_queries(workgroup)
+    assert views_marker(glue, database) not in (None, old_marker)
 
     assert len(queries) == 2 * CREATED_VIEWS
     assert any("SELECT DISTINCT" in q and "VIEW active_users_daily" in q for q in queries[CREATED_VIEWS:])
+
+
+def test_a_cold_start_of_the_indexer_loads_no_sql_parser():
+    """The views' statements and version come compiled with the package (sql.render_compiled):
+    sqlglot costs a cold start about as much as boto3 itself."""
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import app; "
+        "print(','.join(m for m in ('sqlglot', 'duckdb') if m in sys.modules))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_NAME")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "true"
+
+    loaded = probe_output(probe, str(ROOT / "functions" / "indexer"), env=env)
+
+    assert loaded == ""
 
 
 def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_later(

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
+import sqlglot
+from sqlglot import exp
 
 from copilot_archive.core.exceptions import QueryError
+from copilot_archive.core.reports import Level
 from copilot_archive.querying.query import LocalQueryEngine, format_rows, run_query
+from tests.conftest import ROOT, probe_output
 from tests.sql_fixtures import STATUS_TODAY, Scenario, build_scenario, days
 
 # Every 1-day report of an enterprise: report_status has a row for each, archived or not.
@@ -194,6 +199,102 @@ def test_unknown_view_and_bad_sql_are_named_in_the_error(engine):
         engine.run("SELECT * FROM no_such_table")
     with pytest.raises(QueryError, match="not valid Athena SQL"):
         engine.run("SELECT (")
+
+
+# ---- a query defines only what it reads -------------------------------------------
+
+CATALOG = "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
+
+
+def _read_by_view_file(name: str) -> set[str]:
+    """The tables and views a shipped view's file reads, parsed here from athena/views."""
+    tree = sqlglot.parse_one((ROOT / "athena" / "views" / f"{name}.sql").read_text(), read="athena")
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    return {t.name for t in tree.find_all(exp.Table)} - ctes - {name}
+
+
+def _defined(engine: LocalQueryEngine) -> set[str]:
+    return {row[0] for row in engine.run(CATALOG, dialect="duckdb")[1]}
+
+
+@pytest.mark.parametrize("view", ["active_users_weekly", "team_active_users_weekly", "report_status"])
+def test_a_view_defines_only_what_it_reads_and_answers_as_with_everything_defined(scenario, view):
+    with LocalQueryEngine(scenario.root, today=STATUS_TODAY) as engine:
+        answer = engine.run(view)
+        defined = _defined(engine)
+    with LocalQueryEngine(scenario.root, today=STATUS_TODAY) as everything:
+        everything.define(everything.names)
+        every_name = _defined(everything)
+        full_answer = everything.run(view)
+
+    assert defined == _read_by_view_file(view) | {view}
+    assert every_name == set(everything.names) and len(defined) < len(every_name) / 10
+    assert answer == full_answer
+    if view != "team_active_users_weekly":  # the scenario has no team data
+        assert answer[1]
+
+
+def test_sql_defines_what_it_reads_and_the_views_below_it(scenario):
+    sql = (
+        "SELECT w.enterprise, w.week_start, w.active_users, count(s.day) AS status_days "
+        "FROM active_users_weekly w LEFT JOIN report_status s "
+        "ON s.enterprise = w.enterprise "
+        "AND s.day >= w.week_start AND s.day < w.week_start + INTERVAL '7' DAY "
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2"
+    )
+    with LocalQueryEngine(scenario.root, today=STATUS_TODAY) as engine:
+        answer = engine.run(sql)
+        defined = _defined(engine)
+    with LocalQueryEngine(scenario.root, today=STATUS_TODAY) as everything:
+        everything.define(everything.names)
+        full_answer = everything.run(sql)
+
+    views = {"active_users_weekly", "report_status"}
+    assert defined == views.union(*(_read_by_view_file(v) for v in views))
+    assert answer == full_answer and answer[1]
+
+
+def test_the_query_command_answers_a_view_without_loading_the_archivers_or_the_sql_parsers_modules(
+    scenario, capsys
+):
+    from copilot_archive.cli import main
+
+    probe = (
+        "import sys; from copilot_archive.cli import main; "
+        "code = main(['query', 'active_users_weekly', '--archive', sys.argv[1], '--format', 'json']); "
+        "print(','.join(m for m in ('boto3', 'botocore', 'sqlglot', 'pyarrow') if m in sys.modules), code)"
+    )
+    loaded = probe_output(probe, str(scenario.root), env=os.environ).splitlines()[-1]
+
+    assert loaded == " 0"
+    assert main(["query", "active_users_weekly", "--archive", str(scenario.root), "--format", "json"]) == 0
+    rows = [tuple(r.values()) for r in json.loads(capsys.readouterr().out)]
+    assert rows == [(slug, start.isoformat(), n) for slug, start, n in _distinct_users(scenario, _monday)]
+
+
+def test_the_report_defines_the_enterprise_objects_its_panels_read_and_no_raw_table(
+    scenario, tmp_path, monkeypatch
+):
+    from copilot_archive.reporting.report import write_report
+
+    seen: list[str] = []
+    close = LocalQueryEngine.close
+
+    def keep_defined(engine: LocalQueryEngine) -> None:
+        seen.extend(_defined(engine))
+        close(engine)
+
+    monkeypatch.setattr(LocalQueryEngine, "close", keep_defined)
+    write_report(scenario.root, tmp_path / "report.html", today=STATUS_TODAY)
+
+    with LocalQueryEngine(scenario.root) as engine:
+        raw = {name for name in engine.table_names if name.startswith(("raw_", "org_raw_"))}
+        every_name = set(engine.names)
+    organization = {name for name in every_name if name.startswith(Level.ORGANIZATION.table_prefix)}
+    assert seen and set(seen) <= every_name
+    assert not set(seen) & (raw | organization)
+    assert {"index_status", "user_daily", "active_users_weekly"} <= set(seen)
+    assert len(seen) < len(every_name) / 3
 
 
 # ---- end to end: simulator -> archiver -> indexer -> views -------------------------

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.exceptions import CatalogError
-from ..core.reports import CATALOGUED_LEVELS
-from .sql import view_names, view_sql
+from ..core.reports import CATALOGUED_LEVELS, Level
+from .compiled_sql import ATHENA_VIEWS
 
 FINISHED = ("SUCCEEDED", "FAILED", "CANCELLED")
 VERSION_PARAMETER = "copilot_archive_views_sha256"
@@ -27,8 +27,15 @@ RETRY_SECONDS = 300.0
 
 def view_statements() -> tuple[tuple[str, str], ...]:
     """(view, CREATE OR REPLACE VIEW ...) in dependency order: what Athena is sent, for the
-    levels whose tables the catalog holds (a view over a missing table fails in Athena)."""
-    return tuple((name, view_sql(name, "athena")) for name in view_names(CATALOGUED_LEVELS))
+    levels whose tables the catalog holds (a view over a missing table fails in Athena). Compiled at
+    build time (sql.render_compiled), so a cold start parses no SQL."""
+    return tuple((name, text) for name, text in ATHENA_VIEWS if _level(name) in CATALOGUED_LEVELS)
+
+
+def _level(name: str) -> Level:
+    # The longest prefix that fits: `org_` before the enterprise's empty one.
+    fitting = (level for level in Level if name.startswith(level.table_prefix))
+    return max(fitting, key=lambda level: len(level.table_prefix))
 
 
 def views_version(statements: tuple[tuple[str, str], ...]) -> str:

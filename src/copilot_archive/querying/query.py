@@ -4,7 +4,12 @@ Each curated table is a DuckDB view over its Hive-partitioned Parquet files (an 
 view while there are none); each raw table is a view of its NDJSON lines as text, with the
 enterprise (or organization) and day taken from the path, as Athena's raw tables see them.
 Organization-level tables and views carry the `org_` prefix. The shipped views
-are the `athena/views` files translated by `copilot_archive.querying.sql`.
+are the `athena/views` files translated by `copilot_archive.querying.sql`, compiled at build time
+(compiled_sql.py).
+
+A query defines only what it reads: a view after the tables and views it reads (compiled_sql.READS),
+a table when first read. Defining a table reads its files' schemas, and an archive holds about
+120 tables over thousands of files: defining them all took most of a query's time.
 """
 
 from __future__ import annotations
@@ -14,20 +19,20 @@ import difflib
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
-from sqlglot import exp
 
 from ..core import curated_schema
 from ..core.exceptions import NoData, QueryError
 from ..core.layout import DEFAULT_PREFIX, curated_table_location, raw_table_location, validate_prefix
 from ..core.reports import Level, Report, raw_table_name, reports_at
-from . import sql
+from .compiled_sql import DUCKDB_TYPES, DUCKDB_VIEWS, PINNED_DAY, READS
 
 Format = Literal["table", "csv", "json"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json")
@@ -47,6 +52,10 @@ def _hive_types(level: Level, monthly: bool = False) -> str:
 
 
 def duckdb_type(athena_type: str) -> str:
+    if athena_type in DUCKDB_TYPES:
+        return DUCKDB_TYPES[athena_type]
+    from sqlglot import exp  # a type the contract does not use: translated on the spot
+
     return exp.DataType.build(athena_type, dialect="athena").sql(dialect="duckdb")
 
 
@@ -64,9 +73,13 @@ class LocalQueryEngine:
         self.prefix = validate_prefix(prefix)
         self.today = today
         self._connection = duckdb.connect(":memory:")
-        self.table_names: tuple[str, ...] = ()
-        self.view_names: tuple[str, ...] = ()
-        self._define()
+        # A table's files' footers are read when it is defined and again by each query that binds it.
+        self._connection.execute("SET parquet_metadata_cache = true")
+        self._tables = self._table_selects()
+        self.table_names: tuple[str, ...] = tuple(self._tables)
+        self.view_names: tuple[str, ...] = tuple(DUCKDB_VIEWS)
+        # What the connection defines so far, each after what it reads.
+        self.defined: list[str] = []
 
     def __enter__(self) -> LocalQueryEngine:
         return self
@@ -88,14 +101,25 @@ class LocalQueryEngine:
         text = sql_or_view.strip().rstrip(";").strip()
         if _NAME.fullmatch(text):
             return self._run_view(text)
+        # Only SQL needs the parser (a view's name needs none): loaded here, not at import.
+        from . import sql
+
         written = text
         if dialect == "athena":
             text = sql.translate(text, today=self.today, strip_qualifiers=self.names)
+        try:
+            self.define(sql.tables_read(written, dialect))
+        except QueryError:
+            self.define(self.names)  # SQL sqlglot cannot read may still be DuckDB's: define all
         try:
             return self._execute(text, "query")
         except QueryError as exc:
             if not isinstance(exc.__cause__, duckdb.CatalogException):
                 raise
+            if len(self.defined) < len(self.names):
+                # A name the parser did not see as a table (in a table function's argument, say).
+                self.define(self.names)
+                return self.run(sql_or_view, dialect)
             unknown = sorted(sql.tables_read(written, dialect) - set(self.names))
             if not unknown:
                 raise
@@ -113,9 +137,9 @@ class LocalQueryEngine:
     def _run_view(self, name: str) -> tuple[list[str], Rows]:
         if name not in self.names:
             raise QueryError(f"unknown view {name!r}; known views: {', '.join(sorted(self.view_names))}")
-        columns, _ = self._execute(f"SELECT * FROM {name} LIMIT 0", f"view {name}")
-        order = ", ".join(str(i) for i in range(1, len(columns) + 1))
-        return self._execute(f"SELECT * FROM {name} ORDER BY {order}", f"view {name}")
+        self.define([name])
+        # ORDER BY ALL: every column left to right, as ORDER BY 1, 2, ... would.
+        return self._execute(f"SELECT * FROM {name} ORDER BY ALL", f"view {name}")
 
     def _execute(self, text: str, source: str) -> tuple[list[str], Rows]:
         try:
@@ -127,21 +151,40 @@ class LocalQueryEngine:
 
     # ---- definitions ---------------------------------------------------------------
 
-    def _define(self) -> None:
-        names = []
+    def define(self, names: Iterable[str]) -> None:
+        """Define each of `names` the archive has (tables and shipped views), with what it reads;
+        other names (DuckDB's own, a query's CTEs) are left to DuckDB."""
+        for name in names:
+            self._define(name, ())
+
+    def _define(self, name: str, path: tuple[str, ...]) -> None:
+        if name in self.defined or name in path:  # a cycle is refused when the views are compiled
+            return
+        if name in self._tables:
+            self._define_view(name, self._tables[name](), f"table {name}")
+        elif name in DUCKDB_VIEWS:
+            for read in READS[name]:
+                self._define(read, (*path, name))
+            self._execute(self._view_sql(name), f"view {name}")
+        else:
+            return
+        self.defined.append(name)
+
+    def _view_sql(self, name: str) -> str:
+        text = DUCKDB_VIEWS[name]
+        if self.today is None:
+            return text
+        return text.replace("CURRENT_DATE", PINNED_DAY.format(day=self.today.isoformat()))
+
+    def _table_selects(self) -> dict[str, Callable[[], str]]:
+        """Every table's name and how to write its SELECT (which looks at its files)."""
+        selects: dict[str, Callable[[], str]] = {}
         for level in Level:
             for table in curated_schema.ALL_TABLES:
-                name = level.table_name(table.name)
-                self._define_view(name, self._curated_select(table, level), f"table {name}")
-                names.append(name)
+                selects[level.table_name(table.name)] = partial(self._curated_select, table, level)
             for report in reports_at(level):
-                name = raw_table_name(report, level)
-                self._define_view(name, self._raw_select(report, level), f"table {name}")
-                names.append(name)
-        self.table_names = tuple(names)
-        self.view_names = sql.view_names()
-        for view in self.view_names:
-            self._execute(sql.view_sql(view, "duckdb", today=self.today), f"view {view}")
+                selects[raw_table_name(report, level)] = partial(self._raw_select, report, level)
+        return selects
 
     def _define_view(self, name: str, select: str, source: str) -> None:
         self._execute(f"CREATE OR REPLACE VIEW {name} AS {select}", source)

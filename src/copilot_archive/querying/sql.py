@@ -15,9 +15,11 @@ needs no help with and DuckDB (where they yield timestamps) does.
 
 from __future__ import annotations
 
+import argparse
 import re
 import string
-from collections.abc import Collection
+import sys
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -27,6 +29,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
+from ..core.curated_schema import ALL_TABLES
 from ..core.exceptions import QueryError
 from ..core.reports import Level, reports_at
 
@@ -186,3 +189,100 @@ def _parse(sql: str, source: str, dialect: Dialect = READ_DIALECT) -> exp.Expr:
     if len(statements) != 1:
         raise QueryError(f"{source}: expected one SQL statement, found {len(statements)}")
     return statements[0]
+
+
+# ---- compiled at build time --------------------------------------------------------
+# What the Lambda and the CLI would otherwise parse on every cold start, written by `make tables`
+# into a module that needs no SQL parser; tests/unit/test_sql_files.py holds it current.
+COMPILED = Path("src/copilot_archive/querying/compiled_sql.py")
+# CURRENT_DATE pinned to a day, as `translate(today=...)` writes it in DuckDB.
+PINNED_DAY = "CAST('{day}' AS DATE)"
+
+
+def render_compiled() -> str:
+    """The text of compiled_sql.py: every view's Athena and DuckDB statement, what it reads,
+    and the contract's column types in DuckDB."""
+    names = view_names()
+    athena = {name: view_sql(name, "athena") for name in names}
+    duckdb = {name: view_sql(name, "duckdb") for name in names}
+    reads = {name: tuple(sorted(tables_read(athena[name]) - {name})) for name in names}
+    probe = date(2000, 1, 2)
+    for name in names:
+        pinned = duckdb[name].replace("CURRENT_DATE", PINNED_DAY.format(day=probe.isoformat()))
+        if pinned != view_sql(name, "duckdb", today=probe):
+            raise QueryError(f"view {name}: CURRENT_DATE cannot be pinned in its DuckDB text")
+    columns = [(*t.file_columns, *t.partition_columns(level)) for t in ALL_TABLES for level in Level]
+    types = sorted({column.type for each in columns for column in each})
+    return "\n".join(
+        [
+            '"""The shipped views and column types compiled at build time, so that neither the indexer\'s',
+            "cold start nor a local query parses SQL. Generated from athena/views and the contract by",
+            "`make tables` (python -m copilot_archive.querying.sql --write): do not edit.",
+            '"""',
+            "",
+            "# Every view at every level, each after the views it reads: (name, CREATE OR REPLACE VIEW ...).",
+            "ATHENA_VIEWS: tuple[tuple[str, str], ...] = (",
+            *(f"    (\n        {name!r},\n{_lines(athena[name], 8)},\n    )," for name in names),
+            ")",
+            "# Each view in DuckDB's SQL, CURRENT_DATE kept (the local engine pins it to its `today`).",
+            "DUCKDB_VIEWS: dict[str, str] = {",
+            *(f"    {name!r}: {duckdb[name]!r}," for name in names),
+            "}",
+            "# CURRENT_DATE pinned to a day, as sqlglot writes it in DuckDB.",
+            f"PINNED_DAY = {PINNED_DAY!r}",
+            "# The tables and views each view reads.",
+            "READS: dict[str, tuple[str, ...]] = {",
+            *(f"    {name!r}: {_tuple(reads[name])}," for name in names),
+            "}",
+            "# Each Athena column type of the contract in DuckDB's words.",
+            "DUCKDB_TYPES: dict[str, str] = {",
+            *(f"    {t!r}: {_duckdb_type(t)!r}," for t in types),
+            "}",
+            "",
+        ]
+    )
+
+
+def _lines(text: str, indent: int) -> str:
+    return "\n".join(" " * indent + repr(line) for line in text.splitlines(keepends=True))
+
+
+def _tuple(items: Iterable[str]) -> str:
+    inside = ", ".join(repr(item) for item in items)
+    return f"({inside},)" if inside.count(",") == 0 and inside else f"({inside})"
+
+
+def _duckdb_type(athena_type: str) -> str:
+    return exp.DataType.build(athena_type, dialect=READ_DIALECT).sql(dialect="duckdb")
+
+
+def _repo_root() -> Path:
+    for parent in Path(__file__).resolve().parents:
+        if (parent / COMPILED).is_file() or (parent / "pyproject.toml").is_file():
+            return parent
+    raise FileNotFoundError(f"no repository above {Path(__file__).parent}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Writes or checks " + str(COMPILED))
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--write", action="store_true", help="rewrite it from athena/views")
+    action.add_argument("--check", action="store_true", help="exit 1 if it is stale")
+    parser.add_argument("--root", type=Path, default=None, help="the repository (default: this one)")
+    args = parser.parse_args(argv)
+    path = (args.root or _repo_root()) / COMPILED
+    text = render_compiled()
+    current = path.read_text() if path.is_file() else None
+    if args.write:
+        if current != text:
+            path.write_text(text)
+            print(f"wrote {COMPILED}")
+        return 0
+    if current != text:
+        print(f"stale: {COMPILED}; run `make tables` to regenerate it", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

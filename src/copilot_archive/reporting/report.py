@@ -13,15 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.exceptions import NoData
 from ..core.layout import DEFAULT_PREFIX, Scope
 from ..core.reports import Level
-from ..core.storage import LocalFolderStorage
 from ..querying.query import LocalQueryEngine, require_archive
-from ..querying.status import Holding, archive_holdings, describe_holdings
 from .panels import PANELS, STATUS_COLOURS, STATUSES, Panel
+
+if TYPE_CHECKING:
+    from ..querying.status import Holding
 
 DEFAULT_NAME = "report.html"
 CHART_WIDTH = 1040  # the page is 1200 px at most: readable in a 1280 px window
@@ -335,6 +336,10 @@ def write_report(
 def require_data(engine: LocalQueryEngine, scope: ReportScope, root: Path, prefix: str) -> None:
     """Refuse a selection with no indexed report-day (an unknown enterprise, days outside the
     archive), saying what the archive holds: an empty page would read as "no usage"."""
+    # The holdings' modules load boto3: only a refusal needs them.
+    from ..core.storage import LocalFolderStorage
+    from ..querying.status import archive_holdings, describe_holdings
+
     where = f"{scope.days('day')} AND {scope.enterprise_filter}"
     _, rows = engine.run(f"SELECT DISTINCT enterprise FROM index_status WHERE {where}")
     found = {row[0] for row in rows}
@@ -359,6 +364,8 @@ def require_data(engine: LocalQueryEngine, scope: ReportScope, root: Path, prefi
 
 def indexed_holdings(engine: LocalQueryEngine) -> tuple[Holding, ...]:
     """Each scope's indexed report-days and the first and last of their days, both levels."""
+    from ..querying.status import Holding
+
     holdings = []
     for level in Level:
         _, rows = engine.run(
