@@ -254,13 +254,17 @@ def _as_text(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+# allow_nan=False: Python would write NaN and Infinity, which JSON readers refuse. One encoder for
+# every row: json.dumps with options builds a new one per call.
+_EXTRA_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_as_text)
+
+
 def _extra(left: Mapping[str, Any]) -> str | None:
-    # allow_nan=False: Python would write NaN and Infinity, which JSON readers refuse.
-    return (
-        json.dumps(left, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_as_text)
-        if left
-        else None
-    )
+    return _EXTRA_JSON.encode(left) if left else None
+
+
+# Lines Arrow parsed are read again for their `extra` with one decoder (json.loads makes one a call).
+_LINE_JSON = json.JSONDecoder(parse_constant=_NonFinite)
 
 
 # ---- buffering ---------------------------------------------------------------------
@@ -374,20 +378,32 @@ def _fitting(values: pa.Array, column: Column) -> tuple[pa.Array, pa.Array | Non
     return (values.cast(pa.int32(), safe=False) if column.type == "int" else values), bad
 
 
-def _left(obj: Mapping[str, Any], spec: _Spec, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The keys a spec types at one level, and the shapes of the objects it reads columns from."""
+
+    keys: frozenset[str]
+    objects: tuple[tuple[str, _Shape], ...]
+
+    @classmethod
+    def of(cls, spec: _Spec, skip: Iterable[str] = ()) -> _Shape:
+        objects = tuple((key, cls.of(rule)) for key, rule in spec.items() if not isinstance(rule, _Leaf))
+        return cls(frozenset(spec) | frozenset(skip), objects)
+
+
+def _left(obj: Mapping[str, Any], shape: _Shape) -> dict[str, Any]:
     """What `_take` leaves of `obj` in `extra` when every value fits (Arrow checked that): the
-    fields `spec` does not type, where the report had them."""
-    left: dict[str, Any] = {}
-    for key, value in obj.items():
-        rule = spec.get(key)
-        if rule is None:
-            if key not in skip:
-                left[key] = value
-        elif type(rule) is not _Leaf and value is not None:
-            rest = _left(value, rule)  # type: ignore[arg-type]
-            if rest:
-                left[key] = rest
-    return left
+    fields the spec does not type, where the report had them. Set operations, not a Python step
+    per field: most objects have no field to keep."""
+    unknown = obj.keys() - shape.keys
+    rests = {}
+    for key, inner in shape.objects:
+        value = obj.get(key)
+        if value is not None and (rest := _left(value, inner)):
+            rests[key] = rest
+    if not rests:
+        return {key: value for key, value in obj.items() if key in unknown} if unknown else {}
+    return {key: rests.get(key, value) for key, value in obj.items() if key in unknown or key in rests}
 
 
 _ROW = re.compile(r" in row (\d+)")
@@ -419,7 +435,6 @@ class _VectorPath:
 
     def __init__(self, tables: Iterable[CuratedTable], specs: Mapping[str, _Spec], day: str) -> None:
         self.day = day
-        self.specs = specs
         self.breakdowns = tuple(t for t in tables if t.breakdown)
         fields = [*_parse_fields(USER_DAILY, specs[USER_DAILY.name]), pa.field("day", pa.string())]
         for table in self.breakdowns:
@@ -435,7 +450,10 @@ class _VectorPath:
         assert len(set(self.schema.names)) == len(self.schema.names), "a breakdown is also a column"
         self.options = pa_json.ParseOptions(explicit_schema=self.schema, unexpected_field_behavior="infer")
         # The user's own fields: the breakdowns are tables, the day is the partition.
-        self.not_own = frozenset({"day", *(t.breakdown for t in self.breakdowns if t.breakdown)})
+        self.user_shape = _Shape.of(
+            specs[USER_DAILY.name], ["day", *(t.breakdown or "" for t in self.breakdowns)]
+        )
+        self.breakdown_shapes = [(t, t.breakdown or "", _Shape.of(specs[t.name])) for t in self.breakdowns]
 
     def curate(self, block: bytes, lines: int, first: int, part: int) -> _Curated:
         """The rows of a block of `lines` whole lines, the first numbered `first`, of raw file `part`."""
@@ -489,25 +507,35 @@ class _VectorPath:
         return parsed
 
     def _unparsed(self, block: bytes, bounds: list[int], lines: int) -> list[int]:
-        """The lines of `block` Arrow refuses, found from the row each error names: one pass, as
-        a parse on one thread stops at its first error. _Refused when an error names no row."""
+        """The lines of `block` Arrow refuses: found from the row a parse error names (a parse on
+        one thread stops at its first error), or by halving where it names none (a number that
+        does not convert)."""
         found: list[int] = []
-        start = 0
         view = memoryview(block)
-        while start < lines:
+        ranges = [(0, lines)]  # a stack: the first range on top, so that lines are found in order
+        while ranges:
+            low, high = ranges.pop()
             try:
-                pa_json.read_json(
-                    pa.BufferReader(view[bounds[start] : bounds[lines]]),
+                parsed = pa_json.read_json(
+                    pa.BufferReader(view[bounds[low] : bounds[high]]),
                     read_options=pa_json.ReadOptions(use_threads=False, block_size=len(block) + 1),
                     parse_options=self.options,
                 )
-                break
+                if parsed.num_rows != high - low:
+                    raise pa.ArrowInvalid("a line holds more than one object")  # named by no row
+                continue
             except pa.ArrowInvalid as exc:
                 named = _ROW.search(str(exc))
-                if named is None or start + int(named.group(1)) >= lines:
-                    raise _Refused from exc
-                found.append(start + int(named.group(1)))
-                start = found[-1] + 1
+            row = low + int(named.group(1)) if named else -1
+            if low <= row < high:
+                found.append(row)
+                if row + 1 < high:
+                    ranges.append((row + 1, high))
+            elif high - low == 1:
+                found.append(low)
+            else:
+                middle = (low + high) // 2
+                ranges += [(middle, high), (low, middle)]
         return found
 
     def _piece(
@@ -576,30 +604,30 @@ class _VectorPath:
         """The `extra` of every row of the `kept` lines not in `odd`, in row order, as the line
         path writes it; a line whose JSON the line path would not take as Arrow did joins `odd`."""
         per_line: list[tuple[int, dict[str, list[str | None]]]] = []
-        user_spec = self.specs[USER_DAILY.name]
-        surrogates = _SURROGATE.search(block) is not None
+        user_shape = self.user_shape
+        # A look for the bytes first: the pattern itself scans slowly.
+        surrogates = (b"\\u" in block or b"\xed" in block) and _SURROGATE.search(block) is not None
         for i, line in enumerate(kept):
             if i in odd:
                 continue
             raw = block[bounds[line] : bounds[line + 1]]
             try:
-                obj = json.loads(raw, parse_constant=_NonFinite)
+                obj = _LINE_JSON.decode(raw.decode())
                 if surrogates and _SURROGATE.search(raw):
                     raise ValueError("a surrogate: the line path decides")
-                user = _left(obj, user_spec, self.not_own)
+                user = _left(obj, user_shape)
                 extras: dict[str, list[str | None]] = {}
-                for table in self.breakdowns:
-                    spec = self.specs[table.name]
-                    value = obj.get(table.breakdown)
+                for table, name, shape in self.breakdown_shapes:
+                    value = obj.get(name)
                     if value is None:
                         elements = []
                     elif isinstance(value, dict):
                         elements = [value]
                     else:
                         elements = value
-                    extras[table.name] = [_extra(_left(e, spec)) for e in elements if e is not None]
+                    extras[table.name] = [_extra(_left(e, shape)) for e in elements if e is not None]
                     if len(extras[table.name]) < len(elements):  # kept where it was, as `_put_back` keeps it
-                        user[table.breakdown] = [None] * (len(elements) - len(extras[table.name]))
+                        user[name] = [None] * (len(elements) - len(extras[table.name]))
                 extras[USER_DAILY.name] = [_extra(user)]
             except (ValueError, TypeError, RecursionError):  # 1e999 (no JSON for inf), and the like
                 odd.add(i)
