@@ -20,8 +20,10 @@ batches so memory stays flat whatever the size of the report-day. The rules:
 
 Two paths give the same rows: `Curator.curate` takes lines one by one in Python; for users-1-day
 reports `Curator.curate_blocks` parses blocks of whole lines with Arrow and derives each table with
-Arrow compute, and hands a block to the line path whenever Arrow cannot curate it exactly
-(a value that does not fit, a field no table types, a blank line, a line that is not JSON ...).
+Arrow compute. Fields no table types and null breakdown elements stay on that path (their `extra`
+is written from the line's own JSON); a line Arrow cannot type exactly (a value that does not fit
+its column, another day, a duplicated key...) is left to the line path on its own, and a block
+only when a line of it is not one JSON object (a blank line, two objects on a line ...).
 """
 
 from __future__ import annotations
@@ -504,6 +506,12 @@ class _VectorPath:
         parsed = pa_json.read_json(pa.BufferReader(data), parse_options=self.options)
         if parsed.num_rows != lines:
             raise pa.ArrowInvalid("a line holds more than one object")
+        try:
+            # pyarrow 26's read_json can build a list array whose offsets run past its values
+            # (seen with null breakdown elements, types inferred): such a block is the line path's.
+            parsed.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            raise _Refused from exc
         return parsed
 
     def _unparsed(self, block: bytes, bounds: list[int], lines: int) -> list[int]:
