@@ -92,7 +92,8 @@ def test_processes_index_the_same_rows_as_one_process(tmp_path, monkeypatch):
 
 def real_shaped_lines(slug: str, level: Level) -> bytes:
     """GitHub-shaped users-1-day lines: each with a field no table types at the top and inside a
-    breakdown element; every 100th with a count as a string, every 50th with a null element."""
+    breakdown element; every 100th with a count as a string, another a negative count in an
+    element, every 50th with a null element."""
     lines = []
     for n, raw in enumerate(ReportBook({slug: 300}).lines(slug, "users-1-day", DAY)):
         record = json.loads(raw)
@@ -103,6 +104,8 @@ def real_shaped_lines(slug: str, level: Level) -> bytes:
             record["organization_id"] = "42"
         if n % 100 == 7:
             record["loc_added_sum"] = str(record.get("loc_added_sum"))
+        if n % 100 == 57 and record.get("totals_by_ide"):
+            record["totals_by_ide"][0]["loc_deleted_sum"] = -1
         if n % 50 == 3:
             record["totals_by_feature"] = [*(record.get("totals_by_feature") or []), None]
         lines.append(compact(record))
@@ -152,20 +155,22 @@ def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_pat
         )
         lines_of_day = real_shaped_lines(arrow.report_day.slug, arrow.report_day.level).splitlines()
         strings = sum(b'"loc_added_sum":"' in raw for raw in lines_of_day)
-        assert strings and arrow.mistyped_values == strings + sum(raw.count(b"null]") for raw in lines_of_day)
+        negatives = sum(b'"loc_deleted_sum":-1' in raw for raw in lines_of_day)
+        nulls = sum(raw.count(b",null]") for raw in lines_of_day)
+        assert strings and negatives and nulls
+        assert arrow.mistyped_values == strings + negatives + nulls
     for level in (Level.ENTERPRISE, Level.ORGANIZATION):
         user = by_arrow["tables"][(level, "user_daily")].to_pylist()
         skills = [json.loads(row["extra"])["totals_by_skill"] for row in user]
         assert skills == [[{"skill": "review", "count": (row["source_line"] - 1) % 7}] for row in user]
         ides = by_arrow["tables"][(level, "user_ide_daily")].to_pylist()
         assert ides and all(
-            json.loads(row["extra"]) == {"new_ide_field": f"x{row['source_line'] - 1}"} for row in ides
+            json.loads(row["extra"])["new_ide_field"] == f"x{row['source_line'] - 1}" for row in ides
         )
     arrow_curators = by_arrow["curators"]
     assert len(arrow_curators) == 2
     for curator in arrow_curators:
         assert curator.vector_blocks > 1 and curator.line_blocks == 0
-        assert (
-            0 < curator.lines_left_to_line_path < curator.lines / 50
-        )  # only those with a string for a count
+        # Only the lines with a value that does not fit: a string for a count, a negative count.
+        assert 0 < curator.lines_left_to_line_path < curator.lines / 25
     assert all(c.vector_blocks == 0 for c in by_lines["curators"])

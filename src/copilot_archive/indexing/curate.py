@@ -588,7 +588,14 @@ class _VectorPath:
             made.append((table, batch, parents))
         # extra is null on every row unless a field no table types, or a null element, is there.
         plain = parsed.schema.equals(self.schema) and len(nulls) == before
-        extras = None if plain else self._extras(block, bounds, kept, odd)
+        # A breakdown whose elements Arrow typed as the schema has them holds no field to keep.
+        given = parsed.schema
+        untyped = {
+            t.name
+            for t in self.breakdowns
+            if given.field(t.breakdown).type != self.schema.field(t.breakdown).type
+        }
+        extras = None if plain else self._extras(block, bounds, kept, odd, untyped)
         keep = pa.array([i not in odd for i in range(len(kept))]) if odd else None
         for table, batch, parents in made:
             rows = keep if parents is None or keep is None else keep.take(parents)
@@ -597,7 +604,7 @@ class _VectorPath:
                 rows = valid if rows is None else pc.and_(rows, valid)
             if rows is not None:
                 batch = batch.filter(rows)
-            if extras is not None:
+            if extras is not None and table.name in extras:
                 position = batch.schema.get_field_index("extra")
                 arrays = batch.columns
                 arrays[position] = pa.array(extras[table.name], pa.string())
@@ -607,10 +614,11 @@ class _VectorPath:
         return {kept[i] for i in odd}
 
     def _extras(
-        self, block: bytes, bounds: list[int], kept: list[int], odd: set[int]
+        self, block: bytes, bounds: list[int], kept: list[int], odd: set[int], untyped: set[str]
     ) -> dict[str, list[str | None]]:
         """The `extra` of every row of the `kept` lines not in `odd`, in row order, as the line
-        path writes it; a line whose JSON the line path would not take as Arrow did joins `odd`."""
+        path writes it, for the user's table and the `untyped` breakdowns (the others' is null);
+        a line whose JSON the line path would not take as Arrow did joins `odd`."""
         per_line: list[tuple[int, dict[str, list[str | None]]]] = []
         user_shape = self.user_shape
         # A look for the bytes first: the pattern itself scans slowly.
@@ -628,22 +636,20 @@ class _VectorPath:
                 for table, name, shape in self.breakdown_shapes:
                     value = obj.get(name)
                     if value is None:
-                        elements = []
-                    elif isinstance(value, dict):
-                        elements = [value]
-                    else:
-                        elements = value
-                    extras[table.name] = [_extra(_left(e, shape)) for e in elements if e is not None]
-                    if len(extras[table.name]) < len(elements):  # kept where it was, as `_put_back` keeps it
-                        user[name] = [None] * (len(elements) - len(extras[table.name]))
+                        continue
+                    elements = [value] if isinstance(value, dict) else value
+                    if table.name in untyped:
+                        extras[table.name] = [_extra(_left(e, shape)) for e in elements if e is not None]
+                    if None in elements:  # kept where it was, as `_put_back` keeps it
+                        user[name] = [None] * elements.count(None)
                 extras[USER_DAILY.name] = [_extra(user)]
             except (ValueError, TypeError, RecursionError):  # 1e999 (no JSON for inf), and the like
                 odd.add(i)
                 continue
             per_line.append((i, extras))
         return {
-            name: [text for _, extras in per_line for text in extras[name]]
-            for name in (USER_DAILY.name, *(t.name for t in self.breakdowns))
+            name: [text for _, extras in per_line for text in extras.get(name, ())]
+            for name in (USER_DAILY.name, *untyped)
         }
 
     @staticmethod
