@@ -476,8 +476,15 @@ ODD_USER_LINES = {
 }
 
 
-# Lines Arrow curates as they are; every other odd line sends its block to the line path.
+# Lines Arrow curates whole (their `extra` written from the line's JSON where it has one); every
+# other odd line that is one JSON object is left to the line path within Arrow's block, and a
+# line that is not one object each sends its block to the line path.
 TAKEN_BY_ARROW = {
+    "an unknown field",
+    "an unknown nested field",
+    "an unknown breakdown",
+    "a parent key in an element",
+    "an element that is null",
     "minus zero, which fits",
     "an int for a double",
     "a huge int for a double",
@@ -491,6 +498,7 @@ TAKEN_BY_ARROW = {
     "an escaped surrogate pair",
     "a line ending in CRLF",
 }
+NOT_ONE_OBJECT = {"a blank line", "a line of spaces", "spaces before the object"}
 
 
 @pytest.mark.parametrize(("name", "odd"), ODD_USER_LINES.items(), ids=ODD_USER_LINES.keys())
@@ -498,16 +506,31 @@ def test_blocks_give_the_rows_lines_give_whatever_a_line_holds(name, odd):
     clean = [line(r) for r in user_records()[:6]]
     (tables, _), curator = curate_both(Report.USERS_1_DAY, [*clean[:4], odd, *clean[4:]])
 
-    assert (curator.vector_blocks, curator.line_blocks) == ((3, 0) if name in TAKEN_BY_ARROW else (2, 1))
+    assert (curator.vector_blocks, curator.line_blocks) == ((2, 1) if name in NOT_ONE_OBJECT else (3, 0))
+    left = 0 if name in TAKEN_BY_ARROW or name in NOT_ONE_OBJECT else 1
+    assert curator.lines_left_to_line_path == left
     assert len(tables["user_daily"]) == 6 + bool(odd.strip())
 
 
 def test_a_last_block_left_to_the_line_path_keeps_its_rows_after_the_held_ones():
-    lines = [*(line(r) for r in user_records()[:2]), ODD_USER_LINES["an unknown field"]]
+    lines = [*(line(r) for r in user_records()[:2]), ODD_USER_LINES["spaces before the object"]]
     (tables, _), curator = curate_both(Report.USERS_1_DAY, lines, block_lines=2)
 
     assert (curator.vector_blocks, curator.line_blocks) == (1, 1)
     assert [r["source_line"] for r in tables["user_daily"]] == [1, 2, 3]
+
+
+def test_lines_left_to_the_line_path_keep_their_place_among_arrows_rows():
+    odd = [
+        ODD_USER_LINES[name]
+        for name in ("a count as a string", "an unknown field", "a negative element count")
+    ]
+    lines = [line(r) for r in user_records()[:6]]
+    lines[1:1], lines[5:5] = odd[:2], odd[2:]
+    (tables, _), curator = curate_both(Report.USERS_1_DAY, lines, block_lines=len(lines))
+
+    assert (curator.vector_blocks, curator.line_blocks, curator.lines_left_to_line_path) == (1, 0, 2)
+    assert [r["source_line"] for r in tables["user_daily"]] == list(range(1, len(lines) + 1))
 
 
 # Each with the report-day's day, so that only what is wrong with it can send it to the line path.

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 
+from copilot_archive.core.curated_schema import tables_for
 from copilot_archive.core.layout import ReportDay, curated_file_key, manifest_key, raw_file_key
 from copilot_archive.core.manifest import ArchivedFile, Manifest
-from copilot_archive.core.reports import Report
+from copilot_archive.core.reports import Level, Report
 from copilot_archive.core.storage import LocalFolderStorage
+from copilot_archive.indexing import curate, indexer
 from copilot_archive.indexing.indexer import index_archive
-from copilot_simulator.reports import ReportBook
+from copilot_simulator.reports import ReportBook, compact
 
 PREFIX = "copilot-metrics"
 DAY = date(2025, 10, 12)
+CURATOR_INIT = curate.Curator.__init__
 
 
 def archive(storage: LocalFolderStorage, fetched_at: datetime) -> ReportDay:
@@ -82,3 +88,89 @@ def test_processes_index_the_same_rows_as_one_process(tmp_path, monkeypatch):
         if "index_status" in str(path):
             continue  # holds when each day was indexed
         assert pq.read_table(roots[2] / path).equals(pq.read_table(roots[1] / path)), path
+
+
+def real_shaped_lines(slug: str, level: Level) -> bytes:
+    """GitHub-shaped users-1-day lines: each with a field no table types at the top and inside a
+    breakdown element; every 100th with a count as a string, another a negative count in an
+    element, every 50th with a null element."""
+    lines = []
+    for n, raw in enumerate(ReportBook({slug: 300}).lines(slug, "users-1-day", DAY)):
+        record = json.loads(raw)
+        record["totals_by_skill"] = [{"skill": "review", "count": n % 7}]
+        for element in record.get("totals_by_ide") or []:
+            element["new_ide_field"] = f"x{n}"
+        if level is Level.ORGANIZATION:
+            record["organization_id"] = "42"
+        if n % 100 == 7:
+            record["loc_added_sum"] = str(record.get("loc_added_sum"))
+        if n % 100 == 57 and record.get("totals_by_ide"):
+            record["totals_by_ide"][0]["loc_deleted_sum"] = -1
+        if n % 50 == 3:
+            record["totals_by_feature"] = [*(record.get("totals_by_feature") or []), None]
+        lines.append(compact(record))
+    return b"".join(lines)
+
+
+def index_real_shaped(root: Any, monkeypatch: pytest.MonkeyPatch, *, line_path: bool) -> dict[str, Any]:
+    """Index the same two report-days (enterprise and organization), with Arrow or line by line."""
+    storage = LocalFolderStorage(root)
+    for level, slug in ((Level.ENTERPRISE, "acme"), (Level.ORGANIZATION, "octo-org")):
+        report_day = ReportDay(Report.USERS_1_DAY, slug, DAY, level)
+        data = real_shaped_lines(slug, level)
+        key = raw_file_key(PREFIX, report_day, 0)
+        storage.put_bytes(key, data)
+        listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
+        manifest = Manifest(report_day, (listed,), datetime(2025, 10, 13, 6, tzinfo=UTC), "2026-03-10")
+        storage.put_bytes(manifest_key(PREFIX, report_day), manifest.to_json())
+    curators: list[curate.Curator] = []
+
+    def kept(self: curate.Curator, *args: Any, **kwargs: Any) -> None:
+        CURATOR_INIT(self, *args, **kwargs)
+        if line_path:
+            self._vector = None  # every block by the line path
+        curators.append(self)
+
+    monkeypatch.setattr(curate.Curator, "__init__", kept)
+    monkeypatch.setattr(indexer, "READ_CHUNK", 64 * 1024)  # several blocks a day
+    results = index_archive(storage, PREFIX)
+    tables = {
+        (level, table.name): pq.read_table(root / curated_file_key(PREFIX, table.name, slug, DAY, level))
+        for level, slug in ((Level.ENTERPRISE, "acme"), (Level.ORGANIZATION, "octo-org"))
+        for table in tables_for(Report.USERS_1_DAY)
+    }
+    return {"results": results, "tables": tables, "curators": curators}
+
+
+def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_path, monkeypatch):
+    by_arrow = index_real_shaped(tmp_path / "arrow", monkeypatch, line_path=False)
+    by_lines = index_real_shaped(tmp_path / "lines", monkeypatch, line_path=True)
+
+    assert by_arrow["tables"] == by_lines["tables"]
+    for arrow, lines in zip(by_arrow["results"], by_lines["results"], strict=True):
+        assert arrow.indexed and (arrow.rows, arrow.mistyped_values, arrow.warnings) == (
+            lines.rows,
+            lines.mistyped_values,
+            lines.warnings,
+        )
+        lines_of_day = real_shaped_lines(arrow.report_day.slug, arrow.report_day.level).splitlines()
+        strings = sum(b'"loc_added_sum":"' in raw for raw in lines_of_day)
+        negatives = sum(b'"loc_deleted_sum":-1' in raw for raw in lines_of_day)
+        nulls = sum(raw.count(b",null]") for raw in lines_of_day)
+        assert strings and negatives and nulls
+        assert arrow.mistyped_values == strings + negatives + nulls
+    for level in (Level.ENTERPRISE, Level.ORGANIZATION):
+        user = by_arrow["tables"][(level, "user_daily")].to_pylist()
+        skills = [json.loads(row["extra"])["totals_by_skill"] for row in user]
+        assert skills == [[{"skill": "review", "count": (row["source_line"] - 1) % 7}] for row in user]
+        ides = by_arrow["tables"][(level, "user_ide_daily")].to_pylist()
+        assert ides and all(
+            json.loads(row["extra"])["new_ide_field"] == f"x{row['source_line'] - 1}" for row in ides
+        )
+    arrow_curators = by_arrow["curators"]
+    assert len(arrow_curators) == 2
+    for curator in arrow_curators:
+        assert curator.vector_blocks > 1 and curator.line_blocks == 0
+        # Only the lines with a value that does not fit: a string for a count, a negative count.
+        assert 0 < curator.lines_left_to_line_path < curator.lines / 25
+    assert all(c.vector_blocks == 0 for c in by_lines["curators"])

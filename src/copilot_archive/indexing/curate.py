@@ -20,8 +20,10 @@ batches so memory stays flat whatever the size of the report-day. The rules:
 
 Two paths give the same rows: `Curator.curate` takes lines one by one in Python; for users-1-day
 reports `Curator.curate_blocks` parses blocks of whole lines with Arrow and derives each table with
-Arrow compute, and hands a block to the line path whenever Arrow cannot curate it exactly
-(a value that does not fit, a field no table types, a blank line, a line that is not JSON ...).
+Arrow compute. Fields no table types and null breakdown elements stay on that path (their `extra`
+is written from the line's own JSON); a line Arrow cannot type exactly (a value that does not fit
+its column, another day, a duplicated key...) is left to the line path on its own, and a block
+only when a line of it is not one JSON object (a blank line, two objects on a line ...).
 """
 
 from __future__ import annotations
@@ -254,13 +256,17 @@ def _as_text(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+# allow_nan=False: Python would write NaN and Infinity, which JSON readers refuse. One encoder for
+# every row: json.dumps with options builds a new one per call.
+_EXTRA_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_as_text)
+
+
 def _extra(left: Mapping[str, Any]) -> str | None:
-    # allow_nan=False: Python would write NaN and Infinity, which JSON readers refuse.
-    return (
-        json.dumps(left, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_as_text)
-        if left
-        else None
-    )
+    return _EXTRA_JSON.encode(left) if left else None
+
+
+# Lines Arrow parsed are read again for their `extra` with one decoder (json.loads makes one a call).
+_LINE_JSON = json.JSONDecoder(parse_constant=_NonFinite)
 
 
 # ---- buffering ---------------------------------------------------------------------
@@ -355,28 +361,78 @@ def _parse_fields(table: CuratedTable, spec: _Spec) -> list[pa.Field]:
     return fields
 
 
-def _fitting(values: pa.Array, column: Column) -> pa.Array:
-    """`values` typed for `column`, if every one fits as `_FITS` says; _Refused otherwise.
+def _fitting(values: pa.Array, column: Column) -> tuple[pa.Array, pa.Array | None]:
+    """`values` typed for `column`, and where one does not fit as `_FITS` says (None: all fit).
 
     The parse already refused strings, booleans and fractions for numbers (and the reverse);
     what is left to check are the bounds: no negative number, no NaN or Infinity, int32 range.
     """
-    if column.type in ("bigint", "int", "double") and values.null_count < len(values):
-        if column.type == "double" and pc.all(pc.is_finite(values)).as_py() is False:
-            raise _Refused
-        low, high = pc.min_max(values).values()
-        if low.as_py() < 0 or (column.type == "int" and high.as_py() > _INT32_MAX):
-            raise _Refused
-    return values.cast(ARROW_TYPES[column.type]) if column.type == "int" else values
+    if column.type not in ("bigint", "int", "double") or values.null_count == len(values):
+        return values, None
+    bad = pc.less(values, 0)
+    if column.type == "double":
+        bad = pc.or_(bad, pc.invert(pc.is_finite(values)))
+    elif column.type == "int":
+        bad = pc.or_(bad, pc.greater(values, _INT32_MAX))
+    if not pc.any(bad).as_py():
+        return (values.cast(pa.int32()) if column.type == "int" else values), None
+    # The rows that do not fit go to the line path: their value is never written from here.
+    return (values.cast(pa.int32(), safe=False) if column.type == "int" else values), bad
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The keys a spec types at one level, and the shapes of the objects it reads columns from."""
+
+    keys: frozenset[str]
+    objects: tuple[tuple[str, _Shape], ...]
+
+    @classmethod
+    def of(cls, spec: _Spec, skip: Iterable[str] = ()) -> _Shape:
+        objects = tuple((key, cls.of(rule)) for key, rule in spec.items() if not isinstance(rule, _Leaf))
+        return cls(frozenset(spec) | frozenset(skip), objects)
+
+
+def _left(obj: Mapping[str, Any], shape: _Shape) -> dict[str, Any]:
+    """What `_take` leaves of `obj` in `extra` when every value fits (Arrow checked that): the
+    fields the spec does not type, where the report had them. Set operations, not a Python step
+    per field: most objects have no field to keep."""
+    unknown = obj.keys() - shape.keys
+    rests = {}
+    for key, inner in shape.objects:
+        value = obj.get(key)
+        if value is not None and (rest := _left(value, inner)):
+            rests[key] = rest
+    if not rests:
+        return {key: value for key, value in obj.items() if key in unknown} if unknown else {}
+    return {key: rests.get(key, value) for key, value in obj.items() if key in unknown or key in rests}
+
+
+_ROW = re.compile(r" in row (\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Curated:
+    """What the vectorised path made of a block: the rows of every line it could curate exactly,
+    and the lines it leaves to the line path (number, raw line), in order."""
+
+    batches: list[tuple[CuratedTable, pa.RecordBatch]]
+    left_to_lines: list[tuple[int, bytes]]
+    # (number, table) of each null breakdown element of the lines curated here: mistyped, warned
+    null_elements: list[tuple[int, CuratedTable]]
 
 
 class _VectorPath:
     """Curates a block of users-1-day lines with Arrow; `curate` raises _Refused for a block it
-    cannot curate exactly as the line path would, before anything is emitted.
+    cannot take at all (a line that is not one JSON object, invalid UTF-8), before anything is
+    emitted, and leaves to the line path each line it cannot curate exactly as the line path would.
 
-    Exactly means: every line one JSON object, no field a table does not type (Arrow refuses an
-    unexpected field, at any depth), every value fits its column, and `day` the report-day's, so
-    every `extra` is null and nothing is mistyped.
+    Exactly means the typed values are Arrow's only where every value of the line fits its column,
+    no breakdown element is null and `day` is the report-day's (else the line is left to the line
+    path: a value that does not fit is mistyped, warned and kept in extra there). Fields no table
+    types are parsed by Arrow too (`unexpected_field_behavior="infer"`) but their `extra` is written
+    from each line's own JSON (`_left`, then `_extra`, as the line path writes it): Arrow's columns
+    hold neither the order of a line's keys nor whether a key was absent or null.
     """
 
     def __init__(self, tables: Iterable[CuratedTable], specs: Mapping[str, _Spec], day: str) -> None:
@@ -392,13 +448,16 @@ class _VectorPath:
                     element if table.breakdown in _OBJECT_BREAKDOWNS else pa.list_(element),
                 )
             )
-        schema = pa.schema(fields)
-        assert len(set(schema.names)) == len(schema.names), "a breakdown is also a column"
-        self.options = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+        self.schema = pa.schema(fields)
+        assert len(set(self.schema.names)) == len(self.schema.names), "a breakdown is also a column"
+        self.options = pa_json.ParseOptions(explicit_schema=self.schema, unexpected_field_behavior="infer")
+        # The user's own fields: the breakdowns are tables, the day is the partition.
+        self.user_shape = _Shape.of(
+            specs[USER_DAILY.name], ["day", *(t.breakdown or "" for t in self.breakdowns)]
+        )
+        self.breakdown_shapes = [(t, t.breakdown or "", _Shape.of(specs[t.name])) for t in self.breakdowns]
 
-    def curate(
-        self, block: bytes, lines: int, first: int, part: int
-    ) -> list[tuple[CuratedTable, pa.RecordBatch]]:
+    def curate(self, block: bytes, lines: int, first: int, part: int) -> _Curated:
         """The rows of a block of `lines` whole lines, the first numbered `first`, of raw file `part`."""
         # Every line starts an object: no blank line (its number is skipped) and, with the count
         # of rows below, no line holding two objects (JSON to Arrow, not to the line path).
@@ -410,22 +469,108 @@ class _VectorPath:
                 block.decode()
             except UnicodeDecodeError as exc:
                 raise _Refused from exc
+        bounds = [0, *(m.end() for m in re.finditer(b"\n", block))]
+        if len(bounds) == lines:  # the last line has no newline
+            bounds.append(len(block))
         try:
-            parsed = pa_json.read_json(pa.BufferReader(block), parse_options=self.options)
+            unparsed: list[int] = []
+            parsed = self._read(block, lines)
+        except pa.ArrowInvalid:
+            # A line Arrow refuses (a value of another type than its column's, a duplicated key...)
+            # goes to the line path; Arrow parses the others at once.
+            unparsed = self._unparsed(block, bounds, lines)
+            ranges = zip([-1, *unparsed], [*unparsed, lines], strict=True)
+            others = b"".join(block[bounds[a + 1] : bounds[b]] for a, b in ranges if b > a + 1)
+            try:
+                parsed = self._read(others, lines - len(unparsed))
+            except pa.ArrowInvalid as exc:
+                raise _Refused from exc
+        out: dict[str, list[pa.RecordBatch]] = {t.name: [] for t in (USER_DAILY, *self.breakdowns)}
+        left = set(unparsed)
+        nulls: list[tuple[int, int, CuratedTable]] = []
+        kept = [i for i in range(lines) if i not in left] if left else list(range(lines))
+        left.update(self._piece(block, bounds, kept, parsed, first, part, out, nulls))
+        batches = [
+            (table, batch[0] if len(batch) == 1 else pa.concat_batches(batch))
+            for table in (USER_DAILY, *self.breakdowns)
+            if (batch := out[table.name])
+        ]
+        nulls.sort(key=lambda item: item[:2])  # line by line, a line's tables in order, as the line path
+        return _Curated(
+            batches,
+            [(first + i, block[bounds[i] : bounds[i + 1]].rstrip(b"\n")) for i in sorted(left)],
+            [(first + i, table) for i, _, table in nulls if i not in left],
+        )
+
+    def _read(self, data: bytes, lines: int) -> pa.Table:
+        parsed = pa_json.read_json(pa.BufferReader(data), parse_options=self.options)
+        if parsed.num_rows != lines:
+            raise pa.ArrowInvalid("a line holds more than one object")
+        try:
+            # pyarrow 26's read_json can build a list array whose offsets run past its values
+            # (seen with null breakdown elements, types inferred): such a block is the line path's.
+            parsed.validate(full=True)
         except pa.ArrowInvalid as exc:
             raise _Refused from exc
-        if parsed.num_rows != lines:
-            raise _Refused
+        return parsed
+
+    def _unparsed(self, block: bytes, bounds: list[int], lines: int) -> list[int]:
+        """The lines of `block` Arrow refuses: found from the row a parse error names (a parse on
+        one thread stops at its first error), or by halving where it names none (a number that
+        does not convert)."""
+        found: list[int] = []
+        view = memoryview(block)
+        ranges = [(0, lines)]  # a stack: the first range on top, so that lines are found in order
+        while ranges:
+            low, high = ranges.pop()
+            try:
+                parsed = pa_json.read_json(
+                    pa.BufferReader(view[bounds[low] : bounds[high]]),
+                    read_options=pa_json.ReadOptions(use_threads=False, block_size=len(block) + 1),
+                    parse_options=self.options,
+                )
+                if parsed.num_rows != high - low:
+                    raise pa.ArrowInvalid("a line holds more than one object")  # named by no row
+                continue
+            except pa.ArrowInvalid as exc:
+                named = _ROW.search(str(exc))
+            row = low + int(named.group(1)) if named else -1
+            if low <= row < high:
+                found.append(row)
+                if row + 1 < high:
+                    ranges.append((row + 1, high))
+            elif high - low == 1:
+                found.append(low)
+            else:
+                middle = (low + high) // 2
+                ranges += [(middle, high), (low, middle)]
+        return found
+
+    def _piece(
+        self,
+        block: bytes,
+        bounds: list[int],
+        kept: list[int],
+        parsed: pa.Table,
+        first: int,
+        part: int,
+        out: dict[str, list[pa.RecordBatch]],
+        nulls: list[tuple[int, int, CuratedTable]],
+    ) -> set[int]:
+        """Add the rows of the `kept` lines (`parsed`) to `out`; return the lines left to the line path."""
+        before = len(nulls)
         top: pa.StructArray = parsed.to_struct_array().combine_chunks()
         # A missing or null day is kept in extra by the line path, as is another day.
-        day = top.field("day")
-        if day.null_count or not pc.all(pc.equal(day, self.day)).as_py():
-            raise _Refused
-        numbers = pa.array(range(first, first + lines), pa.int64())
-        user = self._batch(USER_DAILY, top, None, numbers, part, {})
+        odd: set[int] = set(
+            pc.indices_nonzero(pc.fill_null(pc.not_equal(top.field("day"), self.day), True)).to_pylist()
+        )
+        numbers = pa.array([first + i for i in kept], pa.int64())
+        user, bad = self._batch(USER_DAILY, top, None, numbers, part, {})
+        if bad is not None:
+            odd.update(pc.indices_nonzero(bad).to_pylist())
         # Breakdown rows carry the typed key of their user's row.
         key = {name: user.column(name) for name in _PARENT_KEY}
-        out = [(USER_DAILY, user)]
+        made = [(USER_DAILY, user, None)]
         for table in self.breakdowns:
             values = top.field(table.breakdown)
             if table.breakdown in _OBJECT_BREAKDOWNS:
@@ -433,11 +578,79 @@ class _VectorPath:
                 elements = values.take(parents)
             else:
                 elements = values.flatten()
-                if elements.null_count:
-                    raise _Refused  # a null element is mistyped, kept in the user's extra
                 parents = pc.list_parent_indices(values)
-            out.append((table, self._batch(table, elements, parents, numbers, part, key)))
-        return out
+                if elements.null_count:  # a null element is mistyped, kept in the user's extra
+                    where = parents.filter(elements.is_null()).to_pylist()
+                    nulls.extend((kept[i], len(made), table) for i in where)
+            batch, bad = self._batch(table, elements, parents, numbers, part, key)
+            if bad is not None:
+                odd.update(parents.filter(bad).to_pylist())
+            made.append((table, batch, parents))
+        # extra is null on every row unless a field no table types, or a null element, is there.
+        plain = parsed.schema.equals(self.schema) and len(nulls) == before
+        # A breakdown whose elements Arrow typed as the schema has them holds no field to keep.
+        given = parsed.schema
+        untyped = {
+            t.name
+            for t in self.breakdowns
+            if given.field(t.breakdown).type != self.schema.field(t.breakdown).type
+        }
+        extras = None if plain else self._extras(block, bounds, kept, odd, untyped)
+        keep = pa.array([i not in odd for i in range(len(kept))]) if odd else None
+        for table, batch, parents in made:
+            rows = keep if parents is None or keep is None else keep.take(parents)
+            if parents is not None and table.breakdown not in _OBJECT_BREAKDOWNS and batch.num_rows:
+                valid = top.field(table.breakdown).flatten().is_valid()  # a null element makes no row
+                rows = valid if rows is None else pc.and_(rows, valid)
+            if rows is not None:
+                batch = batch.filter(rows)
+            if extras is not None and table.name in extras:
+                position = batch.schema.get_field_index("extra")
+                arrays = batch.columns
+                arrays[position] = pa.array(extras[table.name], pa.string())
+                batch = pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
+            if batch.num_rows:
+                out[table.name].append(batch)
+        return {kept[i] for i in odd}
+
+    def _extras(
+        self, block: bytes, bounds: list[int], kept: list[int], odd: set[int], untyped: set[str]
+    ) -> dict[str, list[str | None]]:
+        """The `extra` of every row of the `kept` lines not in `odd`, in row order, as the line
+        path writes it, for the user's table and the `untyped` breakdowns (the others' is null);
+        a line whose JSON the line path would not take as Arrow did joins `odd`."""
+        per_line: list[tuple[int, dict[str, list[str | None]]]] = []
+        user_shape = self.user_shape
+        # A look for the bytes first: the pattern itself scans slowly.
+        surrogates = (b"\\u" in block or b"\xed" in block) and _SURROGATE.search(block) is not None
+        for i, line in enumerate(kept):
+            if i in odd:
+                continue
+            raw = block[bounds[line] : bounds[line + 1]]
+            try:
+                obj = _LINE_JSON.decode(raw.decode())
+                if surrogates and _SURROGATE.search(raw):
+                    raise ValueError("a surrogate: the line path decides")
+                user = _left(obj, user_shape)
+                extras: dict[str, list[str | None]] = {}
+                for table, name, shape in self.breakdown_shapes:
+                    value = obj.get(name)
+                    if value is None:
+                        continue
+                    elements = [value] if isinstance(value, dict) else value
+                    if table.name in untyped:
+                        extras[table.name] = [_extra(_left(e, shape)) for e in elements if e is not None]
+                    if None in elements:  # kept where it was, as `_put_back` keeps it
+                        user[name] = [None] * elements.count(None)
+                extras[USER_DAILY.name] = [_extra(user)]
+            except (ValueError, TypeError, RecursionError):  # 1e999 (no JSON for inf), and the like
+                odd.add(i)
+                continue
+            per_line.append((i, extras))
+        return {
+            name: [text for _, extras in per_line for text in extras.get(name, ())]
+            for name in (USER_DAILY.name, *untyped)
+        }
 
     @staticmethod
     def _batch(
@@ -447,10 +660,12 @@ class _VectorPath:
         numbers: pa.Array,
         part: int,
         key: Mapping[str, pa.Array],
-    ) -> pa.RecordBatch:
-        """`table`'s rows, one per element of `source`; `parents`: each one's line in the block."""
+    ) -> tuple[pa.RecordBatch, pa.Array | None]:
+        """`table`'s rows, one per element of `source`; `parents`: each one's line in the block;
+        and the rows holding a value that does not fit (None: none does)."""
         rows = len(source)
         arrays = []
+        bad: pa.Array | None = None
         for column in table.columns:
             if column.name == "source_part":
                 values = pa.repeat(pa.scalar(part, pa.int32()), rows)
@@ -465,9 +680,12 @@ class _VectorPath:
                 values = source
                 for name in source_path(column.name):
                     values = pc.struct_field(values, name)  # null where an object on the way is
-                values = _fitting(values, column)
+                values, misfit = _fitting(values, column)
+                if misfit is not None:
+                    misfit = pc.fill_null(misfit, False)
+                    bad = misfit if bad is None else pc.or_(bad, misfit)
             arrays.append(values)
-        return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(table))
+        return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(table)), bad
 
 
 class Curator:
@@ -507,6 +725,8 @@ class Curator:
         # Blocks `curate_blocks` curated with Arrow, and those it left to the line path.
         self.vector_blocks = 0
         self.line_blocks = 0
+        # Lines of the blocks Arrow curated that it left to the line path (see `_VectorPath`).
+        self.lines_left_to_line_path = 0
 
     def curate(self, lines: Iterable[bytes], *, key: str, part: int) -> Iterator[TableBatch]:
         """Curate one raw file (`part` is its index in the manifest); line numbers start at 1."""
@@ -523,7 +743,7 @@ class Curator:
             try:
                 if self._vector is None:
                     raise _Refused
-                batches = self._vector.curate(block, lines, first, part)
+                curated = self._vector.curate(block, lines, first, part)
             except _Refused:
                 self.line_blocks += 1
                 pieces = block.split(b"\n")
@@ -534,14 +754,36 @@ class Curator:
                 self.vector_blocks += 1
                 if any(map(len, self._buffers.values())):
                     yield from self._flush()  # rows of earlier lines first
-                for table, batch in batches:
-                    if batch.num_rows:
-                        self._held[table.name].append(batch)
+                self._hold(curated, key, part)
                 self.lines += lines
                 self._pending += lines
                 if self._pending >= self.batch_lines:
                     yield from self._flush()
             first += lines
+
+    def _hold(self, curated: _Curated, key: str, part: int) -> None:
+        """Hold a block's rows: Arrow's, and those of the lines it left to the line path, in line order."""
+        self.lines_left_to_line_path += len(curated.left_to_lines)
+        events: list[tuple[int, bytes | CuratedTable]] = [*curated.left_to_lines, *curated.null_elements]
+        # Line by line, so that warnings come in the line path's order (a line is in one list only).
+        for number, what in sorted(events, key=lambda event: event[0]):
+            self._where = f"{key} line {number}"
+            if isinstance(what, bytes):
+                self._user_line(parse_line(what, key, number), part, number)
+            else:
+                self._mistyped(what, [f"{what.breakdown}[]"])
+        batches = dict((table.name, batch) for table, batch in curated.batches)
+        for name, buffer in self._buffers.items():
+            batch = batches.get(name)
+            if len(buffer):
+                rows = buffer.take()
+                if batch is None or not batch.num_rows:
+                    batch = rows
+                else:  # a stable sort: a line's breakdown rows keep their order
+                    batch = pa.concat_batches([batch, rows])
+                    batch = batch.take(pc.sort_indices(batch.column("source_line")))
+            if batch is not None and batch.num_rows:
+                self._held[name].append(batch)
 
     def _curate_lines(self, lines: Iterable[bytes], key: str, part: int, first: int) -> Iterator[TableBatch]:
         for number, raw in enumerate(lines, start=first):

@@ -346,11 +346,18 @@ class Indexer:
                 stream.close()
         for batch in curator.finish():
             sinks[batch.table.name].write(batch.batch)
-        if curator.line_blocks and report_day.report is Report.USERS_1_DAY:
-            # Lines Arrow could not curate as they are (new fields, misfits...) take the slow path.
+        if report_day.report is Report.USERS_1_DAY and (
+            curator.line_blocks or curator.lines_left_to_line_path
+        ):
+            # Lines Arrow could not curate as they are (values that do not fit, blank lines...)
+            # take the slow path: a block when one of its lines is not one JSON object.
             logger.info(
                 "blocks curated line by line",
-                extra={"line_blocks": curator.line_blocks, "arrow_blocks": curator.vector_blocks},
+                extra={
+                    "line_blocks": curator.line_blocks,
+                    "arrow_blocks": curator.vector_blocks,
+                    "lines_left_to_line_path": curator.lines_left_to_line_path,
+                },
             )
         warnings = tuple(curator.warnings)
         if curator.warning_count > len(warnings):
