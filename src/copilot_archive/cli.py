@@ -130,16 +130,14 @@ def _add_selection(command: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.getLogger("copilot-archiver").setLevel(
-        logging.INFO if getattr(args, "verbose", False) else logging.WARNING
-    )
     try:
-        if args.command == "demo":
-            return _demo(args)
         if args.command == "query":
             return _query(args)
         if args.command == "report":
             return _report(args)
+        _log_report_days(getattr(args, "verbose", False))
+        if args.command == "demo":
+            return _demo(args)
         from .core.storage import open_storage
 
         if args.command == "index":
@@ -152,6 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ArchiveError as exc:
         print(f"copilot-archive: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _log_report_days(verbose: bool) -> None:
+    """The service's JSON log lines on stderr only with --verbose. Its Powertools Logger sets its
+    own level when built, so the import that builds it comes first."""
+    from .core.observability import SERVICE
+
+    logging.getLogger(SERVICE).setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 def _settings(args: argparse.Namespace, storage: Storage) -> Settings:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -33,6 +36,29 @@ def test_archive_into_a_folder_keeps_the_prefix_and_the_bytes(cli_env, tmp_path,
     )
     assert [f["sha256"] for f in manifest["files"]] == [hashlib.sha256(b).hexdigest() for b in served]
     assert not list(archive.rglob("*.partial"))
+
+
+def test_the_cli_logs_each_report_day_only_when_asked(cli_env, tmp_path):
+    # A fresh process, as a user runs it: the service's logger is built by an import the CLI makes
+    # only for the commands that archive, after it has read --verbose. The process has the real
+    # clock, so the simulator's today is the real one.
+    from copilot_simulator import Simulator
+
+    today = datetime.now(UTC).date()
+    with Simulator(enterprises=("acme",), users=2, today=today, token=CANARY_TOKEN) as sim:
+        env = {**os.environ, "GITHUB_API_URL": sim.api_url, "ENTERPRISES": "acme"}
+
+        def run(archive: str, *flags: str) -> subprocess.CompletedProcess[str]:
+            day = (today - timedelta(days=2)).isoformat()
+            argv = ["archive", "--archive", str(tmp_path / archive), "--days", day, *flags]
+            command = [sys.executable, "-m", "copilot_archive.cli", *argv]
+            return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+
+        quiet, verbose = run("quiet"), run("verbose", "--verbose")
+
+    assert quiet.returncode == verbose.returncode == 0, quiet.stderr + verbose.stderr
+    assert '"message":"report-day archived"' in verbose.stderr
+    assert '"level":"INFO"' not in quiet.stderr, quiet.stderr[:500]
 
 
 def test_status_shows_archived_and_missing_days(cli_env, tmp_path, capsys):
