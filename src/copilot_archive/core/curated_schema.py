@@ -90,13 +90,17 @@ HOUSEKEEPING = (
 LINEAGE = (Column("source_part", "int"), Column("source_line", "bigint"))
 EXTRA = (Column("extra", "string"),)
 
-CLI = (
+# totals_by_copilot_app: one object, as totals_by_cli, without a version of its own.
+COPILOT_APP = (
     Column("prompt_count", "bigint"),
     Column("request_count", "bigint"),
     Column("session_count", "bigint"),
     Column("avg_tokens_per_request", "double"),
     Column("output_tokens_sum", "bigint"),
     Column("prompt_tokens_sum", "bigint"),
+)
+CLI = (
+    *COPILOT_APP,
     Column("cli_version", "string"),
     Column("cli_version_sampled_at", "string"),
 )
@@ -134,15 +138,6 @@ PHASE_ADDED = (
     Column("total_pull_requests_merged", "bigint"),
     Column("avg_pull_requests_minutes_to_review", "double"),
     Column("avg_pull_requests_review_cycles", "double"),
-)
-# totals_by_copilot_app: one object, as totals_by_cli, without a version of its own.
-COPILOT_APP = (
-    Column("prompt_count", "bigint"),
-    Column("request_count", "bigint"),
-    Column("session_count", "bigint"),
-    Column("avg_tokens_per_request", "double"),
-    Column("output_tokens_sum", "bigint"),
-    Column("prompt_tokens_sum", "bigint"),
 )
 # totals_by_3rd_party_agent: a list keyed by the agent's stable id (its name may change);
 # session_count is in aggregated reports only, null on a user's rows.
