@@ -435,6 +435,15 @@ def run_bounded(handler: Any, event: dict[str, Any], seconds: float) -> dict[str
     return done[0]
 
 
+def only_globex_and_hubspace_need_the_list(app_key: Any) -> dict[str, Any]:
+    """acme has a token, octo names its installation: neither needs the app's installations."""
+    return {
+        "enterprise:acme": {"token": ENTERPRISE_TOKEN},
+        "organization:octo": app(app_key[0], installation_id=installation_id("organization", "octo")),
+        "default": app(app_key[0]),
+    }
+
+
 @pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.2"], ids=["other-port", "other-host"])
 def test_a_next_link_off_the_api_gets_no_jwt_and_fails_only_the_scopes_that_need_the_list(
     app_env, handler, simulator, app_key, monkeypatch, address
@@ -442,13 +451,7 @@ def test_a_next_link_off_the_api_gets_no_jwt_and_fails_only_the_scopes_that_need
     recorder = AuthorizationRecorder(address)
     try:
         simulator.installations_next = f"{recorder.url}/app/installations?per_page=100&page=2"
-        # acme has a token, octo names its installation: neither needs the app's installations.
-        secret = {
-            "enterprise:acme": {"token": ENTERPRISE_TOKEN},
-            "organization:octo": app(app_key[0], installation_id=installation_id("organization", "octo")),
-            "default": app(app_key[0]),
-        }
-        put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", secret)
+        put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", only_globex_and_hubspace_need_the_list(app_key))
 
         summary = run_bounded(handler, {"days": DAYS[:1], "reports": ONE_DAY_REPORTS}, 60)
     finally:
@@ -474,12 +477,7 @@ def test_a_next_link_that_loops_stops_after_the_page_limit(app_env, handler, sim
     from copilot_archive.archiving.github_app import INSTALLATIONS_PER_PAGE, MAX_INSTALLATION_PAGES
 
     simulator.installations_next = "loop"
-    secret = {
-        "enterprise:acme": {"token": ENTERPRISE_TOKEN},
-        "organization:octo": app(app_key[0], installation_id=installation_id("organization", "octo")),
-        "default": app(app_key[0]),
-    }
-    put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", secret)
+    put_secret(monkeypatch, "GITHUB_TOKEN_SECRET", only_globex_and_hubspace_need_the_list(app_key))
 
     summary = run_bounded(handler, {"days": DAYS[:1], "reports": ONE_DAY_REPORTS}, 60)
 
