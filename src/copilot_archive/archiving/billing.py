@@ -54,8 +54,9 @@ MAX_POLLS = 24
 # needs "Enterprise billing" enterprise permissions (read) (earlier: "Enterprise administration"
 # (write)). The Copilot metrics permissions do not open it.
 BILLING_PERMISSION_HINT = (
-    "billing usage needs an enterprise admin or billing manager's token: a classic token with "
-    "manage_billing:enterprise, or a fine-grained token with 'Enterprise billing' (read)"
+    "billing usage needs the token of an enterprise admin or billing manager (a fine-grained "
+    "token with the enterprise permission 'Enterprise billing' (read)); the Copilot metrics "
+    "permissions do not open it"
 )
 
 
