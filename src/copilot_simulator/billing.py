@@ -100,6 +100,8 @@ class BillingExports:
     # GETs of an export that answer `processing` before it is `completed`.
     polls_before_complete: int = 1
     users: int = 4
+    # True: exports end `failed` instead of `completed`, as GitHub documents they may.
+    failing: bool = False
     exports: dict[str, Export] = field(default_factory=dict)
     revisions: dict[tuple[str, date], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -225,8 +227,8 @@ class BillingExports:
                 return 404, {"message": "Not Found"}
             if export.polls_left > 0:
                 export.polls_left -= 1
-            else:
-                export.status = "completed"
+            elif export.status == "processing":
+                export.status = "failed" if self.failing else "completed"
         return 200, export.to_json(self._links(export))
 
     def listing(self, slug: str) -> tuple[int, dict[str, Any]]:

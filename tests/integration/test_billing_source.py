@@ -120,6 +120,33 @@ def test_an_export_still_processing_is_left_for_the_next_run(simulator):
     assert sleeps == [0.5, 0.5]
 
 
+def test_an_export_github_failed_fails_the_day(simulator):
+    simulator.billing.failing = True
+
+    with pytest.raises(GitHubError, match="as failed"):
+        _client(simulator).export("acme", DAY, Deadline.never())
+
+
+def test_the_export_calls_wait_out_the_rate_limit_as_the_report_calls_do():
+    from copilot_simulator import Simulator
+
+    # Two API calls a second: creating and polling (three calls) must wait for the next window.
+    limited = Simulator(
+        enterprises=("acme",),
+        users=2,
+        today=TODAY,
+        token=CANARY_TOKEN,
+        rate_limit=2,
+        rate_limit_window_seconds=1.0,
+    )
+    with limited as sim:
+        reports = ReportClient(sim.api_url, "2026-03-10", static_token(CANARY_TOKEN))
+        export = BillingClient(reports, sleep=lambda seconds: None).export("acme", DAY, Deadline.never())
+
+        assert export.links and sim.rate_limit_answers == 0  # paced by the announced quota, never refused
+        assert reports.rate_limit_waits >= 1
+
+
 def test_an_unknown_enterprise_fails_without_being_taken_for_not_ready(simulator):
     with pytest.raises(GitHubError, match="no billing"):
         _client(simulator).export("initech", DAY, Deadline.never())
