@@ -120,6 +120,32 @@ def test_an_export_still_processing_is_left_for_the_next_run(simulator):
     assert sleeps == [0.5, 0.5]
 
 
+def test_an_exports_link_is_signed_and_expires_like_a_report_link(s3, bucket):
+    from copilot_archive.core.exceptions import LinkRejected
+    from copilot_simulator import Simulator
+
+    now = [1_800_000_000.0]
+    clocked = Simulator(
+        enterprises=("acme",),
+        users=2,
+        today=TODAY,
+        token=CANARY_TOKEN,
+        clock=lambda: now[0],
+        link_ttl_seconds=60,
+    )
+    with clocked as sim:
+        client = _client(sim)
+        export = client.export("acme", DAY, Deadline.never())
+        forged = export.links[0].replace("signature=", "signature=0")
+        downloader = LinkDownloader(HostAllowList(("127.0.0.1",)))
+        with pytest.raises(LinkRejected):
+            downloader.copy(forged, S3Storage(bucket, s3), "forged.csv", Deadline.never())
+
+        now[0] += 61  # past the link's expiry
+        with pytest.raises(LinkRejected):
+            client.download(export, downloader, S3Storage(bucket, s3), "late-{}.csv".format, Deadline.never())
+
+
 def test_an_export_github_failed_fails_the_day(simulator):
     simulator.billing.failing = True
 
