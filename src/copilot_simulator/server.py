@@ -29,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from copilot_simulator import billing
 from copilot_simulator.reports import (
     DATA_START,
     HISTORY_DAYS,
@@ -281,6 +282,8 @@ class Simulator:
         self._faults: list[_PendingFault] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        # The billing usage report exports (billing.py); their days' revisions are its switch.
+        self.billing = billing.BillingExports(self)
 
     # ---- lifecycle -----------------------------------------------------------------
 
@@ -569,8 +572,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def do_POST(self) -> None:
-        # Only the app's access_tokens endpoint takes a POST; its body (permissions) is ignored.
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        # The app's access_tokens endpoint ignores its body (permissions); a billing export reads it.
+        self._body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.do_GET()
 
     # ---- routing -------------------------------------------------------------------
@@ -581,7 +584,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         headers = dict(self.headers.items())
         download = _DOWNLOAD_PATH.match(url.path)
-        kind = "download" if download else "app" if url.path.startswith("/app/") else "api"
+        downloading = download is not None or billing.is_download(url.path)
+        kind = "download" if downloading else "app" if url.path.startswith("/app/") else "api"
         if url.path == "/_simulator/stats":
             self._json(200, sim.stats())
             return
@@ -609,6 +613,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path.startswith("/app/"):
             self._app(sim, path, query)
+            return
+        if billing.serve(self, sim, path, query):
             return
         api = _API_PATH.match(path)
         if not api or self.command != "GET":

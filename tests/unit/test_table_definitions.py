@@ -94,7 +94,10 @@ def test_organization_tables_are_prefixed_partitioned_and_filed_by_organization(
     by_name = {t.name: t for t in tables}
 
     raw = {f"org_raw_{r.value.replace('-', '_')}": r for r in reports_at(Level.ORGANIZATION)}
-    assert set(by_name) == set(raw) | {f"org_{t.name}" for t in ALL_TABLES}
+    # billing_usage_daily is the enterprise's only: GitHub exports billing usage per enterprise.
+    org_tables = {f"org_{t.name}" for t in ALL_TABLES if Level.ORGANIZATION in t.levels}
+    assert set(by_name) == set(raw) | org_tables
+    assert "org_billing_usage_daily" not in by_name
     for table in tables:
         # A monthly table (a few rows a day) files a month per file: `day` is one of its columns.
         monthly = table.storage is Storage.CURATED and table_named(table.contract_name).monthly

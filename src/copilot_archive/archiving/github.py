@@ -202,13 +202,28 @@ class ReportClient:
         report_day = ReportDay(report, slug, end, level)
         return ReportLinks(report_day, _links(body, report_day), start, end)
 
+    def api_json(
+        self, path: str, report_day: ReportDay, deadline: Deadline, body: dict[str, Any] | None = None
+    ) -> Any:
+        """Another call below the API's base URL (a billing export: POST with `body`), paced,
+        waited out and decoded as the report calls are; `report_day` names it in errors."""
+        return self._get_json(self._api_url + path, {}, report_day, deadline, body)
+
     def _url(self, report: Report, level: Level, slug: str) -> str:
         if level not in report.kind.levels:
             # A wrong path answers 404, which would read as "not ready" forever.
             raise InvalidRequest(f"GitHub serves no {report} report for an {level}")
         return self._api_url + report.kind.api_path(level, slug)
 
-    def _get_json(self, url: str, params: dict[str, str], report_day: ReportDay, deadline: Deadline) -> Any:
+    def _get_json(
+        self,
+        url: str,
+        params: dict[str, str],
+        report_day: ReportDay,
+        deadline: Deadline,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        """GET `url` (POST `body` as JSON when given), paced, waited out and decoded."""
         scope = Scope(report_day.level, report_day.slug)
         for _ in range(self._max_rate_limit_waits + 1):
             # Asked before every call: an app's installation token is renewed before it expires.
@@ -221,7 +236,7 @@ class ReportClient:
                     self._count_wait()
                     credential = self._auth(scope)  # the wait may have outlasted the token's margin
                 response = self._send(
-                    url, params, credential, report_day, self._timeout_within(deadline, report_day)
+                    url, params, credential, report_day, self._timeout_within(deadline, report_day), body
                 )
             finally:
                 quota.release(response)
@@ -274,10 +289,16 @@ class ReportClient:
         credential: ScopeToken,
         report_day: ReportDay,
         timeout: tuple[float, float],
+        body: dict[str, Any] | None = None,
     ) -> requests.Response:
         try:
-            response = self._session.get(
-                url, params=params, auth=BearerAuth(credential.token), timeout=timeout
+            response = self._session.request(
+                "GET" if body is None else "POST",
+                url,
+                params=params,
+                json=body,
+                auth=BearerAuth(credential.token),
+                timeout=timeout,
             )
         except requests.RequestException as exc:
             # The exception text is scrubbed: it may quote URLs; the cause stays chained.
@@ -461,7 +482,8 @@ def _decode(response: requests.Response, report_day: ReportDay) -> Any:
         raise PermissionDenied(
             f"{report_day}: GitHub refused access (HTTP 403); {permission_hint(report_day.level)}"
         )
-    if status != 200:
+    # 202: an export GitHub accepted and processes asynchronously (billing.py).
+    if status not in (200, 201, 202):
         raise GitHubError(
             f"{report_day}: GitHub API answered HTTP {status} after retries: {_message(response)}"
         )

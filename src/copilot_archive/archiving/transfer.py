@@ -252,7 +252,15 @@ class LinkDownloader:
     def close(self) -> None:
         self._session.close()
 
-    def copy(self, url: str, storage: Storage, key: str, deadline: Deadline | None = None) -> CopiedFile:
+    def copy(
+        self,
+        url: str,
+        storage: Storage,
+        key: str,
+        deadline: Deadline | None = None,
+        *,
+        content_type: str = NDJSON,
+    ) -> CopiedFile:
         """Stream `url` into `key`; LinkRejected when the host refuses the link itself,
         OutOfTime when `deadline` comes first, ReportTooLarge past MAX_REPORT_BYTES."""
         with _Watchdog(deadline or Deadline.never()) as watchdog:
@@ -261,7 +269,7 @@ class LinkDownloader:
                     response = self._open(url, watchdog)
                     with response:
                         reader = _CountingReader(response, url, self.max_report_bytes, watchdog)
-                        version_id = storage.put_stream(key, reader, NDJSON)  # type: ignore[arg-type]
+                        version_id = storage.put_stream(key, reader, content_type)  # type: ignore[arg-type]
                         return CopiedFile(reader.archived_file(key), version_id)
                 except _IncompleteBody:
                     if attempt == self._attempts:

@@ -35,6 +35,10 @@ class CuratedTable:
     source: Report
     breakdown: str | None
     columns: tuple[Column, ...]
+    # The levels whose catalog holds the table: a table GitHub's data fills at one level only.
+    levels: frozenset[Level] = frozenset(Level)
+    # What the catalog says of it; None: told from `source` and `breakdown`.
+    description: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -366,6 +370,34 @@ INDEX_STATUS = CuratedTable(
     ),
 )
 
+# One row per line of GitHub's billing usage export (archiving/billing.py), of the day's latest
+# revision; indexing/billing.py maps GitHub's CSV header to these names. Enterprise level only:
+# GitHub exports billing usage per enterprise. Partitioned by the usage day, like user_daily.
+BILLING_USAGE_DAILY = CuratedTable(
+    "billing_usage_daily",
+    Report.USERS_1_DAY,  # not used: curated from the billing usage export, not a report
+    None,
+    (
+        Column("product", "string"),
+        Column("sku", "string"),
+        Column("model", "string"),
+        Column("user_login", "string"),  # GitHub's `username`
+        Column("organization", "string"),
+        Column("repository", "string"),
+        Column("cost_center", "string"),  # GitHub's `cost_center_name`
+        Column("quantity", "double"),
+        Column("unit_type", "string"),
+        Column("price_per_unit", "double"),  # GitHub's `applied_cost_per_quantity`
+        Column("gross_amount", "double"),
+        Column("discount_amount", "double"),
+        Column("net_amount", "double"),
+        Column("source_line", "bigint"),
+        *EXTRA,
+    ),
+    levels=frozenset({Level.ENTERPRISE}),
+    description="One row per line of the billing usage export (its latest revision of the day).",
+)
+
 ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS, USER_TEAM_DAILY, REPO_DAILY)
 CURATED_TABLES: tuple[CuratedTable, ...] = (
     USER_DAILY,
@@ -375,7 +407,9 @@ CURATED_TABLES: tuple[CuratedTable, ...] = (
     USER_TEAM_DAILY,
     REPO_DAILY,
 )
-ALL_TABLES: tuple[CuratedTable, ...] = (*CURATED_TABLES, INDEX_STATUS)
+# Tables of other sources than the usage reports: the indexer's report path never fills them.
+SOURCE_TABLES: tuple[CuratedTable, ...] = (BILLING_USAGE_DAILY,)
+ALL_TABLES: tuple[CuratedTable, ...] = (*CURATED_TABLES, INDEX_STATUS, *SOURCE_TABLES)
 # Reports the indexer curates (core/reports.py says which tables each one fills).
 CURATED_REPORTS = tuple(kind.report for kind in REPORT_KINDS if kind.curated_as is not None)
 

@@ -132,6 +132,29 @@ ATHENA_VIEWS: tuple[tuple[str, str], ...] = (
         "GROUP BY enterprise, CAST(date_trunc('week', day) AS date)\n",
     ),
     (
+        'ai_credits_monthly',
+        'CREATE OR REPLACE VIEW ai_credits_monthly AS\n'
+        'SELECT\n'
+        '  enterprise,\n'
+        "  CAST(date_trunc('month', day) AS date) AS month,\n"
+        '  user_login,\n'
+        '  sum(ai_credits_used) AS ai_credits\n'
+        'FROM user_daily\n'
+        "GROUP BY enterprise, CAST(date_trunc('month', day) AS date), user_login\n",
+    ),
+    (
+        'billed_usage_monthly',
+        'CREATE OR REPLACE VIEW billed_usage_monthly AS\n'
+        'SELECT\n'
+        '  enterprise,\n'
+        "  CAST(date_trunc('month', day) AS date) AS month,\n"
+        '  product,\n'
+        '  model,\n'
+        '  sum(net_amount) AS net_amount\n'
+        'FROM billing_usage_daily\n'
+        "GROUP BY enterprise, CAST(date_trunc('month', day) AS date), product, model\n",
+    ),
+    (
         'enterprise_daily',
         'CREATE OR REPLACE VIEW enterprise_daily AS\n'
         'SELECT\n'
@@ -316,6 +339,20 @@ ATHENA_VIEWS: tuple[tuple[str, str], ...] = (
         "GROUP BY m.enterprise, m.team_id, CAST(date_trunc('week', m.day) AS date)\n",
     ),
     (
+        'team_ai_credits_monthly',
+        'CREATE OR REPLACE VIEW team_ai_credits_monthly AS\n'
+        'SELECT\n'
+        '  m.enterprise,\n'
+        "  CAST(date_trunc('month', m.day) AS date) AS month,\n"
+        '  max_by(m.team_slug, m.day) AS team_slug,\n'
+        '  m.team_id,\n'
+        '  sum(u.ai_credits_used) AS ai_credits\n'
+        'FROM user_team_daily AS m\n'
+        'LEFT JOIN user_daily AS u\n'
+        '  ON u.enterprise = m.enterprise AND u.day = m.day AND u.user_id = m.user_id\n'
+        "GROUP BY m.enterprise, CAST(date_trunc('month', m.day) AS date), m.team_id\n",
+    ),
+    (
         'org_acceptance_by_feature',
         'CREATE OR REPLACE VIEW org_acceptance_by_feature AS\n'
         'SELECT\n'
@@ -462,6 +499,20 @@ ATHENA_VIEWS: tuple[tuple[str, str], ...] = (
         'GROUP BY\n'
         '  organization,\n'
         "  CAST(DATE_TRUNC('WEEK', day) AS DATE)",
+    ),
+    (
+        'org_ai_credits_monthly',
+        'CREATE OR REPLACE VIEW org_ai_credits_monthly AS\n'
+        'SELECT\n'
+        '  organization,\n'
+        "  CAST(DATE_TRUNC('MONTH', day) AS DATE) AS month,\n"
+        '  user_login,\n'
+        '  SUM(ai_credits_used) AS ai_credits\n'
+        'FROM org_user_daily\n'
+        'GROUP BY\n'
+        '  organization,\n'
+        "  CAST(DATE_TRUNC('MONTH', day) AS DATE),\n"
+        '  user_login',
     ),
     (
         'org_enterprise_daily',
@@ -680,6 +731,23 @@ ATHENA_VIEWS: tuple[tuple[str, str], ...] = (
         '  m.team_id,\n'
         "  CAST(DATE_TRUNC('WEEK', m.day) AS DATE)",
     ),
+    (
+        'org_team_ai_credits_monthly',
+        'CREATE OR REPLACE VIEW org_team_ai_credits_monthly AS\n'
+        'SELECT\n'
+        '  m.organization,\n'
+        "  CAST(DATE_TRUNC('MONTH', m.day) AS DATE) AS month,\n"
+        '  MAX_BY(m.team_slug, m.day) AS team_slug,\n'
+        '  m.team_id,\n'
+        '  SUM(u.ai_credits_used) AS ai_credits\n'
+        'FROM org_user_team_daily AS m\n'
+        'LEFT JOIN org_user_daily AS u\n'
+        '  ON u.organization = m.organization AND u.day = m.day AND u.user_id = m.user_id\n'
+        'GROUP BY\n'
+        '  m.organization,\n'
+        "  CAST(DATE_TRUNC('MONTH', m.day) AS DATE),\n"
+        '  m.team_id',
+    ),
 )
 # Each view in DuckDB's SQL, CURRENT_DATE kept (the local engine pins it to its `today`).
 DUCKDB_VIEWS: dict[str, str] = {
@@ -690,6 +758,8 @@ DUCKDB_VIEWS: dict[str, str] = {
     'active_users_daily': '/* Distinct users present in users-1-day, per enterprise and day. */ CREATE OR REPLACE VIEW active_users_daily AS SELECT enterprise, day, COUNT(DISTINCT user_id) AS active_users FROM user_daily GROUP BY enterprise, day',
     'active_users_monthly': "/* Distinct users present in users-1-day over each calendar month: never a sum of days. */ CREATE OR REPLACE VIEW active_users_monthly AS SELECT enterprise, CAST(DATE_TRUNC('MONTH', day) AS DATE) AS month_start, COUNT(DISTINCT user_id) AS active_users FROM user_daily GROUP BY enterprise, CAST(DATE_TRUNC('MONTH', day) AS DATE)",
     'active_users_weekly': "/* Distinct users present in users-1-day over each ISO week (Monday start): never a sum of days. */ /* The CAST keeps week_start a date on engines whose date_trunc returns a timestamp. */ CREATE OR REPLACE VIEW active_users_weekly AS SELECT enterprise, CAST(DATE_TRUNC('WEEK', day) AS DATE) AS week_start, COUNT(DISTINCT user_id) AS active_users FROM user_daily GROUP BY enterprise, CAST(DATE_TRUNC('WEEK', day) AS DATE)",
+    'ai_credits_monthly': "/* AI credits each user consumed per calendar month: users-1-day's `ai_credits_used` summed. A */ /* metrics signal GitHub derives from its billing data, not a bill (billed_usage_monthly is the */ /* bill, where billing usage is archived). NULL for a user whose days report no credits. */ CREATE OR REPLACE VIEW ai_credits_monthly AS SELECT enterprise, CAST(DATE_TRUNC('MONTH', day) AS DATE) AS month, user_login, SUM(ai_credits_used) AS ai_credits FROM user_daily GROUP BY enterprise, CAST(DATE_TRUNC('MONTH', day) AS DATE), user_login",
+    'billed_usage_monthly': "/* What GitHub bills per calendar month, product and model: billing_usage_daily's `net_amount` */ /* (gross less discounts, the latest revision of each day) summed. Enterprise level only, as */ /* GitHub exports billing usage; `model` is NULL where the export carries none. */ CREATE OR REPLACE VIEW billed_usage_monthly AS SELECT enterprise, CAST(DATE_TRUNC('MONTH', day) AS DATE) AS month, product, model, SUM(net_amount) AS net_amount FROM billing_usage_daily GROUP BY enterprise, CAST(DATE_TRUNC('MONTH', day) AS DATE), product, model",
     'enterprise_daily': '/* The enterprise-1-day report per enterprise and day, whichever shape the file came in */ /* (a flat day object or a day_totals wrapper: the indexer writes both into enterprise_day_totals). */ CREATE OR REPLACE VIEW enterprise_daily AS SELECT enterprise, day, daily_active_users, weekly_active_users, monthly_active_users, monthly_active_chat_users, monthly_active_agent_users, daily_active_cli_users, user_initiated_interaction_count, code_generation_activity_count, code_acceptance_activity_count, CASE WHEN code_generation_activity_count = 0 THEN NULL ELSE CAST(code_acceptance_activity_count AS DOUBLE) / code_generation_activity_count END AS acceptance_rate, loc_suggested_to_add_sum, loc_suggested_to_delete_sum, loc_added_sum, loc_deleted_sum, pull_requests_total_created, pull_requests_total_merged, pull_requests_total_reviewed, pull_requests_total_created_by_copilot, pull_requests_total_reviewed_by_copilot, pull_requests_median_minutes_to_merge, report_shape FROM enterprise_day_totals',
     'feature_users_weekly': "/* Distinct users per ISO week (Monday start) who used chat, agent mode or the CLI on any day of it */ /* (users-1-day's used_chat, used_agent, used_cli): never a sum of days. */ /* The CAST keeps week_start a date on engines whose date_trunc returns a timestamp. */ CREATE OR REPLACE VIEW feature_users_weekly AS SELECT enterprise, CAST(DATE_TRUNC('WEEK', day) AS DATE) AS week_start, COUNT(DISTINCT CASE WHEN used_chat THEN user_id END) AS chat_users, COUNT(DISTINCT CASE WHEN used_agent THEN user_id END) AS agent_users, COUNT(DISTINCT CASE WHEN used_cli THEN user_id END) AS cli_users FROM user_daily GROUP BY enterprise, CAST(DATE_TRUNC('WEEK', day) AS DATE)",
     'repo_pull_requests_daily': "/* Pull requests per repository and day, as repos-1-day reports them (the day is the report's). */ CREATE OR REPLACE VIEW repo_pull_requests_daily AS SELECT enterprise, repo_id, repo_name, day, pull_requests_total_created AS total_created, pull_requests_total_merged AS total_merged, pull_requests_total_reviewed AS total_reviewed, pull_requests_total_created_by_copilot AS total_created_by_copilot, pull_requests_total_reviewed_by_copilot AS total_reviewed_by_copilot, pull_requests_total_merged_created_by_copilot AS total_merged_created_by_copilot, pull_requests_total_merged_reviewed_by_copilot AS total_merged_reviewed_by_copilot, pull_requests_total_suggestions AS total_suggestions, pull_requests_total_applied_suggestions AS total_applied_suggestions, pull_requests_total_copilot_suggestions AS total_copilot_suggestions, pull_requests_total_copilot_applied_suggestions AS total_copilot_applied_suggestions, pull_requests_median_minutes_to_merge AS median_minutes_to_merge, pull_requests_median_minutes_to_merge_copilot_authored AS median_minutes_to_merge_copilot_authored, pull_requests_median_minutes_to_merge_copilot_reviewed AS median_minutes_to_merge_copilot_reviewed FROM repo_daily",
@@ -698,6 +768,7 @@ DUCKDB_VIEWS: dict[str, str] = {
     'team_active_users_daily': '/* Members of each team (user-teams-1-day) who have a users-1-day row that day: distinct users, */ /* joined on user_id and day. A team listed that day with no active member has 0. GitHub leaves */ /* teams with fewer than 5 seated users out of user-teams-1-day, so they have no row here. */ /* Read it beside report_status: a day whose users-1-day is not archived yet shows 0 here. */ CREATE OR REPLACE VIEW team_active_users_daily AS SELECT m.enterprise, m.team_slug, m.team_id, m.day, COUNT(DISTINCT u.user_id) AS active_users FROM user_team_daily AS m LEFT JOIN user_daily AS u ON u.enterprise = m.enterprise AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.enterprise, m.team_slug, m.team_id, m.day',
     'team_active_users_monthly': "/* Distinct users active on a day they were in the team, over each calendar month: never a sum */ /* of days. A team renamed within the month keeps the slug of its latest day. */ CREATE OR REPLACE VIEW team_active_users_monthly AS SELECT m.enterprise, ARG_MAX(m.team_slug, m.day) AS team_slug, m.team_id, CAST(DATE_TRUNC('MONTH', m.day) AS DATE) AS month_start, COUNT(DISTINCT u.user_id) AS active_users FROM user_team_daily AS m LEFT JOIN user_daily AS u ON u.enterprise = m.enterprise AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.enterprise, m.team_id, CAST(DATE_TRUNC('MONTH', m.day) AS DATE)",
     'team_active_users_weekly': "/* Distinct users active on a day they were in the team, over each ISO week (Monday start): */ /* never a sum of days. A team renamed within the week keeps the slug of its latest day. */ /* The CAST keeps week_start a date on engines whose date_trunc returns a timestamp. */ CREATE OR REPLACE VIEW team_active_users_weekly AS SELECT m.enterprise, ARG_MAX(m.team_slug, m.day) AS team_slug, m.team_id, CAST(DATE_TRUNC('WEEK', m.day) AS DATE) AS week_start, COUNT(DISTINCT u.user_id) AS active_users FROM user_team_daily AS m LEFT JOIN user_daily AS u ON u.enterprise = m.enterprise AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.enterprise, m.team_id, CAST(DATE_TRUNC('WEEK', m.day) AS DATE)",
+    'team_ai_credits_monthly': "/* AI credits of each team per calendar month: users-1-day's `ai_credits_used` of its members on */ /* the days they were in the team (user-teams-1-day), so a user in two teams counts in both. A */ /* metrics signal, not a bill. NULL for a team none of whose members reported credits that month; */ /* a team renamed within the month keeps the slug of its latest day. */ CREATE OR REPLACE VIEW team_ai_credits_monthly AS SELECT m.enterprise, CAST(DATE_TRUNC('MONTH', m.day) AS DATE) AS month, ARG_MAX(m.team_slug, m.day) AS team_slug, m.team_id, SUM(u.ai_credits_used) AS ai_credits FROM user_team_daily AS m LEFT JOIN user_daily AS u ON u.enterprise = m.enterprise AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.enterprise, CAST(DATE_TRUNC('MONTH', m.day) AS DATE), m.team_id",
     'org_acceptance_by_feature': 'CREATE OR REPLACE VIEW org_acceptance_by_feature AS SELECT organization, day, feature, code_generation_activity_count, code_acceptance_activity_count, CASE WHEN code_generation_activity_count = 0 THEN NULL ELSE CAST(code_acceptance_activity_count AS DOUBLE) / code_generation_activity_count END AS acceptance_rate FROM (SELECT organization, day, feature, SUM(code_generation_activity_count) AS code_generation_activity_count, SUM(code_acceptance_activity_count) AS code_acceptance_activity_count FROM org_user_feature_daily GROUP BY organization, day, feature) AS totals',
     'org_acceptance_by_ide': 'CREATE OR REPLACE VIEW org_acceptance_by_ide AS SELECT organization, day, ide, code_generation_activity_count, code_acceptance_activity_count, CASE WHEN code_generation_activity_count = 0 THEN NULL ELSE CAST(code_acceptance_activity_count AS DOUBLE) / code_generation_activity_count END AS acceptance_rate FROM (SELECT organization, day, ide, SUM(code_generation_activity_count) AS code_generation_activity_count, SUM(code_acceptance_activity_count) AS code_acceptance_activity_count FROM org_user_ide_daily GROUP BY organization, day, ide) AS totals',
     'org_acceptance_by_language': 'CREATE OR REPLACE VIEW org_acceptance_by_language AS SELECT organization, day, language, code_generation_activity_count, code_acceptance_activity_count, CASE WHEN code_generation_activity_count = 0 THEN NULL ELSE CAST(code_acceptance_activity_count AS DOUBLE) / code_generation_activity_count END AS acceptance_rate FROM (SELECT organization, day, language, SUM(code_generation_activity_count) AS code_generation_activity_count, SUM(code_acceptance_activity_count) AS code_acceptance_activity_count FROM org_user_language_feature_daily GROUP BY organization, day, language) AS totals',
@@ -705,6 +776,7 @@ DUCKDB_VIEWS: dict[str, str] = {
     'org_active_users_daily': 'CREATE OR REPLACE VIEW org_active_users_daily AS SELECT organization, day, COUNT(DISTINCT user_id) AS active_users FROM org_user_daily GROUP BY organization, day',
     'org_active_users_monthly': "CREATE OR REPLACE VIEW org_active_users_monthly AS SELECT organization, CAST(DATE_TRUNC('MONTH', day) AS DATE) AS month_start, COUNT(DISTINCT user_id) AS active_users FROM org_user_daily GROUP BY organization, CAST(DATE_TRUNC('MONTH', day) AS DATE)",
     'org_active_users_weekly': "CREATE OR REPLACE VIEW org_active_users_weekly AS SELECT organization, CAST(DATE_TRUNC('WEEK', day) AS DATE) AS week_start, COUNT(DISTINCT user_id) AS active_users FROM org_user_daily GROUP BY organization, CAST(DATE_TRUNC('WEEK', day) AS DATE)",
+    'org_ai_credits_monthly': "CREATE OR REPLACE VIEW org_ai_credits_monthly AS SELECT organization, CAST(DATE_TRUNC('MONTH', day) AS DATE) AS month, user_login, SUM(ai_credits_used) AS ai_credits FROM org_user_daily GROUP BY organization, CAST(DATE_TRUNC('MONTH', day) AS DATE), user_login",
     'org_enterprise_daily': 'CREATE OR REPLACE VIEW org_enterprise_daily AS SELECT organization, day, daily_active_users, weekly_active_users, monthly_active_users, monthly_active_chat_users, monthly_active_agent_users, daily_active_cli_users, user_initiated_interaction_count, code_generation_activity_count, code_acceptance_activity_count, CASE WHEN code_generation_activity_count = 0 THEN NULL ELSE CAST(code_acceptance_activity_count AS DOUBLE) / code_generation_activity_count END AS acceptance_rate, loc_suggested_to_add_sum, loc_suggested_to_delete_sum, loc_added_sum, loc_deleted_sum, pull_requests_total_created, pull_requests_total_merged, pull_requests_total_reviewed, pull_requests_total_created_by_copilot, pull_requests_total_reviewed_by_copilot, pull_requests_median_minutes_to_merge, report_shape FROM org_enterprise_day_totals',
     'org_feature_users_weekly': "CREATE OR REPLACE VIEW org_feature_users_weekly AS SELECT organization, CAST(DATE_TRUNC('WEEK', day) AS DATE) AS week_start, COUNT(DISTINCT CASE WHEN used_chat THEN user_id END) AS chat_users, COUNT(DISTINCT CASE WHEN used_agent THEN user_id END) AS agent_users, COUNT(DISTINCT CASE WHEN used_cli THEN user_id END) AS cli_users FROM org_user_daily GROUP BY organization, CAST(DATE_TRUNC('WEEK', day) AS DATE)",
     'org_repo_pull_requests_daily': 'CREATE OR REPLACE VIEW org_repo_pull_requests_daily AS SELECT organization, repo_id, repo_name, day, pull_requests_total_created AS total_created, pull_requests_total_merged AS total_merged, pull_requests_total_reviewed AS total_reviewed, pull_requests_total_created_by_copilot AS total_created_by_copilot, pull_requests_total_reviewed_by_copilot AS total_reviewed_by_copilot, pull_requests_total_merged_created_by_copilot AS total_merged_created_by_copilot, pull_requests_total_merged_reviewed_by_copilot AS total_merged_reviewed_by_copilot, pull_requests_total_suggestions AS total_suggestions, pull_requests_total_applied_suggestions AS total_applied_suggestions, pull_requests_total_copilot_suggestions AS total_copilot_suggestions, pull_requests_total_copilot_applied_suggestions AS total_copilot_applied_suggestions, pull_requests_median_minutes_to_merge AS median_minutes_to_merge, pull_requests_median_minutes_to_merge_copilot_authored AS median_minutes_to_merge_copilot_authored, pull_requests_median_minutes_to_merge_copilot_reviewed AS median_minutes_to_merge_copilot_reviewed FROM org_repo_daily',
@@ -713,6 +785,7 @@ DUCKDB_VIEWS: dict[str, str] = {
     'org_team_active_users_daily': 'CREATE OR REPLACE VIEW org_team_active_users_daily AS SELECT m.organization, m.team_slug, m.team_id, m.day, COUNT(DISTINCT u.user_id) AS active_users FROM org_user_team_daily AS m LEFT JOIN org_user_daily AS u ON u.organization = m.organization AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.organization, m.team_slug, m.team_id, m.day',
     'org_team_active_users_monthly': "CREATE OR REPLACE VIEW org_team_active_users_monthly AS SELECT m.organization, ARG_MAX(m.team_slug, m.day) AS team_slug, m.team_id, CAST(DATE_TRUNC('MONTH', m.day) AS DATE) AS month_start, COUNT(DISTINCT u.user_id) AS active_users FROM org_user_team_daily AS m LEFT JOIN org_user_daily AS u ON u.organization = m.organization AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.organization, m.team_id, CAST(DATE_TRUNC('MONTH', m.day) AS DATE)",
     'org_team_active_users_weekly': "CREATE OR REPLACE VIEW org_team_active_users_weekly AS SELECT m.organization, ARG_MAX(m.team_slug, m.day) AS team_slug, m.team_id, CAST(DATE_TRUNC('WEEK', m.day) AS DATE) AS week_start, COUNT(DISTINCT u.user_id) AS active_users FROM org_user_team_daily AS m LEFT JOIN org_user_daily AS u ON u.organization = m.organization AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.organization, m.team_id, CAST(DATE_TRUNC('WEEK', m.day) AS DATE)",
+    'org_team_ai_credits_monthly': "CREATE OR REPLACE VIEW org_team_ai_credits_monthly AS SELECT m.organization, CAST(DATE_TRUNC('MONTH', m.day) AS DATE) AS month, ARG_MAX(m.team_slug, m.day) AS team_slug, m.team_id, SUM(u.ai_credits_used) AS ai_credits FROM org_user_team_daily AS m LEFT JOIN org_user_daily AS u ON u.organization = m.organization AND u.day = m.day AND u.user_id = m.user_id GROUP BY m.organization, CAST(DATE_TRUNC('MONTH', m.day) AS DATE), m.team_id",
 }
 # CURRENT_DATE pinned to a day, as sqlglot writes it in DuckDB.
 PINNED_DAY = "CAST('{day}' AS DATE)"
@@ -725,6 +798,8 @@ READS: dict[str, tuple[str, ...]] = {
     'active_users_daily': ('user_daily',),
     'active_users_monthly': ('user_daily',),
     'active_users_weekly': ('user_daily',),
+    'ai_credits_monthly': ('user_daily',),
+    'billed_usage_monthly': ('billing_usage_daily',),
     'enterprise_daily': ('enterprise_day_totals',),
     'feature_users_weekly': ('user_daily',),
     'repo_pull_requests_daily': ('repo_daily',),
@@ -733,6 +808,7 @@ READS: dict[str, tuple[str, ...]] = {
     'team_active_users_daily': ('user_daily', 'user_team_daily'),
     'team_active_users_monthly': ('user_daily', 'user_team_daily'),
     'team_active_users_weekly': ('user_daily', 'user_team_daily'),
+    'team_ai_credits_monthly': ('user_daily', 'user_team_daily'),
     'org_acceptance_by_feature': ('org_user_feature_daily',),
     'org_acceptance_by_ide': ('org_user_ide_daily',),
     'org_acceptance_by_language': ('org_user_language_feature_daily',),
@@ -740,6 +816,7 @@ READS: dict[str, tuple[str, ...]] = {
     'org_active_users_daily': ('org_user_daily',),
     'org_active_users_monthly': ('org_user_daily',),
     'org_active_users_weekly': ('org_user_daily',),
+    'org_ai_credits_monthly': ('org_user_daily',),
     'org_enterprise_daily': ('org_enterprise_day_totals',),
     'org_feature_users_weekly': ('org_user_daily',),
     'org_repo_pull_requests_daily': ('org_repo_daily',),
@@ -748,6 +825,7 @@ READS: dict[str, tuple[str, ...]] = {
     'org_team_active_users_daily': ('org_user_daily', 'org_user_team_daily'),
     'org_team_active_users_monthly': ('org_user_daily', 'org_user_team_daily'),
     'org_team_active_users_weekly': ('org_user_daily', 'org_user_team_daily'),
+    'org_team_ai_credits_monthly': ('org_user_daily', 'org_user_team_daily'),
 }
 # Each Athena column type of the contract in DuckDB's words.
 DUCKDB_TYPES: dict[str, str] = {

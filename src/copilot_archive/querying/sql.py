@@ -72,9 +72,28 @@ def table_ddl(name: str, *, database: str, bucket: str, prefix: str) -> str:
 
 
 def view_names(levels: Collection[Level] = tuple(Level)) -> tuple[str, ...]:
-    """Every shipped view at each level (the organization twins after), each after the views it reads."""
+    """Every shipped view at each level (the organization twins after), each after the views it
+    reads; a view is at a level only where every table it reads is (billing: the enterprise's)."""
     ordered = _enterprise_view_names()
-    return tuple(level.table_name(name) for level in Level if level in levels for name in ordered)
+    return tuple(
+        level.table_name(name)
+        for level in Level
+        if level in levels
+        for name in ordered
+        if _served_at(name, level)
+    )
+
+
+@cache
+def _served_at(name: str, level: Level) -> bool:
+    views = _files("views")
+    levels = {table.name: table.levels for table in ALL_TABLES}
+    for read in _tables_read(views[name]):
+        if read in views and not _served_at(read, level):
+            return False
+        if read in levels and level not in levels[read]:
+            return False
+    return True
 
 
 @cache

@@ -85,6 +85,8 @@ def _raw(level: Level, report: Report) -> TableDefinition:
 def _description(table: CuratedTable, level: Level) -> str:
     if table is INDEX_STATUS:
         return INDEX_STATUS_DESCRIPTION
+    if table.description is not None:
+        return table.description
     # The report that fills the table at this level: organization-1-day for an org_enterprise_*.
     report = next((r for r in reports_at(level) if r.kind.curated_as is table.source), table.source)
     if table.breakdown is None:
@@ -108,14 +110,15 @@ def _curated(level: Level, table: CuratedTable) -> TableDefinition:
 def table_definitions(levels: Iterable[Level] = CATALOGUED_LEVELS) -> tuple[TableDefinition, ...]:
     """Per level: a raw table per report served there, then every curated table, in contract order.
 
-    Every level has every curated table: an organization's 1-day report has the enterprise
-    report's shape, so it fills the enterprise_* tables as `org_enterprise_*`.
+    Every level has every curated table of the reports: an organization's 1-day report has the
+    enterprise report's shape, so it fills the enterprise_* tables as `org_enterprise_*`. A table
+    of another source is at the levels it names (billing_usage_daily: the enterprise's only).
     """
     definitions: list[TableDefinition] = []
     wanted = set(levels)
     for level in (level for level in Level if level in wanted):  # a set's order varies by process
         definitions.extend(_raw(level, report) for report in reports_at(level))
-        definitions.extend(_curated(level, table) for table in ALL_TABLES)
+        definitions.extend(_curated(level, table) for table in ALL_TABLES if level in table.levels)
     return tuple(definitions)
 
 

@@ -1,0 +1,128 @@
+"""billing_usage_daily from the raw bytes of GitHub's billing usage export (archiving/billing.py).
+
+A pure function of the CSV files: GitHub's header names are mapped to the table's in one place
+(`GITHUB_COLUMNS`), by name, so a reordered or widened export curates alike. Columns GitHub adds
+(or documents only in some report types, such as `workflow_path`) are kept in `extra`, and a
+value that does not fit its column is NULL there and kept as given in `extra`, as the report
+tables do. Revisions of a day are given oldest first: the latest holding a day is that day's
+rows, whole (a correction replaces the day, it does not add to it).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..core.curated_schema import BILLING_USAGE_DAILY
+from ..core.exceptions import CurationError
+from ..core.layout import curated_file_key
+from .curate import arrow_schema
+
+# GitHub's CSV header -> billing_usage_daily's column ("Billing reports reference", "Metered
+# usage report fields", https://docs.github.com/en/billing/reference/billing-reports; `model`
+# as the usage-based billing exports carry it; `usage_at` is the closing-down name of `date`).
+GITHUB_COLUMNS: Mapping[str, str] = {
+    "date": "day",
+    "usage_at": "day",
+    "product": "product",
+    "sku": "sku",
+    "model": "model",
+    "username": "user_login",
+    "organization": "organization",
+    "repository": "repository",
+    "cost_center_name": "cost_center",
+    "quantity": "quantity",
+    "unit_type": "unit_type",
+    "applied_cost_per_quantity": "price_per_unit",
+    "gross_amount": "gross_amount",
+    "discount_amount": "discount_amount",
+    "net_amount": "net_amount",
+}
+_NUMBERS = frozenset(c.name for c in BILLING_USAGE_DAILY.columns if c.type == "double")
+
+
+def curate_billing_usage(revisions: Sequence[bytes]) -> dict[date, pa.Table]:
+    """Each usage day's rows, from the export files of its revisions given oldest first."""
+    latest: dict[date, list[dict[str, object]]] = {}
+    for number, raw in enumerate(revisions):
+        days: dict[date, list[dict[str, object]]] = {}
+        for row in _rows(raw, f"revision {number}"):
+            days.setdefault(row.pop("day"), []).append(row)  # type: ignore[arg-type]
+        latest.update(days)  # a later revision's day replaces the earlier one's whole
+    schema = arrow_schema(BILLING_USAGE_DAILY)
+    return {day: pa.Table.from_pylist(rows, schema=schema) for day, rows in sorted(latest.items())}
+
+
+def curated_billing_files(prefix: str, enterprise: str, revisions: Sequence[bytes]) -> dict[str, bytes]:
+    """The Parquet file of each day's partition, by key: what the indexer writes for them."""
+    return {
+        curated_file_key(prefix, BILLING_USAGE_DAILY.name, enterprise, day): _parquet(table)
+        for day, table in curate_billing_usage(revisions).items()
+    }
+
+
+def _rows(raw: bytes, source: str) -> Iterable[dict[str, object]]:
+    try:
+        text = raw.decode("utf-8-sig")  # a spreadsheet's save may add a BOM
+    except UnicodeDecodeError as exc:
+        raise CurationError(f"billing usage {source} is not UTF-8 text") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is None:
+        return
+    header = [name.strip() for name in reader.fieldnames]
+    if not any(GITHUB_COLUMNS.get(name) == "day" for name in header):
+        raise CurationError(f"billing usage {source} has no date column (header: {header[:6]})")
+    reader.fieldnames = header
+    for number, record in enumerate(reader, start=2):  # line 1 is the header
+        yield _row(record, number, source)
+
+
+def _row(record: Mapping[str | None, object], number: int, source: str) -> dict[str, object]:
+    row: dict[str, object] = {"source_line": number}
+    extra: dict[str, object] = {}
+    for name, value in record.items():
+        if name is None:  # more fields than the header names
+            extra["_unnamed"] = value
+            continue
+        text = value if isinstance(value, str) else ""
+        column = GITHUB_COLUMNS.get(name)
+        if column is None:
+            if text:
+                extra[name] = text
+        elif column == "day":
+            try:
+                row["day"] = date.fromisoformat(text.strip()[:10])
+            except ValueError:
+                raise CurationError(
+                    f"billing usage {source} line {number}: {name} {text!r} is not a date"
+                ) from None
+        elif column in _NUMBERS:
+            number_value = _number(text)
+            if number_value is None and text.strip():
+                extra[name] = text  # kept as given; NULL in its column
+            row[column] = number_value
+        else:
+            row[column] = text or None
+    row["extra"] = json.dumps(extra, sort_keys=True) if extra else None
+    return row
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _parquet(table: pa.Table) -> bytes:
+    out = pa.BufferOutputStream()
+    pq.write_table(table, out)
+    return bytes(out.getvalue().to_pybytes())
