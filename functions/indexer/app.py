@@ -7,15 +7,16 @@ IndexingFailed after the summary is logged and counted, so EventBridge's asynchr
 invocation retries it (twice); re-indexing is idempotent.
 """
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from copilot_archive.core.deadline import Deadline
 from copilot_archive.core.exceptions import IndexingFailed
 from copilot_archive.core.observability import logger, metrics, tracer
 from copilot_archive.indexing.events import parse_index_event
 from copilot_archive.indexing.runtime import indexer_from_env, keep_views_current, record_index_metrics
+
+if TYPE_CHECKING:  # an annotation only: its import is not worth a cold start's time
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 # Seconds kept back from the Lambda timeout: no report-day of a rebuild starts later than this.
 RESERVE_SECONDS = 60
@@ -24,7 +25,7 @@ RESERVE_SECONDS = 60
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: "LambdaContext") -> dict[str, Any]:
     runtime = indexer_from_env()
     request = parse_index_event(event, runtime.settings)
     if request.ignored:

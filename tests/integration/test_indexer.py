@@ -515,6 +515,44 @@ def test_a_cold_start_of_the_indexer_loads_no_sql_parser():
     assert loaded == ""
 
 
+# Modules a cold start of the indexer once loaded and no invocation of it uses: the archiver's
+# settings and URL checks (the indexer reads two variables), the process pool of the CLI's
+# `index --workers`, and a module that only types the handler's `context`.
+NOT_ON_INDEXER_PATH = (
+    "copilot_archive.core.config",
+    "copilot_archive.core.urls",
+    "concurrent.futures.process",
+    "aws_lambda_powertools.utilities.typing",
+)
+
+
+def indexer_cold_start_modules() -> set[str]:
+    """Every module loaded by importing the indexer's handler in a fresh interpreter."""
+    probe = "import sys; sys.path.insert(0, sys.argv[1]); import app; print(' '.join(sorted(sys.modules)))"
+    env = {k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_NAME")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "true"
+    return set(probe_output(probe, str(ROOT / "functions" / "indexer"), env=env).split())
+
+
+def test_a_cold_start_of_the_indexer_loads_nothing_its_invocations_do_not_use():
+    loaded = indexer_cold_start_modules()
+
+    assert "copilot_archive.indexing.indexer" in loaded  # the probe did import the handler
+    assert [m for m in NOT_ON_INDEXER_PATH if m in loaded] == []
+
+
+def test_the_indexer_layer_ships_only_packages_the_indexer_loads():
+    """layers/indexer/requirements.txt: each package there is imported by a cold start of the
+    indexer (its other packages come from ArchiverLayer); one it never imports is dead weight."""
+    requirements = (ROOT / "layers" / "indexer" / "requirements.txt").read_text().splitlines()
+    shipped = [line.split("#")[0].split("==")[0].strip() for line in requirements]
+    shipped = [name.lower().replace("-", "_") for name in shipped if name]
+    loaded = indexer_cold_start_modules()
+
+    assert shipped  # the file was read
+    assert [name for name in shipped if name not in loaded] == []
+
+
 def test_an_athena_failure_leaves_the_day_indexed_and_is_counted_and_retried_later(
     indexer, archived, s3, bucket, glue, database, workgroup, monkeypatch, capsys, caplog
 ):

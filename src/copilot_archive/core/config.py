@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from .environment import ARCHIVE_BUCKET, ARCHIVE_PREFIX
 from .exceptions import ConfigError, InvalidRequest, UnsafeLink
 from .layout import DEFAULT_PREFIX, Scope, parse_report, validate_prefix, validate_slug
 from .reports import ALL_REPORTS, Level, Report, reports_at
@@ -26,8 +27,6 @@ SCOPE_LIST_OBJECT = "SCOPE_LIST_OBJECT"
 # Far above 1,000 scopes of 39 characters (GitHub's longest login) and far below a container's memory.
 MAX_SCOPE_LIST_BYTES = 1024 * 1024
 # ---- end of the scope lists ----
-ARCHIVE_BUCKET = "ARCHIVE_BUCKET"
-ARCHIVE_PREFIX = "ARCHIVE_PREFIX"
 REPORTS = "REPORTS"
 GITHUB_API_URL = "GITHUB_API_URL"
 GITHUB_API_VERSION = "GITHUB_API_VERSION"

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote_plus
 
-from ..core.config import ARCHIVE_BUCKET, ARCHIVE_PREFIX
+from ..core.environment import ARCHIVE_BUCKET, ARCHIVE_PREFIX
 from ..core.exceptions import ConfigError, InvalidRequest
 from ..core.layout import DEFAULT_PREFIX, parse_day, parse_manifest_key, validate_prefix
 from ..core.reports import CATALOGUED_LEVELS

@@ -11,9 +11,7 @@ by a conditional write (see `Indexer._write_into_month`).
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -575,6 +573,10 @@ def _index_in_processes(
     force: bool,
     workers: int,
 ) -> list[IndexResult]:
+    # Imported here: only `copilot-archive index --workers` runs processes, never the Lambda.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     batches: dict[tuple[Level, str, str], list[str]] = {}
     for key in keys:
         rd = parse_manifest_key(prefix, key)
