@@ -28,6 +28,7 @@ only when a line of it is not one JSON object (a blank line, two objects on a li
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import math
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Union
 
+import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
@@ -346,6 +348,37 @@ _INT32_MAX = 2**31 - 1
 _LINE_NOT_AN_OBJECT = re.compile(rb"\n[^{]")
 
 
+# Lines Arrow refused are looked for in pieces of this many lines.
+_PIECE_LINES = 64
+# An Arrow refusal that names the field and the kind of value refused: the key and how such a
+# value starts mark the lines Arrow would refuse (in this block and the next) before a parse.
+_CHANGED = re.compile(r"Column\((.*)\) changed from \w+ to (\w+) in row \d+")
+_VALUE_STARTS = {
+    "string": [b'"'],
+    "boolean": [b"t", b"f"],
+    "object": [b"{"],
+    "array": [b"["],
+    "number": [bytes([digit]) for digit in b"-0123456789"],
+}
+
+
+def _marks(refusal: str) -> list[bytes]:
+    """The bytes that start a field like the one an Arrow refusal names (none: it names none)."""
+    named = _CHANGED.search(refusal)
+    if named is None or named.group(2) not in _VALUE_STARTS:
+        return []
+    key = json.dumps(named.group(1).rsplit("/", 1)[-1], ensure_ascii=False).encode() + b":"
+    return [key + start for start in _VALUE_STARTS[named.group(2)]]
+
+
+def _others(block: bytes, bounds: list[int], lines: int, leaving: list[int]) -> bytes:
+    """The lines of `block` but those `leaving` (in order)."""
+    if not leaving:
+        return block
+    ranges = zip([-1, *leaving], [*leaving, lines], strict=True)
+    return b"".join(block[bounds[a + 1] : bounds[b]] for a, b in ranges if b > a + 1)
+
+
 class _Refused(Exception):
     """Arrow cannot curate this block exactly as the line path would: the line path takes it."""
 
@@ -393,19 +426,48 @@ class _Shape:
         return cls(frozenset(spec) | frozenset(skip), objects)
 
 
-def _left(obj: Mapping[str, Any], shape: _Shape) -> dict[str, Any]:
-    """What `_take` leaves of `obj` in `extra` when every value fits (Arrow checked that): the
-    fields the spec does not type, where the report had them. Set operations, not a Python step
-    per field: most objects have no field to keep."""
+def _untyped(shape: _Shape, given: pa.StructType, expected: pa.StructType) -> _Shape | None:
+    """The part of `shape` where Arrow found, in this block, fields the schema does not type: the
+    level itself (when it has fields of its own to keep) and the objects to look into; None where
+    there is none (Arrow added no field there: no line of the block has one to keep)."""
+    objects = []
+    for key, inner in shape.objects:
+        given_type, expected_type = given.field(key).type, expected.field(key).type
+        if given_type != expected_type and (part := _untyped(inner, given_type, expected_type)):
+            objects.append((key, part))
+    if given.num_fields == expected.num_fields and not objects:
+        return None
+    return _Shape(shape.keys, tuple(objects))
+
+
+# A line split into its fields, each value still its raw JSON text (msgspec.Raw): only the values
+# kept in `extra` are decoded, by the line path's decoder, so both paths keep the same values.
+_FIELDS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ELEMENTS = msgspec.json.Decoder(list[dict[str, msgspec.Raw] | None])
+_NULL = msgspec.Raw(b"null")
+
+
+def _value(raw: msgspec.Raw) -> Any:
+    return _LINE_JSON.decode(str(raw, "utf-8"))
+
+
+def _left(obj: Mapping[str, msgspec.Raw], shape: _Shape) -> dict[str, Any]:
+    """What `_take` leaves of `obj` (an object's fields, as raw JSON) in `extra` when every value
+    fits (Arrow checked that): the fields the spec does not type, where the report had them, decoded.
+    Set operations, not a Python step per field: most objects have no field to keep."""
     unknown = obj.keys() - shape.keys
     rests = {}
     for key, inner in shape.objects:
         value = obj.get(key)
-        if value is not None and (rest := _left(value, inner)):
+        if value is not None and value != _NULL and (rest := _left(_FIELDS.decode(value), inner)):
             rests[key] = rest
     if not rests:
-        return {key: value for key, value in obj.items() if key in unknown} if unknown else {}
-    return {key: rests.get(key, value) for key, value in obj.items() if key in unknown or key in rests}
+        return {key: _value(value) for key, value in obj.items() if key in unknown} if unknown else {}
+    return {
+        key: rests[key] if key in rests else _value(value)
+        for key, value in obj.items()
+        if key in unknown or key in rests
+    }
 
 
 _ROW = re.compile(r" in row (\d+)")
@@ -432,7 +494,9 @@ class _VectorPath:
     path: a value that does not fit is mistyped, warned and kept in extra there). Fields no table
     types are parsed by Arrow too (`unexpected_field_behavior="infer"`) but their `extra` is written
     from each line's own JSON (`_left`, then `_extra`, as the line path writes it): Arrow's columns
-    hold neither the order of a line's keys nor whether a key was absent or null.
+    hold neither the order of a line's keys nor whether a key was absent or null. Only where Arrow
+    found such fields in the block, and without decoding the whole line: msgspec splits it into
+    its fields as raw JSON text, and only the values kept are decoded.
     """
 
     def __init__(self, tables: Iterable[CuratedTable], specs: Mapping[str, _Spec], day: str) -> None:
@@ -456,6 +520,8 @@ class _VectorPath:
             specs[USER_DAILY.name], ["day", *(t.breakdown or "" for t in self.breakdowns)]
         )
         self.breakdown_shapes = [(t, t.breakdown or "", _Shape.of(specs[t.name])) for t in self.breakdowns]
+        # Marks of the values Arrow refused (see `_marks`), in the order they were seen.
+        self.marks: list[bytes] = []
 
     def curate(self, block: bytes, lines: int, first: int, part: int) -> _Curated:
         """The rows of a block of `lines` whole lines, the first numbered `first`, of raw file `part`."""
@@ -472,19 +538,26 @@ class _VectorPath:
         bounds = [0, *(m.end() for m in re.finditer(b"\n", block))]
         if len(bounds) == lines:  # the last line has no newline
             bounds.append(len(block))
-        try:
-            unparsed: list[int] = []
-            parsed = self._read(block, lines)
-        except pa.ArrowInvalid:
-            # A line Arrow refuses (a value of another type than its column's, a duplicated key...)
-            # goes to the line path; Arrow parses the others at once.
-            unparsed = self._unparsed(block, bounds, lines)
-            ranges = zip([-1, *unparsed], [*unparsed, lines], strict=True)
-            others = b"".join(block[bounds[a + 1] : bounds[b]] for a, b in ranges if b > a + 1)
+        # A line Arrow refuses (a value of another type than its column's, a duplicated key...)
+        # goes to the line path; Arrow parses the others at once. Each refusal costs a parse:
+        # lines marked like one seen before are left out first, whatever their number.
+        unparsed = self._marked(block, bounds)
+        while True:
             try:
-                parsed = self._read(others, lines - len(unparsed))
+                parsed = self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed))
+                break
+            except pa.ArrowInvalid as exc:
+                if marks := [mark for mark in _marks(str(exc)) if mark not in self.marks]:
+                    self.marks.extend(marks)
+                    unparsed = self._marked(block, bounds)
+                    continue
+            # A refusal that names no field (or none these bytes mark): line by line.
+            unparsed = self._unparsed(block, bounds, lines)
+            try:
+                parsed = self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed))
             except pa.ArrowInvalid as exc:
                 raise _Refused from exc
+            break
         out: dict[str, list[pa.RecordBatch]] = {t.name: [] for t in (USER_DAILY, *self.breakdowns)}
         left = set(unparsed)
         nulls: list[tuple[int, int, CuratedTable]] = []
@@ -501,6 +574,19 @@ class _VectorPath:
             [(first + i, block[bounds[i] : bounds[i + 1]].rstrip(b"\n")) for i in sorted(left)],
             [(first + i, table) for i, _, table in nulls if i not in left],
         )
+
+    def _marked(self, block: bytes, bounds: list[int]) -> list[int]:
+        """The lines of `block` holding a mark of a value Arrow refused before (a field of that
+        name elsewhere, in a field no table types, sends its line to the line path too: it costs
+        only time)."""
+        found = set()
+        for mark in self.marks:
+            at = block.find(mark)
+            while at >= 0:
+                line = bisect.bisect_right(bounds, at) - 1
+                found.add(line)
+                at = block.find(mark, bounds[line + 1])
+        return sorted(found)
 
     def _read(self, data: bytes, lines: int) -> pa.Table:
         parsed = pa_json.read_json(pa.BufferReader(data), parse_options=self.options)
@@ -520,7 +606,10 @@ class _VectorPath:
         does not convert)."""
         found: list[int] = []
         view = memoryview(block)
-        ranges = [(0, lines)]  # a stack: the first range on top, so that lines are found in order
+        # A stack: the first range on top, so that lines are found in order. Pieces of a few lines:
+        # after a refusal only the rest of its piece is parsed again, not the rest of the block.
+        starts = range(0, lines, _PIECE_LINES)
+        ranges = [(low, min(low + _PIECE_LINES, lines)) for low in reversed(starts)]
         while ranges:
             low, high = ranges.pop()
             try:
@@ -588,14 +677,7 @@ class _VectorPath:
             made.append((table, batch, parents))
         # extra is null on every row unless a field no table types, or a null element, is there.
         plain = parsed.schema.equals(self.schema) and len(nulls) == before
-        # A breakdown whose elements Arrow typed as the schema has them holds no field to keep.
-        given = parsed.schema
-        untyped = {
-            t.name
-            for t in self.breakdowns
-            if given.field(t.breakdown).type != self.schema.field(t.breakdown).type
-        }
-        extras = None if plain else self._extras(block, bounds, kept, odd, untyped)
+        extras = None if plain else self._extras(block, bounds, kept, odd, parsed.schema, nulls[before:])
         keep = pa.array([i not in odd for i in range(len(kept))]) if odd else None
         for table, batch, parents in made:
             rows = keep if parents is None or keep is None else keep.take(parents)
@@ -614,42 +696,66 @@ class _VectorPath:
         return {kept[i] for i in odd}
 
     def _extras(
-        self, block: bytes, bounds: list[int], kept: list[int], odd: set[int], untyped: set[str]
+        self,
+        block: bytes,
+        bounds: list[int],
+        kept: list[int],
+        odd: set[int],
+        given: pa.Schema,
+        nulls: list[tuple[int, int, CuratedTable]],
     ) -> dict[str, list[str | None]]:
         """The `extra` of every row of the `kept` lines not in `odd`, in row order, as the line
-        path writes it, for the user's table and the `untyped` breakdowns (the others' is null);
-        a line whose JSON the line path would not take as Arrow did joins `odd`."""
-        per_line: list[tuple[int, dict[str, list[str | None]]]] = []
-        user_shape = self.user_shape
+        path writes it, for the user's table and the breakdowns where Arrow found fields the schema
+        does not type (`given`: the parsed schema; the others' extra is null) and the null elements
+        (`nulls`); a line whose JSON the line path would not take as Arrow did joins `odd`."""
+        user_shape = _untyped(self.user_shape, pa.struct(given), pa.struct(self.schema))
+        untyped = []
+        for table, name, shape in self.breakdown_shapes:
+            given_type, expected_type = given.field(name).type, self.schema.field(name).type
+            if name not in _OBJECT_BREAKDOWNS:
+                given_type, expected_type = given_type.value_type, expected_type.value_type
+            if given_type != expected_type and (part := _untyped(shape, given_type, expected_type)):
+                untyped.append((table, name, part))
+        # Null elements (the block's lines, in order; a line's tables in order) are kept in the
+        # user's extra, where the line path's `_put_back` keeps them.
+        null_elements: dict[int, dict[str, int]] = {}
+        for line, _, table in nulls:
+            counts = null_elements.setdefault(line, {})
+            counts[table.breakdown or ""] = counts.get(table.breakdown or "", 0) + 1
+        per_line: list[dict[str, list[str | None]]] = []
         # A look for the bytes first: the pattern itself scans slowly.
         surrogates = (b"\\u" in block or b"\xed" in block) and _SURROGATE.search(block) is not None
+        view = memoryview(block)
         for i, line in enumerate(kept):
             if i in odd:
                 continue
-            raw = block[bounds[line] : bounds[line + 1]]
+            raw = view[bounds[line] : bounds[line + 1]]
             try:
-                obj = _LINE_JSON.decode(raw.decode())
                 if surrogates and _SURROGATE.search(raw):
                     raise ValueError("a surrogate: the line path decides")
-                user = _left(obj, user_shape)
+                obj = _FIELDS.decode(raw)
+                user = _left(obj, user_shape) if user_shape else {}
                 extras: dict[str, list[str | None]] = {}
-                for table, name, shape in self.breakdown_shapes:
+                for table, name, shape in untyped:
                     value = obj.get(name)
-                    if value is None:
+                    if value is None or value == _NULL:
                         continue
-                    elements = [value] if isinstance(value, dict) else value
-                    if table.name in untyped:
+                    if name in _OBJECT_BREAKDOWNS:
+                        extras[table.name] = [_extra(_left(_FIELDS.decode(value), shape))]
+                    else:
+                        elements = _ELEMENTS.decode(value)
                         extras[table.name] = [_extra(_left(e, shape)) for e in elements if e is not None]
-                    if None in elements:  # kept where it was, as `_put_back` keeps it
-                        user[name] = [None] * elements.count(None)
+                for name, count in null_elements.get(line, {}).items():
+                    user[name] = [None] * count
                 extras[USER_DAILY.name] = [_extra(user)]
-            except (ValueError, TypeError, RecursionError):  # 1e999 (no JSON for inf), and the like
+            # A value JSON does not hold (NaN, 1e999: no JSON for inf) and the like.
+            except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
                 odd.add(i)
                 continue
-            per_line.append((i, extras))
+            per_line.append(extras)
         return {
-            name: [text for _, extras in per_line for text in extras.get(name, ())]
-            for name in (USER_DAILY.name, *untyped)
+            name: [text for extras in per_line for text in extras.get(name, ())]
+            for name in (USER_DAILY.name, *(table.name for table, _, _ in untyped))
         }
 
     @staticmethod
