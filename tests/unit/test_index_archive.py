@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -174,3 +176,20 @@ def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_pat
         # Only the lines with a value that does not fit: a string for a count, a negative count.
         assert 0 < curator.lines_left_to_line_path < curator.lines / 25
     assert all(c.vector_blocks == 0 for c in by_lines["curators"])
+
+
+def test_the_index_command_does_not_load_duckdb(tmp_path):
+    # A fresh process, as a user runs it: DuckDB takes about half a second to load, a share of a
+    # day's indexing that `index` never uses (the CLI imports the query module for every command).
+    archive(LocalFolderStorage(tmp_path), datetime(2025, 10, 13, 6, tzinfo=UTC))
+    probe = (
+        "import sys; from copilot_archive.cli import main; code = main(sys.argv[1:]); "
+        "print(code, 'duckdb' in sys.modules)"
+    )
+    command = [sys.executable, "-c", probe, "index", "--archive", str(tmp_path), "--no-progress"]
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "1 report-days indexed" in done.stdout
+    assert done.stdout.split()[-2:] == ["0", "False"]
