@@ -376,7 +376,8 @@ def _others(block: bytes, bounds: list[int], lines: int, leaving: list[int]) -> 
     if not leaving:
         return block
     ranges = zip([-1, *leaving], [*leaving, lines], strict=True)
-    return b"".join(block[bounds[a + 1] : bounds[b]] for a, b in ranges if b > a + 1)
+    view = memoryview(block)  # one copy, not two
+    return b"".join([view[bounds[a + 1] : bounds[b]] for a, b in ranges if b > a + 1])
 
 
 class _Refused(Exception):
@@ -447,27 +448,49 @@ _ELEMENTS = msgspec.json.Decoder(list[dict[str, msgspec.Raw] | None])
 _NULL = msgspec.Raw(b"null")
 
 
-def _value(raw: msgspec.Raw) -> Any:
-    return _LINE_JSON.decode(str(raw, "utf-8"))
+# JSON text that the line path's encoder writes as it is: strings without an escape, integers,
+# true, false, null, brackets and separators, no space between them. Any other value (a float,
+# an escape ...) is decoded and encoded again, as the line path does.
+_AS_ENCODED = re.compile(r'(?:"[^"\\\x00-\x1f]*"|-?[1-9][0-9]*|0|true|false|null|[\[\]{},:])*')
 
 
-def _left(obj: Mapping[str, msgspec.Raw], shape: _Shape) -> dict[str, Any]:
+@functools.lru_cache(maxsize=4096)
+def _key_text(key: str) -> str:
+    return _EXTRA_JSON.encode(key) + ":"
+
+
+def _text(raw: msgspec.Raw) -> str:
+    """A value's JSON text as the line path's encoder writes it."""
+    text = str(raw, "utf-8")
+    if _AS_ENCODED.fullmatch(text):
+        return text
+    return _EXTRA_JSON.encode(_LINE_JSON.decode(text))
+
+
+def _left(obj: Mapping[str, msgspec.Raw], shape: _Shape) -> list[str]:
     """What `_take` leaves of `obj` (an object's fields, as raw JSON) in `extra` when every value
-    fits (Arrow checked that): the fields the spec does not type, where the report had them, decoded.
-    Set operations, not a Python step per field: most objects have no field to keep."""
+    fits (Arrow checked that): the fields the spec does not type, where the report had them, each
+    as its text in `extra` (`"key":value`). Set operations, not a Python step per field: most
+    objects have no field to keep."""
     unknown = obj.keys() - shape.keys
     rests = {}
     for key, inner in shape.objects:
         value = obj.get(key)
         if value is not None and value != _NULL and (rest := _left(_FIELDS.decode(value), inner)):
-            rests[key] = rest
+            rests[key] = _object_text(rest)
     if not rests:
-        return {key: _value(value) for key, value in obj.items() if key in unknown} if unknown else {}
-    return {
-        key: rests[key] if key in rests else _value(value)
+        if not unknown:
+            return []
+        return [_key_text(key) + _text(value) for key, value in obj.items() if key in unknown]
+    return [
+        _key_text(key) + (rests[key] if key in rests else _text(value))
         for key, value in obj.items()
         if key in unknown or key in rests
-    }
+    ]
+
+
+def _object_text(fields: list[str]) -> str:
+    return "{" + ",".join(fields) + "}"
 
 
 _ROW = re.compile(r" in row (\d+)")
@@ -734,20 +757,20 @@ class _VectorPath:
                 if surrogates and _SURROGATE.search(raw):
                     raise ValueError("a surrogate: the line path decides")
                 obj = _FIELDS.decode(raw)
-                user = _left(obj, user_shape) if user_shape else {}
+                user = _left(obj, user_shape) if user_shape else []
                 extras: dict[str, list[str | None]] = {}
                 for table, name, shape in untyped:
                     value = obj.get(name)
                     if value is None or value == _NULL:
                         continue
                     if name in _OBJECT_BREAKDOWNS:
-                        extras[table.name] = [_extra(_left(_FIELDS.decode(value), shape))]
+                        kept_here = [_left(_FIELDS.decode(value), shape)]
                     else:
-                        elements = _ELEMENTS.decode(value)
-                        extras[table.name] = [_extra(_left(e, shape)) for e in elements if e is not None]
+                        kept_here = [_left(e, shape) for e in _ELEMENTS.decode(value) if e is not None]
+                    extras[table.name] = [_object_text(e) if e else None for e in kept_here]
                 for name, count in null_elements.get(line, {}).items():
-                    user[name] = [None] * count
-                extras[USER_DAILY.name] = [_extra(user)]
+                    user.append(_key_text(name) + "[" + ",".join(["null"] * count) + "]")
+                extras[USER_DAILY.name] = [_object_text(user) if user else None]
             # A value JSON does not hold (NaN, 1e999: no JSON for inf) and the like.
             except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
                 odd.add(i)
