@@ -35,6 +35,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Union
@@ -343,9 +344,6 @@ _OBJECT_BREAKDOWNS = frozenset({"totals_by_cli", "totals_by_copilot_app"})
 # int columns are parsed as int64 and range-checked before the cast, as `_fit_integer` checks.
 _PARSE_TYPES: Mapping[str, pa.DataType] = {**ARROW_TYPES, "int": pa.int64()}
 _INT32_MAX = 2**31 - 1
-# A line (after the first of a block) that does not start with "{"; a regex finds it faster
-# than bytes.count(b"\n{") counts.
-_LINE_NOT_AN_OBJECT = re.compile(rb"\n[^{]")
 
 
 # Lines Arrow refused are looked for in pieces of this many lines.
@@ -507,6 +505,20 @@ class _Curated:
     null_elements: list[tuple[int, CuratedTable]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Started:
+    """A block whose Arrow parse is under way: the lines the marks left out (`unparsed`) are not
+    in it; `bounds`: where each line starts (and the end)."""
+
+    block: bytes
+    lines: int
+    bounds: list[int]
+    ascii: bool
+    marks: tuple[bytes, ...]
+    unparsed: list[int]
+    parse: Future[pa.Table]
+
+
 class _VectorPath:
     """Curates a block of users-1-day lines with Arrow; `curate` raises _Refused for a block it
     cannot take at all (a line that is not one JSON object, invalid UTF-8), before anything is
@@ -546,46 +558,43 @@ class _VectorPath:
         # Marks of the values Arrow refused (see `_marks`), in the order they were seen.
         self.marks: list[bytes] = []
 
-    def curate(self, block: bytes, lines: int, first: int, part: int) -> _Curated:
-        """The rows of a block of `lines` whole lines, the first numbered `first`, of raw file `part`."""
+    def start(self, block: bytes, lines: int, pool: Executor) -> _Started:
+        """Check a block of `lines` whole lines and start Arrow's parse of it in `pool`, so that it
+        runs while the Python work of the block before is done; _Refused if Arrow cannot take it."""
+        bounds = [0, *(m.end() for m in re.finditer(b"\n", block))]
+        if len(bounds) == lines:  # the last line has no newline
+            bounds.append(len(block))
         # Every line starts an object: no blank line (its number is skipped) and, with the count
         # of rows below, no line holding two objects (JSON to Arrow, not to the line path).
-        if not block.startswith(b"{") or _LINE_NOT_AN_OBJECT.search(block):
+        if bytes(map(block.__getitem__, bounds[:lines])).strip(b"{"):
             raise _Refused
         # Arrow does not check that strings are UTF-8; json.loads refuses the line if not.
-        if not block.isascii():
+        ascii = block.isascii()
+        if not ascii:
             try:
                 block.decode()
             except UnicodeDecodeError as exc:
                 raise _Refused from exc
-        bounds = [0, *(m.end() for m in re.finditer(b"\n", block))]
-        if len(bounds) == lines:  # the last line has no newline
-            bounds.append(len(block))
         # A line Arrow refuses (a value of another type than its column's, a duplicated key...)
         # goes to the line path; Arrow parses the others at once. Each refusal costs a parse:
         # lines marked like one seen before are left out first, whatever their number.
-        unparsed = self._marked(block, bounds)
-        while True:
-            try:
-                parsed = self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed))
-                break
-            except pa.ArrowInvalid as exc:
-                if marks := [mark for mark in _marks(str(exc)) if mark not in self.marks]:
-                    self.marks.extend(marks)
-                    unparsed = self._marked(block, bounds)
-                    continue
-            # A refusal that names no field (or none these bytes mark): line by line.
-            unparsed = self._unparsed(block, bounds, lines)
-            try:
-                parsed = self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed))
-            except pa.ArrowInvalid as exc:
-                raise _Refused from exc
-            break
+        marks = tuple(self.marks)
+        unparsed = self._marked(block, bounds, marks)
+        parse = pool.submit(self._read, _others(block, bounds, lines, unparsed), lines - len(unparsed))
+        return _Started(block, lines, bounds, ascii, marks, unparsed, parse)
+
+    def curate(self, started: _Started, first: int, part: int) -> _Curated:
+        """The rows of a started block, its first line numbered `first`, of raw file `part`."""
+        block, lines, bounds, unparsed = started.block, started.lines, started.bounds, started.unparsed
+        try:
+            parsed = started.parse.result()
+        except pa.ArrowInvalid as exc:
+            parsed, unparsed = self._parse_refused(started, exc)
         out: dict[str, list[pa.RecordBatch]] = {t.name: [] for t in (USER_DAILY, *self.breakdowns)}
         left = set(unparsed)
         nulls: list[tuple[int, int, CuratedTable]] = []
         kept = [i for i in range(lines) if i not in left] if left else list(range(lines))
-        left.update(self._piece(block, bounds, kept, parsed, first, part, out, nulls))
+        left.update(self._piece(started, kept, parsed, first, part, out, nulls))
         batches = [
             (table, batch[0] if len(batch) == 1 else pa.concat_batches(batch))
             for table in (USER_DAILY, *self.breakdowns)
@@ -598,12 +607,31 @@ class _VectorPath:
             [(first + i, table) for i, _, table in nulls if i not in left],
         )
 
-    def _marked(self, block: bytes, bounds: list[int]) -> list[int]:
+    def _parse_refused(self, started: _Started, refusal: pa.ArrowInvalid) -> tuple[pa.Table, list[int]]:
+        """Arrow's rows of a block after it refused a line, and the lines left to the line path."""
+        block, lines, bounds, marks = started.block, started.lines, started.bounds, started.marks
+        while new := [mark for mark in _marks(str(refusal)) if mark not in marks]:
+            self.marks.extend(mark for mark in new if mark not in self.marks)
+            marks = tuple(self.marks)
+            unparsed = self._marked(block, bounds, marks)
+            try:
+                return self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed)), unparsed
+            except pa.ArrowInvalid as exc:
+                refusal = exc
+        # A refusal that names no field (or none these bytes mark): line by line.
+        unparsed = self._unparsed(block, bounds, lines)
+        try:
+            return self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed)), unparsed
+        except pa.ArrowInvalid as exc:
+            raise _Refused from exc
+
+    @staticmethod
+    def _marked(block: bytes, bounds: list[int], marks: Iterable[bytes]) -> list[int]:
         """The lines of `block` holding a mark of a value Arrow refused before (a field of that
         name elsewhere, in a field no table types, sends its line to the line path too: it costs
         only time)."""
         found = set()
-        for mark in self.marks:
+        for mark in marks:
             at = block.find(mark)
             while at >= 0:
                 line = bisect.bisect_right(bounds, at) - 1
@@ -660,8 +688,7 @@ class _VectorPath:
 
     def _piece(
         self,
-        block: bytes,
-        bounds: list[int],
+        started: _Started,
         kept: list[int],
         parsed: pa.Table,
         first: int,
@@ -700,7 +727,7 @@ class _VectorPath:
             made.append((table, batch, parents))
         # extra is null on every row unless a field no table types, or a null element, is there.
         plain = parsed.schema.equals(self.schema) and len(nulls) == before
-        extras = None if plain else self._extras(block, bounds, kept, odd, parsed.schema, nulls[before:])
+        extras = None if plain else self._extras(started, kept, odd, parsed.schema, nulls[before:])
         keep = pa.array([i not in odd for i in range(len(kept))]) if odd else None
         for table, batch, parents in made:
             rows = keep if parents is None or keep is None else keep.take(parents)
@@ -720,8 +747,7 @@ class _VectorPath:
 
     def _extras(
         self,
-        block: bytes,
-        bounds: list[int],
+        started: _Started,
         kept: list[int],
         odd: set[int],
         given: pa.Schema,
@@ -746,8 +772,11 @@ class _VectorPath:
             counts = null_elements.setdefault(line, {})
             counts[table.breakdown or ""] = counts.get(table.breakdown or "", 0) + 1
         per_line: list[dict[str, list[str | None]]] = []
-        # A look for the bytes first: the pattern itself scans slowly.
-        surrogates = (b"\\u" in block or b"\xed" in block) and _SURROGATE.search(block) is not None
+        block, bounds = started.block, started.bounds
+        # A look for the bytes first: the pattern itself scans slowly (no \xed in ASCII).
+        surrogates = (b"\\u" in block or (not started.ascii and b"\xed" in block)) and bool(
+            _SURROGATE.search(block)
+        )
         view = memoryview(block)
         for i, line in enumerate(kept):
             if i in odd:
@@ -865,30 +894,52 @@ class Curator:
         """Curate one raw file given as blocks of whole lines (the file's last may lack its newline):
         the rows `curate` gives, in the same order, by Arrow for each block it can take."""
         first = 1
-        for block in blocks:
-            if not block:
-                continue
-            lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
-            try:
-                if self._vector is None:
-                    raise _Refused
-                curated = self._vector.curate(block, lines, first, part)
-            except _Refused:
-                self.line_blocks += 1
-                pieces = block.split(b"\n")
-                if block.endswith(b"\n"):
-                    pieces.pop()
-                yield from self._curate_lines(pieces, key, part, first)
-            else:
-                self.vector_blocks += 1
-                if any(map(len, self._buffers.values())):
-                    yield from self._flush()  # rows of earlier lines first
-                self._hold(curated, key, part)
-                self.lines += lines
-                self._pending += lines
-                if self._pending >= self.batch_lines:
-                    yield from self._flush()
-            first += lines
+        # Arrow parses a block (on its own threads) while Python curates the block before.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead: tuple[bytes, int, int, _Started | None] | None = None
+            for block in blocks:
+                if not block:
+                    continue
+                lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+                started = self._start(block, lines, pool)
+                if ahead is not None:
+                    yield from self._curate_block(*ahead, key, part)
+                ahead = (block, lines, first, started)
+                first += lines
+            if ahead is not None:
+                yield from self._curate_block(*ahead, key, part)
+
+    def _start(self, block: bytes, lines: int, pool: Executor) -> _Started | None:
+        """The block with Arrow's parse under way; None: the line path takes it."""
+        if self._vector is None:
+            return None
+        try:
+            return self._vector.start(block, lines, pool)
+        except _Refused:
+            return None
+
+    def _curate_block(
+        self, block: bytes, lines: int, first: int, started: _Started | None, key: str, part: int
+    ) -> Iterator[TableBatch]:
+        try:
+            if started is None or self._vector is None:
+                raise _Refused
+            curated = self._vector.curate(started, first, part)
+        except _Refused:
+            self.line_blocks += 1
+            pieces = block.split(b"\n")
+            if block.endswith(b"\n"):
+                pieces.pop()
+            yield from self._curate_lines(pieces, key, part, first)
+        else:
+            self.vector_blocks += 1
+            if any(map(len, self._buffers.values())):
+                yield from self._flush()  # rows of earlier lines first
+            self._hold(curated, key, part)
+            self.lines += lines
+            self._pending += lines
+            if self._pending >= self.batch_lines:
+                yield from self._flush()
 
     def _hold(self, curated: _Curated, key: str, part: int) -> None:
         """Hold a block's rows: Arrow's, and those of the lines it left to the line path, in line order."""
