@@ -203,13 +203,14 @@ def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_pat
     assert all(c.vector_blocks == 0 for c in by_lines["curators"])
 
 
-def test_the_index_command_does_not_load_duckdb(tmp_path):
-    # A fresh process, as a user runs it: DuckDB takes about half a second to load, a share of a
-    # day's indexing that `index` never uses (the CLI imports the query module for every command).
+def test_indexing_a_local_folder_loads_neither_duckdb_nor_boto3(tmp_path):
+    # A fresh process, as a user runs it: DuckDB takes about half a second to load and boto3 a
+    # third, a share of a day's indexing that `index` of a folder never uses (the CLI imports the
+    # query module for every command, the indexer the storage module with its S3 adapter).
     archive(LocalFolderStorage(tmp_path), datetime(2025, 10, 13, 6, tzinfo=UTC))
     probe = (
         "import sys; from copilot_archive.cli import main; code = main(sys.argv[1:]); "
-        "print(code, 'duckdb' in sys.modules)"
+        "print(code, 'duckdb' in sys.modules, 'boto3' in sys.modules)"
     )
     command = [sys.executable, "-c", probe, "index", "--archive", str(tmp_path), "--no-progress"]
 
@@ -217,4 +218,4 @@ def test_the_index_command_does_not_load_duckdb(tmp_path):
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert "1 report-days indexed" in done.stdout
-    assert done.stdout.split()[-2:] == ["0", "False"]
+    assert done.stdout.split()[-3:] == ["0", "False", "False"]
