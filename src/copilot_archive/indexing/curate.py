@@ -477,8 +477,8 @@ def _left(obj: Mapping[str, msgspec.Raw], shape: _Shape) -> list[str]:
         if value is not None and value != _NULL and (rest := _left(_FIELDS.decode(value), inner)):
             rests[key] = _object_text(rest)
     if not rests:
-        if not unknown:
-            return []
+        if len(unknown) <= 1:  # one field to keep (the common case): no order to keep
+            return [_key_text(key) + _text(obj[key]) for key in unknown]
         return [_key_text(key) + _text(value) for key, value in obj.items() if key in unknown]
     return [
         _key_text(key) + (rests[key] if key in rests else _text(value))
