@@ -513,7 +513,7 @@ class _Started:
     block: bytes
     lines: int
     bounds: list[int]
-    ascii: bool
+    is_ascii: bool
     marks: tuple[bytes, ...]
     unparsed: list[int]
     parse: Future[pa.Table]
@@ -569,8 +569,8 @@ class _VectorPath:
         if bytes(map(block.__getitem__, bounds[:lines])).strip(b"{"):
             raise _Refused
         # Arrow does not check that strings are UTF-8; json.loads refuses the line if not.
-        ascii = block.isascii()
-        if not ascii:
+        is_ascii = block.isascii()
+        if not is_ascii:
             try:
                 block.decode()
             except UnicodeDecodeError as exc:
@@ -581,7 +581,7 @@ class _VectorPath:
         marks = tuple(self.marks)
         unparsed = self._marked(block, bounds, marks)
         parse = pool.submit(self._read, _others(block, bounds, lines, unparsed), lines - len(unparsed))
-        return _Started(block, lines, bounds, ascii, marks, unparsed, parse)
+        return _Started(block, lines, bounds, is_ascii, marks, unparsed, parse)
 
     def curate(self, started: _Started, first: int, part: int) -> _Curated:
         """The rows of a started block, its first line numbered `first`, of raw file `part`."""
@@ -774,7 +774,7 @@ class _VectorPath:
         per_line: list[dict[str, list[str | None]]] = []
         block, bounds = started.block, started.bounds
         # A look for the bytes first: the pattern itself scans slowly (no \xed in ASCII).
-        surrogates = (b"\\u" in block or (not started.ascii and b"\xed" in block)) and bool(
+        surrogates = (b"\\u" in block or (not started.is_ascii and b"\xed" in block)) and bool(
             _SURROGATE.search(block)
         )
         view = memoryview(block)
