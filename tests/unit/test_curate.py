@@ -473,6 +473,14 @@ ODD_USER_LINES = {
     "a line of spaces": b"  \t \r\n",
     "a line ending in CRLF": line(user_records()[1]).replace(b"\n", b"\r\n"),
     "spaces before the object": b"  " + line(user_records()[1]),
+    # Untyped values kept in extra as the line path's encoder writes them, not as the line has them.
+    "an untidy unknown field": line(with_field("brand_new", 0)).replace(
+        b'"brand_new":0', rb'"brand_new":{"f":1.50,"e":"caf\u00e9 \/","s":[1, 2],"z":-0,"x":1E2}'
+    ),
+    "an unknown float": line(with_field("brand_new_ratio", 1e16)),
+    "an unknown huge int": line(with_field("brand_new_count", 10**30)),
+    "an unknown emoji": line(with_field("brand_new", "\U0001f600")),
+    "an unknown NaN": line(with_field("brand_new", 0)).replace(b'"brand_new":0', b'"brand_new":NaN'),
 }
 
 
@@ -497,6 +505,9 @@ TAKEN_BY_ARROW = {
     "an escaped login",
     "an escaped surrogate pair",
     "a line ending in CRLF",
+    "an untidy unknown field",
+    "an unknown float",
+    "an unknown huge int",
 }
 NOT_ONE_OBJECT = {"a blank line", "a line of spaces", "spaces before the object"}
 

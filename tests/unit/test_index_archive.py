@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -90,10 +92,16 @@ def test_processes_index_the_same_rows_as_one_process(tmp_path, monkeypatch):
         assert pq.read_table(roots[2] / path).equals(pq.read_table(roots[1] / path)), path
 
 
+# A field no table types, written as no JSON encoder writes it: a float with a trailing zero, an
+# exponent, escapes, spaces, a negative zero (its `extra` is what the line path's encoder writes).
+UNTIDY_FIELD = rb',"untidy":{"f":1.50,"e":"caf\u00e9 \/","s":[1, 2],"z":-0,"x":1E2}}'
+
+
 def real_shaped_lines(slug: str, level: Level) -> bytes:
     """GitHub-shaped users-1-day lines: each with a field no table types at the top and inside a
     breakdown element; every 100th with a count as a string, another a negative count in an
-    element, every 50th with a null element."""
+    element, another a number for a boolean, another an untidy untyped field, others an untyped
+    field in a typed object (of the user, of an element); every 50th with a null element."""
     lines = []
     for n, raw in enumerate(ReportBook({slug: 300}).lines(slug, "users-1-day", DAY)):
         record = json.loads(raw)
@@ -106,9 +114,18 @@ def real_shaped_lines(slug: str, level: Level) -> bytes:
             record["loc_added_sum"] = str(record.get("loc_added_sum"))
         if n % 100 == 57 and record.get("totals_by_ide"):
             record["totals_by_ide"][0]["loc_deleted_sum"] = -1
+        if n % 100 == 77:
+            record["used_chat"] = 1
+        if n % 100 == 41 and isinstance(record.get("ai_adoption_phase"), dict):
+            record["ai_adoption_phase"]["assessed_by"] = "survey"
+        if n % 100 == 43 and record.get("totals_by_ide"):
+            record["totals_by_ide"][0]["last_known_ide_version"]["channel"] = "beta"
         if n % 50 == 3:
             record["totals_by_feature"] = [*(record.get("totals_by_feature") or []), None]
-        lines.append(compact(record))
+        line = compact(record)
+        if n % 100 == 31:
+            line = line.rstrip(b"}\n") + UNTIDY_FIELD + b"\n"
+        lines.append(line)
     return b"".join(lines)
 
 
@@ -156,9 +173,10 @@ def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_pat
         lines_of_day = real_shaped_lines(arrow.report_day.slug, arrow.report_day.level).splitlines()
         strings = sum(b'"loc_added_sum":"' in raw for raw in lines_of_day)
         negatives = sum(b'"loc_deleted_sum":-1' in raw for raw in lines_of_day)
+        numbers = sum(b'"used_chat":1' in raw for raw in lines_of_day)
         nulls = sum(raw.count(b",null]") for raw in lines_of_day)
-        assert strings and negatives and nulls
-        assert arrow.mistyped_values == strings + negatives + nulls
+        assert strings and negatives and numbers and nulls
+        assert arrow.mistyped_values == strings + negatives + numbers + nulls
     for level in (Level.ENTERPRISE, Level.ORGANIZATION):
         user = by_arrow["tables"][(level, "user_daily")].to_pylist()
         skills = [json.loads(row["extra"])["totals_by_skill"] for row in user]
@@ -167,6 +185,15 @@ def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_pat
         assert ides and all(
             json.loads(row["extra"])["new_ide_field"] == f"x{row['source_line'] - 1}" for row in ides
         )
+        # As the line path writes them: decoded, then encoded compact, keys in the line's order.
+        untidy = [row["extra"] for row in user if row["source_line"] % 100 == 32]
+        assert untidy and all(
+            '"untidy":{"f":1.5,"e":"café /","s":[1,2],"z":0,"x":100.0}' in extra for extra in untidy
+        )
+        phases = [json.loads(row["extra"]) for row in user if row["source_line"] % 100 == 42]
+        assert phases and all(e["ai_adoption_phase"] == {"assessed_by": "survey"} for e in phases)
+        channels = [json.loads(row["extra"]) for row in ides if row["source_line"] % 100 == 44]
+        assert channels and all(e["last_known_ide_version"] == {"channel": "beta"} for e in channels)
     arrow_curators = by_arrow["curators"]
     assert len(arrow_curators) == 2
     for curator in arrow_curators:
@@ -174,3 +201,21 @@ def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_pat
         # Only the lines with a value that does not fit: a string for a count, a negative count.
         assert 0 < curator.lines_left_to_line_path < curator.lines / 25
     assert all(c.vector_blocks == 0 for c in by_lines["curators"])
+
+
+def test_indexing_a_local_folder_loads_neither_duckdb_nor_boto3(tmp_path):
+    # A fresh process, as a user runs it: DuckDB takes about half a second to load and boto3 a
+    # third, a share of a day's indexing that `index` of a folder never uses (the CLI imports the
+    # query module for every command, the indexer the storage module with its S3 adapter).
+    archive(LocalFolderStorage(tmp_path), datetime(2025, 10, 13, 6, tzinfo=UTC))
+    probe = (
+        "import sys; from copilot_archive.cli import main; code = main(sys.argv[1:]); "
+        "print(code, 'duckdb' in sys.modules, 'boto3' in sys.modules)"
+    )
+    command = [sys.executable, "-c", probe, "index", "--archive", str(tmp_path), "--no-progress"]
+
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "1 report-days indexed" in done.stdout
+    assert done.stdout.split()[-3:] == ["0", "False", "False"]

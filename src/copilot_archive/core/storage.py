@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import BotoCoreError, ClientError
 
 from .exceptions import AlreadyExists, StorageError, WriteConflict
@@ -260,6 +259,10 @@ class S3Storage:
     @contextmanager
     def _translated(self, action: str, key: str) -> Iterator[None]:
         """The one place S3 errors become StorageError."""
+        # Imported here, as boto3 itself in __init__: loading boto3 takes about 0.3 s, which a
+        # local folder's users (`copilot-archive index`, the queries) never need.
+        from boto3.exceptions import S3UploadFailedError
+
         try:
             yield
         except WriteConflict:

@@ -28,16 +28,19 @@ only when a line of it is not one JSON object (a blank line, two objects on a li
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Union
 
+import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
@@ -341,9 +344,38 @@ _OBJECT_BREAKDOWNS = frozenset({"totals_by_cli", "totals_by_copilot_app"})
 # int columns are parsed as int64 and range-checked before the cast, as `_fit_integer` checks.
 _PARSE_TYPES: Mapping[str, pa.DataType] = {**ARROW_TYPES, "int": pa.int64()}
 _INT32_MAX = 2**31 - 1
-# A line (after the first of a block) that does not start with "{"; a regex finds it faster
-# than bytes.count(b"\n{") counts.
-_LINE_NOT_AN_OBJECT = re.compile(rb"\n[^{]")
+
+
+# Lines Arrow refused are looked for in pieces of this many lines.
+_PIECE_LINES = 64
+# An Arrow refusal that names the field and the kind of value refused: the key and how such a
+# value starts mark the lines Arrow would refuse (in this block and the next) before a parse.
+_CHANGED = re.compile(r"Column\((.*)\) changed from \w+ to (\w+) in row \d+")
+_VALUE_STARTS = {
+    "string": [b'"'],
+    "boolean": [b"t", b"f"],
+    "object": [b"{"],
+    "array": [b"["],
+    "number": [bytes([digit]) for digit in b"-0123456789"],
+}
+
+
+def _marks(refusal: str) -> list[bytes]:
+    """The bytes that start a field like the one an Arrow refusal names (none: it names none)."""
+    named = _CHANGED.search(refusal)
+    if named is None or named.group(2) not in _VALUE_STARTS:
+        return []
+    key = json.dumps(named.group(1).rsplit("/", 1)[-1], ensure_ascii=False).encode() + b":"
+    return [key + start for start in _VALUE_STARTS[named.group(2)]]
+
+
+def _others(block: bytes, bounds: list[int], lines: int, leaving: list[int]) -> bytes:
+    """The lines of `block` but those `leaving` (in order)."""
+    if not leaving:
+        return block
+    ranges = zip([-1, *leaving], [*leaving, lines], strict=True)
+    view = memoryview(block)  # one copy, not two
+    return b"".join([view[bounds[a + 1] : bounds[b]] for a, b in ranges if b > a + 1])
 
 
 class _Refused(Exception):
@@ -393,19 +425,70 @@ class _Shape:
         return cls(frozenset(spec) | frozenset(skip), objects)
 
 
-def _left(obj: Mapping[str, Any], shape: _Shape) -> dict[str, Any]:
-    """What `_take` leaves of `obj` in `extra` when every value fits (Arrow checked that): the
-    fields the spec does not type, where the report had them. Set operations, not a Python step
-    per field: most objects have no field to keep."""
+def _untyped(shape: _Shape, given: pa.StructType, expected: pa.StructType) -> _Shape | None:
+    """The part of `shape` where Arrow found, in this block, fields the schema does not type: the
+    level itself (when it has fields of its own to keep) and the objects to look into; None where
+    there is none (Arrow added no field there: no line of the block has one to keep)."""
+    objects = []
+    for key, inner in shape.objects:
+        given_type, expected_type = given.field(key).type, expected.field(key).type
+        if given_type != expected_type and (part := _untyped(inner, given_type, expected_type)):
+            objects.append((key, part))
+    if given.num_fields == expected.num_fields and not objects:
+        return None
+    return _Shape(shape.keys, tuple(objects))
+
+
+# A line split into its fields, each value still its raw JSON text (msgspec.Raw): only the values
+# kept in `extra` are decoded, by the line path's decoder, so both paths keep the same values.
+_FIELDS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ELEMENTS = msgspec.json.Decoder(list[dict[str, msgspec.Raw] | None])
+_NULL = msgspec.Raw(b"null")
+
+
+# JSON text that the line path's encoder writes as it is: strings without an escape, integers,
+# true, false, null, brackets and separators, no space between them. Any other value (a float,
+# an escape ...) is decoded and encoded again, as the line path does.
+_AS_ENCODED = re.compile(r'(?:"[^"\\\x00-\x1f]*"|-?[1-9][0-9]*|0|true|false|null|[\[\]{},:])*')
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_text(key: str) -> str:
+    return _EXTRA_JSON.encode(key) + ":"
+
+
+def _text(raw: msgspec.Raw) -> str:
+    """A value's JSON text as the line path's encoder writes it."""
+    text = str(raw, "utf-8")
+    if _AS_ENCODED.fullmatch(text):
+        return text
+    return _EXTRA_JSON.encode(_LINE_JSON.decode(text))
+
+
+def _left(obj: Mapping[str, msgspec.Raw], shape: _Shape) -> list[str]:
+    """What `_take` leaves of `obj` (an object's fields, as raw JSON) in `extra` when every value
+    fits (Arrow checked that): the fields the spec does not type, where the report had them, each
+    as its text in `extra` (`"key":value`). Set operations, not a Python step per field: most
+    objects have no field to keep."""
     unknown = obj.keys() - shape.keys
     rests = {}
     for key, inner in shape.objects:
         value = obj.get(key)
-        if value is not None and (rest := _left(value, inner)):
-            rests[key] = rest
+        if value is not None and value != _NULL and (rest := _left(_FIELDS.decode(value), inner)):
+            rests[key] = _object_text(rest)
     if not rests:
-        return {key: value for key, value in obj.items() if key in unknown} if unknown else {}
-    return {key: rests.get(key, value) for key, value in obj.items() if key in unknown or key in rests}
+        if len(unknown) <= 1:  # one field to keep (the common case): no order to keep
+            return [_key_text(key) + _text(obj[key]) for key in unknown]
+        return [_key_text(key) + _text(value) for key, value in obj.items() if key in unknown]
+    return [
+        _key_text(key) + (rests[key] if key in rests else _text(value))
+        for key, value in obj.items()
+        if key in unknown or key in rests
+    ]
+
+
+def _object_text(fields: list[str]) -> str:
+    return "{" + ",".join(fields) + "}"
 
 
 _ROW = re.compile(r" in row (\d+)")
@@ -422,6 +505,20 @@ class _Curated:
     null_elements: list[tuple[int, CuratedTable]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Started:
+    """A block whose Arrow parse is under way: the lines the marks left out (`unparsed`) are not
+    in it; `bounds`: where each line starts (and the end)."""
+
+    block: bytes
+    lines: int
+    bounds: list[int]
+    is_ascii: bool
+    marks: tuple[bytes, ...]
+    unparsed: list[int]
+    parse: Future[pa.Table]
+
+
 class _VectorPath:
     """Curates a block of users-1-day lines with Arrow; `curate` raises _Refused for a block it
     cannot take at all (a line that is not one JSON object, invalid UTF-8), before anything is
@@ -432,7 +529,9 @@ class _VectorPath:
     path: a value that does not fit is mistyped, warned and kept in extra there). Fields no table
     types are parsed by Arrow too (`unexpected_field_behavior="infer"`) but their `extra` is written
     from each line's own JSON (`_left`, then `_extra`, as the line path writes it): Arrow's columns
-    hold neither the order of a line's keys nor whether a key was absent or null.
+    hold neither the order of a line's keys nor whether a key was absent or null. Only where Arrow
+    found such fields in the block, and without decoding the whole line: msgspec splits it into
+    its fields as raw JSON text, and only the values kept are decoded.
     """
 
     def __init__(self, tables: Iterable[CuratedTable], specs: Mapping[str, _Spec], day: str) -> None:
@@ -456,40 +555,46 @@ class _VectorPath:
             specs[USER_DAILY.name], ["day", *(t.breakdown or "" for t in self.breakdowns)]
         )
         self.breakdown_shapes = [(t, t.breakdown or "", _Shape.of(specs[t.name])) for t in self.breakdowns]
+        # Marks of the values Arrow refused (see `_marks`), in the order they were seen.
+        self.marks: list[bytes] = []
 
-    def curate(self, block: bytes, lines: int, first: int, part: int) -> _Curated:
-        """The rows of a block of `lines` whole lines, the first numbered `first`, of raw file `part`."""
+    def start(self, block: bytes, lines: int, pool: Executor) -> _Started:
+        """Check a block of `lines` whole lines and start Arrow's parse of it in `pool`, so that it
+        runs while the Python work of the block before is done; _Refused if Arrow cannot take it."""
+        bounds = [0, *(m.end() for m in re.finditer(b"\n", block))]
+        if len(bounds) == lines:  # the last line has no newline
+            bounds.append(len(block))
         # Every line starts an object: no blank line (its number is skipped) and, with the count
         # of rows below, no line holding two objects (JSON to Arrow, not to the line path).
-        if not block.startswith(b"{") or _LINE_NOT_AN_OBJECT.search(block):
+        if bytes(map(block.__getitem__, bounds[:lines])).strip(b"{"):
             raise _Refused
         # Arrow does not check that strings are UTF-8; json.loads refuses the line if not.
-        if not block.isascii():
+        is_ascii = block.isascii()
+        if not is_ascii:
             try:
                 block.decode()
             except UnicodeDecodeError as exc:
                 raise _Refused from exc
-        bounds = [0, *(m.end() for m in re.finditer(b"\n", block))]
-        if len(bounds) == lines:  # the last line has no newline
-            bounds.append(len(block))
+        # A line Arrow refuses (a value of another type than its column's, a duplicated key...)
+        # goes to the line path; Arrow parses the others at once. Each refusal costs a parse:
+        # lines marked like one seen before are left out first, whatever their number.
+        marks = tuple(self.marks)
+        unparsed = self._marked(block, bounds, marks)
+        parse = pool.submit(self._read, _others(block, bounds, lines, unparsed), lines - len(unparsed))
+        return _Started(block, lines, bounds, is_ascii, marks, unparsed, parse)
+
+    def curate(self, started: _Started, first: int, part: int) -> _Curated:
+        """The rows of a started block, its first line numbered `first`, of raw file `part`."""
+        block, lines, bounds, unparsed = started.block, started.lines, started.bounds, started.unparsed
         try:
-            unparsed: list[int] = []
-            parsed = self._read(block, lines)
-        except pa.ArrowInvalid:
-            # A line Arrow refuses (a value of another type than its column's, a duplicated key...)
-            # goes to the line path; Arrow parses the others at once.
-            unparsed = self._unparsed(block, bounds, lines)
-            ranges = zip([-1, *unparsed], [*unparsed, lines], strict=True)
-            others = b"".join(block[bounds[a + 1] : bounds[b]] for a, b in ranges if b > a + 1)
-            try:
-                parsed = self._read(others, lines - len(unparsed))
-            except pa.ArrowInvalid as exc:
-                raise _Refused from exc
+            parsed = started.parse.result()
+        except pa.ArrowInvalid as exc:
+            parsed, unparsed = self._parse_refused(started, exc)
         out: dict[str, list[pa.RecordBatch]] = {t.name: [] for t in (USER_DAILY, *self.breakdowns)}
         left = set(unparsed)
         nulls: list[tuple[int, int, CuratedTable]] = []
         kept = [i for i in range(lines) if i not in left] if left else list(range(lines))
-        left.update(self._piece(block, bounds, kept, parsed, first, part, out, nulls))
+        left.update(self._piece(started, kept, parsed, first, part, out, nulls))
         batches = [
             (table, batch[0] if len(batch) == 1 else pa.concat_batches(batch))
             for table in (USER_DAILY, *self.breakdowns)
@@ -501,6 +606,38 @@ class _VectorPath:
             [(first + i, block[bounds[i] : bounds[i + 1]].rstrip(b"\n")) for i in sorted(left)],
             [(first + i, table) for i, _, table in nulls if i not in left],
         )
+
+    def _parse_refused(self, started: _Started, refusal: pa.ArrowInvalid) -> tuple[pa.Table, list[int]]:
+        """Arrow's rows of a block after it refused a line, and the lines left to the line path."""
+        block, lines, bounds, marks = started.block, started.lines, started.bounds, started.marks
+        while new := [mark for mark in _marks(str(refusal)) if mark not in marks]:
+            self.marks.extend(mark for mark in new if mark not in self.marks)
+            marks = tuple(self.marks)
+            unparsed = self._marked(block, bounds, marks)
+            try:
+                return self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed)), unparsed
+            except pa.ArrowInvalid as exc:
+                refusal = exc
+        # A refusal that names no field (or none these bytes mark): line by line.
+        unparsed = self._unparsed(block, bounds, lines)
+        try:
+            return self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed)), unparsed
+        except pa.ArrowInvalid as exc:
+            raise _Refused from exc
+
+    @staticmethod
+    def _marked(block: bytes, bounds: list[int], marks: Iterable[bytes]) -> list[int]:
+        """The lines of `block` holding a mark of a value Arrow refused before (a field of that
+        name elsewhere, in a field no table types, sends its line to the line path too: it costs
+        only time)."""
+        found = set()
+        for mark in marks:
+            at = block.find(mark)
+            while at >= 0:
+                line = bisect.bisect_right(bounds, at) - 1
+                found.add(line)
+                at = block.find(mark, bounds[line + 1])
+        return sorted(found)
 
     def _read(self, data: bytes, lines: int) -> pa.Table:
         parsed = pa_json.read_json(pa.BufferReader(data), parse_options=self.options)
@@ -520,7 +657,10 @@ class _VectorPath:
         does not convert)."""
         found: list[int] = []
         view = memoryview(block)
-        ranges = [(0, lines)]  # a stack: the first range on top, so that lines are found in order
+        # A stack: the first range on top, so that lines are found in order. Pieces of a few lines:
+        # after a refusal only the rest of its piece is parsed again, not the rest of the block.
+        starts = range(0, lines, _PIECE_LINES)
+        ranges = [(low, min(low + _PIECE_LINES, lines)) for low in reversed(starts)]
         while ranges:
             low, high = ranges.pop()
             try:
@@ -548,8 +688,7 @@ class _VectorPath:
 
     def _piece(
         self,
-        block: bytes,
-        bounds: list[int],
+        started: _Started,
         kept: list[int],
         parsed: pa.Table,
         first: int,
@@ -588,14 +727,7 @@ class _VectorPath:
             made.append((table, batch, parents))
         # extra is null on every row unless a field no table types, or a null element, is there.
         plain = parsed.schema.equals(self.schema) and len(nulls) == before
-        # A breakdown whose elements Arrow typed as the schema has them holds no field to keep.
-        given = parsed.schema
-        untyped = {
-            t.name
-            for t in self.breakdowns
-            if given.field(t.breakdown).type != self.schema.field(t.breakdown).type
-        }
-        extras = None if plain else self._extras(block, bounds, kept, odd, untyped)
+        extras = None if plain else self._extras(started, kept, odd, parsed.schema, nulls[before:])
         keep = pa.array([i not in odd for i in range(len(kept))]) if odd else None
         for table, batch, parents in made:
             rows = keep if parents is None or keep is None else keep.take(parents)
@@ -614,42 +746,68 @@ class _VectorPath:
         return {kept[i] for i in odd}
 
     def _extras(
-        self, block: bytes, bounds: list[int], kept: list[int], odd: set[int], untyped: set[str]
+        self,
+        started: _Started,
+        kept: list[int],
+        odd: set[int],
+        given: pa.Schema,
+        nulls: list[tuple[int, int, CuratedTable]],
     ) -> dict[str, list[str | None]]:
         """The `extra` of every row of the `kept` lines not in `odd`, in row order, as the line
-        path writes it, for the user's table and the `untyped` breakdowns (the others' is null);
-        a line whose JSON the line path would not take as Arrow did joins `odd`."""
-        per_line: list[tuple[int, dict[str, list[str | None]]]] = []
-        user_shape = self.user_shape
-        # A look for the bytes first: the pattern itself scans slowly.
-        surrogates = (b"\\u" in block or b"\xed" in block) and _SURROGATE.search(block) is not None
+        path writes it, for the user's table and the breakdowns where Arrow found fields the schema
+        does not type (`given`: the parsed schema; the others' extra is null) and the null elements
+        (`nulls`); a line whose JSON the line path would not take as Arrow did joins `odd`."""
+        user_shape = _untyped(self.user_shape, pa.struct(given), pa.struct(self.schema))
+        untyped = []
+        for table, name, shape in self.breakdown_shapes:
+            given_type, expected_type = given.field(name).type, self.schema.field(name).type
+            if name not in _OBJECT_BREAKDOWNS:
+                given_type, expected_type = given_type.value_type, expected_type.value_type
+            if given_type != expected_type and (part := _untyped(shape, given_type, expected_type)):
+                untyped.append((table, name, part))
+        # Null elements (the block's lines, in order; a line's tables in order) are kept in the
+        # user's extra, where the line path's `_put_back` keeps them.
+        null_elements: dict[int, dict[str, int]] = {}
+        for line, _, table in nulls:
+            counts = null_elements.setdefault(line, {})
+            counts[table.breakdown or ""] = counts.get(table.breakdown or "", 0) + 1
+        per_line: list[dict[str, list[str | None]]] = []
+        block, bounds = started.block, started.bounds
+        # A look for the bytes first: the pattern itself scans slowly (no \xed in ASCII).
+        surrogates = (b"\\u" in block or (not started.is_ascii and b"\xed" in block)) and bool(
+            _SURROGATE.search(block)
+        )
+        view = memoryview(block)
         for i, line in enumerate(kept):
             if i in odd:
                 continue
-            raw = block[bounds[line] : bounds[line + 1]]
+            raw = view[bounds[line] : bounds[line + 1]]
             try:
-                obj = _LINE_JSON.decode(raw.decode())
                 if surrogates and _SURROGATE.search(raw):
                     raise ValueError("a surrogate: the line path decides")
-                user = _left(obj, user_shape)
+                obj = _FIELDS.decode(raw)
+                user = _left(obj, user_shape) if user_shape else []
                 extras: dict[str, list[str | None]] = {}
-                for table, name, shape in self.breakdown_shapes:
+                for table, name, shape in untyped:
                     value = obj.get(name)
-                    if value is None:
+                    if value is None or value == _NULL:
                         continue
-                    elements = [value] if isinstance(value, dict) else value
-                    if table.name in untyped:
-                        extras[table.name] = [_extra(_left(e, shape)) for e in elements if e is not None]
-                    if None in elements:  # kept where it was, as `_put_back` keeps it
-                        user[name] = [None] * elements.count(None)
-                extras[USER_DAILY.name] = [_extra(user)]
-            except (ValueError, TypeError, RecursionError):  # 1e999 (no JSON for inf), and the like
+                    if name in _OBJECT_BREAKDOWNS:
+                        kept_here = [_left(_FIELDS.decode(value), shape)]
+                    else:
+                        kept_here = [_left(e, shape) for e in _ELEMENTS.decode(value) if e is not None]
+                    extras[table.name] = [_object_text(e) if e else None for e in kept_here]
+                for name, count in null_elements.get(line, {}).items():
+                    user.append(_key_text(name) + "[" + ",".join(["null"] * count) + "]")
+                extras[USER_DAILY.name] = [_object_text(user) if user else None]
+            # A value JSON does not hold (NaN, 1e999: no JSON for inf) and the like.
+            except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
                 odd.add(i)
                 continue
-            per_line.append((i, extras))
+            per_line.append(extras)
         return {
-            name: [text for _, extras in per_line for text in extras.get(name, ())]
-            for name in (USER_DAILY.name, *untyped)
+            name: [text for extras in per_line for text in extras.get(name, ())]
+            for name in (USER_DAILY.name, *(table.name for table, _, _ in untyped))
         }
 
     @staticmethod
@@ -736,30 +894,52 @@ class Curator:
         """Curate one raw file given as blocks of whole lines (the file's last may lack its newline):
         the rows `curate` gives, in the same order, by Arrow for each block it can take."""
         first = 1
-        for block in blocks:
-            if not block:
-                continue
-            lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
-            try:
-                if self._vector is None:
-                    raise _Refused
-                curated = self._vector.curate(block, lines, first, part)
-            except _Refused:
-                self.line_blocks += 1
-                pieces = block.split(b"\n")
-                if block.endswith(b"\n"):
-                    pieces.pop()
-                yield from self._curate_lines(pieces, key, part, first)
-            else:
-                self.vector_blocks += 1
-                if any(map(len, self._buffers.values())):
-                    yield from self._flush()  # rows of earlier lines first
-                self._hold(curated, key, part)
-                self.lines += lines
-                self._pending += lines
-                if self._pending >= self.batch_lines:
-                    yield from self._flush()
-            first += lines
+        # Arrow parses a block (on its own threads) while Python curates the block before.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead: tuple[bytes, int, int, _Started | None] | None = None
+            for block in blocks:
+                if not block:
+                    continue
+                lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+                started = self._start(block, lines, pool)
+                if ahead is not None:
+                    yield from self._curate_block(*ahead, key, part)
+                ahead = (block, lines, first, started)
+                first += lines
+            if ahead is not None:
+                yield from self._curate_block(*ahead, key, part)
+
+    def _start(self, block: bytes, lines: int, pool: Executor) -> _Started | None:
+        """The block with Arrow's parse under way; None: the line path takes it."""
+        if self._vector is None:
+            return None
+        try:
+            return self._vector.start(block, lines, pool)
+        except _Refused:
+            return None
+
+    def _curate_block(
+        self, block: bytes, lines: int, first: int, started: _Started | None, key: str, part: int
+    ) -> Iterator[TableBatch]:
+        try:
+            if started is None or self._vector is None:
+                raise _Refused
+            curated = self._vector.curate(started, first, part)
+        except _Refused:
+            self.line_blocks += 1
+            pieces = block.split(b"\n")
+            if block.endswith(b"\n"):
+                pieces.pop()
+            yield from self._curate_lines(pieces, key, part, first)
+        else:
+            self.vector_blocks += 1
+            if any(map(len, self._buffers.values())):
+                yield from self._flush()  # rows of earlier lines first
+            self._hold(curated, key, part)
+            self.lines += lines
+            self._pending += lines
+            if self._pending >= self.batch_lines:
+                yield from self._flush()
 
     def _hold(self, curated: _Curated, key: str, part: int) -> None:
         """Hold a block's rows: Arrow's, and those of the lines it left to the line path, in line order."""

@@ -26,8 +26,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-import duckdb
-
 from ..core import curated_schema
 from ..core.exceptions import NoData, QueryError
 from ..core.layout import DEFAULT_PREFIX, curated_table_location, raw_table_location, validate_prefix
@@ -72,6 +70,11 @@ class LocalQueryEngine:
         self.root = Path(archive_root)
         self.prefix = validate_prefix(prefix)
         self.today = today
+        # Imported here: DuckDB takes about half a second to load, and the CLI imports this module
+        # for every command (its formats, the archive check), `index` too.
+        import duckdb
+
+        self._duckdb = duckdb
         self._connection = duckdb.connect(":memory:")
         # A table's files' footers are read when it is defined and again by each query that binds it.
         self._connection.execute("SET parquet_metadata_cache = true")
@@ -114,7 +117,7 @@ class LocalQueryEngine:
         try:
             return self._execute(text, "query")
         except QueryError as exc:
-            if not isinstance(exc.__cause__, duckdb.CatalogException):
+            if not isinstance(exc.__cause__, self._duckdb.CatalogException):
                 raise
             if len(self.defined) < len(self.names):
                 # A name the parser did not see as a table (in a table function's argument, say).
@@ -146,7 +149,7 @@ class LocalQueryEngine:
             cursor = self._connection.execute(text)
             columns = [d[0] for d in cursor.description or ()]
             return columns, cursor.fetchall()
-        except duckdb.Error as exc:
+        except self._duckdb.Error as exc:
             raise QueryError(f"{source} failed: {exc}") from exc
 
     # ---- definitions ---------------------------------------------------------------
