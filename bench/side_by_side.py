@@ -344,3 +344,197 @@ def keyboard(view: str = QUERY_VIEW) -> dict[str, Any]:
         | {"pass": demo["seconds"] <= GOAL_DEMO_S and demo["exit"] == 0},
     ]
     return result
+
+
+# ---- all of issue 17, one table ------------------------------------------------------------
+
+
+def measure() -> dict[str, Any]:
+    """Goals 1-4's parts, each recorded as an error (its goals MISS) if it crashes."""
+    parts: dict[str, Any] = {}
+    for name, part in (("index", index_vs_anchors), ("github_docs", github_docs), ("keyboard", keyboard)):
+        try:
+            parts[name] = part()
+        except Exception as exc:  # a part that crashes is a missed goal, reported with the rest
+            parts[name] = {"error": f"{type(exc).__name__}: {exc}"[-4000:]}
+            print(f"  {name} FAILED: {parts[name]['error']}")
+    return parts
+
+
+def row(
+    number: int,
+    what: str,
+    product: float | None,
+    anchor: str,
+    anchor_s: float | None,
+    value: Any,
+    unit: str,
+    limit: str,
+    passed: bool | None,
+) -> dict[str, Any]:
+    return {
+        "goal": number,
+        "what": what,
+        "product_s": product,
+        "anchor": anchor,
+        "anchor_s": anchor_s,
+        "value": value,
+        "unit": unit,
+        "limit": limit,
+        "pass": passed,
+    }
+
+
+def failed(number: int, what: str, part: dict[str, Any]) -> dict[str, Any]:
+    return row(number, what, None, "", None, "failed: " + part["error"][:200], "", "", False)
+
+
+def table(parts: dict[str, Any], cold_start: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every goal of issue 17 with its anchor, from this run."""
+    rows = []
+    index = parts["index"]
+    if "error" in index:
+        rows.append(failed(1, "copilot-archive index, GitHub-shaped day", index))
+    else:
+        med = index["median_s"]
+        (index_goal,) = index["goals"]
+        rows.append(
+            row(
+                1,
+                f"copilot-archive index, GitHub-shaped {index['raw_mib']} MiB users-1-day day",
+                med["index"],
+                f"read_json+write_table ({index['arrow_reads']} file)",
+                med["arrow"],
+                index["ratio_to_arrow"],
+                "x",
+                index_goal["limit"],
+                index_goal["pass"],
+            )
+        )
+        rows.append(
+            row(
+                1,
+                "the same, against DuckDB",
+                med["index"],
+                f"DuckDB COPY read_json TO parquet ({index['duckdb_reads']} file)",
+                med["duckdb"],
+                index["ratio_to_duckdb"],
+                "x",
+                "reported",
+                None,
+            )
+        )
+        shaped = index["generated"]
+        misfit_share = sum(shaped["misfits"].values()) / shaped["lines"]
+        rows.append(
+            row(
+                2,
+                f"GitHub-shaped lines: undocumented fields on all {shaped['lines']:,}, "
+                f"{shaped['null_elements']} null elements",
+                None,
+                "misfit share",
+                None,
+                f"{misfit_share:.2%}",
+                "of lines",
+                "~1%",
+                0.005 <= misfit_share <= 0.02,
+            )
+        )
+    docs = parts["github_docs"]
+    if "error" in docs:
+        rows.append(failed(2, "GitHub's sample lines indexed", docs))
+    else:
+        counted = sum(sum(r["rows"].values()) for r in docs["reports"].values())
+        rows.append(
+            row(
+                2,
+                f"GitHub's sample lines indexed ({counted} rows)",
+                None,
+                "",
+                None,
+                sum(r["indexed"] for r in docs["reports"].values()),
+                f"of {len(docs['reports'])} files",
+                "all",
+                docs["all_indexed"],
+            )
+        )
+    keys = parts["keyboard"]
+    if "error" in keys:
+        rows.append(failed(3, "query and report on the demo archive; the demo", keys))
+    else:
+        med = keys["median_s"]
+        query_goal, report_goal, demo_goal = keys["goals"]
+        rows.append(
+            row(
+                3,
+                f"copilot-archive query {keys['view']}, demo archive",
+                med["query"],
+                "bare DuckDB process, same view, same files",
+                med["bare"],
+                keys["query_ratio"],
+                "x",
+                query_goal["limit"],
+                query_goal["pass"],
+            )
+        )
+        rows.append(
+            row(
+                3,
+                "copilot-archive report, demo archive",
+                med["report"],
+                "",
+                None,
+                report_goal["value"],
+                "s",
+                report_goal["limit"],
+                report_goal["pass"],
+            )
+        )
+        rows.append(
+            row(
+                4,
+                f"copilot-archive demo ({keys['parquet_files']:,} Parquet files)",
+                keys["demo_seconds"],
+                "",
+                None,
+                demo_goal["value"],
+                "s",
+                demo_goal["limit"],
+                demo_goal["pass"],
+            )
+        )
+    indexer_goal, med = cold_start["indexer_goal"], cold_start["median_s"]
+    rows.append(
+        row(
+            5,
+            "import of functions/indexer/app.py, fresh process",
+            med["indexer"],
+            "import boto3",
+            med["boto3"],
+            indexer_goal["value"],
+            "x",
+            indexer_goal["limit"],
+            indexer_goal["pass"],
+        )
+    )
+    return rows
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    def seconds(value: float | None) -> str:
+        return f"{value:.2f}" if value is not None else ""
+
+    header = f"{'goal':>4} {'what':66} {'s':>7} {'anchor':48} {'s':>7} {'value':>9} {'limit':>9} verdict"
+    print("\nissue 17, each goal with its anchor, measured side by side in this run\n" + header)
+    print("-" * len(header))
+    for r in rows:
+        verdict = "report" if r["pass"] is None else ("PASS" if r["pass"] else "MISS")
+        value = f"{r['value']}{r['unit'] if r['unit'] in ('x', 's') else ''}"
+        print(
+            f"{r['goal']:>4} {r['what'][:66]:66} {seconds(r['product_s']):>7} {r['anchor'][:48]:48} "
+            f"{seconds(r['anchor_s']):>7} {value:>9} {r['limit']:>9} {verdict}"
+        )
+    print(
+        "s: median seconds of whole processes (start to exit), product and anchor alternating; value: the\n"
+        "product's median / the anchor's (x) or seconds (s). See bench/README.md, 'Issue 17'."
+    )
