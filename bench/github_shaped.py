@@ -16,12 +16,18 @@ files have them:
 - a value that does not fit its column on MISFIT_SHARE of the lines, the kinds in turn (a string
   where a count is, a negative count, a fraction for an int, an int beyond 64 bits), half at the
   top level and half in a breakdown element;
-- a null breakdown element on NULL_ELEMENT_SHARE of the lines.
+- a null breakdown element on NULL_ELEMENT_SHARE of the lines;
+- on SERVER_SIDE_SHARE of the lines, a user seen only in GitHub's server-side telemetry (changelog,
+  2026: counted, but "the detailed breakdowns stay empty"): every breakdown list empty, the
+  per-surface objects absent and the `used_*` flags null (as a production user reports a quarter of
+  its lines arrive).
 
 The anchor file is the same file with every misfit value put back to the simulator's fitting
-value and the line padded with trailing spaces to its byte length: `pyarrow.json.read_json`
-refuses a string in a column it inferred as numbers, so the read_json + write_table and DuckDB
-anchors read this file (same bytes, lines, unknown fields and null elements; no misfit).
+value, every null element written `{}`, and the line padded with trailing spaces to its byte
+length: `pyarrow.json.read_json` refuses a string in a column it inferred as numbers, and from a
+null element in a list of objects it can build a list array that `write_table` refuses as invalid
+("Length spanned by list offsets ... larger than values array"). So the read_json + write_table
+anchor reads this file (the same bytes, lines and unknown fields; no misfit, no null element).
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ DAY = date(2026, 11, 24)
 MiB = 1024 * 1024
 MISFIT_SHARE = 0.01  # ~1% of lines carry one value that does not fit its column
 NULL_ELEMENT_SHARE = 0.005  # a null element at the head of one breakdown list
+SERVER_SIDE_SHARE = 0.05  # lines of users seen only server-side: no breakdowns, used_* null
+SERVER_SIDE_DROPPED = ("totals_by_cli", "totals_by_copilot_app", "ai_adoption_phase")
 MISFIT_KINDS = ("string", "negative", "fraction", "huge")
 # Counts a misfit replaces: at the top level, and in the first element of totals_by_ide.
 MISFIT_FIELD = "loc_added_sum"
@@ -67,6 +75,7 @@ class Shares:
     misfits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MISFIT_KINDS, 0))
     nested_misfits: int = 0
     null_elements: int = 0
+    server_side_lines: int = 0
 
 
 def compact(record: dict[str, Any]) -> bytes:
@@ -82,6 +91,15 @@ def misfit(value: int, kind: str) -> Any:
     if kind == "fraction":
         return value + 0.5
     return 2**64 + value  # beyond int64 and uint64
+
+
+def server_side_only(record: dict[str, Any]) -> dict[str, Any]:
+    """A user GitHub knows only from server-side telemetry: the counts, no breakdown, flags unknown."""
+    return {
+        name: [] if isinstance(value, list) else None if name.startswith("used_") else value
+        for name, value in record.items()
+        if name not in SERVER_SIDE_DROPPED
+    }
 
 
 def with_undocumented(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -100,6 +118,9 @@ def with_undocumented(record: dict[str, Any], rng: random.Random) -> dict[str, A
 
 def shaped_lines(record: dict[str, Any], rng: random.Random, shares: Shares) -> tuple[bytes, bytes]:
     """(the GitHub-shaped line, its anchor line of the same length) for one simulator record."""
+    if rng.random() < SERVER_SIDE_SHARE:
+        record = server_side_only(record)
+        shares.server_side_lines += 1
     shaped = with_undocumented(record, rng)
     if rng.random() < NULL_ELEMENT_SHARE:
         lists = [n for n in NULLABLE_LISTS if shaped.get(n)]
@@ -107,9 +128,12 @@ def shaped_lines(record: dict[str, Any], rng: random.Random, shares: Shares) -> 
             name = rng.choice(lists)
             shaped[name] = [None, *shaped[name]]
             shares.null_elements += 1
-    fitting = compact(shaped)
+    # read_json builds a broken list array from a null element (write_table refuses it): {} instead
+    fitting = compact(
+        {n: [{} if e is None else e for e in v] if isinstance(v, list) else v for n, v in shaped.items()}
+    )
     if rng.random() >= MISFIT_SHARE:
-        return fitting, fitting
+        return padded(compact(shaped), fitting)
     kind = MISFIT_KINDS[sum(shares.misfits.values()) % len(MISFIT_KINDS)]
     shares.misfits[kind] += 1
     nested = shares.nested_misfits * 2 < sum(shares.misfits.values()) and bool(shaped.get(MISFIT_LIST))
@@ -119,9 +143,13 @@ def shaped_lines(record: dict[str, Any], rng: random.Random, shares: Shares) -> 
         shares.nested_misfits += 1
     else:
         shaped[MISFIT_FIELD] = misfit(shaped[MISFIT_FIELD], kind)
-    line = compact(shaped)
+    return padded(compact(shaped), fitting)
+
+
+def padded(line: bytes, fitting: bytes) -> tuple[bytes, bytes]:
+    """The line, and its fitting twin padded with spaces to the same byte length."""
     padding = len(line) - len(fitting)
-    assert padding >= 0, "a misfit is written longer than the value it replaces"
+    assert padding >= 0, "a misfit or a null element is written longer than what replaces it"
     return line, fitting[:-1] + b" " * padding + b"\n"
 
 

@@ -126,6 +126,7 @@ def index_vs_anchors(mib: float = INDEX_MIB, rounds: int = INDEX_ROUNDS) -> dict
             f"{shaped['lines']:,} lines, "
             f"misfits {misfit_lines} ({misfit_lines / shaped['lines']:.2%}: {shaped['misfits']}, "
             f"{shaped['nested_misfits']} in breakdown elements), {shaped['null_elements']} null elements, "
+            f"{shaped['server_side_lines']} server-side-only lines, "
             f"undocumented on every line: {', '.join(shaped['undocumented_fields'])}"
         )
         # read_json refuses a string in a column it typed as numbers: say so, then read the anchor.
