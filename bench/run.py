@@ -798,8 +798,8 @@ def print_index_speed(result: dict[str, Any]) -> None:
     print(
         "index: Indexer.index_manifest (no catalog) of a GitHub-shaped day; baseline:\n"
         "pyarrow.json.read_json + pyarrow.parquet.write_table (zstd, in memory) of its anchor file (same\n"
-        "bytes, each misfit value put back to a fitting one: read_json refuses the misfits); each a fresh\n"
-        "process, alternating; medians of seconds, worst peak RSS (ru_maxrss)."
+        "bytes, misfit values put back to fitting ones, null elements written {}: read_json refuses both);\n"
+        "each a fresh process, alternating; medians of seconds, worst peak RSS (ru_maxrss)."
     )
 
 
