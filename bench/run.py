@@ -336,7 +336,18 @@ def print_table(reports: list[dict[str, Any]], summary: dict[str, dict[str, dict
 def run_json(command: list[str], timeout: float, what: str) -> dict[str, Any]:
     """Run a bench script in a fresh process; its last stdout line is the JSON result."""
     env = {**os.environ, "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
-    done = subprocess.run(command, capture_output=True, timeout=timeout, cwd=ROOT, env=env)
+    # Its own process group, killed whole on a timeout: curated_bytes.py's worker processes
+    # outlived their parent's kill and went on using the cores.
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env, start_new_session=True
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    done = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
     if done.returncode != 0:
         tail = "\n".join(done.stderr.decode(errors="replace").splitlines()[-30:])
         raise RuntimeError(f"{what} failed (exit {done.returncode}):\n{tail}")
@@ -823,9 +834,32 @@ def machine() -> dict[str, Any]:
     }
 
 
+def issue_17_only() -> int:
+    """`python bench/run.py --issue-17`: only issue 17's table (its parts and the cold start), written
+    to bench/results/issue-17.json; latest.json, which the README's cost table is built from, stays."""
+    started = time.monotonic()
+    starting = cold_start()
+    issue_17 = side_by_side.measure()
+    issue_17["table"] = side_by_side.table(issue_17, starting)
+    side_by_side.print_table(issue_17["table"])
+    elapsed = time.monotonic() - started
+    out = RESULTS.with_name("issue-17.json")
+    document = {
+        "machine": machine(),
+        "bench_seconds": round(elapsed, 1),
+        "cold_start": starting,
+        "issue_17": issue_17,
+    }
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"\nwrote {out.relative_to(ROOT)} in {elapsed:.0f} s")
+    return 0
+
+
 def main() -> int:
     # A TERM (or Ctrl-C) unwinds through the finally blocks, so no server outlives the run.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if sys.argv[1:] == ["--issue-17"]:
+        return issue_17_only()
     started = time.monotonic()
     reports, runs = [], []
     with moto_server() as endpoint:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,33 @@ def test_the_bare_duckdb_process_answers_the_view_as_the_cli_does(shaped, tmp_pa
     # one row per enterprise and day: acme's shaped day and GitHub's sample day
     assert json.loads(bare.stdout)["rows"] == len(cli_rows) == 2
     assert any(r.split(",")[:3] == ["acme", "2026-11-24", str(shaped["lines"])] for r in cli_rows)
+
+
+def test_a_bench_script_past_its_timeout_leaves_no_process_behind(tmp_path):
+    pid_file = tmp_path / "grandchild.pid"
+    # A script whose own child would outlive it, as curated_bytes.py's workers did.
+    script = (
+        "import subprocess, sys, time; "
+        f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)']); "
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid)); time.sleep(120)"
+    )
+    sys.path.insert(0, str(BENCH))
+    try:
+        import run as bench_run
+    finally:
+        sys.path.remove(str(BENCH))
+    with pytest.raises(subprocess.TimeoutExpired):
+        bench_run.run_json([sys.executable, "-c", script], 3, "a script that outlives its timeout")
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(pid)
+
+
+def alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its reaper."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
