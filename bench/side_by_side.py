@@ -154,7 +154,7 @@ def index_vs_anchors(mib: float = INDEX_MIB, rounds: int = INDEX_ROUNDS) -> dict
             "read_json refuses the GitHub-shaped file ("
             + (refused["stderr_tail"].splitlines() or ["?"])[-1][:160]
             + "); it reads the anchor file: the same file with each misfit value put back to a fitting "
-            "value and the line padded with spaces to the same byte length"
+            "value, each null element written {}, and the line padded with spaces to the same byte length"
             if refused["exit"]
             else "read_json reads the GitHub-shaped file itself"
         )
