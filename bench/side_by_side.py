@@ -455,10 +455,9 @@ def table(parts: dict[str, Any], cold_start: dict[str, Any]) -> list[dict[str, A
         rows.append(
             row(
                 2,
-                f"GitHub-shaped lines: undocumented fields on all {shaped['lines']:,}, "
-                f"{shaped['null_elements']} null elements",
+                f"GitHub-shaped day: undocumented fields on all {shaped['lines']:,} lines",
                 None,
-                "misfit share",
+                f"misfit share; {shaped['null_elements']} null elements",
                 None,
                 f"{misfit_share:.2%}",
                 "of lines",
@@ -555,7 +554,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
     print("-" * len(header))
     for r in rows:
         verdict = "report" if r["pass"] is None else ("PASS" if r["pass"] else "MISS")
-        value = f"{r['value']}{r['unit'] if r['unit'] in ('x', 's') else ''}"
+        numeric = isinstance(r["value"], int | float)
+        value = f"{r['value']}{r['unit'] if numeric and r['unit'] in ('x', 's') else ''}"
         print(
             f"{r['goal']:>4} {r['what'][:66]:66} {seconds(r['product_s']):>7} {r['anchor'][:48]:48} "
             f"{seconds(r['anchor_s']):>7} {value:>9} {r['limit']:>9} {verdict}"
