@@ -494,6 +494,7 @@ TAKEN_BY_ARROW = {
     "a parent key in an element",
     "an element that is null",
     "minus zero, which fits",
+    "an integral float for a count",
     "an int for a double",
     "a huge int for a double",
     "the largest phase number",

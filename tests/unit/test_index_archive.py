@@ -100,8 +100,10 @@ UNTIDY_FIELD = rb',"untidy":{"f":1.50,"e":"caf\u00e9 \/","s":[1, 2],"z":-0,"x":1
 def real_shaped_lines(slug: str, level: Level) -> bytes:
     """GitHub-shaped users-1-day lines: each with a field no table types at the top and inside a
     breakdown element; every 100th with a count as a string, another a negative count in an
-    element, another a number for a boolean, another an untidy untyped field, others an untyped
-    field in a typed object (of the user, of an element); every 50th with a null element."""
+    element, another a fraction for a count in an element, another a count beyond 64 bits, another
+    an integral float for a count (it fits), another a number for a boolean, another an untidy
+    untyped field, others an untyped field in a typed object (of the user, of an element); every
+    50th with a null element."""
     lines = []
     for n, raw in enumerate(ReportBook({slug: 300}).lines(slug, "users-1-day", DAY)):
         record = json.loads(raw)
@@ -120,6 +122,12 @@ def real_shaped_lines(slug: str, level: Level) -> bytes:
             record["ai_adoption_phase"]["assessed_by"] = "survey"
         if n % 100 == 43 and record.get("totals_by_ide"):
             record["totals_by_ide"][0]["last_known_ide_version"]["channel"] = "beta"
+        if n % 100 == 87 and record.get("totals_by_ide"):
+            record["totals_by_ide"][0]["loc_added_sum"] = 2.5
+        if n % 100 == 97:
+            record["loc_deleted_sum"] = 2**64 + n
+        if n % 100 == 17 and isinstance(record.get("loc_added_sum"), int):
+            record["loc_added_sum"] = float(record["loc_added_sum"])  # integral: it fits
         if n % 50 == 3:
             record["totals_by_feature"] = [*(record.get("totals_by_feature") or []), None]
         line = compact(record)
@@ -175,8 +183,10 @@ def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_pat
         negatives = sum(b'"loc_deleted_sum":-1' in raw for raw in lines_of_day)
         numbers = sum(b'"used_chat":1' in raw for raw in lines_of_day)
         nulls = sum(raw.count(b",null]") for raw in lines_of_day)
-        assert strings and negatives and numbers and nulls
-        assert arrow.mistyped_values == strings + negatives + numbers + nulls
+        fractions = sum(b'"loc_added_sum":2.5' in raw for raw in lines_of_day)
+        huge = sum(b'"loc_deleted_sum":1844674407370955' in raw for raw in lines_of_day)
+        assert strings and negatives and numbers and nulls and fractions and huge
+        assert arrow.mistyped_values == strings + negatives + numbers + nulls + fractions + huge
     for level in (Level.ENTERPRISE, Level.ORGANIZATION):
         user = by_arrow["tables"][(level, "user_daily")].to_pylist()
         skills = [json.loads(row["extra"])["totals_by_skill"] for row in user]
@@ -198,8 +208,9 @@ def test_real_shaped_lines_are_curated_by_arrow_into_the_line_paths_rows(tmp_pat
     assert len(arrow_curators) == 2
     for curator in arrow_curators:
         assert curator.vector_blocks > 1 and curator.line_blocks == 0
-        # Only the lines with a value that does not fit: a string for a count, a negative count.
-        assert 0 < curator.lines_left_to_line_path < curator.lines / 25
+        # Only the lines with a value that does not fit (a string, a negative count, a fraction, a
+        # number beyond 64 bits): not the integral floats, not the whole block of a refused line.
+        assert 0 < curator.lines_left_to_line_path < curator.lines / 15
     assert all(c.vector_blocks == 0 for c in by_lines["curators"])
 
 

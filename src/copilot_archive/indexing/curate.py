@@ -341,8 +341,12 @@ def parse_line(raw: bytes, key: str, number: int) -> dict[str, Any]:
 # Breakdowns the report documents as one object (the others are lists); the line path takes
 # either shape, the Arrow parse only the documented one.
 _OBJECT_BREAKDOWNS = frozenset({"totals_by_cli", "totals_by_copilot_app"})
-# int columns are parsed as int64 and range-checked before the cast, as `_fit_integer` checks.
-_PARSE_TYPES: Mapping[str, pa.DataType] = {**ARROW_TYPES, "int": pa.int64()}
+# Integer columns are parsed as doubles and checked before the cast, as `_fit_integer` checks: a
+# fraction or a number beyond int64 is then a value that does not fit (its line goes to the line
+# path), not a refusal of the whole parse found one parse at a time. A double holds every
+# integer up to 2**53 exactly; a line with a larger one is left to the line path to decide.
+_PARSE_TYPES: Mapping[str, pa.DataType] = {**ARROW_TYPES, "int": pa.float64(), "bigint": pa.float64()}
+_EXACT_INTEGER = 2**53
 _INT32_MAX = 2**31 - 1
 
 
@@ -367,6 +371,17 @@ def _marks(refusal: str) -> list[bytes]:
         return []
     key = json.dumps(named.group(1).rsplit("/", 1)[-1], ensure_ascii=False).encode() + b":"
     return [key + start for start in _VALUE_STARTS[named.group(2)]]
+
+
+# A number Arrow could not convert to its column's type (beyond int64): it names the value, not
+# the row, and only after the whole piece is parsed.
+_UNCONVERTED = re.compile(r"Failed to convert JSON to \w+, couldn't parse:(-?[0-9][0-9.eE+-]*)$")
+
+
+def _unconverted(refusal: str) -> list[bytes]:
+    """The bytes a number Arrow could not convert is written as, after its key (none: not named)."""
+    named = _UNCONVERTED.search(refusal)
+    return [b":" + named.group(1).encode() + end for end in (b",", b"}", b"]")] if named else []
 
 
 def _others(block: bytes, bounds: list[int], lines: int, leaving: list[int]) -> bytes:
@@ -396,20 +411,24 @@ def _parse_fields(table: CuratedTable, spec: _Spec) -> list[pa.Field]:
 def _fitting(values: pa.Array, column: Column) -> tuple[pa.Array, pa.Array | None]:
     """`values` typed for `column`, and where one does not fit as `_FITS` says (None: all fit).
 
-    The parse already refused strings, booleans and fractions for numbers (and the reverse);
-    what is left to check are the bounds: no negative number, no NaN or Infinity, int32 range.
+    The parse already refused strings and booleans for numbers (and the reverse); what is left to
+    check: no negative number, no NaN or Infinity, and for integers no fraction and the range.
     """
-    if column.type not in ("bigint", "int", "double") or values.null_count == len(values):
+    if column.type not in ("bigint", "int", "double"):
         return values, None
+    target = ARROW_TYPES[column.type]
+    if values.null_count == len(values):
+        return values.cast(target), None
     bad = pc.less(values, 0)
     if column.type == "double":
         bad = pc.or_(bad, pc.invert(pc.is_finite(values)))
-    elif column.type == "int":
-        bad = pc.or_(bad, pc.greater(values, _INT32_MAX))
+    else:
+        high = _INT32_MAX if column.type == "int" else _EXACT_INTEGER
+        bad = pc.or_(bad, pc.or_(pc.greater(values, high), pc.not_equal(pc.floor(values), values)))
     if not pc.any(bad).as_py():
-        return (values.cast(pa.int32()) if column.type == "int" else values), None
+        return values.cast(target), None
     # The rows that do not fit go to the line path: their value is never written from here.
-    return (values.cast(pa.int32(), safe=False) if column.type == "int" else values), bad
+    return pc.if_else(bad, pa.scalar(0, values.type), values).cast(target), bad
 
 
 @dataclass(frozen=True, slots=True)
@@ -610,10 +629,16 @@ class _VectorPath:
     def _parse_refused(self, started: _Started, refusal: pa.ArrowInvalid) -> tuple[pa.Table, list[int]]:
         """Arrow's rows of a block after it refused a line, and the lines left to the line path."""
         block, lines, bounds, marks = started.block, started.lines, started.bounds, started.marks
-        while new := [mark for mark in _marks(str(refusal)) if mark not in marks]:
-            self.marks.extend(mark for mark in new if mark not in self.marks)
+        numbers: list[bytes] = []  # the marks of numbers Arrow could not convert, this block's only
+        while new := [mark for mark in _marks(str(refusal)) if mark not in marks] or [
+            mark for mark in _unconverted(str(refusal)) if mark not in numbers
+        ]:
+            if new[0].startswith(b":"):
+                numbers += new
+            else:
+                self.marks.extend(mark for mark in new if mark not in self.marks)
             marks = tuple(self.marks)
-            unparsed = self._marked(block, bounds, marks)
+            unparsed = self._marked(block, bounds, (*marks, *numbers))
             try:
                 return self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed)), unparsed
             except pa.ArrowInvalid as exc:
@@ -666,7 +691,9 @@ class _VectorPath:
             try:
                 parsed = pa_json.read_json(
                     pa.BufferReader(view[bounds[low] : bounds[high]]),
-                    read_options=pa_json.ReadOptions(use_threads=False, block_size=len(block) + 1),
+                    read_options=pa_json.ReadOptions(
+                        use_threads=False, block_size=bounds[high] - bounds[low] + 1
+                    ),
                     parse_options=self.options,
                 )
                 if parsed.num_rows != high - low:
@@ -676,15 +703,19 @@ class _VectorPath:
                 named = _ROW.search(str(exc))
             row = low + int(named.group(1)) if named else -1
             if low <= row < high:
+                # A number that does not convert is refused after the parse, so the lines before
+                # the one named are looked at again too (they come first).
                 found.append(row)
                 if row + 1 < high:
                     ranges.append((row + 1, high))
+                if row > low:
+                    ranges.append((low, row))
             elif high - low == 1:
                 found.append(low)
             else:
                 middle = (low + high) // 2
                 ranges += [(middle, high), (low, middle)]
-        return found
+        return sorted(found)
 
     def _piece(
         self,
