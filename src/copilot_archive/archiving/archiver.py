@@ -40,7 +40,7 @@ from ..core.observability import logger
 from ..core.redaction import redact
 from ..core.reports import Level, Report
 from ..core.storage import Storage
-from .commit import Committer
+from .commit import Committer, Source
 from .events import RunRequest
 from .github import ReportClient, ReportLinks, permission_hint
 from .not_ready import LedgerStore, resting_days
@@ -54,7 +54,7 @@ from .planner import (
     plan_reconcile,
     scope_reports,
 )
-from .sources import LinkSource
+from .sources import LinkSource, SnapshotSource
 from .transfer import LinkDownloader
 from .work_queue import HandOff, WorkItem, plan_items
 
@@ -124,6 +124,9 @@ class RunSummary:
     reconcile_again_in_seconds: int | None = None
     # Unfinished uploads that killed runs left (temporary files, multipart uploads), removed.
     stale_uploads_removed: int = 0
+    # Per scope, the first day of its seat roster in the archive: seats have no history before
+    # it, as GitHub keeps none (no backfill).
+    seat_history_since: Mapping[Scope, date] = field(default_factory=dict)
 
     @property
     def data_age_hours(self) -> float | None:
@@ -162,6 +165,9 @@ class RunSummary:
             "queued": [item.to_dict() for item in self.queued],
             "reconcile_again_in_seconds": self.reconcile_again_in_seconds,
             "stale_uploads_removed": self.stale_uploads_removed,
+            "seat_history_since": {
+                str(scope): day.isoformat() for scope, day in sorted(self.seat_history_since.items())
+            },
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 
@@ -175,7 +181,8 @@ class _RunState:
     """Shared by the workers of one run."""
 
     force: bool = False
-    denied: dict[Scope, str] = field(default_factory=dict)
+    # Refusals by scope and kind family (usage reports, snapshots): a token may read one only.
+    denied: dict[tuple[Scope, bool], str] = field(default_factory=dict)
     # Report-days GitHub answered 404: with nothing else for a scope's older days, its slug is suspect.
     not_found: set[tuple[Report, Scope, date]] = field(default_factory=set)
     stop_reason: str = ""
@@ -236,15 +243,16 @@ class Archiver:
         started: datetime,
         hand_off: HandOff,
         stale_uploads_removed: int,
+        results: list[Result],
     ) -> RunSummary:
-        """Put all of a plan's work on the archive queue, archiving nothing."""
+        """Put all of a plan's work on the archive queue, archiving nothing but its snapshots."""
         window = Window.for_today(today)
         items = plan_items(plan, window.last)
         hand_off.send(items)
         finished = self._now()
         logger.info("work queued", extra={"messages": len(items), "report_days": plan.size})
         return RunSummary(
-            results=tuple(_already_archived(plan)),
+            results=tuple(results),
             started_at=started,
             finished_at=finished,
             # The freshness alarms watch every scheduled run, also one that only plans.
@@ -255,6 +263,7 @@ class Archiver:
             report_days_queued=plan.size,
             resting=plan.resting,
             stale_uploads_removed=stale_uploads_removed,
+            seat_history_since=_seat_history_since(archived, results),
         )
 
     def run(
@@ -281,13 +290,17 @@ class Archiver:
         plan, archived = self._plan(request, today)
         if on_plan:
             on_plan(plan)
-        if hand_off is not None and hand_off.wants(plan):
-            return self._hand_off(plan, archived, request, today, started, hand_off, stale)
+        handing_off = hand_off is not None and hand_off.wants(plan)
         results = _already_archived(plan)
         state = _RunState(force=request.force)
-        work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
+        # Snapshots first: they are today's or never; the rest may be handed to the queue.
+        work: list[LatestReport | ReportDay] = [*plan.snapshots]
+        if not handing_off:
+            work += [*plan.latest, *plan.days]
         for result in self._run_pool(work, deadline, state, on_result):
             results.append(result)
+        if hand_off is not None and handing_off:
+            return self._hand_off(plan, archived, request, today, started, hand_off, stale, results)
         known = {scope for (_report, scope), days in archived.items() if days}
         results = _flag_unknown_slugs(results, state.not_found, known, today)
         self._record_not_ready(results, today)
@@ -307,6 +320,7 @@ class Archiver:
             data_age_hours_by_level=age,
             resting=plan.resting,
             stale_uploads_removed=stale,
+            seat_history_since=_seat_history_since(archived, results),
         )
 
     def remove_stale_uploads(self, now: datetime) -> int:
@@ -331,7 +345,7 @@ class Archiver:
         not_ready: dict[Scope, list[tuple[Report, date]]] = {}
         answered: dict[Scope, list[tuple[Report, date]]] = {}
         for result in results:
-            if result.day is None:
+            if result.day is None or result.report.is_snapshot:
                 continue
             if result.outcome is Outcome.NOT_READY:
                 not_ready.setdefault(result.scope, []).append((result.report, result.day))
@@ -380,8 +394,9 @@ class Archiver:
                     yield result
 
     def _archive_item(self, item: LatestReport | ReportDay, deadline: Deadline, state: _RunState) -> Result:
+        family = (item.scope, item.report.is_snapshot)
         with state.lock:
-            denied = state.denied.get(item.scope)
+            denied = state.denied.get(family)
         if denied:
             return _result_for(item, Outcome.FAILED, denied)
         try:
@@ -403,7 +418,7 @@ class Archiver:
             return _result_for(item, Outcome.DEFERRED, str(exc))
         except PermissionDenied as exc:
             with state.lock:
-                state.denied[item.scope] = str(exc)
+                state.denied[family] = str(exc)
             logger.error(
                 "GitHub refused the scope's credential",
                 extra={"scope": str(item.scope), "reason": redact(exc)},
@@ -420,8 +435,12 @@ class Archiver:
         if not state.force:
             # An overlapping run may have done it since planning.
             self.committer.check_not_committed(report_day)
-        links = self.client.day_links(report_day, deadline)
-        source = self._link_source(links, lambda: self.client.day_links(report_day, deadline), state)
+        source: Source
+        if report_day.report.is_snapshot:
+            source = SnapshotSource(report_day, self.client)
+        else:
+            links = self.client.day_links(report_day, deadline)
+            source = self._link_source(links, lambda: self.client.day_links(report_day, deadline), state)
         return _archived(self.committer.commit(source, deadline, state.force))
 
     def _archive_latest(self, latest: LatestReport, deadline: Deadline, state: _RunState) -> Result:
@@ -446,18 +465,30 @@ class Archiver:
         return LinkSource(links, refetch, self.downloader, state.transfers)
 
 
+def _seat_history_since(archived: Archived, results: list[Result]) -> dict[Scope, date]:
+    """Per scope, its first seat snapshot: archived before, or by this run."""
+    first: dict[Scope, date] = {}
+    for (report, scope), days in archived.items():
+        if report is Report.COPILOT_SEATS and days:
+            first[scope] = min(days)
+    for result in results:
+        if result.report is Report.COPILOT_SEATS and result.outcome is Outcome.ARCHIVED and result.day:
+            first[result.scope] = min(first.get(result.scope, result.day), result.day)
+    return first
+
+
 def _data_age_hours(
     archived: Archived, results: list[Result], window: Window, now: datetime
 ) -> dict[Level, float]:
     """Per level, the age of its stalest scope's newest 1-day report-day, from that day's end."""
     newest: dict[Scope, date] = {}
     for (report, scope), days in archived.items():
-        if not report.is_28_day:
+        if report.is_daily:
             newest.setdefault(scope, window.first - timedelta(days=1))
             if days:
                 newest[scope] = max(newest[scope], max(days))
     for result in results:
-        if result.outcome is Outcome.ARCHIVED and not result.report.is_28_day and result.day is not None:
+        if result.outcome is Outcome.ARCHIVED and result.report.is_daily and result.day is not None:
             newest[result.scope] = max(newest.get(result.scope, result.day), result.day)
     ages: dict[Level, float] = {}
     for scope, day in newest.items():

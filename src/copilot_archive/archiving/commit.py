@@ -51,6 +51,7 @@ class Attempt:
         self.report_day = report_day
         self._prefix = prefix
         self._files: dict[int, ArchivedFile] = {}  # by file index: the manifest lists them in order
+        self._versions: dict[int, str | None] = {}  # the version each kept file was written as
         self.written: list[tuple[str, str | None]] = []  # (key, version) of every file written
 
     def key(self, index: int) -> str:
@@ -58,7 +59,18 @@ class Attempt:
 
     def keep(self, index: int, copied: CopiedFile) -> None:
         self._files[index] = copied.archived
+        self._versions[index] = copied.version_id
         self.written.append((copied.archived.key, copied.version_id))
+
+    def superseded(self) -> list[tuple[str, str]]:
+        """Versions this attempt wrote that its files no longer are (a file written again after
+        `start_over`): removed once committed, so each archived file has one version."""
+        kept = {(self._files[i].key, self._versions[i]) for i in self._files}
+        return [
+            (key, version)
+            for key, version in self.written
+            if version is not None and (key, version) not in kept
+        ]
 
     def has(self, index: int) -> bool:
         return index in self._files
@@ -67,6 +79,7 @@ class Attempt:
         """The files so far do not belong together (a different split, a changed roster): they
         are overwritten or removed, and what was written stays listed for a failure's clean-up."""
         self._files.clear()
+        self._versions.clear()
 
     def files(self) -> tuple[ArchivedFile, ...]:
         count = len(self._files)
@@ -129,6 +142,11 @@ class Committer:
             if isinstance(exc, AlreadyExists):
                 raise AlreadyExists("archived by an overlapping run") from exc
             raise
+        for key, version_id in attempt.superseded():
+            try:
+                self.storage.delete(key, version_id)
+            except ArchiveError:
+                logger.warning("could not remove a superseded version", extra={"key": key})
         logger.info(
             "report-day archived",
             extra={

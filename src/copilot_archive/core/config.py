@@ -26,6 +26,31 @@ SCOPE_LIST_OBJECT = "SCOPE_LIST_OBJECT"
 # Far above 1,000 scopes of 39 characters (GitHub's longest login) and far below a container's memory.
 MAX_SCOPE_LIST_BYTES = 1024 * 1024
 # ---- end of the scope lists ----
+# ---- Seat prices (issue 18): what a seat costs a month, by plan_type; the views read them ----
+SEAT_PRICES = "SEAT_PRICES"
+# GitHub's list prices, "About billing for GitHub Copilot in your enterprise"
+# (https://docs.github.com/en/enterprise-cloud@latest/copilot/concepts/copilot-billing/about-billing-for-github-copilot-in-your-enterprise):
+# "Copilot Business at 19 USD per user per month", "Copilot Enterprise at 39 USD per user per month".
+DEFAULT_SEAT_PRICES: tuple[tuple[str, float], ...] = (("business", 19.0), ("enterprise", 39.0))
+
+
+def parse_seat_prices(text: str) -> tuple[tuple[str, float], ...]:
+    """`business=19,enterprise=39` (USD per seat and month, by GitHub's plan_type); plans not
+    named keep their list price."""
+    prices = dict(DEFAULT_SEAT_PRICES)
+    for part in _split(text):
+        plan, _, price = part.partition("=")
+        try:
+            value = float(price)
+        except ValueError:
+            value = -1.0
+        if not plan.strip() or not 0 <= value < 1e6:
+            raise ConfigError(f"{SEAT_PRICES}: {part!r} is not plan=price (USD a month, e.g. business=19)")
+        prices[plan.strip().lower()] = value
+    return tuple(sorted(prices.items()))
+
+
+# ---- end of seat prices ----
 ARCHIVE_BUCKET = "ARCHIVE_BUCKET"
 ARCHIVE_PREFIX = "ARCHIVE_PREFIX"
 REPORTS = "REPORTS"
