@@ -167,6 +167,10 @@ def test_pages_that_disagree_are_taken_again_once(seats_env, handler, s3, bucket
     assert "disagreement" not in body
     pages = served_pages(simulator, "enterprises", "acme")
     assert [f["sha256"] for f in body["files"]] == [hashlib.sha256(p).hexdigest() for p in pages]
+    # The first take's pages are not kept as older versions: one version per archived page.
+    prefix = f"copilot-metrics/raw/enterprise/copilot-seats/enterprise=acme/day={TODAY.isoformat()}/"
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=prefix)
+    assert len(versions["Versions"]) == len(pages) and not versions.get("DeleteMarkers")
     # All pages, then the whole roster again.
     acme_pages = [r for r in seat_requests(simulator) if r.path == "/enterprises/acme/copilot/billing/seats"]
     assert len(acme_pages) == 2 * len(pages) + len(pages)  # the run's two takes, and served_pages
