@@ -335,6 +335,8 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
     # Faulty phase: random faults everywhere, short Lambda budgets, some runs overlapping.
     sim.not_ready_days.update(d.isoformat() for d in rng.sample(WINDOW, 5))
     proxy.fail(S3_OPERATIONS, rate=0.08)
+    # The first run takes the snapshots: one roster changes while it is paged.
+    sim.inject("seats_total_changed", report="copilot-seats", slug=ENTERPRISES[0])
     for round_ in range(FAULTY_RUNS):
         inject_random_faults(sim, rng, next_in_line(missing_report_days(s3, bucket), 60))
         if round_ % 3 == 2:  # the schedule and a manual backfill at once
@@ -402,6 +404,7 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
     assert snapshots == {("copilot-seats", slug, TODAY.isoformat()) for _, slug in SCOPES} | {
         ("copilot-billing", slug, TODAY.isoformat()) for slug in ORGANIZATIONS
     }
+    assert sim.faults_applied["seats_total_changed"] == 1
     raw = {k for k in objects if "/raw/" in k}
     assert raw == listed, "no partial, stray or duplicate raw object"
     # Not only current keys: a failed attempt leaves no version and no delete marker behind.
