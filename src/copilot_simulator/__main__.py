@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-id", help="a GitHub App, installed on every enterprise and organization")
     parser.add_argument("--app-public-key", metavar="FILE.pem", help="the app's public key (PEM)")
     parser.add_argument(
+        "--seat-holders", type=int, default=None, help="seat holders who never use Copilot, per scope"
+    )
+    parser.add_argument(
         "--installation-ttl", type=float, default=3600.0, help="installation token lifetime, s"
     )
     args = parser.parse_args(argv)
@@ -75,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         apps=apps,
         installations=installations,
         installation_token_ttl_seconds=args.installation_ttl,
+        seat_idle_holders=args.seat_holders,
     )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

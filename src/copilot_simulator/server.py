@@ -40,6 +40,7 @@ from copilot_simulator.reports import (
     ReportBook,
     window,
 )
+from copilot_simulator.seats import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SeatBook
 
 API_FAULT_KINDS = frozenset(
     {
@@ -58,6 +59,8 @@ API_FAULT_KINDS = frozenset(
         "day_mismatch",
         "not_ready_body",
         "links",
+        # A second seats page whose total_seats differs from the first's (seats assigned meanwhile).
+        "seats_total_changed",
     }
 )
 DOWNLOAD_FAULT_KINDS = frozenset(
@@ -87,6 +90,10 @@ _API_PATH = re.compile(
     r"^/(?P<owner>enterprises|orgs)/(?P<slug>[^/]+)/copilot/metrics/reports/(?P<report>[a-z0-9-]+)"
     r"(?P<latest>/latest)?$"
 )
+# The seat roster and an organization's seat breakdown (seats.py).
+_SEATS_PATH = re.compile(r"^/(?P<owner>enterprises|orgs)/(?P<slug>[^/]+)/copilot/billing(?P<seats>/seats)?$")
+# What GitHub names in X-Accepted-GitHub-Permissions when a fine-grained token lacks it.
+SEATS_PERMISSIONS = "organization_copilot_seat_management=read"
 # GitHub App endpoints (authenticated with the app's JWT).
 _INSTALLATIONS_PATH = re.compile(r"^/app/installations$")
 _ACCESS_TOKENS_PATH = re.compile(r"^/app/installations/(?P<id>\d+)/access_tokens$")
@@ -223,6 +230,8 @@ class Simulator:
         installations: Iterable[AppInstallation] = (),
         installation_token_ttl_seconds: float = 3600.0,
         installations_next: str | None = None,
+        seat_idle_holders: int | Mapping[str, int] | None = None,
+        seats_refused: Iterable[str] = (),
     ) -> None:
         self.enterprises = tuple(enterprises)
         self.organizations = tuple(organizations)
@@ -262,6 +271,10 @@ class Simulator:
             final_newline=final_newline,
             organizations_only=set(self.organizations) - set(self.enterprises),
         )
+        # Seat holders besides the usage reports' users (None: a third of them, at least 2), and
+        # scopes ("organization:octo") whose credential may not read seats (403).
+        self.seats = SeatBook(self.book, seat_idle_holders, seed)
+        self.seats_refused = frozenset(s.lower() for s in seats_refused)
         self.faults_applied: Counter[str] = Counter()
         # Added to every API call and every download, as GitHub's distance would.
         self.latency_seconds = latency_seconds
@@ -616,6 +629,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if billing.serve(self, sim, path, query):
             return
+        seats = _SEATS_PATH.match(path)
+        if seats and self.command == "GET":
+            self._seats(sim, seats, query)
+            return
         api = _API_PATH.match(path)
         if not api or self.command != "GET":
             self._json(404, {"message": "Not Found"})
@@ -678,6 +695,68 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             body = {"download_links": links, "report_day": (day - shift).isoformat()}
         self._json(200, body)
+
+    def _seats(self, sim: Simulator, match: re.Match[str], query: dict[str, list[str]]) -> None:
+        """The seat roster (paginated) or an organization's seat breakdown, of the simulator's today."""
+        level = "enterprise" if match["owner"] == "enterprises" else "organization"
+        slug = match["slug"]
+        credential, status, message = sim._report_credential(
+            self.headers.get("Authorization"), f"{level}:{slug.lower()}"
+        )
+        if credential is None:
+            self._json(status, {"message": message})
+            return
+        version = self.headers.get("X-GitHub-Api-Version")
+        if version is not None and version not in SUPPORTED_API_VERSIONS:
+            self._json(400, {"message": f"API version {version!r} is not supported (X-GitHub-Api-Version)"})
+            return
+        refused, self._quota_headers = sim._spend_quota(credential)
+        if refused:
+            self._json(403, {"message": "API rate limit exceeded"})
+            return
+        scopes = sim.enterprises if level == "enterprise" else sim.organizations
+        report = "copilot-seats" if match["seats"] else "copilot-billing"
+        if slug not in scopes or (report == "copilot-billing" and level == "enterprise"):
+            self._json(404, {"message": "Not Found"})
+            return
+        if f"{level}:{slug.lower()}" in sim.seats_refused:
+            body = {
+                "message": "Resource not accessible by personal access token",
+                "documentation_url": "https://docs.github.com/rest/copilot/copilot-user-management",
+            }
+            self._json(403, body, {"X-Accepted-GitHub-Permissions": SEATS_PERMISSIONS})
+            return
+        day = sim.today
+        fault = sim._take_fault(API_FAULT_KINDS - {"seats_total_changed"}, slug, report, day.isoformat())
+        if fault is not None and self._api_fault(sim, fault):
+            return
+        if report == "copilot-billing":
+            self._json(200, sim.seats.breakdown(slug, day))
+            return
+        try:
+            per_page = min(max(int(query.get("per_page", [str(DEFAULT_PAGE_SIZE)])[0]), 1), MAX_PAGE_SIZE)
+            page = max(int(query.get("page", ["1"])[0]), 1)
+        except ValueError:
+            self._json(400, {"message": "Invalid request"})
+            return
+        seats, total = sim.seats.roster(slug, level == "enterprise", day)
+        # Seats assigned while a client pages: the second page announces another total.
+        changed = page == 2 and sim._take_fault(
+            frozenset({"seats_total_changed"}), slug, report, day.isoformat()
+        )
+        if changed:
+            total += int(changed.params.get("by", 1))
+        pages = max(1, math.ceil(len(seats) / per_page))
+        base = f"{sim.api_url}{match.group(0)}?per_page={per_page}&page="
+        links = []
+        if page < pages:
+            links += [f'<{base}{page + 1}>; rel="next"', f'<{base}{pages}>; rel="last"']
+        if page > 1:
+            links += [f'<{base}{page - 1}>; rel="prev"', f'<{base}1>; rel="first"']
+        headers = {"Link": ", ".join(links)} if links else {}
+        self._json(
+            200, {"total_seats": total, "seats": seats[(page - 1) * per_page : page * per_page]}, headers
+        )
 
     def _app(self, sim: Simulator, path: str, query: dict[str, list[str]]) -> None:
         """GET /app/installations (paginated) and POST /app/installations/{id}/access_tokens."""

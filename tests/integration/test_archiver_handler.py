@@ -40,7 +40,8 @@ def test_scheduled_run_archives_every_report_day_byte_for_byte(handler, s3, buck
     summary = handler(load_event("scheduled-eventbridge-rule.json"))
 
     assert summary["counts"]["failed"] == 0
-    assert summary["counts"]["archived"] == 2 * len(DAILY) * len(WINDOW) + 2 * len(LATEST)
+    # and today's seat snapshot of each enterprise (tests/integration/test_seats.py)
+    assert summary["counts"]["archived"] == 2 * len(DAILY) * len(WINDOW) + 2 * len(LATEST) + 2
     objects = bucket_objects(s3, bucket)
     for slug in ("acme", "globex"):
         for report in DAILY:
@@ -260,7 +261,7 @@ def test_low_remaining_time_defers_work_to_the_next_run(handler, simulator):
     summary = handler({}, FakeLambdaContext(remaining_ms=60_000))
 
     assert summary["counts"]["archived"] == 0
-    assert summary["counts"]["deferred"] == 2 * len(DAILY) * len(WINDOW) + 2 * len(LATEST)
+    assert summary["counts"]["deferred"] == 2 * len(DAILY) * len(WINDOW) + 2 * len(LATEST) + 2  # + seats
     assert simulator.requests == []
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CANARY_TOKEN, FakeLambdaContext
+from tests.integration.test_seats import served_pages
 
 pytestmark = pytest.mark.loopback
 
@@ -30,6 +31,9 @@ DAILY_AT = {
 }
 DAILY = {report for reports in DAILY_AT.values() for report in reports}
 LATEST = ("enterprise-28-day", "users-28-day", "organization-28-day")
+# Today's seat snapshots: the roster of each scope, and each organization's seat breakdown.
+SNAPSHOTS = ("copilot-seats", "copilot-billing")
+SNAPSHOT_FAULTS = ("api_error", "api_reset", "api_slow", "rate_limit_429", "forbidden", "seats_total_changed")
 WINDOW = [date(2025, 10, 10) + timedelta(days=i) for i in range((TODAY - date(2025, 10, 10)).days)]
 API_FAULTS = {
     "api_error": {"status": 502},  # 500 and 503 are drawn too, in inject_random_faults
@@ -103,6 +107,7 @@ def suite(monkeypatch, s3_endpoint, fixed_today, atomic_conditional_puts):
             links_per_report=2,
             today=TODAY,
             token=CANARY_TOKEN,
+            seat_idle_holders=300,  # rosters of more than one page
         ) as sim,
         S3FaultProxy(s3_endpoint, seed=SEED) as proxy,
     ):
@@ -116,7 +121,7 @@ def suite(monkeypatch, s3_endpoint, fixed_today, atomic_conditional_puts):
             "ORGANIZATIONS": ",".join(ORGANIZATIONS),
             # The totals and users reports of both levels: 1,008 report-days (the team and
             # repository reports have the same path through the code, tested without faults).
-            "REPORTS": ",".join(sorted({*DAILY, *LATEST})),
+            "REPORTS": ",".join(sorted({*DAILY, *LATEST, *SNAPSHOTS})),
             "GITHUB_API_URL": sim.api_url,
             "GITHUB_TOKEN": CANARY_TOKEN,
             "DOWNLOAD_HOSTS": "127.0.0.1",
@@ -219,6 +224,10 @@ def inject_random_faults(sim: Any, rng: random.Random, targets: list[tuple[str, 
         sim.inject(
             rng.choice(["api_error", "download_reset", "download_expired"]), report=rng.choice(sorted(LATEST))
         )
+    for _ in range(3):  # and on the seat snapshots, some of whose pages disagree
+        kind = rng.choice(SNAPSHOT_FAULTS)
+        params = {"status": rng.choice([500, 502, 503])} if kind == "api_error" else {}
+        sim.inject(kind, report=rng.choice(SNAPSHOTS), slug=rng.choice([s for _, s in SCOPES]), **params)
 
 
 def index_everything_through_faults(suite: Any, manifest_keys: list[str], monkeypatch: Any) -> dict[str, int]:
@@ -326,6 +335,8 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
     # Faulty phase: random faults everywhere, short Lambda budgets, some runs overlapping.
     sim.not_ready_days.update(d.isoformat() for d in rng.sample(WINDOW, 5))
     proxy.fail(S3_OPERATIONS, rate=0.08)
+    # The first run takes the snapshots: one roster changes while it is paged.
+    sim.inject("seats_total_changed", report="copilot-seats", slug=ENTERPRISES[0])
     for round_ in range(FAULTY_RUNS):
         inject_random_faults(sim, rng, next_in_line(missing_report_days(s3, bucket), 60))
         if round_ % 3 == 2:  # the schedule and a manual backfill at once
@@ -370,9 +381,18 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         for item in page.get("Contents", ()):
             objects[item["Key"]] = item["Size"]
+    snapshots = set()
     for key in [k for k in objects if "/manifests/" in k]:
         manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-        served = sim.report_files(manifest["slug"], manifest["report"], manifest["day"])
+        if manifest["report"] in SNAPSHOTS:
+            snapshots.add((manifest["report"], manifest["slug"], manifest["day"]))
+            owner = "enterprises" if manifest["level"] == "enterprise" else "orgs"
+            served = served_pages(
+                sim, owner, manifest["slug"], "seats" if manifest["report"] == "copilot-seats" else ""
+            )
+            assert "disagreement" not in manifest, key  # a page that disagreed was taken again
+        else:
+            served = sim.report_files(manifest["slug"], manifest["report"], manifest["day"])
         assert [f["sha256"] for f in manifest["files"]] == [hashlib.sha256(b).hexdigest() for b in served], (
             key
         )
@@ -380,6 +400,11 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
             body = s3.get_object(Bucket=bucket, Key=entry["key"])["Body"].read()
             assert hashlib.sha256(body).hexdigest() == entry["sha256"] and len(body) == entry["bytes"]
             listed.add(entry["key"])
+    # Today's snapshot of every scope: rosters at both levels, breakdowns of the organizations.
+    assert snapshots == {("copilot-seats", slug, TODAY.isoformat()) for _, slug in SCOPES} | {
+        ("copilot-billing", slug, TODAY.isoformat()) for slug in ORGANIZATIONS
+    }
+    assert sim.faults_applied["seats_total_changed"] == 1
     raw = {k for k in objects if "/raw/" in k}
     assert raw == listed, "no partial, stray or duplicate raw object"
     # Not only current keys: a failed attempt leaves no version and no delete marker behind.

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from copilot_archive.core.reports import Level, reports_at
+from copilot_archive.core.reports import Level, Report
+from copilot_archive.core.reports import reports_at as served_at
 from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects, object_versions
 
 pytestmark = pytest.mark.loopback
@@ -44,6 +45,11 @@ def org_env(archiver_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> di
     monkeypatch.setenv("ORGANIZATIONS", ",".join(ORGANIZATIONS))
     runtime.archiver_from_env.cache_clear()
     return archiver_env
+
+
+def reports_at(level: Level) -> tuple[Report, ...]:
+    """The usage reports served at `level`: a manual run for past days takes no seat snapshot."""
+    return tuple(r for r in served_at(level) if not r.is_snapshot)
 
 
 def key_of(kind: str, level: str, report: str, slug: str, day: date, part: int | None = None) -> str:

@@ -521,6 +521,38 @@ def test_download_gzip_bomb_is_small_on_the_wire_and_large_unpacked(sim, http):
     assert gzip.decompress(raw) == b"\n" * (4 * 1024 * 1024)
 
 
+def seat_page(sim: Simulator, http: requests.Session, url: str) -> requests.Response:
+    response = http.get(url, headers=AUTH, timeout=5)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_seats_are_paged_with_link_headers_and_a_second_page_can_announce_another_total(sim, http):
+    url: str | None = f"{sim.api_url}/enterprises/acme/copilot/billing/seats?per_page=7"
+    pages = []
+    while url:
+        response = seat_page(sim, http, url)
+        pages.append(response.json())
+        url = response.links.get("next", {}).get("url")
+    seats = [seat for page in pages for seat in page["seats"]]
+    holders = {seat["assignee"]["id"] for seat in seats}
+    # The 40 users and the holders who never use Copilot seated on the simulator's today; a user
+    # seated through two organizations is listed twice and counted once.
+    assert len(pages) == -(-len(seats) // 7) > 1
+    assert {page["total_seats"] for page in pages} == {len(holders)}
+    assert all(seat["organization"]["login"].startswith("acme-") for seat in seats)
+    users = {
+        json.loads(line)["user_id"]
+        for line in b"".join(sim.report_files("acme", "users-1-day", YESTERDAY)).splitlines()
+    }
+    assert users <= holders and holders - users  # every user holds a seat, some holders never use it
+
+    sim.inject("seats_total_changed", report="copilot-seats", slug="acme", by=3)
+    first = seat_page(sim, http, f"{sim.api_url}/enterprises/acme/copilot/billing/seats?per_page=7")
+    second = seat_page(sim, http, first.links["next"]["url"])
+    assert second.json()["total_seats"] == first.json()["total_seats"] + 3
+
+
 def test_every_fault_kind_is_covered_here():
     covered = {
         "api_error", "api_reset", "api_slow", "rate_limit_429", "rate_limit_403", "secondary_limit",
@@ -529,7 +561,7 @@ def test_every_fault_kind_is_covered_here():
         "day_mismatch", "download_reset", "download_truncated", "download_expired",
         "download_gzip", "download_html", "redirect_offlist", "redirect_http_nonloopback",
         "redirect_same", "not_ready_body", "links", "redirect_userinfo", "redirect_unreachable",
-        "download_drip", "download_gzip_bomb",
+        "download_drip", "download_gzip_bomb", "seats_total_changed",
     }  # fmt: skip
     assert covered == API_FAULT_KINDS | DOWNLOAD_FAULT_KINDS
     with pytest.raises(ValueError):

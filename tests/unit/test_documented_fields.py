@@ -123,7 +123,12 @@ def test_every_listed_field_has_its_typed_column_or_says_why_not(field: docs.Fie
     assert source_path(field.column) == tuple(field.path.split("."))
 
 
-@pytest.mark.parametrize("table", CURATED_TABLES, ids=lambda t: t.name)
+# The seat tables come from GitHub's REST seat endpoints, not a usage report: their columns are
+# typed from that reference (cited in curated_schema.py) and mapped in indexing/seats.py.
+REPORT_TABLES = [t for t in CURATED_TABLES if not t.source.is_snapshot]
+
+
+@pytest.mark.parametrize("table", REPORT_TABLES, ids=lambda t: t.name)
 def test_every_curated_column_is_fed_by_a_listed_field(table: CuratedTable):
     records = records_of(table)
     fed = {f.column for f in docs.FIELDS if f.record in records and f.column}

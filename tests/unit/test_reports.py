@@ -4,7 +4,7 @@ curated tables). Each test runs over every entry and level, the new ones include
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -30,7 +30,10 @@ def test_a_served_kind_has_its_api_path_keys_raw_table_and_plan(level, report):
     kind = report.kind
     path = kind.api_path(level, "octo")
     owner = "enterprises" if level is Level.ENTERPRISE else "orgs"
-    assert path.startswith(f"/{owner}/octo/copilot/metrics/reports/{report.value}")
+    if kind.cadence is Cadence.SNAPSHOT:  # GitHub's seat endpoints, not a metrics report's
+        assert path == f"/{owner}/octo{kind.endpoint}" and path.startswith(f"/{owner}/octo/copilot/billing")
+    else:
+        assert path.startswith(f"/{owner}/octo/copilot/metrics/reports/{report.value}")
     assert path.endswith("/latest") == (kind.cadence is Cadence.LATEST)
 
     report_day = ReportDay(report, "octo", date(2025, 10, 11), level)
@@ -39,6 +42,10 @@ def test_a_served_kind_has_its_api_path_keys_raw_table_and_plan(level, report):
     assert raw_table_name(report, level) in {t.name for t in table_definitions(set(Level))}
 
     plan = plan_reconcile(WINDOW, [Scope(level, "octo")], (report,), {})
+    if report.is_snapshot:  # today's, taken by the run itself
+        assert [(rd.report, rd.day) for rd in plan.snapshots] == [(report, WINDOW.last + timedelta(days=1))]
+        assert not plan.days and not plan.latest
+        return
     planned = [lr.report for lr in plan.latest] if report.is_28_day else [rd.report for rd in plan.days]
     assert planned and set(planned) == {report}
 

@@ -46,6 +46,29 @@ VIEW_COLUMNS |= {
         ),
     ],
 }
+# The seat views (issue 18, section 3): their columns are a contract.
+VIEW_COLUMNS |= {
+    "seats_daily": ["enterprise", "day", "seats", "active_users", "active_share", "pending_cancellation"],
+    "inactive_seats": [
+        "enterprise",
+        "day",
+        "user_login",
+        "plan_type",
+        "assigned_on",
+        "last_active_day",
+        "days_inactive",
+        "monthly_price_usd",
+    ],
+    "seat_cost_monthly": [
+        "enterprise",
+        "month",
+        "seats",
+        "active_users",
+        "inactive_seats",
+        "seat_cost_usd",
+        "cost_per_active_user_usd",
+    ],
+}
 for _view, _key in (("ide", "ide"), ("language", "language"), ("model", "model"), ("feature", "feature")):
     VIEW_COLUMNS[f"acceptance_by_{_view}"] = ["enterprise", "day", _key, *ACCEPTANCE]
 # Issue 18's contract: credits from users-1-day, billed usage from the billing export.

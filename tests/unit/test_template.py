@@ -209,8 +209,11 @@ def test_archiver_writes_only_raw_files_manifests_and_its_ledgers(role: str) -> 
 
 
 def test_the_archiver_code_deletes_only_raw_files() -> None:
-    # What the roles allow, as the code acts: every delete in the archiver is of a raw file.
-    source = repo_file("src/copilot_archive/archiving/archiver.py").read_text()
+    # What the roles allow, as the code acts: every delete in the archiver is of a raw file
+    # (the commit path, which every source uses, is where the archiver deletes anything).
+    source = "".join(
+        repo_file(f"src/copilot_archive/archiving/{name}.py").read_text() for name in ("archiver", "commit")
+    )
     deleted = re.findall(r"self\.storage\.delete\((\w+)", source)
     assert deleted and set(deleted) <= {"extra", "key"}
     assert "extra = raw_file_key(" in source

@@ -21,7 +21,6 @@ from ..core.deadline import STALE_UPLOAD_AGE, Deadline
 from ..core.exceptions import (
     AlreadyExists,
     ArchiveError,
-    LinkRejected,
     NotConfigured,
     NotFound,
     NotReady,
@@ -33,16 +32,15 @@ from ..core.layout import (
     ReportDay,
     Scope,
     archiver_prefixes,
-    manifest_key,
     manifest_listing_prefix,
     parse_manifest_key,
-    raw_file_key,
 )
-from ..core.manifest import ArchivedFile, Manifest
+from ..core.manifest import Manifest
 from ..core.observability import logger
 from ..core.redaction import redact
 from ..core.reports import Level, Report
 from ..core.storage import Storage
+from .commit import Committer, Source
 from .events import RunRequest
 from .github import ReportClient, ReportLinks, permission_hint
 from .not_ready import LedgerStore, resting_days
@@ -56,6 +54,7 @@ from .planner import (
     plan_reconcile,
     scope_reports,
 )
+from .sources import LinkSource, SnapshotSource
 from .transfer import LinkDownloader
 from .work_queue import HandOff, WorkItem, plan_items
 
@@ -125,6 +124,9 @@ class RunSummary:
     reconcile_again_in_seconds: int | None = None
     # Unfinished uploads that killed runs left (temporary files, multipart uploads), removed.
     stale_uploads_removed: int = 0
+    # Per scope, the first day of its seat roster in the archive: seats have no history before
+    # it, as GitHub keeps none (no backfill).
+    seat_history_since: Mapping[Scope, date] = field(default_factory=dict)
 
     @property
     def data_age_hours(self) -> float | None:
@@ -163,6 +165,9 @@ class RunSummary:
             "queued": [item.to_dict() for item in self.queued],
             "reconcile_again_in_seconds": self.reconcile_again_in_seconds,
             "stale_uploads_removed": self.stale_uploads_removed,
+            "seat_history_since": {
+                str(scope): day.isoformat() for scope, day in sorted(self.seat_history_since.items())
+            },
             **{o.value: [r.to_dict() for r in self.of(o)] for o in Outcome},
         }
 
@@ -176,7 +181,8 @@ class _RunState:
     """Shared by the workers of one run."""
 
     force: bool = False
-    denied: dict[Scope, str] = field(default_factory=dict)
+    # Refusals by scope and kind family (usage reports, snapshots): a token may read one only.
+    denied: dict[tuple[Scope, bool], str] = field(default_factory=dict)
     # Report-days GitHub answered 404: with nothing else for a scope's older days, its slug is suspect.
     not_found: set[tuple[Report, Scope, date]] = field(default_factory=set)
     stop_reason: str = ""
@@ -202,6 +208,7 @@ class Archiver:
         self.downloader = downloader
         self._now = now or (lambda: clock.utc_now())  # looked up per call, so tests can move it
         self.ledgers = LedgerStore(storage, settings.prefix)
+        self.committer = Committer(storage, settings.prefix, settings.api_version, lambda: self._now())
 
     def archived_days(self, report: Report, slug: str, level: Level = Level.ENTERPRISE) -> frozenset[date]:
         """Days with a manifest: one listing per report and scope."""
@@ -236,15 +243,16 @@ class Archiver:
         started: datetime,
         hand_off: HandOff,
         stale_uploads_removed: int,
+        results: list[Result],
     ) -> RunSummary:
-        """Put all of a plan's work on the archive queue, archiving nothing."""
+        """Put all of a plan's work on the archive queue, archiving nothing but its snapshots."""
         window = Window.for_today(today)
         items = plan_items(plan, window.last)
         hand_off.send(items)
         finished = self._now()
         logger.info("work queued", extra={"messages": len(items), "report_days": plan.size})
         return RunSummary(
-            results=tuple(_already_archived(plan)),
+            results=tuple(results),
             started_at=started,
             finished_at=finished,
             # The freshness alarms watch every scheduled run, also one that only plans.
@@ -255,6 +263,7 @@ class Archiver:
             report_days_queued=plan.size,
             resting=plan.resting,
             stale_uploads_removed=stale_uploads_removed,
+            seat_history_since=_seat_history_since(archived, results),
         )
 
     def run(
@@ -281,13 +290,17 @@ class Archiver:
         plan, archived = self._plan(request, today)
         if on_plan:
             on_plan(plan)
-        if hand_off is not None and hand_off.wants(plan):
-            return self._hand_off(plan, archived, request, today, started, hand_off, stale)
+        handing_off = hand_off is not None and hand_off.wants(plan)
         results = _already_archived(plan)
         state = _RunState(force=request.force)
-        work: list[LatestReport | ReportDay] = [*plan.latest, *plan.days]
+        # Snapshots first: they are today's or never; the rest may be handed to the queue.
+        work: list[LatestReport | ReportDay] = [*plan.snapshots]
+        if not handing_off:
+            work += [*plan.latest, *plan.days]
         for result in self._run_pool(work, deadline, state, on_result):
             results.append(result)
+        if hand_off is not None and handing_off:
+            return self._hand_off(plan, archived, request, today, started, hand_off, stale, results)
         known = {scope for (_report, scope), days in archived.items() if days}
         results = _flag_unknown_slugs(results, state.not_found, known, today)
         self._record_not_ready(results, today)
@@ -307,6 +320,7 @@ class Archiver:
             data_age_hours_by_level=age,
             resting=plan.resting,
             stale_uploads_removed=stale,
+            seat_history_since=_seat_history_since(archived, results),
         )
 
     def remove_stale_uploads(self, now: datetime) -> int:
@@ -331,7 +345,7 @@ class Archiver:
         not_ready: dict[Scope, list[tuple[Report, date]]] = {}
         answered: dict[Scope, list[tuple[Report, date]]] = {}
         for result in results:
-            if result.day is None:
+            if result.day is None or result.report.is_snapshot:
                 continue
             if result.outcome is Outcome.NOT_READY:
                 not_ready.setdefault(result.scope, []).append((result.report, result.day))
@@ -380,8 +394,9 @@ class Archiver:
                     yield result
 
     def _archive_item(self, item: LatestReport | ReportDay, deadline: Deadline, state: _RunState) -> Result:
+        family = (item.scope, item.report.is_snapshot)
         with state.lock:
-            denied = state.denied.get(item.scope)
+            denied = state.denied.get(family)
         if denied:
             return _result_for(item, Outcome.FAILED, denied)
         try:
@@ -403,7 +418,7 @@ class Archiver:
             return _result_for(item, Outcome.DEFERRED, str(exc))
         except PermissionDenied as exc:
             with state.lock:
-                state.denied[item.scope] = str(exc)
+                state.denied[family] = str(exc)
             logger.error(
                 "GitHub refused the scope's credential",
                 extra={"scope": str(item.scope), "reason": redact(exc)},
@@ -418,12 +433,15 @@ class Archiver:
 
     def _archive_day(self, report_day: ReportDay, deadline: Deadline, state: _RunState) -> Result:
         if not state.force:
-            self._check_not_committed(report_day)  # an overlapping run may have done it since planning
-        links = self.client.day_links(report_day, deadline)
-        manifest = self._copy_and_commit(
-            links, lambda: self.client.day_links(report_day, deadline), deadline, state
-        )
-        return _archived(manifest)
+            # An overlapping run may have done it since planning.
+            self.committer.check_not_committed(report_day)
+        source: Source
+        if report_day.report.is_snapshot:
+            source = SnapshotSource(report_day, self.client)
+        else:
+            links = self.client.day_links(report_day, deadline)
+            source = self._link_source(links, lambda: self.client.day_links(report_day, deadline), state)
+        return _archived(self.committer.commit(source, deadline, state.force))
 
     def _archive_latest(self, latest: LatestReport, deadline: Deadline, state: _RunState) -> Result:
         def fetch() -> ReportLinks:
@@ -437,135 +455,26 @@ class Archiver:
             )
             return Result(latest.report, latest.slug, None, Outcome.SKIPPED, reason, level=latest.level)
         if not state.force:
-            self._check_not_committed(links.report_day)  # its day is known only from the links
-        return _archived(self._copy_and_commit(links, fetch, deadline, state))
+            self.committer.check_not_committed(links.report_day)  # its day is known only from the links
+        return _archived(self.committer.commit(self._link_source(links, fetch, state), deadline, state.force))
 
-    def _check_not_committed(self, report_day: ReportDay) -> None:
-        if self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None:
-            raise AlreadyExists("already archived")
+    def _link_source(
+        self, links: ReportLinks, refetch: Callable[[], ReportLinks], state: _RunState
+    ) -> LinkSource:
+        assert state.transfers is not None, "report-days run inside Archiver._run_pool"
+        return LinkSource(links, refetch, self.downloader, state.transfers)
 
-    def _copy_and_commit(
-        self, links: ReportLinks, refetch: Callable[[], ReportLinks], deadline: Deadline, state: _RunState
-    ) -> Manifest:
-        """Copy every link (at once), asking for fresh links once if any is refused; manifest last.
-        Without `force`, a report-day that has a manifest is left as it is (AlreadyExists): the
-        callers check before copying, and the create-only manifest write settles any race."""
-        force = state.force
-        report_day = links.report_day
-        files: dict[int, ArchivedFile] = {}  # by link index: the manifest lists them in link order
-        written: list[tuple[str, str | None]] = []  # (key, version) of every file this attempt wrote
-        refreshed = False
-        try:
-            while missing := [i for i in range(len(links.links)) if i not in files]:
-                rejected = self._copy_links(links, missing, deadline, state, files, written)
-                if rejected is None:
-                    continue
-                if refreshed:
-                    raise rejected
-                refreshed = True
-                fresh = refetch()
-                if fresh.report_day != report_day:
-                    raise rejected
-                if len(fresh.links) != len(links.links):
-                    files.clear()  # a different split: start the report-day over
-                links = fresh
-            manifest = Manifest(
-                report_day=report_day,
-                files=tuple(files[i] for i in range(len(links.links))),
-                fetched_at=self._now(),
-                api_version=self.settings.api_version,
-                report_start_day=links.report_start_day,
-                report_end_day=links.report_end_day,
-            )
-            self._remove_stale_parts(report_day, len(files))
-            # Create-only unless forced: of two overlapping runs, one commits, the other skips.
-            self.storage.put_bytes(
-                manifest_key(self.settings.prefix, report_day), manifest.to_json(), only_if_absent=not force
-            )
-        except BaseException as exc:
-            # Also when an overlapping run committed first: its versions become current again.
-            self._discard_uncommitted(report_day, written)
-            if isinstance(exc, AlreadyExists):
-                raise AlreadyExists("archived by an overlapping run") from exc
-            raise
-        logger.info(
-            "report-day archived",
-            extra={
-                "target": str(report_day),
-                "files": len(files),
-                "bytes": manifest.total_bytes,
-                "lines": manifest.total_lines,
-            },
-        )
-        return manifest
 
-    def _copy_links(
-        self,
-        links: ReportLinks,
-        indexes: list[int],
-        deadline: Deadline,
-        state: _RunState,
-        files: dict[int, ArchivedFile],
-        written: list[tuple[str, str | None]],
-    ) -> LinkRejected | None:
-        """Copy the links at `indexes` through the run's transfer slots. Waits for every transfer
-        it started, so each version written is in `written` before a failure is raised; the first
-        refused link is returned, for the caller to ask GitHub for fresh links."""
-        keys = {i: raw_file_key(self.settings.prefix, links.report_day, i) for i in indexes}
-        transfers = state.transfers
-        assert transfers is not None, "report-days run inside Archiver._run_pool"
-        futures = {
-            i: transfers.submit(self.downloader.copy, links.links[i], self.storage, keys[i], deadline)
-            for i in indexes
-        }
-        rejected: LinkRejected | None = None
-        failure: BaseException | None = None
-        for i, future in futures.items():
-            try:
-                copied = future.result()
-            except LinkRejected as exc:
-                rejected = rejected or exc
-                continue
-            except BaseException as exc:
-                failure = failure or exc
-                for other in futures.values():
-                    other.cancel()  # not started yet: no use once the report-day has failed
-                continue
-            files[i] = copied.archived
-            written.append((keys[i], copied.version_id))
-        if failure is not None:
-            raise failure
-        return rejected
-
-    def _remove_stale_parts(self, report_day: ReportDay, count: int) -> None:
-        """A forced re-archive with fewer links than before must not leave old parts behind."""
-        extra = raw_file_key(self.settings.prefix, report_day, count)
-        index = count
-        while self.storage.size(extra) is not None:
-            self.storage.delete(extra)
-            index += 1
-            extra = raw_file_key(self.settings.prefix, report_day, index)
-
-    def _discard_uncommitted(self, report_day: ReportDay, written: list[tuple[str, str | None]]) -> None:
-        """Remove a failed attempt's files. A version this attempt wrote is deleted for good
-        whatever else happened: the object's previous version (a forced re-archive's, or an
-        overlapping run's) becomes current again, as its manifest says. Where the store keeps
-        no versions, a file is removed only when no manifest vouches for what is at its key."""
-        unversioned = [key for key, version_id in written if version_id is None]
-        if unversioned and self._vouched_for(report_day):
-            written = [(key, version_id) for key, version_id in written if version_id is not None]
-        for key, version_id in written:
-            try:
-                self.storage.delete(key, version_id)
-            except ArchiveError:
-                logger.warning("could not remove a file of a failed report-day", extra={"key": key})
-
-    def _vouched_for(self, report_day: ReportDay) -> bool:
-        try:
-            return self.storage.size(manifest_key(self.settings.prefix, report_day)) is not None
-        except ArchiveError:
-            logger.warning("could not check for a manifest; removing the failed attempt's files")
-            return False
+def _seat_history_since(archived: Archived, results: list[Result]) -> dict[Scope, date]:
+    """Per scope, its first seat snapshot: archived before, or by this run."""
+    first: dict[Scope, date] = {}
+    for (report, scope), days in archived.items():
+        if report is Report.COPILOT_SEATS and days:
+            first[scope] = min(days)
+    for result in results:
+        if result.report is Report.COPILOT_SEATS and result.outcome is Outcome.ARCHIVED and result.day:
+            first[result.scope] = min(first.get(result.scope, result.day), result.day)
+    return first
 
 
 def _data_age_hours(
@@ -574,12 +483,12 @@ def _data_age_hours(
     """Per level, the age of its stalest scope's newest 1-day report-day, from that day's end."""
     newest: dict[Scope, date] = {}
     for (report, scope), days in archived.items():
-        if not report.is_28_day:
+        if report.is_daily:
             newest.setdefault(scope, window.first - timedelta(days=1))
             if days:
                 newest[scope] = max(newest[scope], max(days))
     for result in results:
-        if result.outcome is Outcome.ARCHIVED and not result.report.is_28_day and result.day is not None:
+        if result.outcome is Outcome.ARCHIVED and result.report.is_daily and result.day is not None:
             newest[result.scope] = max(newest.get(result.scope, result.day), result.day)
     ages: dict[Level, float] = {}
     for scope, day in newest.items():

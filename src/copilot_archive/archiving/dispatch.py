@@ -80,8 +80,9 @@ def run_request(
 
 
 def queue_deferred(summary: RunSummary, today: date, queue: WorkQueue, force: bool = False) -> RunSummary:
-    """Queue the summary's deferred report-days; they stay deferred, marked as queued."""
-    deferred = summary.of(Outcome.DEFERRED)
+    """Queue the summary's deferred report-days; they stay deferred, marked as queued. A deferred
+    snapshot is not queued: it is of the day it is taken, and the next run takes it."""
+    deferred = [r for r in summary.of(Outcome.DEFERRED) if not r.report.is_snapshot]
     if not deferred:
         return summary
     # A run that archived nothing was stalled (rate limited, or GitHub slow): its work waits.
@@ -91,7 +92,7 @@ def queue_deferred(summary: RunSummary, today: date, queue: WorkQueue, force: bo
     items = work_items(pending, Window.for_today(today).last, delay, force)
     queue.send(items)
     logger.info("deferred work queued", extra={"messages": len(items), "report_days": len(deferred)})
-    results = tuple(replace(r, queued=True) if r.outcome is Outcome.DEFERRED else r for r in summary.results)
+    results = tuple(replace(r, queued=True) if r in deferred else r for r in summary.results)
     return replace(summary, results=results, queued=items, report_days_queued=len(deferred))
 
 

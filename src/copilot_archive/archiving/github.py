@@ -9,14 +9,15 @@ A 403 is a refused permission only when GitHub's message does not name its secon
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -36,6 +37,8 @@ from ..core.exceptions import (
 from ..core.layout import FIRST_REPORT_DAY, ReportDay, Scope, parse_day
 from ..core.redaction import redact
 from ..core.reports import Level, Report
+
+T = TypeVar("T")
 
 # Statuses urllib3 retries on its own, with exponential backoff and jitter.
 RETRIED_STATUSES = (500, 502, 503, 504)
@@ -78,8 +81,36 @@ ORGANIZATION_PERMISSION_HINT = (
 )
 
 
-def permission_hint(level: Level) -> str:
+# The seat endpoints' permissions, from the same REST reference ("REST API endpoints for Copilot
+# user management", https://docs.github.com/en/enterprise-cloud@latest/rest/copilot/copilot-user-management).
+SEATS_PERMISSION_HINT = (
+    "reading seats needs a classic token with manage_billing:copilot or read:enterprise, from an "
+    "enterprise owner or billing manager (GitHub documents no fine-grained or GitHub App token for "
+    "this endpoint)"
+)
+ORGANIZATION_SEATS_PERMISSION_HINT = (
+    "reading seats needs a classic token with manage_billing:copilot or read:org, or a fine-grained "
+    "token or GitHub App token with the organization permission 'GitHub Copilot Business' (read) or "
+    "'Administration' (read), from an organization owner"
+)
+# "The number of results per page (max 100)": one call per 100 seats.
+SNAPSHOT_PAGE_SIZE = 100
+
+
+def permission_hint(level: Level, report: Report | None = None) -> str:
+    if report is not None and report.is_snapshot:
+        return SEATS_PERMISSION_HINT if level is Level.ENTERPRISE else ORGANIZATION_SEATS_PERMISSION_HINT
     return PERMISSION_HINT if level is Level.ENTERPRISE else ORGANIZATION_PERMISSION_HINT
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotPage:
+    """One page of a snapshot: its bytes as served, the total it announces, its next page."""
+
+    content: bytes = field(repr=False)
+    total: int | None
+    records: int
+    next_url: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +240,19 @@ class ReportClient:
         waited out and decoded as the report calls are; `report_day` names it in errors."""
         return self._get_json(self._api_url + path, {}, report_day, deadline, body)
 
+    def snapshot_pages(self, report_day: ReportDay, deadline: Deadline) -> Iterator[SnapshotPage]:
+        """Today's snapshot of a scope (the seat roster), page by page as GitHub serves them:
+        the largest page GitHub allows, then its Link header's `next` to the end."""
+        report = report_day.report
+        url: str | None = self._url(report, report_day.level, report_day.slug)
+        params = {"per_page": str(SNAPSHOT_PAGE_SIZE)} if report is Report.COPILOT_SEATS else {}
+        while url is not None:
+            page = self._get(url, params, report_day, deadline, _snapshot_page)
+            yield page
+            url, params = page.next_url, {}  # the next link carries the query GitHub wants
+            if url is not None and not url.startswith(self._api_url + "/"):
+                raise GitHubError(f"{report_day}: GitHub's next page is not on the API host")
+
     def _url(self, report: Report, level: Level, slug: str) -> str:
         if level not in report.kind.levels:
             # A wrong path answers 404, which would read as "not ready" forever.
@@ -224,6 +268,19 @@ class ReportClient:
         body: dict[str, Any] | None = None,
     ) -> Any:
         """GET `url` (POST `body` as JSON when given), paced, waited out and decoded."""
+        return self._get(url, params, report_day, deadline, _decode, body)
+
+    def _get(
+        self,
+        url: str,
+        params: dict[str, str],
+        report_day: ReportDay,
+        deadline: Deadline,
+        decode: Callable[[requests.Response, ReportDay], T],
+        body: dict[str, Any] | None = None,
+    ) -> T:
+        """One API call (a POST of `body` as JSON when given), paced by the credential's quota,
+        rate limits waited out; `decode` reads the answer."""
         scope = Scope(report_day.level, report_day.slug)
         for _ in range(self._max_rate_limit_waits + 1):
             # Asked before every call: an app's installation token is renewed before it expires.
@@ -246,7 +303,7 @@ class ReportClient:
                     wait = quota.back_off(started, self._now())
                 if wait is None:
                     quota.answered(started)
-                    return _decode(response, report_day)
+                    return decode(response, report_day)
             finally:
                 response.close()
             # Nobody asks with this credential before then, even when this call defers instead:
@@ -465,6 +522,51 @@ def _is_secondary_limit(response: requests.Response) -> bool:
     if response.status_code == 429:
         return True
     return response.status_code == 403 and SECONDARY_LIMIT_MESSAGE in _message(response).lower()
+
+
+def _refusal(response: requests.Response, report_day: ReportDay) -> None:
+    """Raise the error a refused call stands for (401, 403, 404, anything but 200)."""
+    status = response.status_code
+    hint = permission_hint(report_day.level, report_day.report)
+    if status == 401:
+        raise PermissionDenied(f"{report_day}: GitHub rejected the token (HTTP 401); {hint}")
+    if status == 403:
+        # GitHub names what a fine-grained token lacked in X-Accepted-GitHub-Permissions.
+        accepted = response.headers.get("X-Accepted-GitHub-Permissions")
+        named = f" (GitHub accepts: {redact(accepted[:200])})" if accepted else ""
+        raise PermissionDenied(f"{report_day}: GitHub refused access (HTTP 403){named}; {hint}")
+    if status == 404:
+        # A snapshot is always there to take: 404 is a wrong slug or no Copilot subscription.
+        raise GitHubError(
+            f"{report_day}: GitHub answered HTTP 404: no such {report_day.level}, or it has no "
+            "Copilot Business or Enterprise subscription"
+        )
+    if status != 200:
+        raise GitHubError(
+            f"{report_day}: GitHub API answered HTTP {status} after retries: {_message(response)}"
+        )
+
+
+def _snapshot_page(response: requests.Response, report_day: ReportDay) -> SnapshotPage:
+    _refusal(response, report_day)
+    content = response.content
+    try:
+        body = json.loads(content)
+    except ValueError:
+        raise GitHubError(f"{report_day}: a page GitHub served is not JSON") from None
+    if not isinstance(body, dict):
+        raise GitHubError(
+            f"{report_day}: a page GitHub served is a JSON {type(body).__name__}, not an object"
+        )
+    seats = body.get("seats")
+    total = body.get("total_seats")
+    if report_day.report is Report.COPILOT_SEATS and (
+        not isinstance(seats, list) or not isinstance(total, int) or isinstance(total, bool)
+    ):
+        raise GitHubError(f"{report_day}: a seats page without total_seats and seats")
+    next_url = response.links.get("next", {}).get("url")
+    records = len(seats) if isinstance(seats, list) else 1
+    return SnapshotPage(content, total if isinstance(total, int) else None, records, next_url)
 
 
 def _decode(response: requests.Response, report_day: ReportDay) -> Any:

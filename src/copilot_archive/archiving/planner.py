@@ -55,6 +55,9 @@ class Plan:
     skipped: tuple[ReportDay, ...] = field(default=())
     # Report-days that answered "not ready" before and are not due for another ask (not_ready.py).
     resting: int = 0
+    # Today's snapshots (the seat roster) not taken yet: archived by the run that plans them,
+    # never queued, as a snapshot is of the day it is taken.
+    snapshots: tuple[ReportDay, ...] = ()
 
     @property
     def size(self) -> int:
@@ -83,14 +86,21 @@ def plan_reconcile(
     archived: Archived,
     resting: Resting | None = None,
 ) -> Plan:
-    """Every 1-day report-day of the window without a manifest, and each 28-day report whose
-    latest possible end day (yesterday) has none; oldest days first, as they expire first.
+    """Every 1-day report-day of the window without a manifest, each 28-day report whose
+    latest possible end day (yesterday) has none, and today's snapshots not taken yet; oldest
+    days first, as they expire first.
     Report-days `resting` (not due for another ask) are left for a later run."""
     latest: list[LatestReport] = []
     days: list[ReportDay] = []
+    snapshots: list[ReportDay] = []
     rested = 0
+    today = window.last + timedelta(days=1)
     for scope, report in scope_reports(scopes, reports):
         done = archived.get((report, scope), frozenset())
+        if report.is_snapshot:
+            if today not in done:
+                snapshots.append(ReportDay(report, scope.slug, today, scope.level))
+            continue
         if report.is_28_day:
             if window.last not in done:
                 latest.append(LatestReport(report, scope.slug, scope.level))
@@ -103,7 +113,7 @@ def plan_reconcile(
                 rested += 1
                 continue
             days.append(ReportDay(report, scope.slug, day, scope.level))
-    return Plan(latest=tuple(latest), days=_oldest_first(days), resting=rested)
+    return Plan(latest=tuple(latest), days=_oldest_first(days), resting=rested, snapshots=tuple(snapshots))
 
 
 def plan_days(
@@ -113,12 +123,15 @@ def plan_days(
     archived: Archived,
     force: bool = False,
 ) -> Plan:
-    """Exactly the asked report-days; those with a manifest are skipped unless `force`."""
+    """Exactly the asked report-days; those with a manifest are skipped unless `force`.
+    Snapshots are left out: a past day's roster cannot be asked for (no backfill)."""
     wanted = frozenset(days)
     latest: list[LatestReport] = []
     todo: list[ReportDay] = []
     skipped: list[ReportDay] = []
     for scope, report in scope_reports(scopes, reports):
+        if report.is_snapshot:
+            continue
         done = archived.get((report, scope), frozenset())
         if report.is_28_day:
             open_days = wanted if force else wanted - done

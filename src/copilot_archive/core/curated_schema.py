@@ -311,6 +311,38 @@ REPO_DAILY = CuratedTable(
     ),
 )
 
+# One row per seat of a copilot-seats snapshot (indexing/seats.py), the day the snapshot was taken
+# its partition; GitHub's seat object ("List all Copilot seat assignments", REST reference),
+# with the assignee, organization and assigning team reduced to their login and slug.
+SEAT_DAILY = CuratedTable(
+    "seat_daily",
+    Report.COPILOT_SEATS,
+    None,
+    (
+        Column("user_login", "string"),
+        Column("user_id", "bigint"),
+        Column("organization", "string"),
+        Column("assigning_team_slug", "string"),
+        Column("plan_type", "string"),
+        Column("created_at", "timestamp"),
+        Column("updated_at", "timestamp"),
+        Column("pending_cancellation_date", "date"),
+        Column("last_activity_at", "timestamp"),
+        Column("last_activity_editor", "string"),
+        Column("last_authenticated_at", "timestamp"),
+        *EXTRA,
+    ),
+)
+
+# What a seat of each plan costs a month (the SEAT_PRICES setting), as the indexer knew it when it
+# curated that day's snapshot: the views price seats from it, so no price is written in SQL.
+SEAT_PRICE = CuratedTable(
+    "seat_price",
+    Report.COPILOT_SEATS,
+    None,
+    (Column("plan_type", "string"), Column("monthly_price_usd", "double")),
+)
+
 _BREAKDOWNS = (
     ("ide", "totals_by_ide"),
     ("feature", "totals_by_feature"),
@@ -398,7 +430,7 @@ BILLING_USAGE_DAILY = CuratedTable(
     description="One row per line of the billing usage export (its latest revision of the day).",
 )
 
-ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS, USER_TEAM_DAILY, REPO_DAILY)
+ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS, USER_TEAM_DAILY, REPO_DAILY, SEAT_DAILY)
 CURATED_TABLES: tuple[CuratedTable, ...] = (
     USER_DAILY,
     *USER_BREAKDOWNS,
@@ -406,6 +438,8 @@ CURATED_TABLES: tuple[CuratedTable, ...] = (
     *ENTERPRISE_BREAKDOWNS,
     USER_TEAM_DAILY,
     REPO_DAILY,
+    SEAT_DAILY,
+    SEAT_PRICE,
 )
 # Tables of other sources than the usage reports: the indexer's report path never fills them.
 SOURCE_TABLES: tuple[CuratedTable, ...] = (BILLING_USAGE_DAILY,)

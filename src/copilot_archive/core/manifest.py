@@ -35,6 +35,8 @@ class Manifest:
     api_version: str
     report_start_day: date | None = None
     report_end_day: date | None = None
+    # A snapshot whose pages disagreed (its total changed while paging) even when taken again.
+    disagreement: str = ""
 
     @property
     def status(self) -> str:
@@ -72,6 +74,8 @@ class Manifest:
                 "files": [asdict(f) for f in self.files],
             }
         )
+        if self.disagreement:
+            body["disagreement"] = self.disagreement
         return (json.dumps(body, indent=2) + "\n").encode()
 
     @classmethod
@@ -93,6 +97,7 @@ class Manifest:
                 api_version=str(body["api_version"]),
                 report_start_day=date.fromisoformat(start) if start else None,
                 report_end_day=date.fromisoformat(end) if end else None,
+                disagreement=str(body.get("disagreement") or ""),
             )
         except (ValueError, KeyError, TypeError, AttributeError, InvalidRequest) as exc:
             raise ManifestError(f"{key}: not a valid manifest ({type(exc).__name__}: {exc})") from exc

@@ -34,6 +34,9 @@ class Level(StrEnum):
 class Cadence(StrEnum):
     DAY = "day"  # asked with ?day=YYYY-MM-DD, one report-day per day
     LATEST = "latest"  # only the latest window is served; its end day names the report-day
+    # Only today's state is served (the seat roster): taken once per UTC day, its day names the
+    # report-day, and a day not taken is lost (no backfill).
+    SNAPSHOT = "snapshot"
 
 
 class Report(StrEnum):
@@ -47,6 +50,10 @@ class Report(StrEnum):
     ORGANIZATION_28_DAY = "organization-28-day"
     USER_TEAMS_1_DAY = "user-teams-1-day"
     REPOS_1_DAY = "repos-1-day"
+    # Snapshots, named by this archive (GitHub's paths end in .../copilot/billing/seats and
+    # .../copilot/billing): the seat roster and an organization's seat breakdown.
+    COPILOT_SEATS = "copilot-seats"
+    COPILOT_BILLING = "copilot-billing"
 
     @property
     def kind(self) -> ReportKind:
@@ -57,6 +64,16 @@ class Report(StrEnum):
         """Served only as the latest window (the 28-day reports)."""
         return self.kind.cadence is Cadence.LATEST
 
+    @property
+    def is_snapshot(self) -> bool:
+        """Today's state, taken once per UTC day (the seat roster): never backfilled."""
+        return self.kind.cadence is Cadence.SNAPSHOT
+
+    @property
+    def is_daily(self) -> bool:
+        """Asked for one past day (`?day=`): the 1-day usage reports."""
+        return self.kind.cadence is Cadence.DAY
+
 
 @dataclass(frozen=True, slots=True)
 class ReportKind:
@@ -65,9 +82,14 @@ class ReportKind:
     cadence: Cadence
     # Whose curated tables this report's lines fill (curated_schema.py); None: kept raw only.
     curated_as: Report | None = None
+    # The path below the scope's (`/orgs/{org}`), when it is not the usage reports' one.
+    endpoint: str | None = None
 
     def api_path(self, level: Level, slug: str) -> str:
-        """The path that answers with this report's download links, below the API's base URL."""
+        """The path that answers for this report (its download links, or a snapshot's first
+        page), below the API's base URL."""
+        if self.endpoint is not None:
+            return f"/{level.api_owner}/{slug}{self.endpoint}"
         path = f"/{level.api_owner}/{slug}/copilot/metrics/reports/{self.report.value}"
         return f"{path}/latest" if self.cadence is Cadence.LATEST else path
 
@@ -87,6 +109,14 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
     ReportKind(Report.ORGANIZATION_28_DAY, _ORGANIZATION, Cadence.LATEST),
     ReportKind(Report.USER_TEAMS_1_DAY, _BOTH, Cadence.DAY, Report.USER_TEAMS_1_DAY),
     ReportKind(Report.REPOS_1_DAY, _BOTH, Cadence.DAY, Report.REPOS_1_DAY),
+    # GitHub's REST reference, "REST API endpoints for Copilot user management"
+    # (https://docs.github.com/en/enterprise-cloud@latest/rest/copilot/copilot-user-management):
+    # "List all Copilot seat assignments for an enterprise / for an organization" (paginated),
+    # and "Get Copilot seat information and settings for an organization" (one object).
+    ReportKind(
+        Report.COPILOT_SEATS, _BOTH, Cadence.SNAPSHOT, Report.COPILOT_SEATS, endpoint="/copilot/billing/seats"
+    ),
+    ReportKind(Report.COPILOT_BILLING, _ORGANIZATION, Cadence.SNAPSHOT, endpoint="/copilot/billing"),
 )
 _KIND_OF = {kind.report: kind for kind in REPORT_KINDS}
 

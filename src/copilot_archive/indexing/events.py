@@ -20,6 +20,7 @@ from ..core.environment import ARCHIVE_BUCKET, ARCHIVE_PREFIX
 from ..core.exceptions import ConfigError, InvalidRequest
 from ..core.layout import DEFAULT_PREFIX, parse_day, parse_manifest_key, validate_prefix
 from ..core.reports import CATALOGUED_LEVELS
+from ..core.seat_prices import DEFAULT_SEAT_PRICES, SEAT_PRICES, parse_seat_prices
 
 GLUE_DATABASE = "GLUE_DATABASE"
 ATHENA_WORKGROUP = "ATHENA_WORKGROUP"
@@ -36,6 +37,8 @@ class IndexerSettings:
     database: str = DEFAULT_GLUE_DATABASE
     # Where the shipped views are created when their SQL changed; None: not created.
     workgroup: str | None = None
+    # USD a seat costs a month, by plan_type (SEAT_PRICES): written beside each seat snapshot.
+    seat_prices: tuple[tuple[str, float], ...] = DEFAULT_SEAT_PRICES
 
 
 def indexer_settings_from_env(environ: Mapping[str, str] | None = None) -> IndexerSettings:
@@ -52,8 +55,13 @@ def indexer_settings_from_env(environ: Mapping[str, str] | None = None) -> Index
         prefix = validate_prefix(text(ARCHIVE_PREFIX) or DEFAULT_PREFIX)
     except InvalidRequest as exc:
         raise ConfigError(str(exc)) from exc
+    prices = text(SEAT_PRICES)
     return IndexerSettings(
-        bucket, prefix, text(GLUE_DATABASE) or DEFAULT_GLUE_DATABASE, text(ATHENA_WORKGROUP)
+        bucket,
+        prefix,
+        text(GLUE_DATABASE) or DEFAULT_GLUE_DATABASE,
+        text(ATHENA_WORKGROUP),
+        parse_seat_prices(prices) if prices else DEFAULT_SEAT_PRICES,
     )
 
 

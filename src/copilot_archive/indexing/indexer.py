@@ -57,10 +57,12 @@ from ..core.lines import LineCounter
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
 from ..core.reports import SERVED, Level, Report, raw_table_name
+from ..core.seat_prices import DEFAULT_SEAT_PRICES
 from ..core.storage import LocalFolderStorage, Storage
 from .catalog import Catalog, NullCatalog, PartitionSpec
 from .curate import BATCH_LINES, Curator, arrow_schema
 from .events import IndexRequest
+from .seats import curate_seats
 
 PARQUET = "application/vnd.apache.parquet"
 # zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.
@@ -207,12 +209,14 @@ class Indexer:
         prefix: str,
         now: Callable[[], datetime] = clock.utc_now,
         batch_lines: int = BATCH_LINES,
+        seat_prices: tuple[tuple[str, float], ...] = DEFAULT_SEAT_PRICES,
     ) -> None:
         self.storage = storage
         self.catalog = catalog
         self.prefix = prefix
         self.now = now
         self.batch_lines = batch_lines
+        self.seat_prices = seat_prices
 
     # ---- entry points --------------------------------------------------------------
 
@@ -330,6 +334,9 @@ class Indexer:
 
     def _curate(self, manifest: Manifest) -> tuple[dict[str, bytes], dict[str, int], tuple[str, ...], int]:
         report_day = manifest.report_day
+        if report_day.report is Report.COPILOT_SEATS:  # pages of JSON, not report lines
+            files, rows, mistyped = curate_seats(self.storage, manifest, self.seat_prices)
+            return files, rows, (), mistyped
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
         sinks = {table.name: _ParquetSink(table) for table in curator.tables}

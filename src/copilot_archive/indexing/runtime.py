@@ -32,6 +32,7 @@ def build_indexer(
         storage or S3Storage(settings.bucket),
         catalog or GlueCatalog(settings.database, settings.bucket),
         settings.prefix,
+        seat_prices=settings.seat_prices,
     )
 
 

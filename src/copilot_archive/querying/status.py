@@ -64,7 +64,7 @@ def archive_status(
         archived = tuple(sorted(d for d, s in days.items() if s != STATUS_EMPTY))
         empty = tuple(sorted(d for d, s in days.items() if s == STATUS_EMPTY))
         known = days.keys() | set(unreadable)
-        missing = () if report.is_28_day else tuple(d for d in window.days() if d not in known)
+        missing = tuple(d for d in window.days() if d not in known) if report.is_daily else ()
         statuses.append(ReportStatus(report, scope, archived, empty, missing, tuple(unreadable)))
     return statuses
 

@@ -89,6 +89,8 @@ def _description(table: CuratedTable, level: Level) -> str:
         return table.description
     # The report that fills the table at this level: organization-1-day for an org_enterprise_*.
     report = next((r for r in reports_at(level) if r.kind.curated_as is table.source), table.source)
+    if report.is_snapshot:
+        return f"One row per seat entry of each {report.value} snapshot (one a day)."
     if table.breakdown is None:
         return f"One row per line of the {report.value} report."
     return f"One row per {table.breakdown} entry of the {report.value} report."
