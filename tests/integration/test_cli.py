@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from copilot_archive.cli import main
@@ -203,6 +207,59 @@ def test_index_then_query_a_view_as_json(cli_env, tmp_path, capsys):
         ("acme", "2025-10-13"): expected["acme"],
         ("globex", "2025-10-13"): expected["globex"],
     }
+
+
+def test_index_writes_each_month_file_once_with_the_rows_of_indexing_day_by_day(
+    cli_env, tmp_path, monkeypatch, capsys
+):
+    from copilot_archive.core.curated_schema import INDEX_STATUS, tables_for
+    from copilot_archive.core.layout import curated_month_file_key, manifests_prefix
+    from copilot_archive.core.reports import Report
+    from copilot_archive.core.storage import LocalFolderStorage
+    from copilot_archive.indexing.catalog import NullCatalog
+    from copilot_archive.indexing.indexer import Indexer
+
+    archive = tmp_path / "a"
+    days = [date(2025, 10, 13) + timedelta(days=n) for n in range(7)]
+    reports = "users-1-day,enterprise-1-day"
+    argv = ["--from", days[0].isoformat(), "--to", days[-1].isoformat(), "--reports", reports]
+    assert main(["backfill", "--archive", str(archive), *argv, "--no-progress"]) == 0
+    day_by_day = tmp_path / "b"
+    shutil.copytree(archive, day_by_day)
+    writes: Counter[str] = Counter()
+    put_bytes = LocalFolderStorage.put_bytes
+
+    def counted(self: LocalFolderStorage, key: str, data: bytes, *args: Any, **kwargs: Any) -> None:
+        writes[key] += 1
+        put_bytes(self, key, data, *args, **kwargs)
+
+    monkeypatch.setattr(LocalFolderStorage, "put_bytes", counted)
+    capsys.readouterr()
+
+    assert main(["index", "--archive", str(archive), "--no-progress"]) == 0
+
+    assert f"{len(days) * 2 * 2} report-days indexed" in capsys.readouterr().out
+    monthly = [*tables_for(Report.ENTERPRISE_1_DAY), INDEX_STATUS]
+    month_keys = {
+        curated_month_file_key("copilot-metrics", t.name, slug, days[0])
+        for t in monthly
+        for slug in ("acme", "globex")
+    }
+    # Each month file once, not once for each of its report-days (a month's cost was its days squared).
+    assert {key: writes[key] for key in month_keys} == dict.fromkeys(month_keys, 1)
+    # The indexer Lambda's way, a report-day at a time, gives the same month files.
+    one_day = Indexer(LocalFolderStorage(day_by_day), NullCatalog(), "copilot-metrics")
+    for key in sorted(LocalFolderStorage(day_by_day).list_keys(manifests_prefix("copilot-metrics"))):
+        assert one_day.index_manifest(key).indexed
+    rows = 0
+    for key in month_keys:
+        batched, daily = pq.read_table(archive / key), pq.read_table(day_by_day / key)
+        if "index_status" in key:  # indexed_at says when each was indexed
+            batched, daily = batched.drop_columns(["indexed_at"]), daily.drop_columns(["indexed_at"])
+            assert batched.num_rows == len(days) * 2  # a row per report-day: two reports a day
+        assert batched.equals(daily), key
+        rows += batched.num_rows
+    assert rows > len(month_keys)
 
 
 def test_index_twice_does_nothing_the_second_time(cli_env, tmp_path, capsys):
