@@ -10,7 +10,6 @@ import shlex
 import shutil
 import sys
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from .core import clock
 from .core.exceptions import ArchiveError, ConfigError, InvalidRequest
 from .core.layout import DEFAULT_PREFIX, validate_prefix
 from .core.reports import Level
+from .progress import Progress
 from .querying.query import FORMATS, require_archive
 
 if TYPE_CHECKING:
@@ -220,38 +220,16 @@ def _run(settings: Settings, storage: Storage, request: Any, today: date, show_p
     from .core.deadline import Deadline
 
     archiver = build_archiver(settings, storage)
-    progress = _Progress(enabled=show_progress)
-    with progress:
-        return archiver.run(
-            request, Deadline.never(), today, on_plan=progress.start, on_result=progress.advance
-        )
+    with Progress("archiving", "report-day", enabled=show_progress) as progress:
 
+        def start(plan: Plan) -> None:
+            if plan.size:
+                progress.start(plan.size)
 
-class _Progress(AbstractContextManager["_Progress"]):
-    """A tqdm bar over report-days on stderr; silent when stderr is not a terminal."""
+        def advance(result: Result) -> None:
+            progress.advance(note=f"{result.report} {result.slug} {result.day or 'latest'}")
 
-    def __init__(self, enabled: bool) -> None:
-        self._enabled = enabled
-        self._bar: Any = None
-
-    def start(self, plan: Plan) -> None:
-        if not self._enabled or plan.size == 0:
-            return
-        from tqdm import tqdm
-
-        self._bar = tqdm(
-            total=plan.size, unit="report-day", file=sys.stderr, disable=None, dynamic_ncols=True
-        )
-
-    def advance(self, result: Result) -> None:
-        if self._bar is None:
-            return
-        self._bar.set_postfix_str(f"{result.report} {result.slug} {result.day or 'latest'}", refresh=False)
-        self._bar.update(1)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        return archiver.run(request, Deadline.never(), today, on_plan=start, on_result=advance)
 
 
 def _print_summary(summary: RunSummary, storage: Storage, as_json: bool) -> None:
@@ -331,22 +309,23 @@ def _prefix(args: argparse.Namespace) -> str:
 
 
 def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | None = None) -> int:
-    from tqdm import tqdm
-
     from .core.storage import LocalFolderStorage
-    from .indexing.indexer import IndexResult, index_archive
+    from .indexing.indexer import index_archive
 
     if isinstance(storage, LocalFolderStorage):
         require_archive(storage.root, _prefix(args))  # "0 indexed" from a mistyped path reads as done
     enabled = not args.no_progress if show_progress is None else show_progress
-    with tqdm(unit="report-day", file=sys.stderr, disable=None if enabled else True) as bar:
-
-        def advance(result: IndexResult) -> None:
-            bar.set_postfix_str(f"{result.report_day}", refresh=False)
-            bar.update(1)
-
+    # Counted in manifests looked at: those indexed already are passed over, not indexed again.
+    with Progress("indexing", "report-day", enabled=enabled) as progress:
         workers = min(os.cpu_count() or 1, INDEX_WORKERS)
-        results = index_archive(storage, _prefix(args), on_result=advance, force=args.force, workers=workers)
+        results = index_archive(
+            storage,
+            _prefix(args),
+            on_start=progress.start,
+            on_checked=progress.advance,
+            force=args.force,
+            workers=workers,
+        )
     failed = [r for r in results if not r.indexed]
     if getattr(args, "json", False):
         json.dump([r.to_dict() for r in results], sys.stdout, indent=2)
@@ -491,9 +470,11 @@ def _demo(args: argparse.Namespace) -> int:
     for title, sql in DEMO_QUERIES:
         print(f"\n{title}:")
         print(run_query(sql, args.archive, prefix=settings.prefix))
-    from .reporting.report import write_report
+    from .reporting.report import REPORT_STEPS, write_report
 
-    report = write_report(args.archive, prefix=settings.prefix, today=today)
+    print("\nWriting the report:")
+    with Progress("report", "step", enabled=not args.no_progress, total=REPORT_STEPS) as progress:
+        report = write_report(args.archive, prefix=settings.prefix, today=today, on_step=progress.advance)
     print(f"\nReport (open it in a browser, it works offline): {report.resolve()}")
     print("\nNext, from this folder (every view is a file in athena/views/; query also takes SQL):")
     for command in demo_hints(args.archive):

@@ -290,3 +290,36 @@ def test_bad_query_and_index_arguments_exit_2(cli_env, tmp_path, monkeypatch, ca
 
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_when_asked(
+    tmp_path, monkeypatch, capsys
+):
+    from copilot_archive.archiving.planner import Window
+    from copilot_archive.core import clock
+    from copilot_archive.reporting.panels import PANELS
+
+    today = date(2025, 10, 13)
+    monkeypatch.setattr(clock, "utc_today", lambda: today)  # a 3-day window: fast
+    days = len(Window.for_today(today).days())
+    # 2 enterprises and 2 organizations: four 1-day reports a day each, two 28-day reports each.
+    report_days = 4 * (4 * days + 2)
+    argv = ["demo", "--users", "2"]
+
+    assert main([*argv, "--archive", str(tmp_path / "shown")]) == 0
+    shown = capsys.readouterr().err.splitlines()
+    assert main([*argv, "--archive", str(tmp_path / "quiet"), "--no-progress"]) == 0
+    quiet = capsys.readouterr().err
+
+    # stderr is not a terminal here: a line at the start and one at the end of each step.
+    # Indexing looks at every manifest (2 users: no team has the 5 seats user-teams-1-day needs).
+    manifests = len(list((tmp_path / "shown").rglob("manifests/**/*.json")))
+    steps = 2 * len(PANELS) + 1
+    for step, total, unit in (
+        ("archiving", report_days, "report-day"),
+        ("indexing", manifests, "report-day"),
+        ("report", steps, "step"),
+    ):
+        assert f"{step}: 0/{total} {unit}s (0%)" in shown
+        assert any(line.startswith(f"{step}: {total}/{total} {unit}s (100%) done in ") for line in shown)
+    assert not any(line.startswith(("archiving:", "indexing:", "report:")) for line in quiet.splitlines())

@@ -632,9 +632,12 @@ def index_archive(
     force: bool = False,
     now: Callable[[], datetime] = clock.utc_now,
     workers: int = 1,
+    on_start: Callable[[int], None] | None = None,
+    on_checked: Callable[[int], None] | None = None,
 ) -> list[IndexResult]:
     """Index every manifest of the archive that needs it (see `Indexer.needs_index`), or all of
-    them with `force`. For the local CLI: `catalog` defaults to NullCatalog.
+    them with `force`. For the local CLI: `catalog` defaults to NullCatalog. For progress,
+    `on_start` learns how many manifests there are, `on_checked` how many more were looked at.
 
     With `workers` > 1 and a local folder, report-days are indexed in that many processes, a
     scope's month at a time: month files are per scope and month, so no two processes ever
@@ -647,11 +650,24 @@ def index_archive(
         except InvalidRequest:
             continue
         keys.append(key)
+    if on_start is not None:
+        on_start(len(keys))
+    batches = _by_scope_and_month(prefix, sorted(keys))
     parallel = workers > 1 and len(keys) >= PARALLEL_FROM_MANIFESTS
     if parallel and catalog is None and isinstance(storage, LocalFolderStorage):
-        return _index_in_processes(storage.root, prefix, sorted(keys), on_result, force, workers)
-    indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
-    return _index_keys(indexer, sorted(keys), on_result, force)
+        done = _index_in_processes(storage.root, prefix, batches, force, workers)
+    else:
+        indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
+        done = ((batch, indexer.index_month(batch, force)) for batch in batches)
+    results: list[IndexResult] = []
+    for batch, indexed in done:
+        for result in indexed:
+            if on_result is not None:
+                on_result(result)
+            results.append(result)
+        if on_checked is not None:
+            on_checked(len(batch))
+    return sorted(results, key=lambda r: r.manifest_key)
 
 
 def remove_stale_uploads(storage: Storage, prefix: str, now: datetime) -> int:
@@ -669,18 +685,6 @@ def remove_stale_uploads(storage: Storage, prefix: str, now: datetime) -> int:
     return removed
 
 
-def _index_keys(
-    indexer: Indexer, keys: list[str], on_result: Callable[[IndexResult], None] | None, force: bool
-) -> list[IndexResult]:
-    results = []
-    for batch in _by_scope_and_month(indexer.prefix, keys):
-        for result in indexer.index_month(batch, force):
-            if on_result is not None:
-                on_result(result)
-            results.append(result)
-    return sorted(results, key=lambda r: r.manifest_key)
-
-
 def _by_scope_and_month(prefix: str, keys: list[str]) -> list[list[str]]:
     """The keys by the month files they write: their scope's and month's."""
     batches: dict[tuple[Level, str, str], list[str]] = {}
@@ -691,28 +695,18 @@ def _by_scope_and_month(prefix: str, keys: list[str]) -> list[list[str]]:
 
 
 def _index_in_processes(
-    root: Path,
-    prefix: str,
-    keys: list[str],
-    on_result: Callable[[IndexResult], None] | None,
-    force: bool,
-    workers: int,
-) -> list[IndexResult]:
-    results: list[IndexResult] = []
+    root: Path, prefix: str, batches: list[list[str]], force: bool, workers: int
+) -> Iterator[tuple[list[str], list[IndexResult]]]:
+    """Each batch (its keys, its results) as a worker process finishes it."""
     # spawn: a fresh interpreter per worker, never a fork of a process with threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         level = logger.log_level  # the workers log as this process does
-        futures = [
-            pool.submit(_index_batch, str(root), prefix, batch, force, level)
-            for batch in _by_scope_and_month(prefix, keys)
-        ]
+        futures = {
+            pool.submit(_index_batch, str(root), prefix, batch, force, level): batch for batch in batches
+        }
         for future in as_completed(futures):
-            for result in future.result():
-                if on_result is not None:
-                    on_result(result)
-                results.append(result)
-    return sorted(results, key=lambda r: r.manifest_key)
+            yield futures[future], future.result()
 
 
 def _index_batch(root: str, prefix: str, keys: list[str], force: bool, log_level: int) -> list[IndexResult]:
