@@ -185,14 +185,24 @@ class _CheckedLines:
 
 
 class _ParquetSink:
-    """One table's Parquet file for one report-day, built in memory (a small share of the raw)."""
+    """One table's Parquet file for one report-day, built in memory (a small share of the raw).
+    A monthly table's sink keeps its rows too: they go into the month file, never read back."""
 
     def __init__(self, table: CuratedTable) -> None:
         self._out = pa.BufferOutputStream()
-        self._writer = pq.ParquetWriter(self._out, arrow_schema(table), compression=COMPRESSION)
+        self._schema = arrow_schema(table)
+        self._writer = pq.ParquetWriter(self._out, self._schema, compression=COMPRESSION)
+        self._batches: list[pa.RecordBatch] | None = [] if table.monthly else None
 
     def write(self, batch: pa.RecordBatch) -> None:
         self._writer.write_batch(batch)
+        if self._batches is not None:
+            self._batches.append(batch)
+
+    def rows(self) -> pa.Table:
+        """A monthly table's rows of the day."""
+        assert self._batches is not None, "kept for monthly tables only"
+        return pa.Table.from_batches(self._batches, schema=self._schema)
 
     def close(self) -> bytes:
         self._writer.close()
@@ -336,12 +346,12 @@ class Indexer:
         files: dict[str, bytes] = {}
         mistyped = 0
         if report_day.report in CURATED_REPORTS:
-            files, rows, warnings, mistyped = self._curate(manifest)
+            files, monthly, rows, warnings, mistyped = self._curate(manifest)
             # Every table's file is written only now that the whole day curated cleanly.
             for name, data in files.items():
                 table = table_named(name)
                 if table.monthly:
-                    rows_of_day = pq.read_table(pa.BufferReader(data), schema=arrow_schema(table))
+                    rows_of_day = monthly[name]
                     if self._held is not None:
                         self._hold(table, report_day, rows_of_day, None, key)
                     else:
@@ -363,7 +373,11 @@ class Indexer:
             mistyped_values=mistyped,
         )
 
-    def _curate(self, manifest: Manifest) -> tuple[dict[str, bytes], dict[str, int], tuple[str, ...], int]:
+    def _curate(
+        self, manifest: Manifest
+    ) -> tuple[dict[str, bytes], dict[str, pa.Table], dict[str, int], tuple[str, ...], int]:
+        """Each table's Parquet file of the day, the monthly tables' rows, rows per table,
+        warnings and the count of values that did not fit their columns."""
         report_day = manifest.report_day
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
@@ -396,7 +410,8 @@ class Indexer:
         if curator.warning_count > len(warnings):
             warnings += (f"... and {curator.warning_count - len(warnings)} more warnings",)
         files = {name: sink.close() for name, sink in sinks.items()}
-        return files, dict(curator.rows), warnings, curator.mistyped
+        monthly = {name: sink.rows() for name, sink in sinks.items() if table_named(name).monthly}
+        return files, monthly, dict(curator.rows), warnings, curator.mistyped
 
     def _curated_key(self, report_day: ReportDay, table: str) -> str:
         return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)
@@ -591,7 +606,9 @@ def _month_file(table: CuratedTable, current: bytes | None, days: list[_DayRows]
             continue  # written again later in the batch: the later rows stand
         replaced.setdefault(written.report, set()).add(written.day)
         day_column = pa.array([written.day] * written.rows.num_rows, pa.date32())
-        parts.append(_conformed(written.rows.append_column("day", day_column), schema))
+        parts.append(written.rows.append_column("day", day_column))
+    # Conformed once, not once a day: column by column, that was most of a month's write.
+    parts = [_conformed(pa.concat_tables(parts, promote_options="permissive"), schema)] if parts else []
     if current is not None:
         kept = pq.read_table(pa.BufferReader(current))
         for report, replaced_days in replaced.items():
