@@ -9,7 +9,8 @@ import os
 import shlex
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,7 @@ DEMO_ARCHIVE = "./demo-archive"
 INDEX_WORKERS = 4
 DEMO_ENTERPRISES = ("octodemo", "acme-corp")
 DEMO_ORGANIZATIONS = ("octo-org", "acme-labs")
+DEMO_TOKEN = "sim-token"  # the simulator's; nothing secret
 EXIT_FAILED_DAYS = 1
 EXIT_USAGE = 2
 
@@ -420,7 +422,7 @@ DEMO_HINT_SQL = (
 
 def _demo(args: argparse.Namespace) -> int:
     """Start the simulator on loopback, archive its whole window twice, show the status."""
-    from copilot_simulator import Simulator
+    from urllib.parse import urlsplit
 
     from .archiving.archiver import Outcome
     from .archiving.events import build_request
@@ -433,31 +435,29 @@ def _demo(args: argparse.Namespace) -> int:
         print("copilot-archive: error: --users must be 0 or more", file=sys.stderr)
         return EXIT_USAGE
     today = clock.utc_today()
-    with Simulator(
-        enterprises=DEMO_ENTERPRISES, organizations=DEMO_ORGANIZATIONS, users=args.users, today=today
-    ) as sim:
+    with _simulated_github(today, args.users) as api_url:
         settings = Settings(
             enterprises=DEMO_ENTERPRISES,
             organizations=DEMO_ORGANIZATIONS,
-            api_url=sim.api_url,
-            token=sim.token,
-            download_hosts=(sim.download_host,),
+            api_url=api_url,
+            token=DEMO_TOKEN,
+            download_hosts=(urlsplit(api_url).hostname or "",),
             api_calls_per_minute=None,  # GitHub's per-minute limit: the local simulator has none
         ).with_overrides()
         storage = open_storage(args.archive)
         request = build_request(window=Window.for_today(today), configured=settings.scopes)
         print(
-            f"Simulated GitHub at {sim.api_url}; archiving enterprises {', '.join(DEMO_ENTERPRISES)} "
+            f"Simulated GitHub at {api_url}; archiving enterprises {', '.join(DEMO_ENTERPRISES)} "
             f"and organizations {', '.join(DEMO_ORGANIZATIONS)}"
         )
         print(f"into {storage.describe()} (no AWS account, no token)")
         first = _run(settings, storage, request, today, show_progress=not args.no_progress)
         _print_summary(first, storage, as_json=False)
-        api_calls_before = _api_requests(sim)
+        api_calls_before = _api_requests(api_url)
         print("Second run (nothing new to fetch):")
         second = _run(settings, storage, request, today, show_progress=False)
         _print_summary(second, storage, as_json=False)
-        print(f"  GitHub API requests made by the second run: {_api_requests(sim) - api_calls_before}")
+        print(f"  GitHub API requests made by the second run: {_api_requests(api_url) - api_calls_before}")
         statuses = archive_status(
             storage, settings.prefix, settings.scopes, settings.reports, Window.for_today(today)
         )
@@ -506,8 +506,35 @@ def _program() -> str:
     return f"{shlex.quote(sys.executable)} -m copilot_archive.cli"
 
 
-def _api_requests(sim: Any) -> int:
-    return sum(1 for r in sim.requests if r.kind == "api")
+@contextmanager
+def _simulated_github(today: date, users: int) -> Iterator[str]:
+    """The simulator in a process of its own, its API's URL: serving the reports and archiving
+    them then each have a core (in this process they took turns on one)."""
+    import subprocess
+
+    command = [
+        *(sys.executable, "-m", "copilot_simulator", "--today", today.isoformat()),
+        *("--enterprises", ",".join(DEMO_ENTERPRISES), "--organizations", ",".join(DEMO_ORGANIZATIONS)),
+        *("--users", str(users), "--token", DEMO_TOKEN),
+    ]
+    simulator = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert simulator.stdout is not None
+        started = simulator.stdout.readline()  # one JSON line once it listens
+        if not started:
+            raise ArchiveError(f"the simulator did not start (exit status {simulator.wait()})")
+        yield str(json.loads(started)["api_url"])
+    finally:
+        simulator.terminate()  # SIGTERM: it stops serving and exits
+        simulator.wait(timeout=30)
+
+
+def _api_requests(api_url: str) -> int:
+    """API requests the simulator has answered so far."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{api_url}/_simulator/stats", timeout=30) as answer:
+        return int(json.load(answer)["api"])
 
 
 if __name__ == "__main__":
