@@ -323,3 +323,27 @@ def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_w
         assert f"{step}: 0/{total} {unit}s (0%)" in shown
         assert any(line.startswith(f"{step}: {total}/{total} {unit}s (100%) done in ") for line in shown)
     assert not any(line.startswith(("archiving:", "indexing:", "report:")) for line in quiet.splitlines())
+
+
+def test_archiving_a_small_report_day_builds_its_lines_once(cli_env, tmp_path, monkeypatch, capsys):
+    """The API answer (204 when empty, how many links), the links and each download all need
+    a repos-1-day day's lines: the simulator builds them once (the demo's time went to this)."""
+    from copilot_simulator.reports import ReportBook
+
+    built: Counter[tuple[str, str, date]] = Counter()
+    build = ReportBook._lines
+
+    def counted(self: ReportBook, slug: str, report: str, day: date) -> list[bytes]:
+        built[(slug, report, day)] += 1
+        return build(self, slug, report, day)
+
+    monkeypatch.setattr(ReportBook, "_lines", counted)
+    day = date(2025, 10, 13)
+    argv = ["--days", day.isoformat(), "--reports", "repos-1-day", "--json"]
+
+    assert main(["archive", "--archive", str(tmp_path / "a"), "--enterprises", "acme", *argv]) == 0
+
+    assert json.loads(capsys.readouterr().out)["counts"]["archived"] == 1
+    assert built == {("acme", "repos-1-day", day): 1}
+    assert b"".join(cli_env.report_files("acme", "repos-1-day", day))  # served from the built lines
+    assert built == {("acme", "repos-1-day", day): 1}
