@@ -475,7 +475,7 @@ def _demo(args: argparse.Namespace) -> int:
     print("\nWriting the report:")
     with Progress("report", "step", enabled=not args.no_progress, total=REPORT_STEPS) as progress:
         report = write_report(args.archive, prefix=settings.prefix, today=today, on_step=progress.advance)
-    print(f"\nReport (open it in a browser, it works offline): {report.resolve()}")
+    print(f"Report (open it in a browser, it works offline): {report.resolve()}")
     print("\nNext, from this folder (every view is a file in athena/views/; query also takes SQL):")
     for command in demo_hints(args.archive):
         print(f"  {command}")
