@@ -9,8 +9,8 @@ import os
 import shlex
 import shutil
 import sys
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from .core import clock
 from .core.exceptions import ArchiveError, ConfigError, InvalidRequest
 from .core.layout import DEFAULT_PREFIX, validate_prefix
 from .core.reports import Level
+from .progress import Progress
 from .querying.query import FORMATS, require_archive
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ DEMO_ARCHIVE = "./demo-archive"
 INDEX_WORKERS = 4
 DEMO_ENTERPRISES = ("octodemo", "acme-corp")
 DEMO_ORGANIZATIONS = ("octo-org", "acme-labs")
+DEMO_TOKEN = "sim-token"  # the simulator's; nothing secret
 EXIT_FAILED_DAYS = 1
 EXIT_USAGE = 2
 
@@ -220,38 +222,16 @@ def _run(settings: Settings, storage: Storage, request: Any, today: date, show_p
     from .core.deadline import Deadline
 
     archiver = build_archiver(settings, storage)
-    progress = _Progress(enabled=show_progress)
-    with progress:
-        return archiver.run(
-            request, Deadline.never(), today, on_plan=progress.start, on_result=progress.advance
-        )
+    with Progress("archiving", "report-day", enabled=show_progress) as progress:
 
+        def start(plan: Plan) -> None:
+            if plan.size:
+                progress.start(plan.size)
 
-class _Progress(AbstractContextManager["_Progress"]):
-    """A tqdm bar over report-days on stderr; silent when stderr is not a terminal."""
+        def advance(result: Result) -> None:
+            progress.advance(note=f"{result.report} {result.slug} {result.day or 'latest'}")
 
-    def __init__(self, enabled: bool) -> None:
-        self._enabled = enabled
-        self._bar: Any = None
-
-    def start(self, plan: Plan) -> None:
-        if not self._enabled or plan.size == 0:
-            return
-        from tqdm import tqdm
-
-        self._bar = tqdm(
-            total=plan.size, unit="report-day", file=sys.stderr, disable=None, dynamic_ncols=True
-        )
-
-    def advance(self, result: Result) -> None:
-        if self._bar is None:
-            return
-        self._bar.set_postfix_str(f"{result.report} {result.slug} {result.day or 'latest'}", refresh=False)
-        self._bar.update(1)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        return archiver.run(request, Deadline.never(), today, on_plan=start, on_result=advance)
 
 
 def _print_summary(summary: RunSummary, storage: Storage, as_json: bool) -> None:
@@ -331,22 +311,23 @@ def _prefix(args: argparse.Namespace) -> str:
 
 
 def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | None = None) -> int:
-    from tqdm import tqdm
-
     from .core.storage import LocalFolderStorage
-    from .indexing.indexer import IndexResult, index_archive
+    from .indexing.indexer import index_archive
 
     if isinstance(storage, LocalFolderStorage):
         require_archive(storage.root, _prefix(args))  # "0 indexed" from a mistyped path reads as done
     enabled = not args.no_progress if show_progress is None else show_progress
-    with tqdm(unit="report-day", file=sys.stderr, disable=None if enabled else True) as bar:
-
-        def advance(result: IndexResult) -> None:
-            bar.set_postfix_str(f"{result.report_day}", refresh=False)
-            bar.update(1)
-
+    # Counted in manifests looked at: those indexed already are passed over, not indexed again.
+    with Progress("indexing", "report-day", enabled=enabled) as progress:
         workers = min(os.cpu_count() or 1, INDEX_WORKERS)
-        results = index_archive(storage, _prefix(args), on_result=advance, force=args.force, workers=workers)
+        results = index_archive(
+            storage,
+            _prefix(args),
+            on_start=progress.start,
+            on_checked=progress.advance,
+            force=args.force,
+            workers=workers,
+        )
     failed = [r for r in results if not r.indexed]
     if getattr(args, "json", False):
         json.dump([r.to_dict() for r in results], sys.stdout, indent=2)
@@ -441,7 +422,7 @@ DEMO_HINT_SQL = (
 
 def _demo(args: argparse.Namespace) -> int:
     """Start the simulator on loopback, archive its whole window twice, show the status."""
-    from copilot_simulator import Simulator
+    from urllib.parse import urlsplit
 
     from .archiving.archiver import Outcome
     from .archiving.events import build_request
@@ -454,31 +435,29 @@ def _demo(args: argparse.Namespace) -> int:
         print("copilot-archive: error: --users must be 0 or more", file=sys.stderr)
         return EXIT_USAGE
     today = clock.utc_today()
-    with Simulator(
-        enterprises=DEMO_ENTERPRISES, organizations=DEMO_ORGANIZATIONS, users=args.users, today=today
-    ) as sim:
+    with _simulated_github(today, args.users) as api_url:
         settings = Settings(
             enterprises=DEMO_ENTERPRISES,
             organizations=DEMO_ORGANIZATIONS,
-            api_url=sim.api_url,
-            token=sim.token,
-            download_hosts=(sim.download_host,),
+            api_url=api_url,
+            token=DEMO_TOKEN,
+            download_hosts=(urlsplit(api_url).hostname or "",),
             api_calls_per_minute=None,  # GitHub's per-minute limit: the local simulator has none
         ).with_overrides()
         storage = open_storage(args.archive)
         request = build_request(window=Window.for_today(today), configured=settings.scopes)
         print(
-            f"Simulated GitHub at {sim.api_url}; archiving enterprises {', '.join(DEMO_ENTERPRISES)} "
+            f"Simulated GitHub at {api_url}; archiving enterprises {', '.join(DEMO_ENTERPRISES)} "
             f"and organizations {', '.join(DEMO_ORGANIZATIONS)}"
         )
         print(f"into {storage.describe()} (no AWS account, no token)")
         first = _run(settings, storage, request, today, show_progress=not args.no_progress)
         _print_summary(first, storage, as_json=False)
-        api_calls_before = _api_requests(sim)
+        api_calls_before = _api_requests(api_url)
         print("Second run (nothing new to fetch):")
         second = _run(settings, storage, request, today, show_progress=False)
         _print_summary(second, storage, as_json=False)
-        print(f"  GitHub API requests made by the second run: {_api_requests(sim) - api_calls_before}")
+        print(f"  GitHub API requests made by the second run: {_api_requests(api_url) - api_calls_before}")
         statuses = archive_status(
             storage, settings.prefix, settings.scopes, settings.reports, Window.for_today(today)
         )
@@ -491,10 +470,12 @@ def _demo(args: argparse.Namespace) -> int:
     for title, sql in DEMO_QUERIES:
         print(f"\n{title}:")
         print(run_query(sql, args.archive, prefix=settings.prefix))
-    from .reporting.report import write_report
+    from .reporting.report import REPORT_STEPS, write_report
 
-    report = write_report(args.archive, prefix=settings.prefix, today=today)
-    print(f"\nReport (open it in a browser, it works offline): {report.resolve()}")
+    print("\nWriting the report:")
+    with Progress("report", "step", enabled=not args.no_progress, total=REPORT_STEPS) as progress:
+        report = write_report(args.archive, prefix=settings.prefix, today=today, on_step=progress.advance)
+    print(f"Report (open it in a browser, it works offline): {report.resolve()}")
     print("\nNext, from this folder (every view is a file in athena/views/; query also takes SQL):")
     for command in demo_hints(args.archive):
         print(f"  {command}")
@@ -525,8 +506,35 @@ def _program() -> str:
     return f"{shlex.quote(sys.executable)} -m copilot_archive.cli"
 
 
-def _api_requests(sim: Any) -> int:
-    return sum(1 for r in sim.requests if r.kind == "api")
+@contextmanager
+def _simulated_github(today: date, users: int) -> Iterator[str]:
+    """The simulator in a process of its own, its API's URL: serving the reports and archiving
+    them then each have a core (in this process they took turns on one)."""
+    import subprocess
+
+    command = [
+        *(sys.executable, "-m", "copilot_simulator", "--today", today.isoformat()),
+        *("--enterprises", ",".join(DEMO_ENTERPRISES), "--organizations", ",".join(DEMO_ORGANIZATIONS)),
+        *("--users", str(users), "--token", DEMO_TOKEN),
+    ]
+    simulator = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert simulator.stdout is not None
+        started = simulator.stdout.readline()  # one JSON line once it listens
+        if not started:
+            raise ArchiveError(f"the simulator did not start (exit status {simulator.wait()})")
+        yield str(json.loads(started)["api_url"])
+    finally:
+        simulator.terminate()  # SIGTERM: it stops serving and exits
+        simulator.wait(timeout=30)
+
+
+def _api_requests(api_url: str) -> int:
+    """API requests the simulator has answered so far."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{api_url}/_simulator/stats", timeout=30) as answer:
+        return int(json.load(answer)["api"])
 
 
 if __name__ == "__main__":

@@ -87,6 +87,7 @@ _REPO_NAMES = ("api", "web", "ios", "android", "infra", "docs", "billing", "sear
 # GitHub leaves teams with fewer seated users than this out of user-teams-1-day.
 MIN_TEAM_SEATS = 5
 _CACHE_BYTES = 1 << 30  # keeps a 256 MiB report plus its neighbours in memory
+SMALL_LINES_CACHED = 2048  # report-days of the small reports (a few KiB to 100 KiB each)
 
 
 def compact(obj: Any) -> bytes:
@@ -246,6 +247,9 @@ class ReportBook:
         self._generate_lock = threading.Lock()
         self._profiles: dict[str, list[UserProfile]] = {}
         self._activity: OrderedDict[tuple[str, date], list[Activity]] = OrderedDict()
+        # The lines of the small reports, asked for by the API call (204 when empty, how many
+        # links), the links and each download: built once, not once for each.
+        self._small_lines: OrderedDict[tuple[str, str, date], list[bytes]] = OrderedDict()
 
     # ---- public --------------------------------------------------------------------
 
@@ -285,6 +289,21 @@ class ReportBook:
             return files
 
     def lines(self, slug: str, report: str, day: date) -> list[bytes]:
+        if report in (USERS_1_DAY, USERS_28_DAY):
+            return self._lines(slug, report, day)  # big: the files cache keeps them
+        key = (slug, report, day)
+        with self._lock:
+            cached = self._small_lines.get(key)
+        if cached is not None:
+            return list(cached)
+        lines = self._lines(slug, report, day)
+        with self._lock:
+            self._small_lines[key] = lines
+            while len(self._small_lines) > SMALL_LINES_CACHED:
+                self._small_lines.popitem(last=False)
+        return list(lines)
+
+    def _lines(self, slug: str, report: str, day: date) -> list[bytes]:
         if report == USERS_1_DAY:
             return [compact(record) for record in self.user_records(slug, day)]
         if report == USERS_28_DAY:

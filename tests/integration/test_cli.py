@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from copilot_archive.cli import main
@@ -205,6 +209,59 @@ def test_index_then_query_a_view_as_json(cli_env, tmp_path, capsys):
     }
 
 
+def test_index_writes_each_month_file_once_with_the_rows_of_indexing_day_by_day(
+    cli_env, tmp_path, monkeypatch, capsys
+):
+    from copilot_archive.core.curated_schema import INDEX_STATUS, tables_for
+    from copilot_archive.core.layout import curated_month_file_key, manifests_prefix
+    from copilot_archive.core.reports import Report
+    from copilot_archive.core.storage import LocalFolderStorage
+    from copilot_archive.indexing.catalog import NullCatalog
+    from copilot_archive.indexing.indexer import Indexer
+
+    archive = tmp_path / "a"
+    days = [date(2025, 10, 13) + timedelta(days=n) for n in range(7)]
+    reports = "users-1-day,enterprise-1-day"
+    argv = ["--from", days[0].isoformat(), "--to", days[-1].isoformat(), "--reports", reports]
+    assert main(["backfill", "--archive", str(archive), *argv, "--no-progress"]) == 0
+    day_by_day = tmp_path / "b"
+    shutil.copytree(archive, day_by_day)
+    writes: Counter[str] = Counter()
+    put_bytes = LocalFolderStorage.put_bytes
+
+    def counted(self: LocalFolderStorage, key: str, data: bytes, *args: Any, **kwargs: Any) -> None:
+        writes[key] += 1
+        put_bytes(self, key, data, *args, **kwargs)
+
+    monkeypatch.setattr(LocalFolderStorage, "put_bytes", counted)
+    capsys.readouterr()
+
+    assert main(["index", "--archive", str(archive), "--no-progress"]) == 0
+
+    assert f"{len(days) * 2 * 2} report-days indexed" in capsys.readouterr().out
+    monthly = [*tables_for(Report.ENTERPRISE_1_DAY), INDEX_STATUS]
+    month_keys = {
+        curated_month_file_key("copilot-metrics", t.name, slug, days[0])
+        for t in monthly
+        for slug in ("acme", "globex")
+    }
+    # Each month file once, not once for each of its report-days (a month's cost was its days squared).
+    assert {key: writes[key] for key in month_keys} == dict.fromkeys(month_keys, 1)
+    # The indexer Lambda's way, a report-day at a time, gives the same month files.
+    one_day = Indexer(LocalFolderStorage(day_by_day), NullCatalog(), "copilot-metrics")
+    for key in sorted(LocalFolderStorage(day_by_day).list_keys(manifests_prefix("copilot-metrics"))):
+        assert one_day.index_manifest(key).indexed
+    rows = 0
+    for key in month_keys:
+        batched, daily = pq.read_table(archive / key), pq.read_table(day_by_day / key)
+        if "index_status" in key:  # indexed_at says when each was indexed
+            batched, daily = batched.drop_columns(["indexed_at"]), daily.drop_columns(["indexed_at"])
+            assert batched.num_rows == len(days) * 2  # a row per report-day: two reports a day
+        assert batched.equals(daily), key
+        rows += batched.num_rows
+    assert rows > len(month_keys)
+
+
 def test_index_twice_does_nothing_the_second_time(cli_env, tmp_path, capsys):
     archive = str(tmp_path / "a")
     main(["archive", "--archive", archive, "--days", "2025-10-13", "--reports", "users-1-day"])
@@ -233,3 +290,60 @@ def test_bad_query_and_index_arguments_exit_2(cli_env, tmp_path, monkeypatch, ca
 
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_when_asked(
+    tmp_path, monkeypatch, capsys
+):
+    from copilot_archive.archiving.planner import Window
+    from copilot_archive.core import clock
+    from copilot_archive.reporting.panels import PANELS
+
+    today = date(2025, 10, 13)
+    monkeypatch.setattr(clock, "utc_today", lambda: today)  # a 3-day window: fast
+    days = len(Window.for_today(today).days())
+    # 2 enterprises and 2 organizations: four 1-day reports a day each, two 28-day reports each.
+    report_days = 4 * (4 * days + 2)
+    argv = ["demo", "--users", "2"]
+
+    assert main([*argv, "--archive", str(tmp_path / "shown")]) == 0
+    shown = capsys.readouterr().err.splitlines()
+    assert main([*argv, "--archive", str(tmp_path / "quiet"), "--no-progress"]) == 0
+    quiet = capsys.readouterr().err
+
+    # stderr is not a terminal here: a line at the start and one at the end of each step.
+    # Indexing looks at every manifest (2 users: no team has the 5 seats user-teams-1-day needs).
+    manifests = len(list((tmp_path / "shown").rglob("manifests/**/*.json")))
+    steps = 2 * len(PANELS) + 1
+    for step, total, unit in (
+        ("archiving", report_days, "report-day"),
+        ("indexing", manifests, "report-day"),
+        ("report", steps, "step"),
+    ):
+        assert f"{step}: 0/{total} {unit}s (0%)" in shown
+        assert any(line.startswith(f"{step}: {total}/{total} {unit}s (100%) done in ") for line in shown)
+    assert not any(line.startswith(("archiving:", "indexing:", "report:")) for line in quiet.splitlines())
+
+
+def test_archiving_a_small_report_day_builds_its_lines_once(cli_env, tmp_path, monkeypatch, capsys):
+    """The API answer (204 when empty, how many links), the links and each download all need
+    a repos-1-day day's lines: the simulator builds them once (the demo's time went to this)."""
+    from copilot_simulator.reports import ReportBook
+
+    built: Counter[tuple[str, str, date]] = Counter()
+    build = ReportBook._lines
+
+    def counted(self: ReportBook, slug: str, report: str, day: date) -> list[bytes]:
+        built[(slug, report, day)] += 1
+        return build(self, slug, report, day)
+
+    monkeypatch.setattr(ReportBook, "_lines", counted)
+    day = date(2025, 10, 13)
+    argv = ["--days", day.isoformat(), "--reports", "repos-1-day", "--json"]
+
+    assert main(["archive", "--archive", str(tmp_path / "a"), "--enterprises", "acme", *argv]) == 0
+
+    assert json.loads(capsys.readouterr().out)["counts"]["archived"] == 1
+    assert built == {("acme", "repos-1-day", day): 1}
+    assert b"".join(cli_env.report_files("acme", "repos-1-day", day))  # served from the built lines
+    assert built == {("acme", "repos-1-day", day): 1}

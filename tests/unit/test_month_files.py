@@ -123,3 +123,36 @@ def test_an_unreadable_month_file_fails_the_day_with_the_way_out(tmp_path):
     result = Indexer(storage, NullCatalog(), PREFIX).index_manifest(key)
 
     assert not result.indexed and result.retryable and "delete it and rebuild its month" in result.error
+
+
+def test_the_cli_fails_every_day_of_an_unreadable_month_file_and_indexes_them_once_it_is_gone(
+    tmp_path, capsys
+):
+    from copilot_archive.cli import main
+
+    storage = LocalFolderStorage(tmp_path)
+    for day in DAYS:
+        archive(storage, day)
+    month_file = curated_month_file_key(PREFIX, TABLE, "acme", DAYS[0])
+    storage.put_bytes(month_file, b"not parquet")
+
+    assert main(["index", "--archive", str(tmp_path), "--no-progress", "--json"]) == 1
+
+    failed = json_out(capsys)
+    assert [r["day"] for r in failed] == [d.isoformat() for d in DAYS]
+    assert all(not r["indexed"] and "delete it and rebuild its month" in r["error"] for r in failed)
+    status = pq.read_table(
+        tmp_path / index_status_key(PREFIX, ReportDay(Report.ENTERPRISE_1_DAY, "acme", DAYS[0]))
+    )
+    assert status.column("indexed").to_pylist() == [False] * len(DAYS)  # recorded, to be tried again
+
+    (tmp_path / month_file).unlink()
+    assert main(["index", "--archive", str(tmp_path), "--no-progress", "--json"]) == 0
+    assert [r["indexed"] for r in json_out(capsys)] == [True] * len(DAYS)
+    assert month_days(tmp_path) == list(DAYS)
+
+
+def json_out(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    import json
+
+    return list(json.loads(capsys.readouterr().out))

@@ -185,14 +185,24 @@ class _CheckedLines:
 
 
 class _ParquetSink:
-    """One table's Parquet file for one report-day, built in memory (a small share of the raw)."""
+    """One table's Parquet file for one report-day, built in memory (a small share of the raw).
+    A monthly table's sink keeps its rows too: they go into the month file, never read back."""
 
     def __init__(self, table: CuratedTable) -> None:
         self._out = pa.BufferOutputStream()
-        self._writer = pq.ParquetWriter(self._out, arrow_schema(table), compression=COMPRESSION)
+        self._schema = arrow_schema(table)
+        self._writer = pq.ParquetWriter(self._out, self._schema, compression=COMPRESSION)
+        self._batches: list[pa.RecordBatch] | None = [] if table.monthly else None
 
     def write(self, batch: pa.RecordBatch) -> None:
         self._writer.write_batch(batch)
+        if self._batches is not None:
+            self._batches.append(batch)
+
+    def rows(self) -> pa.Table:
+        """A monthly table's rows of the day."""
+        assert self._batches is not None, "kept for monthly tables only"
+        return pa.Table.from_batches(self._batches, schema=self._schema)
 
     def close(self) -> bytes:
         self._writer.close()
@@ -217,6 +227,10 @@ class Indexer:
         self.now = now
         self.batch_lines = batch_lines
         self.seat_prices = seat_prices
+        # While index_month runs: the month files' rows to write at its end, by key,
+        self._held: dict[str, _HeldMonth] | None = None
+        # and the index_status month files read so far (each read once, not once a report-day).
+        self._statuses: dict[str, pa.Table | None] = {}
 
     # ---- entry points --------------------------------------------------------------
 
@@ -255,6 +269,32 @@ class Indexer:
 
         InvalidRequest when the key is not a manifest key of this archive (nothing to record).
         """
+        return self._record(*self._index_unrecorded(manifest_key))
+
+    def index_month(self, manifest_keys: Iterable[str], force: bool = False) -> list[IndexResult]:
+        """Index the report-days of `manifest_keys` (one scope's month, for the CLI) that need it,
+        writing each month file once at the end rather than once per report-day: a month's
+        files are rewritten whole, so day by day a month costs its days squared.
+
+        The index_status rows are written last, so a killed run leaves these days to index again.
+        """
+        self._held = {}
+        try:
+            done = [self._index_unrecorded(key) for key in manifest_keys if force or self.needs_index(key)]
+            held, self._held = self._held, None
+        finally:
+            self._held = None
+            self._statuses.clear()
+        not_written = self._write_held(held)
+        results = [
+            replace(result, indexed=False, error=not_written[result.manifest_key], retryable=True, rows={})
+            if result.manifest_key in not_written
+            else result
+            for result, _ in done
+        ]
+        return self._record_all(results, [manifest for _, manifest in done])
+
+    def _index_unrecorded(self, manifest_key: str) -> tuple[IndexResult, Manifest | None]:
         report_day = parse_manifest_key(self.prefix, manifest_key)
         manifest: Manifest | None = None
         try:
@@ -271,7 +311,7 @@ class Indexer:
                 extra={"manifest": manifest_key, "error": result.error, "retryable": result.retryable},
             )
             result = self._register_status_partition(result)
-        return self._record(result, manifest)
+        return result, manifest
 
     # ---- steps ---------------------------------------------------------------------
 
@@ -308,13 +348,16 @@ class Indexer:
         files: dict[str, bytes] = {}
         mistyped = 0
         if report_day.report in CURATED_REPORTS:
-            files, rows, warnings, mistyped = self._curate(manifest)
+            files, monthly, rows, warnings, mistyped = self._curate(manifest)
             # Every table's file is written only now that the whole day curated cleanly.
             for name, data in files.items():
                 table = table_named(name)
                 if table.monthly:
-                    rows_of_day = pq.read_table(pa.BufferReader(data), schema=arrow_schema(table))
-                    self._write_into_month(table, report_day, rows_of_day)
+                    rows_of_day = monthly[name]
+                    if self._held is not None:
+                        self._hold(table, report_day, rows_of_day, None, key)
+                    else:
+                        self._write_into_month(table, report_day, rows_of_day)
                 else:
                     self.storage.put_bytes(self._curated_key(report_day, name), data, PARQUET)
         self.catalog.register_partitions(self._partitions(report_day, files))
@@ -332,11 +375,15 @@ class Indexer:
             mistyped_values=mistyped,
         )
 
-    def _curate(self, manifest: Manifest) -> tuple[dict[str, bytes], dict[str, int], tuple[str, ...], int]:
+    def _curate(
+        self, manifest: Manifest
+    ) -> tuple[dict[str, bytes], dict[str, pa.Table], dict[str, int], tuple[str, ...], int]:
+        """Each table's Parquet file of the day, the monthly tables' rows, rows per table,
+        warnings and the count of values that did not fit their columns."""
         report_day = manifest.report_day
         if report_day.report is Report.COPILOT_SEATS:  # pages of JSON, not report lines
             files, rows, mistyped = curate_seats(self.storage, manifest, self.seat_prices)
-            return files, rows, (), mistyped
+            return files, {}, rows, (), mistyped  # no monthly table among them
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
         sinks = {table.name: _ParquetSink(table) for table in curator.tables}
@@ -368,7 +415,8 @@ class Indexer:
         if curator.warning_count > len(warnings):
             warnings += (f"... and {curator.warning_count - len(warnings)} more warnings",)
         files = {name: sink.close() for name, sink in sinks.items()}
-        return files, dict(curator.rows), warnings, curator.mistyped
+        monthly = {name: sink.rows() for name, sink in sinks.items() if table_named(name).monthly}
+        return files, monthly, dict(curator.rows), warnings, curator.mistyped
 
     def _curated_key(self, report_day: ReportDay, table: str) -> str:
         return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)
@@ -386,10 +434,14 @@ class Indexer:
         """
         rd = report_day
         key = curated_month_file_key(self.prefix, table.name, rd.slug, rd.day, rd.level)
+        self._merge_into_month(key, table, [_DayRows(rd.day, report, rows)])
+
+    def _merge_into_month(self, key: str, table: CuratedTable, days: list[_DayRows]) -> None:
+        """Put `days` (oldest written first) into the month file at `key` by a conditional write."""
         for _ in range(MONTH_WRITE_ATTEMPTS):
             current = self.storage.read_tagged(key)
             try:
-                data = _month_file(table, current.data if current else None, rd.day, rows, report)
+                data = _month_file(table, current.data if current else None, days)
             except pa.ArrowException as exc:
                 raise StorageError(f"{key} is not readable Parquet: delete it and rebuild its month") from exc
             if current is not None and data == current.data:
@@ -401,6 +453,48 @@ class Indexer:
             except WriteConflict:
                 continue
         raise StorageError(f"{key}: other invocations kept changing it over {MONTH_WRITE_ATTEMPTS} attempts")
+
+    def _hold(
+        self, table: CuratedTable, rd: ReportDay, rows: pa.Table, report: str | None, manifest_key: str
+    ) -> None:
+        assert self._held is not None
+        key = curated_month_file_key(self.prefix, table.name, rd.slug, rd.day, rd.level)
+        held = self._held.setdefault(key, _HeldMonth(table))
+        held.days.append(_DayRows(rd.day, report, rows))
+        held.manifest_keys.append(manifest_key)
+
+    def _write_held(self, held: Mapping[str, _HeldMonth]) -> dict[str, str]:
+        """Write the held month files; the error of each report-day whose rows were not written."""
+        not_written: dict[str, str] = {}
+        for key, month in held.items():
+            try:
+                self._merge_into_month(key, month.table, month.days)
+            except StorageError as exc:
+                logger.error("month file not written", extra={"key": key, "error": str(exc)})
+                not_written.update(dict.fromkeys(month.manifest_keys, str(exc)))
+        return not_written
+
+    def _record_all(self, results: list[IndexResult], manifests: list[Manifest | None]) -> list[IndexResult]:
+        """`_record` for many report-days: each index_status month file written once."""
+        self._held = {}
+        try:
+            for result, manifest in zip(results, manifests, strict=True):
+                row = self._status_row(result, manifest)
+                report = result.report_day.report.value
+                self._hold(INDEX_STATUS, result.report_day, row, report, result.manifest_key)
+            held, self._held = self._held, None
+        finally:
+            self._held = None
+        not_written = self._write_held(held)
+        recorded = []
+        for result in results:
+            error = not_written.get(result.manifest_key)
+            if error is not None:
+                logger.error("index status not written", extra={"manifest": result.manifest_key})
+                error = "; ".join(filter(None, (result.error, error)))
+                result = replace(result, indexed=False, error=error, retryable=True)
+            recorded.append(result)
+        return recorded
 
     def _partitions(self, report_day: ReportDay, tables: Iterable[str]) -> list[PartitionSpec]:
         """The raw partition, each curated one written, and the status one."""
@@ -464,11 +558,10 @@ class Indexer:
     def needs_index(self, manifest_key: str) -> bool:
         """No status yet, a failed one, or one older than the manifest (the day was re-archived)."""
         report_day = parse_manifest_key(self.prefix, manifest_key)
-        status_key = index_status_key(self.prefix, report_day)
-        if self.storage.size(status_key) is None:
-            return True
         try:
-            month = pq.read_table(pa.BufferReader(self.storage.get_bytes(status_key)))
+            month = self._status_month(index_status_key(self.prefix, report_day))
+            if month is None:
+                return True
             mine = (pc.field("day") == report_day.day) & (pc.field("report") == report_day.report.value)
             status = month.filter(mine).to_pylist()[0]
             manifest = Manifest.from_json(self.storage.get_bytes(manifest_key), manifest_key)
@@ -477,18 +570,58 @@ class Indexer:
         indexed_at = status.get("indexed_at")
         return not status.get("indexed") or indexed_at is None or indexed_at < manifest.fetched_at
 
+    def _status_month(self, status_key: str) -> pa.Table | None:
+        """An index_status month file, read once while index_month runs (it writes it only at its end)."""
+        if status_key in self._statuses:
+            return self._statuses[status_key]
+        month = None
+        if self.storage.size(status_key) is not None:
+            month = pq.read_table(pa.BufferReader(self.storage.get_bytes(status_key)))
+        if self._held is not None:
+            self._statuses[status_key] = month
+        return month
 
-def _month_file(
-    table: CuratedTable, current: bytes | None, day: date, rows: pa.Table, report: str | None = None
-) -> bytes:
-    """The month file with `rows` as the rows of `day` (and `report`): the others kept, oldest day first."""
+
+@dataclass(frozen=True, slots=True)
+class _DayRows:
+    """A day's rows of a month file (and of one report, in index_status)."""
+
+    day: date
+    report: str | None
+    rows: pa.Table
+
+
+@dataclass(slots=True)
+class _HeldMonth:
+    """The rows for one month file held back while a month is indexed, and whose they are."""
+
+    table: CuratedTable
+    days: list[_DayRows] = field(default_factory=list)
+    manifest_keys: list[str] = field(default_factory=list)
+
+
+def _month_file(table: CuratedTable, current: bytes | None, days: list[_DayRows]) -> bytes:
+    """The month file with each of `days` as the rows of its day (and report), written in that
+    order: the others kept, oldest day first, a day's latest write first (as one write at a time)."""
     schema = arrow_schema(table).append(pa.field("day", pa.date32()))
-    parts = [_conformed(rows.append_column("day", pa.array([day] * rows.num_rows, pa.date32())), schema)]
+    parts = []
+    replaced: dict[str | None, set[date]] = {}
+    for written in reversed(days):
+        if written.day in replaced.get(written.report, ()):
+            continue  # written again later in the batch: the later rows stand
+        replaced.setdefault(written.report, set()).add(written.day)
+        day_column = pa.array([written.day] * written.rows.num_rows, pa.date32())
+        parts.append(written.rows.append_column("day", day_column))
+    # Conformed once, not once a day: column by column, that was most of a month's write.
+    parts = [_conformed(pa.concat_tables(parts, promote_options="permissive"), schema)] if parts else []
     if current is not None:
-        replaced = pc.field("day") == day
-        if report is not None:
-            replaced = replaced & (pc.field("report") == report)
-        parts.append(_conformed(pq.read_table(pa.BufferReader(current)), schema).filter(~replaced))
+        kept = pq.read_table(pa.BufferReader(current))
+        for report, replaced_days in replaced.items():
+            mine = pc.field("day").isin(pa.array(sorted(replaced_days), pa.date32()))
+            if report is not None:
+                mine = mine & (pc.field("report") == report)
+            kept = kept.filter(~mine)
+        parts.append(_conformed(kept, schema))
     # sort_by is stable: each day's rows keep the order they were curated in.
     return _parquet_bytes(pa.concat_tables(parts).sort_by("day"))
 
@@ -521,9 +654,12 @@ def index_archive(
     force: bool = False,
     now: Callable[[], datetime] = clock.utc_now,
     workers: int = 1,
+    on_start: Callable[[int], None] | None = None,
+    on_checked: Callable[[int], None] | None = None,
 ) -> list[IndexResult]:
     """Index every manifest of the archive that needs it (see `Indexer.needs_index`), or all of
-    them with `force`. For the local CLI: `catalog` defaults to NullCatalog.
+    them with `force`. For the local CLI: `catalog` defaults to NullCatalog. For progress,
+    `on_start` learns how many manifests there are, `on_checked` how many more were looked at.
 
     With `workers` > 1 and a local folder, report-days are indexed in that many processes, a
     scope's month at a time: month files are per scope and month, so no two processes ever
@@ -536,11 +672,24 @@ def index_archive(
         except InvalidRequest:
             continue
         keys.append(key)
+    if on_start is not None:
+        on_start(len(keys))
+    batches = _by_scope_and_month(prefix, sorted(keys))
     parallel = workers > 1 and len(keys) >= PARALLEL_FROM_MANIFESTS
     if parallel and catalog is None and isinstance(storage, LocalFolderStorage):
-        return _index_in_processes(storage.root, prefix, sorted(keys), on_result, force, workers)
-    indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
-    return _index_keys(indexer, sorted(keys), on_result, force)
+        done = _index_in_processes(storage.root, prefix, batches, force, workers)
+    else:
+        indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
+        done = ((batch, indexer.index_month(batch, force)) for batch in batches)
+    results: list[IndexResult] = []
+    for batch, indexed in done:
+        for result in indexed:
+            if on_result is not None:
+                on_result(result)
+            results.append(result)
+        if on_checked is not None:
+            on_checked(len(batch))
+    return sorted(results, key=lambda r: r.manifest_key)
 
 
 def remove_stale_uploads(storage: Storage, prefix: str, now: datetime) -> int:
@@ -558,53 +707,35 @@ def remove_stale_uploads(storage: Storage, prefix: str, now: datetime) -> int:
     return removed
 
 
-def _index_keys(
-    indexer: Indexer, keys: list[str], on_result: Callable[[IndexResult], None] | None, force: bool
-) -> list[IndexResult]:
-    results = []
-    for key in keys:
-        if not force and not indexer.needs_index(key):
-            continue
-        result = indexer.index_manifest(key)
-        if on_result is not None:
-            on_result(result)
-        results.append(result)
-    return results
-
-
-def _index_in_processes(
-    root: Path,
-    prefix: str,
-    keys: list[str],
-    on_result: Callable[[IndexResult], None] | None,
-    force: bool,
-    workers: int,
-) -> list[IndexResult]:
-    # Imported here: only `copilot-archive index --workers` runs processes, never the Lambda.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
+def _by_scope_and_month(prefix: str, keys: list[str]) -> list[list[str]]:
+    """The keys by the month files they write: their scope's and month's."""
     batches: dict[tuple[Level, str, str], list[str]] = {}
     for key in keys:
         rd = parse_manifest_key(prefix, key)
         batches.setdefault((rd.level, rd.slug, month_text(rd.day)), []).append(key)
-    results: list[IndexResult] = []
+    return list(batches.values())
+
+
+def _index_in_processes(
+    root: Path, prefix: str, batches: list[list[str]], force: bool, workers: int
+) -> Iterator[tuple[list[str], list[IndexResult]]]:
+    """Each batch (its keys, its results) as a worker process finishes it."""
+    # Imported here: only `copilot-archive index --workers` runs processes, never the Lambda.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     # spawn: a fresh interpreter per worker, never a fork of a process with threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         level = logger.log_level  # the workers log as this process does
-        futures = [
-            pool.submit(_index_batch, str(root), prefix, batch, force, level) for batch in batches.values()
-        ]
+        futures = {
+            pool.submit(_index_batch, str(root), prefix, batch, force, level): batch for batch in batches
+        }
         for future in as_completed(futures):
-            for result in future.result():
-                if on_result is not None:
-                    on_result(result)
-                results.append(result)
-    return sorted(results, key=lambda r: r.manifest_key)
+            yield futures[future], future.result()
 
 
 def _index_batch(root: str, prefix: str, keys: list[str], force: bool, log_level: int) -> list[IndexResult]:
     """One worker process's share: the report-days of one scope and month, in order."""
     logger.setLevel(log_level)
-    return _index_keys(Indexer(LocalFolderStorage(root), NullCatalog(), prefix), keys, None, force)
+    return Indexer(LocalFolderStorage(root), NullCatalog(), prefix).index_month(keys, force)

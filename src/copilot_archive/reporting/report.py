@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 DEFAULT_NAME = "report.html"
 CHART_WIDTH = 1040  # the page is 1200 px at most: readable in a 1280 px window
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# What write_report reports progress in: each panel's query, the headlines' queries, each chart drawn.
+REPORT_STEPS = 2 * len(PANELS) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +246,11 @@ def _number(value: int | float | None, percent: bool = False) -> str:
 
 
 def render_html(
-    charts: Sequence[PanelRows], lines: Sequence[Headline], scope: ReportScope, today: date
+    charts: Sequence[PanelRows],
+    lines: Sequence[Headline],
+    scope: ReportScope,
+    today: date,
+    on_step: Callable[[], None] = lambda: None,
 ) -> str:
     head_rows = "".join(
         "<tr>"
@@ -257,11 +263,7 @@ def render_html(
         "</tr>"
         for h in lines
     )
-    figures = "\n".join(
-        f"<figure id='{c.panel.key}' data-view='{c.panel.view}' data-points='{len(c.rows)}'>"
-        f"{render_svg(vega_lite_spec(c)) if c.rows else _empty(c.panel)}</figure>"
-        for c in charts
-    )
+    figures = "\n".join(_figure(c, on_step) for c in charts)
     span = f"{scope.from_day or 'first day'} to {scope.to_day or 'last day'}"
     chosen = ", ".join(scope.enterprises) or "all enterprises"
     return _PAGE.format(
@@ -270,6 +272,15 @@ def render_html(
         today=today.isoformat(),
         head_rows=head_rows,
         figures=figures,
+    )
+
+
+def _figure(chart: PanelRows, on_step: Callable[[], None]) -> str:
+    drawn = render_svg(vega_lite_spec(chart)) if chart.rows else _empty(chart.panel)
+    on_step()
+    return (
+        f"<figure id='{chart.panel.key}' data-view='{chart.panel.view}' data-points='{len(chart.rows)}'>"
+        f"{drawn}</figure>"
     )
 
 
@@ -315,16 +326,22 @@ def write_report(
     prefix: str = DEFAULT_PREFIX,
     scope: ReportScope = ReportScope(),
     today: date | None = None,
+    on_step: Callable[[], None] = lambda: None,
 ) -> Path:
     """Write the report beside the archive (or to `out`) and return its path; NoData, and
-    nothing written, when the archive holds no report-day for the enterprises and days asked."""
+    nothing written, when the archive holds no report-day for the enterprises and days asked.
+    `on_step` is called after each of its REPORT_STEPS steps."""
     root = require_archive(archive, prefix)
     target = Path(out) if out else root / DEFAULT_NAME
     with LocalQueryEngine(root, prefix, today=today) as engine:
         require_data(engine, scope, root, prefix)
-        charts = [panel_rows(engine, panel, scope) for panel in PANELS]
+        charts = []
+        for panel in PANELS:
+            charts.append(panel_rows(engine, panel, scope))
+            on_step()
         lines = headlines(engine, scope)
-    page = render_html(charts, lines, scope, today or date.today())
+        on_step()
+    page = render_html(charts, lines, scope, today or date.today(), on_step)
     target.parent.mkdir(parents=True, exist_ok=True)
     # A report that fails half-way leaves the previous one whole.
     partial = target.with_name(f".{target.name}.partial")
