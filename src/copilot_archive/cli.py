@@ -225,8 +225,9 @@ def _run(settings: Settings, storage: Storage, request: Any, today: date, show_p
     with Progress("archiving", "report-day", enabled=show_progress) as progress:
 
         def start(plan: Plan) -> None:
-            if plan.size:
-                progress.start(plan.size)
+            # Today's seat snapshots are archived by the run too, beside the planned report-days.
+            if total := plan.size + len(plan.snapshots):
+                progress.start(total)
 
         def advance(result: Result) -> None:
             progress.advance(note=f"{result.report} {result.slug} {result.day or 'latest'}")

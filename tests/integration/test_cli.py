@@ -302,8 +302,9 @@ def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_w
     today = date(2025, 10, 13)
     monkeypatch.setattr(clock, "utc_today", lambda: today)  # a 3-day window: fast
     days = len(Window.for_today(today).days())
-    # 2 enterprises and 2 organizations: four 1-day reports a day each, two 28-day reports each.
-    report_days = 4 * (4 * days + 2)
+    # 2 enterprises and 2 organizations: four 1-day reports a day each, two 28-day reports each,
+    # and today's seat snapshot of each (an organization's seat breakdown too).
+    report_days = 4 * (4 * days + 2) + 2 * 1 + 2 * 2
     argv = ["demo", "--users", "2"]
 
     assert main([*argv, "--archive", str(tmp_path / "shown")]) == 0
