@@ -373,17 +373,6 @@ def _marks(refusal: str) -> list[bytes]:
     return [key + start for start in _VALUE_STARTS[named.group(2)]]
 
 
-# A number Arrow could not convert to its column's type (beyond int64): it names the value, not
-# the row, and only after the whole piece is parsed.
-_UNCONVERTED = re.compile(r"Failed to convert JSON to \w+, couldn't parse:(-?[0-9][0-9.eE+-]*)$")
-
-
-def _unconverted(refusal: str) -> list[bytes]:
-    """The bytes a number Arrow could not convert is written as, after its key (none: not named)."""
-    named = _UNCONVERTED.search(refusal)
-    return [b":" + named.group(1).encode() + end for end in (b",", b"}", b"]")] if named else []
-
-
 def _others(block: bytes, bounds: list[int], lines: int, leaving: list[int]) -> bytes:
     """The lines of `block` but those `leaving` (in order)."""
     if not leaving:
@@ -629,16 +618,10 @@ class _VectorPath:
     def _parse_refused(self, started: _Started, refusal: pa.ArrowInvalid) -> tuple[pa.Table, list[int]]:
         """Arrow's rows of a block after it refused a line, and the lines left to the line path."""
         block, lines, bounds, marks = started.block, started.lines, started.bounds, started.marks
-        numbers: list[bytes] = []  # the marks of numbers Arrow could not convert, this block's only
-        while new := [mark for mark in _marks(str(refusal)) if mark not in marks] or [
-            mark for mark in _unconverted(str(refusal)) if mark not in numbers
-        ]:
-            if new[0].startswith(b":"):
-                numbers += new
-            else:
-                self.marks.extend(mark for mark in new if mark not in self.marks)
+        while new := [mark for mark in _marks(str(refusal)) if mark not in marks]:
+            self.marks.extend(mark for mark in new if mark not in self.marks)
             marks = tuple(self.marks)
-            unparsed = self._marked(block, bounds, (*marks, *numbers))
+            unparsed = self._marked(block, bounds, marks)
             try:
                 return self._read(_others(block, bounds, lines, unparsed), lines - len(unparsed)), unparsed
             except pa.ArrowInvalid as exc:
