@@ -100,6 +100,19 @@ def test_every_readme_link_reaches_a_file_of_the_clone() -> None:
     assert missing == []
 
 
+def slug(heading: str) -> str:
+    """A heading's anchor as GitHub and mkdocs' toc both spell a plain heading's."""
+    return re.sub(r"[\s]+", "-", re.sub(r"[^\w\s-]", "", heading.strip().lower()))
+
+
+def test_every_readme_anchor_is_a_heading_of_its_page() -> None:
+    anchored = [t.split("#") for t in LINK.findall(README.read_text()) if "#" in t and "://" not in t]
+    assert anchored
+    for page, anchor in anchored:
+        headings = re.findall(r"^#+ (.+)$", (ROOT / page).read_text(), re.M)
+        assert anchor in {slug(h) for h in headings}, f"{page}#{anchor}"
+
+
 def test_every_docs_page_is_linked_from_the_readme() -> None:
     linked = {t.split("#")[0] for t in LINK.findall(README.read_text())}
     pages = {f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")}
