@@ -6,14 +6,14 @@ STAMP := $(VENV)/.installed
 # Test processes: the fault suite runs for minutes in one of them while the other runs the rest.
 TEST_WORKERS ?= 2
 
-.PHONY: setup demo test lint unit integration bench infra tables clean
+.PHONY: setup demo test lint docs unit integration bench infra tables clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,report]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,report,docs]'
 	touch $(STAMP)
 
 demo: setup
@@ -24,7 +24,11 @@ lint: setup
 	$(BIN)/ruff format --check src tests functions bench
 	$(BIN)/mypy
 
-test: setup lint
+# The docs site into site/ (not committed); strict: a broken link or anchor fails the build.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+test: setup lint docs
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # athena/tables/*.sql and template.yaml's Glue tables, written from the contract (core/curated_schema.py);
@@ -35,10 +39,10 @@ tables: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/cost_model.py --write-readme
+	$(BIN)/python bench/cost_model.py --write-docs
 
 infra: setup
 	bash .ci/infra.sh
 
 clean:
-	rm -rf $(VENV) .aws-sam demo-archive .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .aws-sam demo-archive site .pytest_cache .mypy_cache .ruff_cache

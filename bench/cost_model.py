@@ -2,10 +2,10 @@
 
 Reads bench/results/latest.json (written by `make bench`), template.yaml (memory sizes, the
 schedule, the secret) and the code's constants (upload part size, curated tables, metric
-names), and prints the Markdown that the README's "What it costs" section holds between its
-markers. The method is in the README; every figure here is derived, none is measured anew.
+names), and prints the Markdown that docs/cost.md ("What it costs") holds between its markers.
+The method is on that page; every figure here is derived, none is measured anew.
 
-    PYTHONPATH=src python bench/cost_model.py [path/to/latest.json]
+    PYTHONPATH=src python bench/cost_model.py [path/to/latest.json] [--write-docs]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ GIB = 1024**3
 TIB = 1024**4
 MB = 1024**2  # Athena's minimum is 10 MB a query, counted in binary megabytes here
 
-# List prices, us-east-1, read on PRICES_READ (see the README for the sources).
+# List prices, us-east-1, read on PRICES_READ (docs/cost.md names the sources).
 PRICES_READ = "2026-11-25"
 LAMBDA_ARM_GB_S = 0.0000133334
 LAMBDA_REQUEST = 0.20 / 1e6
@@ -291,25 +291,25 @@ def render(latest: dict[str, Any], template: Template, metrics: list[str]) -> st
     return "\n".join(lines)
 
 
-README = ROOT / "README.md"
+COST_PAGE = ROOT / "docs" / "cost.md"
 MARKERS = ("<!-- cost-model:start -->\n", "\n<!-- cost-model:end -->")
 
 
-def write_readme(table: str) -> None:
-    """Replace the README's table between its markers, so a new benchmark updates it."""
-    text = README.read_text()
+def write_docs(table: str) -> None:
+    """Replace the cost page's table between its markers, so a new benchmark updates it."""
+    text = COST_PAGE.read_text()
     start, end = text.index(MARKERS[0]) + len(MARKERS[0]), text.index(MARKERS[1])
-    README.write_text(text[:start] + table + text[end:])
+    COST_PAGE.write_text(text[:start] + table + text[end:])
 
 
 def main(argv: list[str]) -> None:
-    write = "--write-readme" in argv
-    paths = [a for a in argv if a != "--write-readme"]
+    write = "--write-docs" in argv
+    paths = [a for a in argv if a != "--write-docs"]
     latest = json.loads(Path(paths[0] if paths else LATEST).read_text())
     table = render(latest, read_template(TEMPLATE.read_text()), metric_names())
     print(table)
     if write:
-        write_readme(table)
+        write_docs(table)
 
 
 if __name__ == "__main__":

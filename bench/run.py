@@ -836,7 +836,7 @@ def machine() -> dict[str, Any]:
 
 def issue_17_only() -> int:
     """`python bench/run.py --issue-17`: only issue 17's table (its parts and the cold start), written
-    to bench/results/issue-17.json; latest.json, which the README's cost table is built from, stays."""
+    to bench/results/issue-17.json; latest.json, which docs/cost.md's table is built from, stays."""
     started = time.monotonic()
     starting = cold_start()
     issue_17 = side_by_side.measure()

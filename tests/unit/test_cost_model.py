@@ -1,4 +1,4 @@
-"""The README's cost table is what bench/cost_model.py prints from the committed benchmark."""
+"""The cost page's table (docs/cost.md) is what bench/cost_model.py prints from the committed benchmark."""
 
 import importlib.util
 import json
@@ -27,13 +27,13 @@ def latest() -> dict:
     return json.loads((ROOT / "bench" / "results" / "latest.json").read_text())
 
 
-def test_readme_table_is_what_the_script_prints(cost_model: ModuleType, latest: dict) -> None:
-    readme = (ROOT / "README.md").read_text()
-    found = re.search(r"<!-- cost-model:start -->\n(.*?)\n<!-- cost-model:end -->", readme, re.S)
-    assert found, "README.md has no cost-model markers"
+def test_cost_page_table_is_what_the_script_prints(cost_model: ModuleType, latest: dict) -> None:
+    page = (ROOT / "docs" / "cost.md").read_text()
+    found = re.search(r"<!-- cost-model:start -->\n(.*?)\n<!-- cost-model:end -->", page, re.S)
+    assert found, "docs/cost.md has no cost-model markers"
     template = cost_model.read_template((ROOT / "template.yaml").read_text())
     printed = cost_model.render(latest, template, cost_model.metric_names())
-    assert found.group(1) == printed, "run: python bench/cost_model.py --write-readme (make bench does)"
+    assert found.group(1) == printed, "run: python bench/cost_model.py --write-docs (make bench does)"
 
 
 def test_memory_and_schedule_come_from_the_template(cost_model: ModuleType) -> None:

@@ -59,7 +59,7 @@ def _object(s3: Any, bucket: str, key: str, source: str) -> bytes:
         return bytes(body.read(MAX_SCOPE_LIST_BYTES + 1))  # one byte more: too long is refused
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-            raise ConfigError(f"{source} does not exist: upload it (README, Many scopes)") from exc
+            raise ConfigError(f"{source} does not exist: upload it (docs/deploying.md, Many scopes)") from exc
         raise ConfigError(f"could not read {source}: {exc}") from exc
     except BotoCoreError as exc:
         raise ConfigError(f"could not read {source}: {exc}") from exc
