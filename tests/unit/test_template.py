@@ -270,9 +270,12 @@ def test_only_the_archivers_role_may_read_the_token_secret() -> None:
     assert readers_of_token == {"ArchiverRole", "ArchiveWorkerRole"}
     # The indexer reads one secret: the pseudonym key, when PseudonymizeUsers is on.
     assert readers == {"ArchiverRole", "ArchiveWorkerRole", "IndexerRole"}
-    assert [s["Resource"] for s in allowed("IndexerRole") if "secretsmanager:GetSecretValue" in as_list(s["Action"])] == [
-        {"Ref": "PseudonymKeySecret"}
+    indexer_reads = [
+        s["Resource"]
+        for s in allowed("IndexerRole")
+        if "secretsmanager:GetSecretValue" in as_list(s["Action"])
     ]
+    assert indexer_reads == [{"Ref": "PseudonymKeySecret"}]
     (policy,) = [
         r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SecretsManager::ResourcePolicy"
     ]
