@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from copilot_archive.core.exceptions import ConfigError
@@ -118,3 +120,44 @@ def test_privacy_settings_are_off_by_default_and_the_secret_beats_the_variable()
     )
     assert on.pseudonym_key == b"the secret name holds this"
     assert KEY not in repr(on) and "holds" not in repr(on)
+
+
+def test_with_pseudonyms_a_person_kept_in_extra_is_pseudonymised_too(tmp_path, monkeypatch, capsys):
+    """An id GitHub sent as text (mistyped: null in user_id, kept in `extra`) and a field no table
+    types that holds the login (a profile URL): `copilot-archive index` writes neither in clear."""
+    from copilot_archive.cli import main
+    from copilot_archive.core.layout import manifest_key
+    from copilot_archive.core.manifest import ArchivedFile, Manifest
+    from copilot_archive.core.storage import LocalFolderStorage
+    from copilot_simulator.reports import ReportBook
+
+    day = date(2025, 10, 12)
+    report_day = ReportDay(Report.USERS_1_DAY, "acme", day)
+    lines = [json.loads(line) for line in ReportBook({"acme": 3}).lines("acme", "users-1-day", day)]
+    person = {"user_login": "Octo-Person", "user_id": "7654321"}
+    lines[0] |= person | {"profile": {"html_url": "https://github.com/octo-person", "followers": 3}}
+    data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    storage = LocalFolderStorage(tmp_path)
+    key = raw_file_key("copilot-metrics", report_day, 0)
+    storage.put_bytes(key, data)
+    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), len(lines))
+    manifest = Manifest(report_day, (listed,), datetime(2025, 10, 13, tzinfo=UTC), "2026-03-10")
+    storage.put_bytes(manifest_key("copilot-metrics", report_day), manifest.to_json())
+    monkeypatch.setenv("PSEUDONYMIZE_USERS", "true")
+    monkeypatch.setenv("PSEUDONYM_KEY", KEY)
+
+    assert main(["index", "--archive", str(tmp_path), "--no-progress"]) == 0
+
+    login = "u-" + hmac.new(KEY.encode(), b"login:octo-person", hashlib.sha256).hexdigest()[:32]
+    number = (
+        int.from_bytes(hmac.new(KEY.encode(), b"user_id:7654321", hashlib.sha256).digest()[:8], "big") >> 1
+    )
+    rows = pq.read_table(tmp_path / "copilot-metrics/curated/enterprise/user_daily").to_pylist()
+    (theirs,) = [r for r in rows if r["user_login"] == login]
+    assert theirs["user_id"] is None  # mistyped: null in the column, kept in extra
+    extra = json.loads(theirs["extra"])
+    assert extra["user_id"] == str(number)
+    assert extra["profile"] == {"html_url": f"https://github.com/{login}", "followers": 3}
+    for path in (tmp_path / "copilot-metrics/curated").rglob("*.parquet"):
+        text = json.dumps(pq.read_table(path).to_pylist(), default=str).lower()
+        assert "octo-person" not in text and "7654321" not in text, path

@@ -355,7 +355,7 @@ class Indexer:
         mistyped = 0
         if report_day.report in CURATED_REPORTS:
             files, monthly, rows, warnings, mistyped = self._curate(manifest)
-            oldest_kept = self.privacy.oldest_kept_day(self.now().date())
+            oldest_kept = self._oldest_kept_day()
             if oldest_kept is not None and report_day.day < oldest_kept:
                 # Past USER_DATA_RETENTION_DAYS: the day's totals are kept, its people are not.
                 files = {name: data for name, data in files.items() if name not in PER_PERSON_NAMES}
@@ -440,7 +440,7 @@ class Indexer:
     def expire_per_person_rows(self) -> list[str]:
         """Delete the curated per-person files of days past USER_DATA_RETENTION_DAYS (none when
         it is off); the keys deleted."""
-        oldest_kept = self.privacy.oldest_kept_day(self.now().date())
+        oldest_kept = self._oldest_kept_day()
         if oldest_kept is None:
             return []
         deleted = expire_per_person_rows(self.storage, self.prefix, oldest_kept)
@@ -449,6 +449,12 @@ class Indexer:
                 "per-person rows expired", extra={"files_deleted": len(deleted), "before": str(oldest_kept)}
             )
         return deleted
+
+    def _oldest_kept_day(self) -> date | None:
+        """The oldest report-day whose per-person rows are kept; None without a retention."""
+        if self.privacy.retention_days is None:
+            return None  # and the clock is not asked
+        return self.privacy.oldest_kept_day(self.now().date())
 
     def _curated_key(self, report_day: ReportDay, table: str) -> str:
         return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)

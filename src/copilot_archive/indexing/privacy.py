@@ -93,6 +93,8 @@ class Pseudonymizer:
                 return [scrub(v, key) for v in value]
             if key in _ID_KEYS and isinstance(value, int) and not isinstance(value, bool):
                 return self.user_id(value)
+            if key in _ID_KEYS and isinstance(value, str) and value.isdigit():
+                return str(self.user_id(int(value)))  # an id sent as text: its pseudonym as text
             if key in _LOGIN_KEYS | _ID_KEYS and value is not None and not isinstance(value, bool):
                 return self.login(str(value))
             if isinstance(value, str) and mention is not None:
