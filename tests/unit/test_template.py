@@ -499,7 +499,7 @@ def test_noncurrent_raw_versions_expire_only_when_a_retention_is_set() -> None:
         if "NoncurrentVersionExpiration" in rule:
             # Unconditioned expiry reaches only the curated files, which are rebuilt from raw.
             assert rule["Prefix"] == {"Fn::Sub": "${ArchivePrefix}/curated/"}, rule["Id"]
-    # The per-person raw prefixes' rules are USER_DATA_RETENTION_DAYS's (tests/unit/test_personal_data.py).
+    # The per-person raw prefixes' rules are USER_DATA_RETENTION_DAYS's (tests/unit/test_privacy_settings.py).
     conditional = [(c, r) for c, r in conditional if c != "ExpiresUserData"]
     (condition, rule), *others = conditional
     assert not others and condition == "ExpiresNoncurrentVersions"
