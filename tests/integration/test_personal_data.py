@@ -310,9 +310,9 @@ def test_with_a_retention_the_indexer_handler_leaves_no_older_per_person_file_an
 ):
     monkeypatch.setenv("ENTERPRISES", "acme")
     days = [date(2025, 10, 18) + timedelta(days=n) for n in range(8)]
-    reports = ["users-1-day", "user-teams-1-day", "enterprise-1-day"]
+    reports = ["users-1-day", "user-teams-1-day", "enterprise-1-day", "repos-1-day"]
     summary = handler({"days": [d.isoformat() for d in days], "reports": reports})
-    assert summary["counts"]["archived"] == 8 * 3, summary
+    assert summary["counts"]["archived"] == 8 * 4, summary
     rebuild = {"rebuild": {"from": days[0].isoformat(), "to": days[-1].isoformat()}}
     assert indexer(rebuild)["counts"]["failed"] == 0
     before = per_person_days(s3, bucket)
@@ -322,6 +322,11 @@ def test_with_a_retention_the_indexer_handler_leaves_no_older_per_person_file_an
     )
     totals_before = read_parquet(s3, bucket, totals)
     raw_before = keys_under(s3, bucket, f"{PREFIX}/raw/")
+    # The other tables of a day each (repositories' totals) and the month files stay whole.
+    not_people = [
+        k for k in keys_under(s3, bucket, f"{PREFIX}/curated/") if "/user_" not in k and "/seat_" not in k
+    ]
+    assert any("/repo_daily/" in k for k in not_people)
 
     # Kept: the last 3 of the 8 days, counted back from the indexer's (the wall clock's) today.
     oldest_kept = days[5]
@@ -340,10 +345,11 @@ def test_with_a_retention_the_indexer_handler_leaves_no_older_per_person_file_an
     assert read_parquet(s3, bucket, totals) == totals_before  # totals intact, every day
     assert {r["day"] for r in totals_before} == set(days)
     assert keys_under(s3, bucket, f"{PREFIX}/raw/") == raw_before  # raw is the lifecycle rules'
+    assert [k for k in keys_under(s3, bucket, f"{PREFIX}/curated/") if k in not_people] == not_people
 
     # A day past the retention indexed again: its totals are written, its people are not.
     again = indexer({"rebuild": {"from": days[0].isoformat(), "to": days[0].isoformat()}})
-    assert again["counts"] == {"indexed": 3, "failed": 0, "deferred": 0}, again
+    assert again["counts"] == {"indexed": 4, "failed": 0, "deferred": 0}, again
     assert per_person_days(s3, bucket) == after
     assert read_parquet(s3, bucket, totals) == totals_before
 
