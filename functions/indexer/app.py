@@ -4,7 +4,9 @@ Raise policy: a report-day whose data is wrong (bad manifest, size mismatch, a l
 not JSON) is recorded in index_status, counted in IndexFailures and returned, not raised:
 a retry would fail the same way. A failure that may pass (S3 or Glue errors) is raised as
 IndexingFailed after the summary is logged and counted, so EventBridge's asynchronous
-invocation retries it (twice); re-indexing is idempotent.
+invocation retries it (twice); re-indexing is idempotent. A configuration error (such as
+PSEUDONYMIZE_USERS=true without a readable key) is raised before anything is written, and the
+event ends in the dead-letter queue to be sent again once the stack is fixed.
 """
 
 from typing import TYPE_CHECKING, Any
