@@ -95,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--force", action="store_true", help="re-index report-days that are indexed already")
     index.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    erase = sub.add_parser(
+        "erase-user",
+        parents=[common],
+        help="remove one person's rows from every curated per-person table (docs/personal-data.md)",
+    )
+    erase.add_argument("--login", dest="logins", action="append", default=[], metavar="LOGIN")
+    erase.add_argument("--user-id", dest="user_ids", action="append", type=int, default=[], metavar="ID")
+
     query = sub.add_parser(
         "query", help="run SQL (Athena dialect) or a shipped view by name on a local archive, with DuckDB"
     )
@@ -144,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.command == "index":
             return _index(args, open_storage(args.archive))
+        if args.command == "erase-user":
+            return _erase_user(args, open_storage(args.archive))
         storage = open_storage(args.archive)
         settings = _settings(args, storage)
         if args.command == "status":
@@ -312,9 +322,11 @@ def _prefix(args: argparse.Namespace) -> str:
 
 
 def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | None = None) -> int:
+    from .core.privacy import privacy_from_env
     from .core.storage import LocalFolderStorage
     from .indexing.indexer import index_archive
 
+    privacy = privacy_from_env()  # a missing pseudonym key stops here, before anything is written
     if isinstance(storage, LocalFolderStorage):
         require_archive(storage.root, _prefix(args))  # "0 indexed" from a mistyped path reads as done
     enabled = not args.no_progress if show_progress is None else show_progress
@@ -328,6 +340,7 @@ def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | Non
             on_checked=progress.advance,
             force=args.force,
             workers=workers,
+            privacy=privacy,
         )
     failed = [r for r in results if not r.indexed]
     if getattr(args, "json", False):
@@ -340,6 +353,34 @@ def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | Non
         for result in failed:
             print(f"  failed: {result.report_day}: {result.error}")
     return EXIT_FAILED_DAYS if failed else 0
+
+
+def _erase_user(args: argparse.Namespace, storage: Storage) -> int:
+    """Remove a person's curated rows; say what was removed and which raw files still name them."""
+    from .core.privacy import PSEUDONYMIZE_USERS, privacy_from_env
+    from .indexing.privacy import Pseudonymizer, erase_person, raw_files_naming
+
+    if not args.logins and not args.user_ids:
+        raise InvalidRequest("name the person: --login LOGIN and/or --user-id ID")
+    key = privacy_from_env().pseudonym_key
+    pseudonymizer = Pseudonymizer(key) if key is not None else None
+    prefix = _prefix(args)
+    erased = erase_person(storage, prefix, args.logins, args.user_ids, pseudonymizer)
+    # Pseudonymised raw files do not exist: raw is GitHub's bytes, so it is searched for the login.
+    raw = raw_files_naming(storage, prefix, args.logins)
+    if getattr(args, "json", False):
+        body = {"rows": dict(erased.rows), "files": list(erased.files), "raw_files_naming": raw}
+        json.dump(body, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    hidden = f" (as their pseudonyms, {PSEUDONYMIZE_USERS}=true)" if pseudonymizer else ""
+    print(f"{storage.describe()}: removed {erased.total} rows{hidden} from {len(erased.files)} curated files")
+    for table, count in sorted(erased.rows.items()):
+        print(f"  {table}: {count} rows")
+    print(f"{len(raw)} raw files still name them (kept byte for byte; see docs/personal-data.md):")
+    for key_ in raw:
+        print(f"  {key_}")
+    return 0
 
 
 def _query(args: argparse.Namespace) -> int:

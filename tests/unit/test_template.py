@@ -223,15 +223,22 @@ def test_the_archiver_code_deletes_only_raw_files() -> None:
 
 
 def test_indexer_writes_only_curated_files_and_query_results() -> None:
-    assert s3_resources("IndexerRole", S3_WRITES) == {
+    assert s3_resources("IndexerRole", S3_WRITES - {"s3:DeleteObject"}) == {
         f"{ARCHIVE}/curated/*",
         "${AthenaResultsBucket.Arn}/results/*",
     }
-    # Curated files are replaced, never deleted (the indexing code deletes nothing), each in one
-    # PutObject (put_bytes), so there is no multipart upload to abort.
-    assert s3_resources("IndexerRole", {"s3:DeleteObject", "s3:DeleteObjectVersion"}) == set()
-    indexing = "".join(p.read_text() for p in (ROOT / "src/copilot_archive/indexing").glob("*.py"))
-    assert ".delete(" not in indexing and "delete_object" not in indexing
+    # Curated files are replaced, never deleted, each in one PutObject (put_bytes), so there is no
+    # multipart upload to abort; but for the per-person files past USER_DATA_RETENTION_DAYS, which
+    # the privacy module alone deletes (a delete marker: never an exact version).
+    assert s3_resources("IndexerRole", {"s3:DeleteObject", "s3:DeleteObjectVersion"}) == {
+        f"{ARCHIVE}/curated/*/user_*",
+        f"{ARCHIVE}/curated/*/seat_daily/*",
+        f"{ARCHIVE}/curated/*/billing_usage_daily/*",
+    }
+    indexing = {p.name: p.read_text() for p in (ROOT / "src/copilot_archive/indexing").glob("*.py")}
+    assert [name for name, text in indexing.items() if ".delete(" in text] == ["privacy.py"]
+    assert not any("delete_object" in text for text in indexing.values())
+    indexing = "".join(indexing.values())
     assert s3_resources("IndexerRole", {"s3:AbortMultipartUpload"}) == {
         "${AthenaResultsBucket.Arn}/results/*"
     }
@@ -253,7 +260,22 @@ def test_only_the_archivers_role_may_read_the_token_secret() -> None:
         for statement in allowed(role)
         if "secretsmanager:GetSecretValue" in as_list(statement["Action"])
     }
-    assert readers == {"ArchiverRole", "ArchiveWorkerRole"}
+    readers_of_token = {
+        role
+        for role in ("ArchiverRole", "ArchiveWorkerRole", "IndexerRole")
+        for statement in allowed(role)
+        if "secretsmanager:GetSecretValue" in as_list(statement["Action"])
+        and statement["Resource"] == {"Ref": "GitHubTokenSecret"}
+    }
+    assert readers_of_token == {"ArchiverRole", "ArchiveWorkerRole"}
+    # The indexer reads one secret: the pseudonym key, when PseudonymizeUsers is on.
+    assert readers == {"ArchiverRole", "ArchiveWorkerRole", "IndexerRole"}
+    indexer_reads = [
+        s["Resource"]
+        for s in allowed("IndexerRole")
+        if "secretsmanager:GetSecretValue" in as_list(s["Action"])
+    ]
+    assert indexer_reads == [{"Ref": "PseudonymKeySecret"}]
     (policy,) = [
         r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SecretsManager::ResourcePolicy"
     ]
@@ -385,8 +407,10 @@ def test_archive_bucket_is_encrypted_versioned_private_and_tls_only() -> None:
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert all(bucket["PublicAccessBlockConfiguration"].values())
-    (deny,) = RESOURCES["ArchiveBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    deny, raw_readers = RESOURCES["ArchiveBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # The other statement denies raw per-person reads when PseudonymizeUsers is on (test_personal_data).
+    assert raw_readers["Fn::If"][0] == "PseudonymizesUsers"
 
 
 # ---- ArchivePrefix: the template accepts exactly what the code accepts ----------------------
@@ -475,6 +499,8 @@ def test_noncurrent_raw_versions_expire_only_when_a_retention_is_set() -> None:
         if "NoncurrentVersionExpiration" in rule:
             # Unconditioned expiry reaches only the curated files, which are rebuilt from raw.
             assert rule["Prefix"] == {"Fn::Sub": "${ArchivePrefix}/curated/"}, rule["Id"]
+    # The per-person raw prefixes' rules are USER_DATA_RETENTION_DAYS's (tests/unit/test_privacy_settings.py).
+    conditional = [(c, r) for c, r in conditional if c != "ExpiresUserData"]
     (condition, rule), *others = conditional
     assert not others and condition == "ExpiresNoncurrentVersions"
     days = {"Ref": "NoncurrentVersionRetentionDays"}
@@ -538,6 +564,7 @@ def test_a_github_app_secret_replaces_the_token_secret_and_only_the_archiver_rea
             [
                 ("ArchiverCommonPolicy", {"Ref": "GitHubTokenSecret"}),
                 ("ArchiverCommonPolicy", {"Ref": "GitHubAppSecret"}),
+                ("IndexerRole", {"Ref": "PseudonymKeySecret"}),  # not GitHub's: docs/personal-data.md
             ],
         )
     )

@@ -466,3 +466,10 @@ def table_named(name: str) -> CuratedTable:
         if table.name == name:
             return table
     raise KeyError(name)
+
+
+# Tables whose rows are one person's (they name a user_login): pseudonymised, expired after
+# USER_DATA_RETENTION_DAYS and erased on request (core/privacy.py). Each has a file a day, so a
+# day's per-person rows are one object to delete; the totals tables are not among them.
+PER_PERSON_TABLES: tuple[CuratedTable, ...] = tuple(t for t in ALL_TABLES if "user_login" in t.column_names)
+assert not any(t.monthly for t in PER_PERSON_TABLES), "per-person rows expire a day's file at a time"

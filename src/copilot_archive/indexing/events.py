@@ -19,6 +19,7 @@ from urllib.parse import unquote_plus
 from ..core.environment import ARCHIVE_BUCKET, ARCHIVE_PREFIX
 from ..core.exceptions import ConfigError, InvalidRequest
 from ..core.layout import DEFAULT_PREFIX, parse_day, parse_manifest_key, validate_prefix
+from ..core.privacy import NO_PRIVACY, PrivacySettings
 from ..core.reports import CATALOGUED_LEVELS
 from ..core.seat_prices import DEFAULT_SEAT_PRICES, SEAT_PRICES, parse_seat_prices
 
@@ -39,6 +40,8 @@ class IndexerSettings:
     workgroup: str | None = None
     # USD a seat costs a month, by plan_type (SEAT_PRICES): written beside each seat snapshot.
     seat_prices: tuple[tuple[str, float], ...] = DEFAULT_SEAT_PRICES
+    # PSEUDONYMIZE_USERS and USER_DATA_RETENTION_DAYS (runtime.py reads the key's secret).
+    privacy: PrivacySettings = NO_PRIVACY
 
 
 def indexer_settings_from_env(environ: Mapping[str, str] | None = None) -> IndexerSettings:

@@ -56,12 +56,14 @@ from ..core.layout import (
 from ..core.lines import LineCounter
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
+from ..core.privacy import NO_PRIVACY, PrivacySettings
 from ..core.reports import SERVED, Level, Report, raw_table_name
 from ..core.seat_prices import DEFAULT_SEAT_PRICES
 from ..core.storage import LocalFolderStorage, Storage
 from .catalog import Catalog, NullCatalog, PartitionSpec
-from .curate import BATCH_LINES, Curator, arrow_schema
+from .curate import BATCH_LINES, Curator, TableBatch, arrow_schema
 from .events import IndexRequest
+from .privacy import PER_PERSON_NAMES, Pseudonymizer, expire_per_person_rows
 from .seats import curate_seats
 
 PARQUET = "application/vnd.apache.parquet"
@@ -220,6 +222,7 @@ class Indexer:
         now: Callable[[], datetime] = clock.utc_now,
         batch_lines: int = BATCH_LINES,
         seat_prices: tuple[tuple[str, float], ...] = DEFAULT_SEAT_PRICES,
+        privacy: PrivacySettings = NO_PRIVACY,
     ) -> None:
         self.storage = storage
         self.catalog = catalog
@@ -227,6 +230,9 @@ class Indexer:
         self.now = now
         self.batch_lines = batch_lines
         self.seat_prices = seat_prices
+        self.privacy = privacy
+        key = privacy.pseudonym_key
+        self._pseudonymizer = Pseudonymizer(key) if key is not None else None
         # While index_month runs: the month files' rows to write at its end, by key,
         self._held: dict[str, _HeldMonth] | None = None
         # and the index_status month files read so far (each read once, not once a report-day).
@@ -349,6 +355,11 @@ class Indexer:
         mistyped = 0
         if report_day.report in CURATED_REPORTS:
             files, monthly, rows, warnings, mistyped = self._curate(manifest)
+            oldest_kept = self._oldest_kept_day()
+            if oldest_kept is not None and report_day.day < oldest_kept:
+                # Past USER_DATA_RETENTION_DAYS: the day's totals are kept, its people are not.
+                files = {name: data for name, data in files.items() if name not in PER_PERSON_NAMES}
+                rows = {name: count for name, count in rows.items() if name not in PER_PERSON_NAMES}
             # Every table's file is written only now that the whole day curated cleanly.
             for name, data in files.items():
                 table = table_named(name)
@@ -382,7 +393,9 @@ class Indexer:
         warnings and the count of values that did not fit their columns."""
         report_day = manifest.report_day
         if report_day.report is Report.COPILOT_SEATS:  # pages of JSON, not report lines
-            files, rows, mistyped = curate_seats(self.storage, manifest, self.seat_prices)
+            files, rows, mistyped = curate_seats(
+                self.storage, manifest, self.seat_prices, self._pseudonymizer
+            )
             return files, {}, rows, (), mistyped  # no monthly table among them
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
@@ -392,12 +405,12 @@ class Indexer:
             try:
                 lines = _CheckedLines(stream)
                 for batch in curator.curate_blocks(lines, key=listed.key, part=part):
-                    sinks[batch.table.name].write(batch.batch)
+                    sinks[batch.table.name].write(self._people_hidden(batch))
                 lines.check(listed)
             finally:
                 stream.close()
         for batch in curator.finish():
-            sinks[batch.table.name].write(batch.batch)
+            sinks[batch.table.name].write(self._people_hidden(batch))
         if report_day.report is Report.USERS_1_DAY and (
             curator.line_blocks or curator.lines_left_to_line_path
         ):
@@ -417,6 +430,31 @@ class Indexer:
         files = {name: sink.close() for name, sink in sinks.items()}
         monthly = {name: sink.rows() for name, sink in sinks.items() if table_named(name).monthly}
         return files, monthly, dict(curator.rows), warnings, curator.mistyped
+
+    def _people_hidden(self, batch: TableBatch) -> pa.RecordBatch:
+        """The batch as it is written: its people pseudonymised when PSEUDONYMIZE_USERS is on."""
+        if self._pseudonymizer is None:
+            return batch.batch
+        return self._pseudonymizer.batch(batch.table, batch.batch)
+
+    def expire_per_person_rows(self) -> list[str]:
+        """Delete the curated per-person files of days past USER_DATA_RETENTION_DAYS (none when
+        it is off); the keys deleted."""
+        oldest_kept = self._oldest_kept_day()
+        if oldest_kept is None:
+            return []
+        deleted = expire_per_person_rows(self.storage, self.prefix, oldest_kept)
+        if deleted:
+            logger.info(
+                "per-person rows expired", extra={"files_deleted": len(deleted), "before": str(oldest_kept)}
+            )
+        return deleted
+
+    def _oldest_kept_day(self) -> date | None:
+        """The oldest report-day whose per-person rows are kept; None without a retention."""
+        if self.privacy.retention_days is None:
+            return None  # and the clock is not asked
+        return self.privacy.oldest_kept_day(self.now().date())
 
     def _curated_key(self, report_day: ReportDay, table: str) -> str:
         return curated_file_key(self.prefix, table, report_day.slug, report_day.day, report_day.level)
@@ -656,6 +694,7 @@ def index_archive(
     workers: int = 1,
     on_start: Callable[[int], None] | None = None,
     on_checked: Callable[[int], None] | None = None,
+    privacy: PrivacySettings = NO_PRIVACY,
 ) -> list[IndexResult]:
     """Index every manifest of the archive that needs it (see `Indexer.needs_index`), or all of
     them with `force`. For the local CLI: `catalog` defaults to NullCatalog. For progress,
@@ -663,7 +702,8 @@ def index_archive(
 
     With `workers` > 1 and a local folder, report-days are indexed in that many processes, a
     scope's month at a time: month files are per scope and month, so no two processes ever
-    write the same file (and writes are conditional anyway)."""
+    write the same file (and writes are conditional anyway). With USER_DATA_RETENTION_DAYS
+    (`privacy`), the per-person files past it are deleted at the end."""
     remove_stale_uploads(storage, prefix, clock.utc_now())
     keys = []
     for key in storage.list_keys(manifests_prefix(prefix)):
@@ -677,9 +717,9 @@ def index_archive(
     batches = _by_scope_and_month(prefix, sorted(keys))
     parallel = workers > 1 and len(keys) >= PARALLEL_FROM_MANIFESTS
     if parallel and catalog is None and isinstance(storage, LocalFolderStorage):
-        done = _index_in_processes(storage.root, prefix, batches, force, workers)
+        done = _index_in_processes(storage.root, prefix, batches, force, workers, privacy)
     else:
-        indexer = Indexer(storage, catalog or NullCatalog(), prefix, now)
+        indexer = Indexer(storage, catalog or NullCatalog(), prefix, now, privacy=privacy)
         done = ((batch, indexer.index_month(batch, force)) for batch in batches)
     results: list[IndexResult] = []
     for batch, indexed in done:
@@ -689,6 +729,7 @@ def index_archive(
             results.append(result)
         if on_checked is not None:
             on_checked(len(batch))
+    Indexer(storage, NullCatalog(), prefix, now, privacy=privacy).expire_per_person_rows()
     return sorted(results, key=lambda r: r.manifest_key)
 
 
@@ -717,7 +758,7 @@ def _by_scope_and_month(prefix: str, keys: list[str]) -> list[list[str]]:
 
 
 def _index_in_processes(
-    root: Path, prefix: str, batches: list[list[str]], force: bool, workers: int
+    root: Path, prefix: str, batches: list[list[str]], force: bool, workers: int, privacy: PrivacySettings
 ) -> Iterator[tuple[list[str], list[IndexResult]]]:
     """Each batch (its keys, its results) as a worker process finishes it."""
     # Imported here: only `copilot-archive index --workers` runs processes, never the Lambda.
@@ -729,13 +770,16 @@ def _index_in_processes(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         level = logger.log_level  # the workers log as this process does
         futures = {
-            pool.submit(_index_batch, str(root), prefix, batch, force, level): batch for batch in batches
+            pool.submit(_index_batch, str(root), prefix, batch, force, level, privacy): batch
+            for batch in batches
         }
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
-def _index_batch(root: str, prefix: str, keys: list[str], force: bool, log_level: int) -> list[IndexResult]:
+def _index_batch(
+    root: str, prefix: str, keys: list[str], force: bool, log_level: int, privacy: PrivacySettings
+) -> list[IndexResult]:
     """One worker process's share: the report-days of one scope and month, in order."""
     logger.setLevel(log_level)
-    return Indexer(LocalFolderStorage(root), NullCatalog(), prefix).index_month(keys, force)
+    return Indexer(LocalFolderStorage(root), NullCatalog(), prefix, privacy=privacy).index_month(keys, force)

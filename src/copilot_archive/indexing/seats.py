@@ -23,6 +23,7 @@ from ..core.exceptions import ManifestError
 from ..core.manifest import Manifest
 from ..core.storage import Storage
 from .curate import arrow_schema
+from .privacy import Pseudonymizer
 
 # The seat object's fields as GitHub's REST reference lists them; any other goes to `extra`.
 _KNOWN = frozenset(
@@ -46,10 +47,13 @@ _STRINGS = ("plan_type", "last_activity_editor")
 
 
 def curate_seats(
-    storage: Storage, manifest: Manifest, prices: tuple[tuple[str, float], ...]
+    storage: Storage,
+    manifest: Manifest,
+    prices: tuple[tuple[str, float], ...],
+    pseudonymizer: Pseudonymizer | None = None,
 ) -> tuple[dict[str, bytes], dict[str, int], int]:
     """The seat_daily and seat_price files of one snapshot, their row counts, and the values
-    that did not fit."""
+    that did not fit; its holders pseudonymised by `pseudonymizer` when one is given."""
     schema = arrow_schema(SEAT_DAILY)
     sink = io.BytesIO()
     rows = 0
@@ -69,7 +73,10 @@ def curate_seats(
                 batch.append(row)
                 mistyped += misfits
             if batch:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                written = pa.Table.from_pylist(batch, schema=schema)
+                if pseudonymizer is not None:
+                    written = pseudonymizer.batch(SEAT_DAILY, written)
+                writer.write_table(written)
                 rows += len(batch)
     priced = pa.Table.from_pylist(
         [{"plan_type": plan, "monthly_price_usd": price} for plan, price in prices],
