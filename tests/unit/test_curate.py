@@ -381,7 +381,14 @@ def curate_both(report: Report, lines: list[bytes], block_lines: int = 3) -> tup
         for item in batches:
             assert item.batch.schema == arrow_schema(item.table)
             tables[item.table.name].extend(item.batch.to_pylist())
-        counts = (curator.lines, curator.rows, curator.mistyped, curator.warnings, curator.warning_count)
+        counts = (
+            curator.lines,
+            curator.rows,
+            curator.mistyped,
+            curator.warnings,
+            curator.warning_count,
+            curator.unknown_fields,
+        )
         outcomes.append(((tables, counts), curator))
     (by_lines, _), (by_blocks, curator) = outcomes
     assert by_blocks == by_lines
