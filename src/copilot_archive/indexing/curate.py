@@ -57,6 +57,7 @@ from ..core.curated_schema import (
 )
 from ..core.exceptions import CurationError
 from ..core.reports import Report
+from .documented_fields import FIELDS, KEPT_IN_EXTRA, NOT_CURATED, ROW_RECORDS
 
 # Lines curated before the buffered rows are handed out as record batches.
 BATCH_LINES = 5_000
@@ -94,6 +95,13 @@ _PULL_REQUESTS = "pull_requests_"
 # Columns not read from the report object itself.
 _LINEAGE = frozenset({"source_part", "source_line", "extra", "report_shape", "reduced_shape"})
 _PARENT_KEY = ("user_id", "user_login")
+# Fields GitHub documents that no column types on purpose (kept in `extra`), named as `_unknown`
+# names fields: not news to an operator, so never reported as unknown.
+KNOWN_UNTYPED = frozenset(
+    f.path if f.record in ROW_RECORDS else f"{f.record}.{f.path}"
+    for f in FIELDS
+    if f.column is None and f.why in (NOT_CURATED, KEPT_IN_EXTRA)
+)
 
 
 @functools.cache
@@ -916,7 +924,7 @@ class Curator:
         self.warning_count = 0
         self.mistyped = 0  # values that did not fit their column (see the module's rules)
         # Names of the fields seen that no column types (kept in `extra`), as `_unknown` names them.
-        self.unknown_fields: set[str] = set()
+        self._untyped: set[str] = set()
         self._where = ""  # the file and line being curated, for warnings
         self._day = day.isoformat()
         self._row_table = row_table(report)
@@ -941,6 +949,12 @@ class Curator:
         self.line_blocks = 0
         # Lines of the blocks Arrow curated that it left to the line path (see `_VectorPath`).
         self.lines_left_to_line_path = 0
+
+    @property
+    def unknown_fields(self) -> frozenset[str]:
+        """The names of the fields seen that no column types and GitHub does not document as
+        kept in `extra` (a row's `day` is the partition): fields GitHub added, most likely."""
+        return frozenset(self._untyped - KNOWN_UNTYPED - {"day"})
 
     def curate(self, lines: Iterable[bytes], *, key: str, part: int) -> Iterator[TableBatch]:
         """Curate one raw file (`part` is its index in the manifest); line numbers start at 1."""
@@ -1000,7 +1014,7 @@ class Curator:
     def _hold(self, curated: _Curated, key: str, part: int) -> None:
         """Hold a block's rows: Arrow's, and those of the lines it left to the line path, in line order."""
         self.lines_left_to_line_path += len(curated.left_to_lines)
-        self.unknown_fields |= curated.unknown_fields
+        self._untyped |= curated.unknown_fields
         events: list[tuple[int, bytes | CuratedTable]] = [*curated.left_to_lines, *curated.null_elements]
         # Line by line, so that warnings come in the line path's order (a line is in one list only).
         for number, what in sorted(events, key=lambda event: event[0]):
@@ -1081,8 +1095,7 @@ class Curator:
         if misfits:
             self._mistyped(table, misfits)
         if left:
-            self.unknown_fields.update(_unknown(left, spec, self._prefixes[table.name]))
-            self.unknown_fields.discard("day")  # a row's day: the partition holds it
+            self._untyped.update(_unknown(left, spec, self._prefixes[table.name]))
         return left
 
     def _split(self, obj: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
