@@ -422,9 +422,12 @@ class ReportBook:
         day_iso = day.isoformat()
         etl_id = hashlib.md5(f"{slug}|{day_iso}".encode()).hexdigest()
         apps = random.Random(f"{self._seed}|{slug}|{day_iso}|app-usage")
+        edits = random.Random(f"{self._seed}|{slug}|{day_iso}|agent-edits")
         for activity in self.activity(slug, day):
             record = _user_record(profiles[activity.index], activity, rng, day_iso, enterprise_id, etl_id)
-            yield _with_apps(record, activity, apps)
+            record = _with_apps(record, activity, apps)
+            # With odd lines, the enterprise totals (sums of these records) carry agent edits too.
+            yield _with_agent_edits(record, edits) if self._odd_lines else record
 
     def _served_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
         records = self.user_records(slug, day)
@@ -796,6 +799,8 @@ REDUCED_SHARE = 0.25  # every used_* flag null; the counts and credits stay
 ALIAS_SHARE = 0.3  # the languages of both language breakdowns under another name
 NON_LANGUAGE_SHARE = 0.1  # one more totals_by_language_feature element for a non-language
 MISFIT_SHARE = 0.05  # loc_added_sum as a string: a value that does not fit its column
+NULL_ELEMENT_SHARE = 0.05  # a null element at the head of totals_by_feature: not a misfit
+AGENT_EDIT_SHARE = 0.3  # lines whose loc_added_sum counts agent edits, never suggested
 UNKNOWN_SHARE = 0.2  # a field GitHub added before anyone typed it, at the top and in elements
 LANGUAGE_ALIASES = {"python": "py", "typescript": "ts", "javascript": "js", "ruby": "rb"}
 NON_LANGUAGES = ("prompt", "vscode")
@@ -803,9 +808,17 @@ UNKNOWN_TOP = "totals_by_custom_agent"
 UNKNOWN_IN_IDE = "surface_detail"  # in each totals_by_ide element
 
 
+def _with_agent_edits(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """loc_added_sum counts agent edits, which loc_suggested_to_add_sum does not (a production
+    user's notes): on some lines more lines are added than were ever suggested."""
+    if rng.random() >= AGENT_EDIT_SHARE:
+        return record
+    return {**record, "loc_added_sum": record["loc_added_sum"] + 2 * record["loc_suggested_to_add_sum"] + 1}
+
+
 def oddly_shaped(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """A user record as GitHub has served some: reduced, aliased, mistyped or with unknown fields."""
-    reduced, aliased, non_language, misfit, unknown = (rng.random() for _ in range(5))
+    reduced, aliased, non_language, misfit, unknown, null = (rng.random() for _ in range(6))
     odd = dict(record)
     if reduced < REDUCED_SHARE:
         odd.update({name: None for name in odd if name.startswith("used_")})
@@ -823,6 +836,8 @@ def oddly_shaped(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
         ]
     if misfit < MISFIT_SHARE:
         odd["loc_added_sum"] = str(odd["loc_added_sum"])
+    if null < NULL_ELEMENT_SHARE:
+        odd["totals_by_feature"] = [None, *odd["totals_by_feature"]]
     if unknown < UNKNOWN_SHARE:
         count = odd["user_initiated_interaction_count"]
         odd[UNKNOWN_TOP] = [{"custom_agent": "reviewer", "user_initiated_interaction_count": count}]

@@ -243,3 +243,25 @@ def test_the_indexer_handler_records_and_publishes_unknown_fields(
     # Powertools writes a metric's values as a list (one value: [2.0]).
     values = [value for record in emitted for value in record["UnknownFieldsSeen"]]
     assert values == [len(expected.split(","))]
+
+
+def test_the_lines_kept_ratio_names_its_sums_and_flags_a_share_above_one(indexed, simulator, fixed_today):
+    from copilot_archive.querying.query import LocalQueryEngine
+    from tests.integration.test_report import day_objects
+
+    expected = []
+    for slug in SLUGS:
+        for day in DAYS:
+            [totals] = day_objects(served(simulator, slug, "enterprise-1-day", day), day)
+            added, suggested = totals["loc_added_sum"], totals["loc_suggested_to_add_sum"]
+            expected.append((slug, day, added, suggested, added / suggested, added > suggested))
+
+    with LocalQueryEngine(indexed, today=fixed_today) as engine:
+        _, rows = engine.run(
+            "SELECT enterprise, day, loc_added_sum, loc_suggested_to_add_sum, loc_added_per_suggested, "
+            "loc_added_exceeds_suggested FROM enterprise_daily ORDER BY 1, 2"
+        )
+
+    assert rows == expected
+    # Agent edits count in loc_added_sum only: some days add more lines than were suggested.
+    assert {row[5] for row in rows} == {True, False}
