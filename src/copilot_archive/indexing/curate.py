@@ -8,7 +8,13 @@ batches so memory stays flat whatever the size of the report-day. The rules:
   `extra`; a missing field is null;
 - a value fits its column only as the report documents it: counts, averages and medians are
   finite numbers >= 0, never strings or booleans; one that does not fit leaves the column
-  null, is kept as given in `extra` and is counted (`Curator.mistyped`, per report-day);
+  null, is kept as given in `extra` and is counted (`Curator.mistyped`, per report-day; a null
+  breakdown element is warned and kept, but it is no misfit);
+- the names of the fields no column types are collected per report-day (`Curator.unknown_fields`,
+  dotted below the top: `totals_by_ide.surface_detail`), but those GitHub documents as kept in
+  `extra` (`KNOWN_UNTYPED`);
+- a user row says whether its line came in the reduced shape, every `used_*` flag null
+  (`reduced_shape`): such a line cannot be judged by feature;
 - `extra` is always valid JSON: a number JSON cannot hold (NaN, Infinity, 1e999) is kept as
   its text, a string;
 - each nested breakdown list (`totals_by_ide`, `pull_requests.copilot_suggestions_by_comment_type`,
