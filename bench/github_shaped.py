@@ -17,6 +17,9 @@ files have them:
   where a count is, a negative count, a fraction for an int, an int beyond 64 bits), half at the
   top level and half in a breakdown element;
 - a null breakdown element on NULL_ELEMENT_SHARE of the lines;
+- on the simulator's ALIAS_SHARE of the lines, the languages of both language breakdowns under
+  another name (`py`, `ts`, ...: GitHub does not normalise them), drawn from a generator of their
+  own so that the other shares fall on the same lines as before;
 - on SERVER_SIDE_SHARE of the lines, a user seen only in GitHub's server-side telemetry (changelog,
   2026: counted, but "the detailed breakdowns stay empty"): every breakdown list empty, the
   per-surface objects absent and the `used_*` flags null (as a production user reports a quarter of
@@ -76,6 +79,7 @@ class Shares:
     nested_misfits: int = 0
     null_elements: int = 0
     server_side_lines: int = 0
+    aliased_lines: int = 0
 
 
 def compact(record: dict[str, Any]) -> bytes:
@@ -114,6 +118,22 @@ def with_undocumented(record: dict[str, Any], rng: random.Random) -> dict[str, A
         {"slash_cmd": rng.choice(SLASH_COMMANDS), "invocation_count": rng.randint(1, 5)}
     ]
     return shaped
+
+
+def with_aliases(record: dict[str, Any], rng: random.Random, shares: Shares) -> dict[str, Any]:
+    """The record with its languages under the simulator's aliases, on ALIAS_SHARE of the lines."""
+    from copilot_simulator.reports import ALIAS_SHARE, LANGUAGE_ALIASES
+
+    if rng.random() >= ALIAS_SHARE:
+        return record
+    shares.aliased_lines += 1
+    aliased = dict(record)
+    for name in ("totals_by_language_feature", "totals_by_language_model"):
+        aliased[name] = [
+            {**e, "language": LANGUAGE_ALIASES.get(e["language"], e["language"])}
+            for e in record.get(name, [])
+        ]
+    return aliased
 
 
 def shaped_lines(record: dict[str, Any], rng: random.Random, shares: Shares) -> tuple[bytes, bytes]:
@@ -175,13 +195,14 @@ def write_day(
     raw = root / key
     raw.parent.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
+    aliases = random.Random(f"{seed}|aliases")
     shares = Shares()
     digest = hashlib.sha256()
     with ExitStack() as files:
         out = files.enter_context(raw.open("wb"))
         fitting_out = files.enter_context(anchor.open("wb")) if anchor else None
         for record in records(target_bytes, day):
-            line, fitting = shaped_lines(record, rng, shares)
+            line, fitting = shaped_lines(with_aliases(record, aliases, shares), rng, shares)
             out.write(line)
             if fitting_out:
                 fitting_out.write(fitting)

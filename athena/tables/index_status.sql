@@ -14,6 +14,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`index_status` (
   `indexed_at` timestamp,
   `manifest_key` string,
   `mistyped_values` bigint,
+  `unknown_fields` string,
   `day` date
 )
 PARTITIONED BY (`enterprise` string, `month` string)

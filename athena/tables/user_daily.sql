@@ -31,7 +31,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`user_daily` (
   `etl_id` string,
   `day_partition` string,
   `entity_id_partition` bigint,
-  `used_copilot_app` boolean
+  `used_copilot_app` boolean,
+  `reduced_shape` boolean
 )
 PARTITIONED BY (`enterprise` string, `day` date)
 STORED AS PARQUET

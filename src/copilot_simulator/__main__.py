@@ -46,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--installation-ttl", type=float, default=3600.0, help="installation token lifetime, s"
     )
+    parser.add_argument(
+        "--odd-lines",
+        action="store_true",
+        help="serve user lines in GitHub's odd shapes: reduced, aliased, mistyped, unknown fields",
+    )
     args = parser.parse_args(argv)
     if bool(args.app_id) != bool(args.app_public_key):
         parser.error("--app-id and --app-public-key go together")
@@ -79,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         installations=installations,
         installation_token_ttl_seconds=args.installation_ttl,
         seat_idle_holders=args.seat_holders,
+        odd_lines=args.odd_lines,
     )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

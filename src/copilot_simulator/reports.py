@@ -229,8 +229,12 @@ class ReportBook:
         organizations_only: Iterable[str] = (),
         final_newline: bool = True,
         cache_bytes: int = _CACHE_BYTES,
+        odd_lines: bool = False,
     ) -> None:
         self._users = dict(users)
+        # True: user lines are served in the odd shapes GitHub's files have (see `oddly_shaped`);
+        # the enterprise totals are still the sums of the well-formed lines.
+        self._odd_lines = odd_lines
         # False: every users-1-day file's last line lacks its newline (GitHub does not promise one).
         self._final_newline = final_newline
         self._seed = seed
@@ -305,14 +309,14 @@ class ReportBook:
 
     def _lines(self, slug: str, report: str, day: date) -> list[bytes]:
         if report == USERS_1_DAY:
-            return [compact(record) for record in self.user_records(slug, day)]
+            return [compact(record) for record in self._served_records(slug, day)]
         if report == USERS_28_DAY:
             start, end = window(day)[0].isoformat(), day.isoformat()
             prefix = f'{{"report_start_day":"{start}","report_end_day":"{end}",'.encode()
             return [
                 prefix + compact(record)[1:]
                 for each in window(day)
-                for record in self.user_records(slug, each)
+                for record in self._served_records(slug, each)
             ]
         if report == ENTERPRISE_1_DAY:
             if self.is_empty_day(day):
@@ -418,9 +422,19 @@ class ReportBook:
         day_iso = day.isoformat()
         etl_id = hashlib.md5(f"{slug}|{day_iso}".encode()).hexdigest()
         apps = random.Random(f"{self._seed}|{slug}|{day_iso}|app-usage")
+        edits = random.Random(f"{self._seed}|{slug}|{day_iso}|agent-edits")
         for activity in self.activity(slug, day):
             record = _user_record(profiles[activity.index], activity, rng, day_iso, enterprise_id, etl_id)
-            yield _with_apps(record, activity, apps)
+            record = _with_apps(record, activity, apps)
+            # With odd lines, the enterprise totals (sums of these records) carry agent edits too.
+            yield _with_agent_edits(record, edits) if self._odd_lines else record
+
+    def _served_records(self, slug: str, day: date) -> Iterator[dict[str, Any]]:
+        records = self.user_records(slug, day)
+        if not self._odd_lines:
+            return records
+        rng = random.Random(f"{self._seed}|{slug}|{day.isoformat()}|odd-lines")
+        return (oddly_shaped(record, rng) for record in records)
 
     # ---- teams and repositories ----------------------------------------------------
 
@@ -777,6 +791,58 @@ def _user_record(
     record["day_partition"] = day_iso
     record["entity_id_partition"] = int(enterprise_id)
     return record
+
+
+# What `odd_lines` serves, each on its share of the user lines (drawn per line, independently):
+# the shapes a production user of the API reports (ministryofjustice's pipeline notes).
+REDUCED_SHARE = 0.25  # every used_* flag null; the counts and credits stay
+ALIAS_SHARE = 0.3  # the languages of both language breakdowns under another name
+NON_LANGUAGE_SHARE = 0.1  # one more totals_by_language_feature element for a non-language
+MISFIT_SHARE = 0.05  # loc_added_sum as a string: a value that does not fit its column
+NULL_ELEMENT_SHARE = 0.05  # a null element at the head of totals_by_feature: not a misfit
+AGENT_EDIT_SHARE = 0.3  # lines whose loc_added_sum counts agent edits, never suggested
+UNKNOWN_SHARE = 0.2  # a field GitHub added before anyone typed it, at the top and in elements
+LANGUAGE_ALIASES = {"python": "py", "typescript": "ts", "javascript": "js", "ruby": "rb"}
+NON_LANGUAGES = ("prompt", "vscode")
+UNKNOWN_TOP = "totals_by_custom_agent"
+UNKNOWN_IN_IDE = "surface_detail"  # in each totals_by_ide element
+
+
+def _with_agent_edits(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """loc_added_sum counts agent edits, which loc_suggested_to_add_sum does not (a production
+    user's notes): on some lines more lines are added than were ever suggested."""
+    if rng.random() >= AGENT_EDIT_SHARE:
+        return record
+    return {**record, "loc_added_sum": record["loc_added_sum"] + 2 * record["loc_suggested_to_add_sum"] + 1}
+
+
+def oddly_shaped(record: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A user record as GitHub has served some: reduced, aliased, mistyped or with unknown fields."""
+    reduced, aliased, non_language, misfit, unknown, null = (rng.random() for _ in range(6))
+    odd = dict(record)
+    if reduced < REDUCED_SHARE:
+        odd.update({name: None for name in odd if name.startswith("used_")})
+    if aliased < ALIAS_SHARE:
+        for name in ("totals_by_language_feature", "totals_by_language_model"):
+            odd[name] = [
+                {**e, "language": LANGUAGE_ALIASES.get(e["language"], e["language"])} for e in odd[name]
+            ]
+    if non_language < NON_LANGUAGE_SHARE and odd["totals_by_language_feature"]:
+        first = odd["totals_by_language_feature"][0]
+        language = NON_LANGUAGES[int(non_language * 100) % len(NON_LANGUAGES)]
+        odd["totals_by_language_feature"] = [
+            *odd["totals_by_language_feature"],
+            {**first, "language": language},
+        ]
+    if misfit < MISFIT_SHARE:
+        odd["loc_added_sum"] = str(odd["loc_added_sum"])
+    if null < NULL_ELEMENT_SHARE:
+        odd["totals_by_feature"] = [None, *odd["totals_by_feature"]]
+    if unknown < UNKNOWN_SHARE:
+        count = odd["user_initiated_interaction_count"]
+        odd[UNKNOWN_TOP] = [{"custom_agent": "reviewer", "user_initiated_interaction_count": count}]
+        odd["totals_by_ide"] = [{**e, UNKNOWN_IN_IDE: "editor"} for e in odd["totals_by_ide"]]
+    return odd
 
 
 def _agent_sessions(interactions: int) -> int:

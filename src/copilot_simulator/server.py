@@ -232,6 +232,7 @@ class Simulator:
         installations_next: str | None = None,
         seat_idle_holders: int | Mapping[str, int] | None = None,
         seats_refused: Iterable[str] = (),
+        odd_lines: bool = False,
     ) -> None:
         self.enterprises = tuple(enterprises)
         self.organizations = tuple(organizations)
@@ -270,6 +271,7 @@ class Simulator:
             empty_days=empty_days,
             final_newline=final_newline,
             organizations_only=set(self.organizations) - set(self.enterprises),
+            odd_lines=odd_lines,  # user lines in GitHub's odd shapes (reports.oddly_shaped)
         )
         # Seat holders besides the usage reports' users (None: a third of them, at least 2), and
         # scopes ("organization:octo") whose credential may not read seats (403).

@@ -81,6 +81,16 @@ def test_every_line_carries_undocumented_fields_and_about_one_in_a_hundred_a_mis
     assert nested == shaped["nested_misfits"] and 0 < nested < sum(kinds.values())
     assert nulls == shaped["null_elements"] > 0
     assert server_side == shaped["server_side_lines"] > 0
+    # Languages under GitHub's other names (`py`, `ts`): the simulator's aliases, on some lines.
+    from copilot_simulator.reports import LANGUAGE_ALIASES
+
+    languages = {
+        e["language"]
+        for line in lines
+        for e in json.loads(line).get("totals_by_language_feature", [])
+        if e is not None
+    }
+    assert shaped["aliased_lines"] > 0 and languages & set(LANGUAGE_ALIASES.values())
 
 
 def test_the_anchor_is_the_same_file_with_fitting_values_of_the_same_byte_length(shaped):

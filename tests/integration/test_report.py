@@ -205,7 +205,8 @@ def test_every_chart_draws_the_points_worked_out_from_the_served_reports(
 def test_feature_users_weekly_counts_distinct_chat_agent_and_cli_users(
     indexed_archive, simulator, fixed_today
 ):
-    users: dict[tuple[str, date], list[set[int]]] = defaultdict(lambda: [set(), set(), set()])
+    users: dict[tuple[str, date], list[set[int]]] = defaultdict(lambda: [set(), set(), set(), set()])
+    unjudged_lines: dict[tuple[str, date], int] = defaultdict(int)
     for slug in ("acme", "globex"):
         for day in days(date(2025, 10, 10), fixed_today - timedelta(days=1)):
             for part in simulator.report_files(slug, "users-1-day", day):
@@ -214,11 +215,18 @@ def test_feature_users_weekly_counts_distinct_chat_agent_and_cli_users(
                     for i, flag in enumerate(("used_chat", "used_agent", "used_cli")):
                         if row.get(flag):
                             users[(slug, _monday(day))][i].add(row["user_id"])
+                    # A line with no used_* flag at all cannot be judged by feature.
+                    if all(value is None for name, value in row.items() if name.startswith("used_")):
+                        users[(slug, _monday(day))][3].add(row["user_id"])
+                        unjudged_lines[(slug, _monday(day))] += 1
 
     with LocalQueryEngine(indexed_archive, today=fixed_today) as engine:
         _, rows = engine.run("feature_users_weekly")
 
-    assert rows == [(slug, week, *map(len, sets)) for (slug, week), sets in sorted(users.items())]
+    assert rows == [
+        (slug, week, *map(len, sets), unjudged_lines[(slug, week)])
+        for (slug, week), sets in sorted(users.items())
+    ]
     assert any(row[2] for row in rows) and any(row[4] for row in rows)
 
 

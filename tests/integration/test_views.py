@@ -90,7 +90,7 @@ def test_acceptance_by_ide_sums_users_and_rate_is_null_without_generations(engin
 def test_other_views_run_even_where_no_file_exists_yet(engine, view):
     columns, rows = engine.run(view)
 
-    assert columns[:2] == ["enterprise", "day"] and columns[-1] == "acceptance_rate"
+    assert columns[:2] == ["enterprise", "day"] and "acceptance_rate" in columns
     assert rows == []
 
 
@@ -185,7 +185,9 @@ def test_table_and_csv_formats(engine):
 def test_an_empty_archive_has_empty_typed_tables_and_views(tmp_path):
     with LocalQueryEngine(tmp_path, today=STATUS_TODAY) as engine:
         for view in engine.view_names:
-            assert engine.run(view)[1] == []
+            # language_names is core/languages.py's mapping: rows of its own, whatever is archived.
+            if view not in ("language_names", "org_language_names"):
+                assert engine.run(view)[1] == []
         _, rows = engine.run(
             "SELECT typeof(day), typeof(user_id) FROM user_daily UNION ALL SELECT 'DATE', 'BIGINT'"
         )

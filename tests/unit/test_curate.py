@@ -381,7 +381,14 @@ def curate_both(report: Report, lines: list[bytes], block_lines: int = 3) -> tup
         for item in batches:
             assert item.batch.schema == arrow_schema(item.table)
             tables[item.table.name].extend(item.batch.to_pylist())
-        counts = (curator.lines, curator.rows, curator.mistyped, curator.warnings, curator.warning_count)
+        counts = (
+            curator.lines,
+            curator.rows,
+            curator.mistyped,
+            curator.warnings,
+            curator.warning_count,
+            curator.unknown_fields,
+        )
         outcomes.append(((tables, counts), curator))
     (by_lines, _), (by_blocks, curator) = outcomes
     assert by_blocks == by_lines
@@ -579,3 +586,49 @@ def test_enterprise_blocks_take_the_line_path():
     (tables, _), curator = curate_both(Report.ENTERPRISE_1_DAY, lines, block_lines=1)
 
     assert len(tables["enterprise_day_totals"]) == 2 and curator.vector_blocks == 0
+
+
+# ---- issue 20: what the data quality views count -----------------------------------------
+
+
+def test_unknown_fields_are_named_dotted_below_the_top_and_misfits_are_not_among_them():
+    record = with_field("brand_new_count", 7)
+    record = with_field("totals_by_ide[0].last_known_ide_version.channel", "beta", record)
+    record = with_field("totals_by_skill", [{"skill": "review"}], record)
+    record = with_field("loc_added_sum", "12", record)  # a misfit: counted, not unknown
+    lines = [line(record), *(line(r) for r in user_records()[1:4])]
+
+    _, curator = curate_both(Report.USERS_1_DAY, lines)
+
+    assert curator.unknown_fields == {
+        "brand_new_count",
+        "totals_by_ide.last_known_ide_version.channel",
+        "totals_by_skill",
+    }
+    assert curator.mistyped == 1
+
+
+def test_a_user_line_without_any_used_flag_is_marked_reduced():
+    records = user_records()[:4]
+    flags = [name for name in records[0] if name.startswith("used_")]
+    assert flags
+    reduced = {**records[1], **dict.fromkeys(flags, None)}
+    dropped = {k: v for k, v in records[2].items() if not k.startswith("used_")}
+    one_flag = {**records[3], **dict.fromkeys(flags, None), flags[0]: False}
+    lines = [line(r) for r in (records[0], reduced, dropped, one_flag)]
+
+    (tables, _), _ = curate_both(Report.USERS_1_DAY, lines)
+
+    assert [row["reduced_shape"] for row in tables["user_daily"]] == [False, True, True, False]
+
+
+def test_a_null_breakdown_element_is_warned_but_not_counted_as_mistyped():
+    lines = [
+        line(with_field("totals_by_feature", [None, None, {"feature": "chat"}])),
+        line(user_records()[1]),
+    ]
+
+    _, curator = curate_both(Report.USERS_1_DAY, lines)
+
+    assert curator.mistyped == 0
+    assert sum("null element of totals_by_feature" in text for text in curator.warnings) == 2

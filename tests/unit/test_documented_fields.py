@@ -33,7 +33,7 @@ ROW_TABLES = {
     docs.REPOS: (REPO_DAILY,),
 }
 # Columns no report field feeds: where the row came from, what was not typed, the line's shape.
-NOT_FROM_A_FIELD = {c.name for c in (*LINEAGE, *EXTRA)} | {"report_shape"}
+NOT_FROM_A_FIELD = {c.name for c in (*LINEAGE, *EXTRA)} | {"report_shape", "reduced_shape"}
 JSON_TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),

@@ -77,6 +77,22 @@ VIEW_COLUMNS |= {
     "team_ai_credits_monthly": ["enterprise", "month", "team_slug", "team_id", "ai_credits"],
     "billed_usage_monthly": ["enterprise", "month", "product", "model", "net_amount"],
 }
+# Issue 20's data quality: the lines no feature count can judge, the raw language name beside
+# the canonical one, and a view of each report-day's odd data.
+VIEW_COLUMNS["feature_users_weekly"] += ["unjudged_users", "unjudged_lines"]
+VIEW_COLUMNS["acceptance_by_language"] += ["raw_language", "is_language"]
+VIEW_COLUMNS |= {
+    "language_names": ["raw_language", "language", "is_language"],
+    "data_quality_daily": [
+        "enterprise",
+        "day",
+        "report",
+        "lines",
+        "reduced_shape_lines",
+        "mistyped_values",
+        "unknown_fields",
+    ],
+}
 # Views over tables GitHub's data fills at the enterprise level only: no organization twin.
 ENTERPRISE_ONLY_VIEWS = {"billed_usage_monthly"}
 

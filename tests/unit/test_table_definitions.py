@@ -33,6 +33,8 @@ def _ids(table: TableDefinition) -> str:
 def _copy_of_the_repo(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / defs.TABLES_DIR, tmp_path / defs.TABLES_DIR)
     shutil.copy(ROOT / defs.TEMPLATE, tmp_path / defs.TEMPLATE)
+    (tmp_path / defs.LANGUAGE_NAMES).parent.mkdir(parents=True)
+    shutil.copy(ROOT / defs.LANGUAGE_NAMES, tmp_path / defs.LANGUAGE_NAMES)
     return tmp_path
 
 

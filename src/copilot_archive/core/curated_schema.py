@@ -204,8 +204,14 @@ USER_DAILY = CuratedTable(
         *EXTRA,
         *HOUSEKEEPING,
         Column("used_copilot_app", "boolean"),
+        # Written by the indexer, not read from the line: true when every used_* flag is null,
+        # the reduced shape about a quarter of user lines arrive in (docs/data-quality.md).
+        Column("reduced_shape", "boolean"),
     ),
 )
+
+# The usage flags of a user line; a line without any of them cannot be judged by feature.
+USED_FLAGS = tuple(c.name for c in USER_DAILY.columns if c.name.startswith("used_"))
 
 ENTERPRISE_DAY_TOTALS = CuratedTable(
     "enterprise_day_totals",
@@ -399,6 +405,9 @@ INDEX_STATUS = CuratedTable(
         # Values of typed fields that did not fit their column (a negative count, a number as
         # a string, NaN, a bool for an integer...): NULL in the column, kept as given in `extra`.
         Column("mistyped_values", "bigint"),
+        # Fields seen in the report-day that no column types (kept in `extra`), sorted and
+        # comma-separated, dotted below the top level (`totals_by_ide.channel`); null: none.
+        Column("unknown_fields", "string"),
     ),
 )
 

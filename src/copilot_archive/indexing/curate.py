@@ -8,7 +8,13 @@ batches so memory stays flat whatever the size of the report-day. The rules:
   `extra`; a missing field is null;
 - a value fits its column only as the report documents it: counts, averages and medians are
   finite numbers >= 0, never strings or booleans; one that does not fit leaves the column
-  null, is kept as given in `extra` and is counted (`Curator.mistyped`, per report-day);
+  null, is kept as given in `extra` and is counted (`Curator.mistyped`, per report-day; a null
+  breakdown element is warned and kept, but it is no misfit);
+- the names of the fields no column types are collected per report-day (`Curator.unknown_fields`,
+  dotted below the top: `totals_by_ide.surface_detail`), but those GitHub documents as kept in
+  `extra` (`KNOWN_UNTYPED`);
+- a user row says whether its line came in the reduced shape, every `used_*` flag null
+  (`reduced_shape`): such a line cannot be judged by feature;
 - `extra` is always valid JSON: a number JSON cannot hold (NaN, Infinity, 1e999) is kept as
   its text, a string;
 - each nested breakdown list (`totals_by_ide`, `pull_requests.copilot_suggestions_by_comment_type`,
@@ -48,6 +54,7 @@ import pyarrow.json as pa_json
 from ..core.curated_schema import (
     CURATED_REPORTS,
     ENTERPRISE_DAY_TOTALS,
+    USED_FLAGS,
     USER_DAILY,
     Column,
     CuratedTable,
@@ -56,6 +63,7 @@ from ..core.curated_schema import (
 )
 from ..core.exceptions import CurationError
 from ..core.reports import Report
+from .documented_fields import FIELDS, KEPT_IN_EXTRA, NOT_CURATED, ROW_RECORDS
 
 # Lines curated before the buffered rows are handed out as record batches.
 BATCH_LINES = 5_000
@@ -91,8 +99,15 @@ _NESTED: dict[str, tuple[str, ...]] = {
 }
 _PULL_REQUESTS = "pull_requests_"
 # Columns not read from the report object itself.
-_LINEAGE = frozenset({"source_part", "source_line", "extra", "report_shape"})
+_LINEAGE = frozenset({"source_part", "source_line", "extra", "report_shape", "reduced_shape"})
 _PARENT_KEY = ("user_id", "user_login")
+# Fields GitHub documents that no column types on purpose (kept in `extra`), named as `_unknown`
+# names fields: not news to an operator, so never reported as unknown.
+KNOWN_UNTYPED = frozenset(
+    f.path if f.record in ROW_RECORDS else f"{f.record}.{f.path}"
+    for f in FIELDS
+    if f.column is None and f.why in (NOT_CURATED, KEPT_IN_EXTRA)
+)
 
 
 @functools.cache
@@ -237,6 +252,32 @@ def _take(obj: Mapping[str, Any], spec: _Spec, out: list[Any], misfits: list[str
             left[key] = value  # not the object the columns are read from
             misfits.append(key)
     return left
+
+
+def _unknown(left: Mapping[str, Any], spec: _Spec, prefix: str) -> Iterator[str]:
+    """The names of the fields `_take` left because `spec` does not type them (not the misfits),
+    dotted below the top level: a key with no rule, or one of an object whose keys have rules."""
+    for key, value in left.items():
+        rule = spec.get(key)
+        if rule is None:
+            yield prefix + key
+        elif isinstance(rule, dict) and isinstance(value, dict):
+            yield from _unknown(value, rule, f"{prefix}{key}.")
+
+
+def _inferred(given: pa.DataType, expected: pa.DataType, prefix: str) -> Iterator[str]:
+    """The names of the fields Arrow's parse added to the schema it was given (fields no table
+    types), named as `_unknown` names them; a list's elements are looked into as its objects."""
+    if pa.types.is_list(given) and pa.types.is_list(expected):
+        given, expected = given.value_type, expected.value_type
+    if not (pa.types.is_struct(given) and pa.types.is_struct(expected)) or given == expected:
+        return
+    for field in given:
+        position = expected.get_field_index(field.name)
+        if position < 0:
+            yield prefix + field.name
+        else:
+            yield from _inferred(field.type, expected.field(position).type, f"{prefix}{field.name}.")
 
 
 class _NonFinite:
@@ -509,8 +550,10 @@ class _Curated:
 
     batches: list[tuple[CuratedTable, pa.RecordBatch]]
     left_to_lines: list[tuple[int, bytes]]
-    # (number, table) of each null breakdown element of the lines curated here: mistyped, warned
+    # (number, table) of each null breakdown element of the lines curated here: warned
     null_elements: list[tuple[int, CuratedTable]]
+    # Fields of the block's lines that no column types (`_inferred`)
+    unknown_fields: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -609,10 +652,14 @@ class _VectorPath:
             if (batch := out[table.name])
         ]
         nulls.sort(key=lambda item: item[:2])  # line by line, a line's tables in order, as the line path
+        unknown: frozenset[str] = frozenset()
+        if not parsed.schema.equals(self.schema):  # Arrow added the fields it found untyped
+            unknown = frozenset(_inferred(pa.struct(parsed.schema), pa.struct(self.schema), ""))
         return _Curated(
             batches,
             [(first + i, block[bounds[i] : bounds[i + 1]].rstrip(b"\n")) for i in sorted(left)],
             [(first + i, table) for i, _, table in nulls if i not in left],
+            unknown,
         )
 
     def _parse_refused(self, started: _Started, refusal: pa.ArrowInvalid) -> tuple[pa.Table, list[int]]:
@@ -836,7 +883,7 @@ class _VectorPath:
         """`table`'s rows, one per element of `source`; `parents`: each one's line in the block;
         and the rows holding a value that does not fit (None: none does)."""
         rows = len(source)
-        arrays = []
+        arrays: list[pa.Array] = []
         bad: pa.Array | None = None
         for column in table.columns:
             if column.name == "source_part":
@@ -845,6 +892,9 @@ class _VectorPath:
                 values = numbers if parents is None else numbers.take(parents)
             elif column.name == "extra":
                 values = pa.nulls(rows, pa.string())
+            elif column.name == "reduced_shape":  # every used_* flag null (they come before it)
+                flags = (pc.is_null(arrays[table.column_names.index(name)]) for name in USED_FLAGS)
+                values = functools.reduce(pc.and_, flags)
             elif column.name in key:
                 assert parents is not None
                 values = key[column.name].take(parents)
@@ -879,6 +929,8 @@ class Curator:
         self.warnings: list[str] = []
         self.warning_count = 0
         self.mistyped = 0  # values that did not fit their column (see the module's rules)
+        # Names of the fields seen that no column types (kept in `extra`), as `_unknown` names them.
+        self._untyped: set[str] = set()
         self._where = ""  # the file and line being curated, for warnings
         self._day = day.isoformat()
         self._row_table = row_table(report)
@@ -886,6 +938,10 @@ class Curator:
         self._breakdowns = {t.breakdown: t for t in self.tables if t.breakdown}
         self._breakdown_paths = {name: tuple(name.split(".")) for name in self._breakdowns}
         self._specs = {t.name: _spec(t, self._parent if t.breakdown else ()) for t in self.tables}
+        # Where a table's unknown fields are named from: a breakdown's elements under its name.
+        self._prefixes = {t.name: f"{t.breakdown}." if t.breakdown else "" for t in self.tables}
+        self._flags = [USER_DAILY.column_names.index(name) for name in USED_FLAGS]
+        self._reduced = USER_DAILY.column_names.index("reduced_shape")
         self._buffers = {t.name: _Buffer(t) for t in self.tables}
         # Batches of the vectorised path, held (like the buffers' rows) until `batch_lines`
         # lines are pending: a row group per few blocks, not per block, keeps the files small.
@@ -899,6 +955,12 @@ class Curator:
         self.line_blocks = 0
         # Lines of the blocks Arrow curated that it left to the line path (see `_VectorPath`).
         self.lines_left_to_line_path = 0
+
+    @property
+    def unknown_fields(self) -> frozenset[str]:
+        """The names of the fields seen that no column types and GitHub does not document as
+        kept in `extra` (a row's `day` is the partition): fields GitHub added, most likely."""
+        return frozenset(self._untyped - KNOWN_UNTYPED - {"day"})
 
     def curate(self, lines: Iterable[bytes], *, key: str, part: int) -> Iterator[TableBatch]:
         """Curate one raw file (`part` is its index in the manifest); line numbers start at 1."""
@@ -958,6 +1020,7 @@ class Curator:
     def _hold(self, curated: _Curated, key: str, part: int) -> None:
         """Hold a block's rows: Arrow's, and those of the lines it left to the line path, in line order."""
         self.lines_left_to_line_path += len(curated.left_to_lines)
+        self._untyped |= curated.unknown_fields
         events: list[tuple[int, bytes | CuratedTable]] = [*curated.left_to_lines, *curated.null_elements]
         # Line by line, so that warnings come in the line path's order (a line is in one list only).
         for number, what in sorted(events, key=lambda event: event[0]):
@@ -965,7 +1028,7 @@ class Curator:
             if isinstance(what, bytes):
                 self._user_line(parse_line(what, key, number), part, number)
             else:
-                self._mistyped(what, [f"{what.breakdown}[]"])
+                self._null_element(what)
         batches = dict((table.name, batch) for table, batch in curated.batches)
         for name, buffer in self._buffers.items():
             batch = batches.get(name)
@@ -1026,12 +1089,19 @@ class Curator:
             self.mistyped += 1
             self._warn(f"{self._where}: {name} does not fit {table.name}; null there, kept in extra")
 
+    def _null_element(self, table: CuratedTable) -> None:
+        # Not a misfit (nothing was given to type): no row, kept in the parent's extra, warned.
+        self._warn(f"{self._where}: a null element of {table.breakdown}; no row, kept in extra")
+
     def _row(self, table: CuratedTable, obj: Mapping[str, Any], row: list[Any]) -> dict[str, Any]:
         """Fill `row` (lineage already in) from `obj`; return what is left of it, untyped."""
         misfits: list[str] = []
-        left = _take(obj, self._specs[table.name], row, misfits)
+        spec = self._specs[table.name]
+        left = _take(obj, spec, row, misfits)
         if misfits:
             self._mistyped(table, misfits)
+        if left:
+            self._untyped.update(_unknown(left, spec, self._prefixes[table.name]))
         return left
 
     def _split(self, obj: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -1080,7 +1150,10 @@ class Curator:
         template = self._buffers[table.name].blank(parent)
         for element in elements:
             if not isinstance(element, dict):
-                self._mistyped(table, [f"{name}[]"])
+                if element is None:
+                    self._null_element(table)
+                else:
+                    self._mistyped(table, [f"{name}[]"])
                 odd.append(element)
                 continue
             row = template.copy()
@@ -1106,6 +1179,7 @@ class Curator:
     def _user_line(self, obj: Mapping[str, Any], part: int, number: int) -> None:
         lineage = {"source_part": part, "source_line": number}
         row, left = self._with_breakdowns(USER_DAILY, obj, lineage)
+        row[self._reduced] = all(row[flag] is None for flag in self._flags)
         self._emit(USER_DAILY, row, left)
 
     def _row_line(self, obj: Mapping[str, Any], part: int, number: int) -> None:

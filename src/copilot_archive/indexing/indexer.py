@@ -102,6 +102,7 @@ class IndexResult:
     warnings: tuple[str, ...] = ()
     curated_bytes: int = 0
     mistyped_values: int = 0  # values left null in their column and kept in `extra`
+    unknown_fields: tuple[str, ...] = ()  # names of the fields seen that no column types, sorted
 
     def to_dict(self) -> dict[str, Any]:
         rd = self.report_day
@@ -116,6 +117,8 @@ class IndexResult:
             item["rows"] = dict(self.rows)
             item["curated_bytes"] = self.curated_bytes
             item["mistyped_values"] = self.mistyped_values
+            if self.unknown_fields:
+                item["unknown_fields"] = list(self.unknown_fields)
         if self.error:
             item["error"] = self.error
             item["retryable"] = self.retryable
@@ -142,6 +145,11 @@ class IndexSummary:
     @property
     def retryable(self) -> list[IndexResult]:
         return [r for r in self.failed if r.retryable]
+
+    @property
+    def unknown_fields(self) -> tuple[str, ...]:
+        """The names of the fields no column types, seen in any report-day indexed, sorted."""
+        return tuple(sorted({name for r in self.results for name in r.unknown_fields}))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -353,8 +361,9 @@ class Indexer:
         warnings: tuple[str, ...] = ()
         files: dict[str, bytes] = {}
         mistyped = 0
+        unknown: tuple[str, ...] = ()
         if report_day.report in CURATED_REPORTS:
-            files, monthly, rows, warnings, mistyped = self._curate(manifest)
+            files, monthly, rows, warnings, mistyped, unknown = self._curate(manifest)
             oldest_kept = self._oldest_kept_day()
             if oldest_kept is not None and report_day.day < oldest_kept:
                 # Past USER_DATA_RETENTION_DAYS: the day's totals are kept, its people are not.
@@ -384,19 +393,21 @@ class Indexer:
             warnings=warnings,
             curated_bytes=curated_bytes,
             mistyped_values=mistyped,
+            unknown_fields=unknown,
         )
 
     def _curate(
         self, manifest: Manifest
-    ) -> tuple[dict[str, bytes], dict[str, pa.Table], dict[str, int], tuple[str, ...], int]:
+    ) -> tuple[dict[str, bytes], dict[str, pa.Table], dict[str, int], tuple[str, ...], int, tuple[str, ...]]:
         """Each table's Parquet file of the day, the monthly tables' rows, rows per table,
-        warnings and the count of values that did not fit their columns."""
+        warnings, the count of values that did not fit their columns and the names of the
+        fields no column types."""
         report_day = manifest.report_day
         if report_day.report is Report.COPILOT_SEATS:  # pages of JSON, not report lines
             files, rows, mistyped = curate_seats(
                 self.storage, manifest, self.seat_prices, self._pseudonymizer
             )
-            return files, {}, rows, (), mistyped  # no monthly table among them
+            return files, {}, rows, (), mistyped, ()  # no monthly table among them
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
         sinks = {table.name: _ParquetSink(table) for table in curator.tables}
@@ -429,7 +440,8 @@ class Indexer:
             warnings += (f"... and {curator.warning_count - len(warnings)} more warnings",)
         files = {name: sink.close() for name, sink in sinks.items()}
         monthly = {name: sink.rows() for name, sink in sinks.items() if table_named(name).monthly}
-        return files, monthly, dict(curator.rows), warnings, curator.mistyped
+        unknown = tuple(sorted(curator.unknown_fields))
+        return files, monthly, dict(curator.rows), warnings, curator.mistyped, unknown
 
     def _people_hidden(self, batch: TableBatch) -> pa.RecordBatch:
         """The batch as it is written: its people pseudonymised when PSEUDONYMIZE_USERS is on."""
@@ -588,6 +600,7 @@ class Indexer:
             "indexed_at": self.now(),
             "manifest_key": result.manifest_key,
             "mistyped_values": result.mistyped_values if result.rows else None,
+            "unknown_fields": ",".join(result.unknown_fields) or None,
         }
         return pa.Table.from_pylist([row], schema=arrow_schema(INDEX_STATUS))
 

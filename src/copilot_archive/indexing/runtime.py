@@ -64,9 +64,14 @@ def keep_views_current(runtime: IndexerRuntime) -> None:
 
 
 def record_index_metrics(summary: IndexSummary) -> None:
-    """Counts an invocation's outcomes; the stack's alarm watches IndexFailures."""
+    """Counts an invocation's outcomes; the stack's alarm watches IndexFailures.
+    UnknownFieldsSeen: how many names of fields no column types (GitHub added a field) it saw."""
     metrics.add_metric(name="ReportDaysIndexed", unit=MetricUnit.Count, value=summary.indexed)
     metrics.add_metric(name="IndexFailures", unit=MetricUnit.Count, value=len(summary.failed))
+    unknown = summary.unknown_fields
+    metrics.add_metric(name="UnknownFieldsSeen", unit=MetricUnit.Count, value=len(unknown))
+    if unknown:
+        logger.warning("fields no column types", extra={"unknown_fields": list(unknown)})
 
 
 def read_secret(name: str) -> str:

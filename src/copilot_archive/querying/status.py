@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from ..archiving.planner import Window, scope_reports
 from ..core.exceptions import ArchiveError
 from ..core.layout import (
     Scope,
+    curated_month_file_key,
     manifest_key,
     manifest_listing_prefix,
     manifests_prefix,
@@ -28,9 +30,11 @@ class ReportStatus:
     empty: tuple[date, ...]
     missing: tuple[date, ...]
     unreadable: tuple[date, ...] = ()
+    # Per indexed day, the names of the fields it held that no column types (index_status).
+    unknown_fields: tuple[tuple[date, tuple[str, ...]], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        item: dict[str, Any] = {
             "report": self.report.value,
             self.scope.level.value: self.scope.slug,
             "archived": len(self.archived),
@@ -39,6 +43,16 @@ class ReportStatus:
             "missing_days": day_ranges(self.missing),
             "unreadable_days": [d.isoformat() for d in self.unreadable],
         }
+        if self.unknown_fields:
+            item["unknown_fields"] = {day.isoformat(): list(names) for day, names in self.unknown_fields}
+        return item
+
+    def unknown_field_days(self) -> list[tuple[tuple[str, ...], list[str]]]:
+        """Each set of unknown field names, with the days (folded into ranges) it was seen on."""
+        days: dict[tuple[str, ...], list[date]] = {}
+        for day, names in self.unknown_fields:
+            days.setdefault(names, []).append(day)
+        return [(names, day_ranges(tuple(sorted(seen)))) for names, seen in days.items()]
 
 
 def archive_status(
@@ -47,6 +61,7 @@ def archive_status(
     """One listing and one manifest read per archived day; 28-day reports have no missing days
     (GitHub serves only the latest window), so only what is archived is shown for them."""
     statuses = []
+    months: dict[str, list[dict[str, Any]]] = {}  # index_status month files, by key: read once
     for scope, report in scope_reports(scopes, reports):
         days: dict[date, str] = {}
         unreadable: list[date] = []
@@ -65,8 +80,37 @@ def archive_status(
         empty = tuple(sorted(d for d, s in days.items() if s == STATUS_EMPTY))
         known = days.keys() | set(unreadable)
         missing = tuple(d for d in window.days() if d not in known) if report.is_daily else ()
-        statuses.append(ReportStatus(report, scope, archived, empty, missing, tuple(unreadable)))
+        unknown = _unknown_fields(storage, prefix, scope, report, archived, months)
+        statuses.append(ReportStatus(report, scope, archived, empty, missing, tuple(unreadable), unknown))
     return statuses
+
+
+def _unknown_fields(
+    storage: Storage,
+    prefix: str,
+    scope: Scope,
+    report: Report,
+    days: tuple[date, ...],
+    months: dict[str, list[dict[str, Any]]],
+) -> tuple[tuple[date, tuple[str, ...]], ...]:
+    """The unknown fields index_status recorded for the report's `days` (each month file of the
+    scope read once into `months`; none yet: nothing indexed, nothing to say)."""
+    import pyarrow.parquet as pq  # only here: the rest of status reads JSON manifests
+
+    found = []
+    for day in days:
+        key = curated_month_file_key(prefix, "index_status", scope.slug, day, scope.level)
+        if key not in months:
+            rows: list[dict[str, Any]] = []
+            if storage.size(key) is not None:
+                table = pq.read_table(io.BytesIO(storage.get_bytes(key)))
+                if "unknown_fields" in table.column_names:  # not in files written before it was
+                    rows = [r for r in table.to_pylist() if r["unknown_fields"]]
+            months[key] = rows
+        for row in months[key]:
+            if row["report"] == report.value and row["day"] == day:
+                found.append((day, tuple(row["unknown_fields"].split(","))))
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ..core.curated_schema import ALL_TABLES, INDEX_STATUS, Column, CuratedTable, partition_columns
+from ..core.languages import language_names_sql
 from ..core.layout import curated_table_location, raw_table_location
 from ..core.reports import CATALOGUED_LEVELS, Level, Report, raw_table_name, reports_at
 
@@ -250,10 +251,15 @@ def _with_section(template: str, section: str) -> str:
     return f"{template[: start + len(BEGIN_MARKER)]}\n{section}\n{template[end:]}"
 
 
+# The view of core/languages.py's mapping, generated with the tables: a view file nobody edits.
+LANGUAGE_NAMES = Path("athena/views/language_names.sql")
+
+
 def expected_files(root: Path, tables: Sequence[TableDefinition]) -> dict[Path, str]:
     """Every derived file (relative to `root`) and the text it must hold."""
     files = {TABLES_DIR / f"{t.name}.sql": render_ddl(t) for t in tables}
     files[TEMPLATE] = _with_section((root / TEMPLATE).read_text(), render_glue_section(tables))
+    files[LANGUAGE_NAMES] = language_names_sql()  # the language mapping, as a view the views join
     return files
 
 

@@ -1,0 +1,53 @@
+-- Generated from src/copilot_archive/core/languages.py by `make tables`: do not edit.
+-- Each language name the reports use (lower case) beside its one canonical name and whether
+-- it is a language at all (`prompt`, `vscode`: not); a name not listed is its own.
+CREATE OR REPLACE VIEW language_names AS
+SELECT raw_language, language, is_language
+FROM (
+VALUES
+  ('bash', 'shellscript', TRUE),
+  ('c#', 'csharp', TRUE),
+  ('c++', 'cpp', TRUE),
+  ('cpp', 'cpp', TRUE),
+  ('cs', 'csharp', TRUE),
+  ('csharp', 'csharp', TRUE),
+  ('docker', 'docker', TRUE),
+  ('dockerfile', 'docker', TRUE),
+  ('go', 'go', TRUE),
+  ('golang', 'go', TRUE),
+  ('hcl', 'terraform', TRUE),
+  ('javascript', 'javascript', TRUE),
+  ('javascriptreact', 'javascriptreact', TRUE),
+  ('js', 'javascript', TRUE),
+  ('jsx', 'javascriptreact', TRUE),
+  ('kotlin', 'kotlin', TRUE),
+  ('kt', 'kotlin', TRUE),
+  ('markdown', 'markdown', TRUE),
+  ('md', 'markdown', TRUE),
+  ('other', 'other', FALSE),
+  ('others', 'others', FALSE),
+  ('plaintext', 'plaintext', FALSE),
+  ('powershell', 'powershell', TRUE),
+  ('prompt', 'prompt', FALSE),
+  ('ps1', 'powershell', TRUE),
+  ('py', 'python', TRUE),
+  ('python', 'python', TRUE),
+  ('python3', 'python', TRUE),
+  ('rb', 'ruby', TRUE),
+  ('rs', 'rust', TRUE),
+  ('ruby', 'ruby', TRUE),
+  ('rust', 'rust', TRUE),
+  ('sh', 'shellscript', TRUE),
+  ('shell', 'shellscript', TRUE),
+  ('shellscript', 'shellscript', TRUE),
+  ('terraform', 'terraform', TRUE),
+  ('tf', 'terraform', TRUE),
+  ('ts', 'typescript', TRUE),
+  ('tsx', 'typescriptreact', TRUE),
+  ('typescript', 'typescript', TRUE),
+  ('typescriptreact', 'typescriptreact', TRUE),
+  ('unknown', 'unknown', FALSE),
+  ('vscode', 'vscode', FALSE),
+  ('yaml', 'yaml', TRUE),
+  ('yml', 'yaml', TRUE)
+) AS names (raw_language, language, is_language)
