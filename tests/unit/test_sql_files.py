@@ -76,6 +76,16 @@ VIEW_COLUMNS |= {
     "ai_credits_monthly": ["enterprise", "month", "user_login", "ai_credits"],
     "team_ai_credits_monthly": ["enterprise", "month", "team_slug", "team_id", "ai_credits"],
     "billed_usage_monthly": ["enterprise", "month", "product", "model", "net_amount"],
+    "restatements": [
+        "enterprise",
+        "day",
+        "report",
+        "metric",
+        "user_login",
+        "archived_value",
+        "restated_value",
+        "first_seen",
+    ],
 }
 # Views over tables GitHub's data fills at the enterprise level only: no organization twin.
 ENTERPRISE_ONLY_VIEWS = {"billed_usage_monthly"}

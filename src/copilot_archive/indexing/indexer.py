@@ -25,6 +25,7 @@ from ..core import clock
 from ..core.curated_schema import (
     CURATED_REPORTS,
     INDEX_STATUS,
+    RESTATEMENT_LOG,
     CuratedTable,
     row_table,
     table_named,
@@ -62,6 +63,7 @@ from ..core.storage import LocalFolderStorage, Storage
 from .catalog import Catalog, NullCatalog, PartitionSpec
 from .curate import BATCH_LINES, Curator, arrow_schema
 from .events import IndexRequest
+from .restatements import ONE_DAY_REPORT, Comparer, log_rows, merge_log
 from .seats import curate_seats
 
 PARQUET = "application/vnd.apache.parquet"
@@ -100,6 +102,7 @@ class IndexResult:
     warnings: tuple[str, ...] = ()
     curated_bytes: int = 0
     mistyped_values: int = 0  # values left null in their column and kept in `extra`
+    restated_values: int = 0  # differences from the archived 1-day reports not logged before
 
     def to_dict(self) -> dict[str, Any]:
         rd = self.report_day
@@ -119,6 +122,8 @@ class IndexResult:
             item["retryable"] = self.retryable
         if self.warnings:
             item["warnings"] = list(self.warnings)
+        if self.restated_values:
+            item["restated_values"] = self.restated_values
         return item
 
 
@@ -360,7 +365,12 @@ class Indexer:
                         self._write_into_month(table, report_day, rows_of_day)
                 else:
                     self.storage.put_bytes(self._curated_key(report_day, name), data, PARQUET)
-        self.catalog.register_partitions(self._partitions(report_day, files))
+        specs = self._partitions(report_day, files)
+        restated = 0
+        if report_day.report in ONE_DAY_REPORT:
+            restated, logged = self._log_restatements(manifest)
+            specs.extend(logged)
+        self.catalog.register_partitions(specs)
         curated_bytes = sum(len(data) for data in files.values())
         logger.info(
             "report-day indexed", extra={"manifest": key, "rows": rows, "curated_bytes": curated_bytes}
@@ -373,7 +383,49 @@ class Indexer:
             warnings=warnings,
             curated_bytes=curated_bytes,
             mistyped_values=mistyped,
+            restated_values=restated,
         )
+
+    def _log_restatements(self, manifest: Manifest) -> tuple[int, list[PartitionSpec]]:
+        """Compare a 28-day report's days with the archived 1-day reports and add what differs to
+        restatement_log (a month file per restated day's month): how many differences were new,
+        and the partitions written."""
+        rd = manifest.report_day
+        by_month: dict[str, list[Any]] = {}
+        for found in Comparer(self.storage, self.prefix, rd).differences(manifest):
+            by_month.setdefault(month_text(found[0].day), []).append(found)
+        added = 0
+        specs = []
+        name = RESTATEMENT_LOG.name
+        for month, found_in_month in sorted(by_month.items()):
+            first = found_in_month[0][0].day
+            key = curated_month_file_key(self.prefix, name, rd.slug, first, rd.level)
+            added += self._merge_log(key, log_rows(found_in_month, rd))
+            location = curated_month_prefix(self.prefix, name, rd.slug, first, rd.level)
+            specs.append(PartitionSpec(rd.level.table_name(name), (rd.slug, month), location))
+        if added:
+            logger.info("restated values found", extra={"report_day": str(rd), "new": added})
+        return added, specs
+
+    def _merge_log(self, key: str, found: pa.Table) -> int:
+        """Add `found` to the restatement_log month file at `key` by a conditional write (as
+        `_merge_into_month`): how many of its rows were new."""
+        for _ in range(MONTH_WRITE_ATTEMPTS):
+            current = self.storage.read_tagged(key)
+            try:
+                rows, added = merge_log(current.data if current else None, found)
+            except pa.ArrowException as exc:
+                raise StorageError(f"{key} is not readable Parquet: delete it and index again") from exc
+            data = _parquet_bytes(rows)
+            if current is not None and data == current.data:
+                return 0
+            try:
+                tag = current.tag if current else None
+                self.storage.put_bytes(key, data, PARQUET, only_if_absent=current is None, only_if_tag=tag)
+                return added
+            except WriteConflict:
+                continue
+        raise StorageError(f"{key}: other invocations kept changing it over {MONTH_WRITE_ATTEMPTS} attempts")
 
     def _curate(
         self, manifest: Manifest

@@ -60,6 +60,10 @@ def keep_views_current(runtime: IndexerRuntime) -> None:
 
 
 def record_index_metrics(summary: IndexSummary) -> None:
-    """Counts an invocation's outcomes; the stack's alarm watches IndexFailures."""
+    """Counts an invocation's outcomes; the stack's alarms watch IndexFailures and RestatedValues."""
     metrics.add_metric(name="ReportDaysIndexed", unit=MetricUnit.Count, value=summary.indexed)
     metrics.add_metric(name="IndexFailures", unit=MetricUnit.Count, value=len(summary.failed))
+    # Values a 28-day report told otherwise than the archived 1-day report, not seen before:
+    # the stack's alarm watches it rise.
+    restated = sum(r.restated_values for r in summary.results)
+    metrics.add_metric(name="RestatedValues", unit=MetricUnit.Count, value=restated)
