@@ -170,3 +170,63 @@ def test_rows_are_kept_when_a_later_report_agrees_again(
     assert {r[1] for r in second} == {UNCHANGED}  # the restated day agrees again: nothing new
     assert sum(r.get("restated_values", 0) for r in results) == len(second)
     assert view_rows(s3, bucket, tmp_path) == first | second
+
+
+def test_refetch_restated_archives_a_second_copy_beside_the_first_and_curated_reads_it(
+    restated_once, handler, indexer, simulator, s3, bucket, tmp_path, monkeypatch
+):
+    import io
+
+    import pyarrow.parquet as pq
+
+    from copilot_archive.archiving import runtime
+
+    archived, _, _ = restated_once
+    expected = expected_rows(simulator, archived)
+    first_copies = {
+        key: data
+        for key, data in bucket_objects(s3, bucket).items()
+        if f"day={RESTATED.isoformat()}" in key and "/raw/" in key
+    }
+    monkeypatch.setenv("REFETCH_RESTATED", "true")
+    runtime.archiver_from_env.cache_clear()
+    days = [RESTATED.isoformat(), UNCHANGED.isoformat()]
+
+    summary = handler({"days": days, "reports": list(ONE_DAY), "enterprises": ["acme"]})
+
+    fetched = [r for r in summary["archived"] if "fetched again" in r.get("reason", "")]
+    assert sorted((r["report"], r["day"]) for r in fetched) == [(r, RESTATED.isoformat()) for r in ONE_DAY]
+    objects = bucket_objects(s3, bucket)
+    assert {k: objects[k] for k in first_copies} == first_copies  # the first copy untouched
+    for report in ONE_DAY:
+        day = f"enterprise=acme/day={RESTATED.isoformat()}"
+        folder = f"{PREFIX}/raw/revisions/enterprise/{report}/{day}/revision=0001/"
+        second = [objects[k] for k in sorted(objects) if k.startswith(folder)]
+        assert second == simulator.report_files("acme", report, RESTATED)  # the restated bytes
+        assert second != archived[(report, RESTATED)]
+    revisions = keys_under(s3, bucket, f"{PREFIX}/manifests/enterprise/users-1-day/enterprise=acme/day=")
+    [revision] = [k for k in revisions if "/revision-" in k]
+    assert revision.endswith(f"day={RESTATED.isoformat()}/revision-0001.json")
+
+    # The curated tables read the newest copy once it is indexed; the log keeps its rows.
+    [result] = indexer({"manifest": revision})["results"]
+    assert result["indexed"]
+    key = (
+        f"{PREFIX}/curated/enterprise/user_daily/enterprise=acme/day={RESTATED.isoformat()}/part-0000.parquet"
+    )
+    curated = pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())).to_pylist()
+    served = {
+        r["user_login"]: r[METRIC] for r in records(simulator.report_files("acme", "users-1-day", RESTATED))
+    }
+    assert {r["user_login"]: r[METRIC] for r in curated} == served
+    assert view_rows(s3, bucket, tmp_path) == expected
+    # A newest copy fetched after the restatement was noted is not fetched again.
+    again = handler({"days": days, "reports": list(ONE_DAY), "enterprises": ["acme"]})
+    assert again["counts"]["archived"] == 0
+
+
+def test_without_refetch_restated_a_restated_day_is_not_fetched_again(restated_once, handler, s3, bucket):
+    summary = handler({"days": [RESTATED.isoformat()], "reports": list(ONE_DAY), "enterprises": ["acme"]})
+
+    assert summary["counts"]["archived"] == 0
+    assert not keys_under(s3, bucket, f"{PREFIX}/raw/revisions/")

@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.curated_schema import DAY_COLUMN, RESTATEMENT_LOG
-from ..core.layout import ReportDay, manifest_key
+from ..core.layout import ReportDay, manifest_key, revision_manifests_prefix
 from ..core.manifest import Manifest
 from ..core.reports import Report
 from ..core.storage import Storage
@@ -199,9 +199,27 @@ class Comparer:
 
 
 def newest_manifest_key(storage: Storage, prefix: str, report_day: ReportDay) -> str | None:
-    """The key of the report-day's newest archived copy; None when it was never archived."""
+    """The key of the report-day's newest archived copy (a later copy, REFETCH_RESTATED's, beats
+    the first); None when it was never archived."""
+    later = sorted(storage.list_keys(revision_manifests_prefix(prefix, report_day)))
+    if later:
+        return later[-1]  # revision-NNNN.json: the zero-padded number sorts as text
     key = manifest_key(prefix, report_day)
     return key if storage.size(key) is not None else None
+
+
+def with_restated_days(current: bytes | None, found: Iterable[tuple[str, date]], now: datetime) -> bytes:
+    """The restated-days file (layout.restated_days_key) with each (report, day) of `found`
+    noted as restated at `now`: the archiver fetches again a day whose newest copy is older."""
+    days = json.loads(current)["report_days"] if current else []
+    noted = {(d["report"], d["day"]): d for d in days}
+    for report, day in found:
+        noted[(report, day.isoformat())] = {
+            "report": report,
+            "day": day.isoformat(),
+            "restated_at": now.isoformat(),
+        }
+    return json.dumps({"report_days": sorted(noted.values(), key=lambda d: (d["day"], d["report"]))}).encode()
 
 
 def _day_of(record: Mapping[str, Any]) -> date | None:
@@ -236,18 +254,18 @@ def _file_schema() -> pa.Schema:
     return arrow_schema(RESTATEMENT_LOG).append(pa.field(DAY_COLUMN.name, ARROW_TYPES[DAY_COLUMN.type]))
 
 
-def merge_log(current: bytes | None, found: pa.Table) -> tuple[pa.Table, int]:
+def merge_log(current: bytes | None, found: pa.Table) -> tuple[pa.Table, list[dict[str, Any]]]:
     """A month file's rows with the new differences of `found` added (a difference seen before
-    keeps its earliest first_seen) and how many were new. Never removes a row."""
+    keeps its earliest first_seen), and the new ones. Never removes a row."""
     rows = pq.read_table(pa.BufferReader(current)).to_pylist() if current is not None else []
     by_key = {tuple(row[name] for name in _SAME): row for row in rows}
-    added = 0
+    added = []
     for row in found.to_pylist():
         key = tuple(row[name] for name in _SAME)
         known = by_key.get(key)
         if known is None:
             by_key[key] = row
-            added += 1
+            added.append(row)
         elif row["first_seen"] < known["first_seen"]:  # an older report, indexed later
             known.update(first_seen=row["first_seen"], restated_by=row["restated_by"])
     ordered = sorted(
