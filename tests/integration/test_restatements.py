@@ -220,6 +220,9 @@ def test_refetch_restated_archives_a_second_copy_beside_the_first_and_curated_re
     }
     assert {r["user_login"]: r[METRIC] for r in curated} == served
     assert view_rows(s3, bucket, tmp_path) == expected
+    # A rebuild indexes the newest copy of each report-day, and only it.
+    rebuilt = indexer({"rebuild": {"from": RESTATED.isoformat(), "to": RESTATED.isoformat()}})["results"]
+    assert [r["manifest"] for r in rebuilt if r["report"] == "users-1-day"] == [revision]
     # A newest copy fetched after the restatement was noted is not fetched again.
     again = handler({"days": days, "reports": list(ONE_DAY), "enterprises": ["acme"]})
     assert again["counts"]["archived"] == 0
