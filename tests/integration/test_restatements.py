@@ -180,6 +180,8 @@ def test_refetch_restated_archives_a_second_copy_beside_the_first_and_curated_re
     import pyarrow.parquet as pq
 
     from copilot_archive.archiving import runtime
+    from copilot_archive.core.storage import S3Storage
+    from copilot_archive.querying.status import archive_holdings
 
     archived, _, _ = restated_once
     expected = expected_rows(simulator, archived)
@@ -204,6 +206,9 @@ def test_refetch_restated_archives_a_second_copy_beside_the_first_and_curated_re
         second = [objects[k] for k in sorted(objects) if k.startswith(folder)]
         assert second == simulator.report_files("acme", report, RESTATED)  # the restated bytes
         assert second != archived[(report, RESTATED)]
+    # `copilot-archive status` counts a report-day once, however many copies it has.
+    [holding] = archive_holdings(S3Storage(bucket), PREFIX)
+    assert holding.report_days == len(ONE_DAY) * len(days) + len(TWENTY_EIGHT_DAY)
     revisions = keys_under(s3, bucket, f"{PREFIX}/manifests/enterprise/users-1-day/enterprise=acme/day=")
     [revision] = [k for k in revisions if "/revision-" in k]
     assert revision.endswith(f"day={RESTATED.isoformat()}/revision-0001.json")
