@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TODAY, bucket_objects
+from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects
 from tests.integration.test_hardening import emitted_metrics
 from tests.integration.test_indexer import PREFIX, database, glue, indexer, keys_under
 
@@ -48,31 +48,38 @@ def day_objects(files: list[bytes]) -> dict[str, dict[str, Any]]:
 
 
 def expected_rows(
-    sim: Any, archived: dict[tuple[str, date], list[bytes]], end_day: date = END_DAY
+    sim: Any,
+    archived: dict[tuple[str, date], list[bytes]],
+    end_day: date = END_DAY,
+    slug: str = "acme",
+    totals: tuple[str, str] = ("enterprise-1-day", "enterprise-28-day"),
 ) -> set[tuple[Any, ...]]:
     """Every difference between the 1-day bytes served first and the 28-day bytes ending on
     `end_day` served later, first seen in the 28-day report of `end_day`."""
     rows = set()
-    later_totals = day_objects(sim.report_files("acme", "enterprise-28-day", end_day))
-    later_users = records(sim.report_files("acme", "users-28-day", end_day))
+    one_day_totals, later = totals
+    later_totals = day_objects(sim.report_files(slug, later, end_day))
+    later_users = records(sim.report_files(slug, "users-28-day", end_day))
     for day in (RESTATED, UNCHANGED):
         iso = day.isoformat()
-        before = numbers(day_objects(archived[("enterprise-1-day", day)])[iso])
+        before = numbers(day_objects(archived[(one_day_totals, day)])[iso])
         after = numbers(later_totals[iso])
         for metric in before.keys() & after.keys():
             if before[metric] != after[metric]:
-                rows.add(("acme", day, "enterprise-1-day", metric, None, before[metric], after[metric]))
+                rows.add((slug, day, one_day_totals, metric, None, before[metric], after[metric]))
         first = {r["user_id"]: r for r in records(archived[("users-1-day", day)])}
         for line in (r for r in later_users if r["day"] == iso):
             old, new = numbers(first[line["user_id"]]), numbers(line)
             for metric in old.keys() & new.keys():
                 if old[metric] != new[metric]:
-                    row = ("acme", day, "users-1-day", metric, line["user_login"], old[metric], new[metric])
+                    row = (slug, day, "users-1-day", metric, line["user_login"], old[metric], new[metric])
                     rows.add(row)
     return {(*row[:5], float(row[5]), float(row[6]), end_day) for row in rows}
 
 
-def view_rows(s3: Any, bucket: str, tmp_path: Path) -> set[tuple[Any, ...]]:
+def view_rows(
+    s3: Any, bucket: str, tmp_path: Path, view: str = "restatements", scope_column: str = "enterprise"
+) -> set[tuple[Any, ...]]:
     """The `restatements` view over a copy of the bucket, as the CLI's query reads an archive."""
     from copilot_archive.querying.query import LocalQueryEngine
 
@@ -81,9 +88,9 @@ def view_rows(s3: Any, bucket: str, tmp_path: Path) -> set[tuple[Any, ...]]:
         (folder / key).parent.mkdir(parents=True, exist_ok=True)
         (folder / key).write_bytes(data)
     with LocalQueryEngine(folder, PREFIX) as engine:
-        columns, rows = engine.run("restatements")
+        columns, rows = engine.run(view)
     assert columns == [
-        "enterprise",
+        scope_column,
         "day",
         "report",
         "metric",
@@ -238,3 +245,32 @@ def test_without_refetch_restated_a_restated_day_is_not_fetched_again(restated_o
 
     assert summary["counts"]["archived"] == 0
     assert not keys_under(s3, bucket, f"{PREFIX}/raw/revisions/")
+
+
+def test_an_organization_restated_day_yields_org_restatements_rows(
+    archiver_env, handler, indexer, s3, bucket, tmp_path, monkeypatch
+):
+    from copilot_archive.archiving import runtime
+    from copilot_simulator import Simulator
+
+    with Simulator(enterprises=(), organizations=("octo",), users=4, today=TODAY, token=CANARY_TOKEN) as sim:
+        monkeypatch.setenv("GITHUB_API_URL", sim.api_url)
+        monkeypatch.setenv("ENTERPRISES", "")
+        monkeypatch.setenv("ORGANIZATIONS", "octo")
+        runtime.archiver_from_env.cache_clear()
+        one_day = ("organization-1-day", "users-1-day")
+        days = [RESTATED.isoformat(), UNCHANGED.isoformat()]
+        assert handler({"days": days, "reports": list(one_day)})["counts"]["archived"] == 4
+        archived = {(r, d): sim.report_files("octo", r, d) for r in one_day for d in (RESTATED, UNCHANGED)}
+        sim.restate_day("octo", RESTATED, "ai_credits_used", 2)
+        handler({"reports": ["organization-28-day", "users-28-day"]})
+        for report in ("organization-28-day", "users-28-day"):
+            for key in keys_under(s3, bucket, f"{PREFIX}/manifests/organization/{report}/organization=octo/"):
+                indexer({"manifest": key})
+        totals = ("organization-1-day", "organization-28-day")
+        expected = expected_rows(sim, archived, slug="octo", totals=totals)
+
+    rows = view_rows(s3, bucket, tmp_path, "org_restatements", "organization")
+
+    assert rows == expected
+    assert rows and {(r[2], r[3]) for r in rows} == {("users-1-day", "ai_credits_used")}
