@@ -254,8 +254,20 @@ class ReportBook:
         # The lines of the small reports, asked for by the API call (204 when empty, how many
         # links), the links and each download: built once, not once for each.
         self._small_lines: OrderedDict[tuple[str, str, date], list[bytes]] = OrderedDict()
+        # Published days GitHub changed since (restate): (slug, day) -> (user line field, amount added).
+        self._restated: dict[tuple[str, date], tuple[str, int]] = {}
 
     # ---- public --------------------------------------------------------------------
+
+    def restate(self, slug: str, day: date, metric: str, add: int) -> None:
+        """Change a published day from now on, as GitHub restates one: `add` is added to `metric`
+        of each of the day's user lines, and so to the totals that sum it. Every report built
+        from then on (the day's 1-day reports, each 28-day report holding it) says so."""
+        with self._lock:
+            self._restated[(slug, day)] = (metric, add)
+            self._files.clear()
+            self._cached_bytes = 0
+            self._small_lines.clear()
 
     def user_count(self, slug: str) -> int:
         return self._users[slug]
@@ -423,8 +435,12 @@ class ReportBook:
         etl_id = hashlib.md5(f"{slug}|{day_iso}".encode()).hexdigest()
         apps = random.Random(f"{self._seed}|{slug}|{day_iso}|app-usage")
         edits = random.Random(f"{self._seed}|{slug}|{day_iso}|agent-edits")
+        restated = self._restated.get((slug, day))
         for activity in self.activity(slug, day):
             record = _user_record(profiles[activity.index], activity, rng, day_iso, enterprise_id, etl_id)
+            if restated is not None:
+                metric, add = restated
+                record[metric] += add
             record = _with_apps(record, activity, apps)
             # With odd lines, the enterprise totals (sums of these records) carry agent edits too.
             yield _with_agent_edits(record, edits) if self._odd_lines else record

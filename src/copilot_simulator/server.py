@@ -381,6 +381,14 @@ class Simulator:
         links = self._link_count(slug, report, day)
         return self.book.files(slug, report, day, links)
 
+    def restate_day(
+        self, slug: str, day: date | str, metric: str = "code_generation_activity_count", add: int = 1
+    ) -> None:
+        """Change a published day between runs: from now on its reports (the 1-day ones if fetched
+        again, and every 28-day report holding it) add `add` to `metric` of each user line, and
+        to the totals that sum it; what was served before stays as it was served."""
+        self.book.restate(slug, date.fromisoformat(day) if isinstance(day, str) else day, metric, add)
+
     def latest_end_day(self, slug: str, report: str | None = None) -> date:
         """The newest ready day, which ends the 28-day reports."""
         day = self.today - timedelta(days=1)

@@ -76,6 +76,16 @@ VIEW_COLUMNS |= {
     "ai_credits_monthly": ["enterprise", "month", "user_login", "ai_credits"],
     "team_ai_credits_monthly": ["enterprise", "month", "team_slug", "team_id", "ai_credits"],
     "billed_usage_monthly": ["enterprise", "month", "product", "model", "net_amount"],
+    "restatements": [
+        "enterprise",
+        "day",
+        "report",
+        "metric",
+        "user_login",
+        "archived_value",
+        "restated_value",
+        "first_seen",
+    ],
 }
 # Issue 20's data quality: the lines no feature count can judge, the raw language name beside
 # the canonical one, and a view of each report-day's odd data.

@@ -47,6 +47,7 @@ ARCHIVER_VARIABLES = {
     config.GITHUB_APP_SECRET,
     config.DOWNLOAD_HOSTS,
     config.MAX_WORKERS,
+    config.REFETCH_RESTATED,
     config.MAX_REPORT_BYTES,
     config.ARCHIVE_QUEUE_URL,
     config.QUEUE_FROM_SCOPES,
@@ -829,3 +830,13 @@ def test_a_failing_queue_message_pages_within_the_hour() -> None:
     )
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
     assert "Condition" not in RESOURCES["ArchiveQueueMessageFailedAlarm"]
+
+
+def test_refetch_restated_is_off_by_default_and_the_archiver_may_read_only_the_restated_days_list() -> None:
+    parameter = TEMPLATE["Parameters"]["RefetchRestated"]
+    assert parameter["Default"] == "false" and parameter["AllowedValues"] == ["true", "false"]
+    for function in ("ArchiverFunction", "ArchiveWorkerFunction"):
+        variables = RESOURCES[function]["Properties"]["Environment"]["Variables"]
+        assert variables["REFETCH_RESTATED"] == {"Ref": "RefetchRestated"}
+    alarm = RESOURCES["RestatedValuesAlarm"]["Properties"]
+    assert alarm["MetricName"] == "RestatedValues" and alarm["Threshold"] == 1

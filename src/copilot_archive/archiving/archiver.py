@@ -7,6 +7,7 @@ overlaps while memory stays at MAX_WORKERS transfer budgets (storage.py).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -32,8 +33,11 @@ from ..core.layout import (
     ReportDay,
     Scope,
     archiver_prefixes,
+    manifest_key,
     manifest_listing_prefix,
     parse_manifest_key,
+    restated_days_key,
+    revision_manifests_prefix,
 )
 from ..core.manifest import Manifest
 from ..core.observability import logger
@@ -57,6 +61,35 @@ from .planner import (
 from .sources import LinkSource, SnapshotSource
 from .transfer import LinkDownloader
 from .work_queue import HandOff, WorkItem, plan_items
+
+
+@dataclass(frozen=True, slots=True)
+class Refetch:
+    """A 1-day report-day the indexer found restated, fetched again as its `revision`-th later
+    copy beside the first (REFETCH_RESTATED)."""
+
+    report_day: ReportDay
+    revision: int
+
+    @property
+    def report(self) -> Report:
+        return self.report_day.report
+
+    @property
+    def slug(self) -> str:
+        return self.report_day.slug
+
+    @property
+    def day(self) -> date:
+        return self.report_day.day
+
+    @property
+    def level(self) -> Level:
+        return self.report_day.level
+
+    @property
+    def scope(self) -> Scope:
+        return self.report_day.scope
 
 
 class Outcome(StrEnum):
@@ -294,9 +327,13 @@ class Archiver:
         results = _already_archived(plan)
         state = _RunState(force=request.force)
         # Snapshots first: they are today's or never; the rest may be handed to the queue.
-        work: list[LatestReport | ReportDay] = [*plan.snapshots]
+        work: list[LatestReport | ReportDay | Refetch] = [*plan.snapshots]
         if not handing_off:
             work += [*plan.latest, *plan.days]
+            if self.settings.refetch_restated:
+                work += self.restated_to_fetch(
+                    request.scopes or self.settings.scopes, request.reports or self.settings.reports
+                )
         for result in self._run_pool(work, deadline, state, on_result):
             results.append(result)
         if hand_off is not None and handing_off:
@@ -358,7 +395,7 @@ class Archiver:
 
     def _run_pool(
         self,
-        work: Iterable[LatestReport | ReportDay],
+        work: Iterable[LatestReport | ReportDay | Refetch],
         deadline: Deadline,
         state: _RunState,
         on_result: Callable[[Result], None] | None,
@@ -393,13 +430,53 @@ class Archiver:
                         on_result(result)
                     yield result
 
-    def _archive_item(self, item: LatestReport | ReportDay, deadline: Deadline, state: _RunState) -> Result:
+    def restated_to_fetch(self, scopes: Iterable[Scope], reports: Iterable[Report]) -> list[Refetch]:
+        """The 1-day report-days the indexer noted as restated (layout.restated_days_key) since
+        their newest copy was fetched: each to fetch again beside the copies there are."""
+        prefix = self.settings.prefix
+        wanted = set(reports)
+        found = []
+        for scope in scopes:
+            key = restated_days_key(prefix, scope)
+            if self.storage.size(key) is None:
+                continue
+            for entry in json.loads(self.storage.get_bytes(key))["report_days"]:
+                report = Report(entry["report"])
+                if report not in wanted or not report.is_daily:
+                    continue
+                report_day = ReportDay(report, scope.slug, date.fromisoformat(entry["day"]), scope.level)
+                later = sorted(self.storage.list_keys(revision_manifests_prefix(prefix, report_day)))
+                newest = later[-1] if later else manifest_key(prefix, report_day)
+                if self.storage.size(newest) is None:
+                    continue  # never archived: the ordinary plan fetches it
+                fetched_at = Manifest.from_json(self.storage.get_bytes(newest), newest).fetched_at
+                if fetched_at < datetime.fromisoformat(entry["restated_at"]):
+                    found.append(Refetch(report_day, len(later) + 1))
+        return found
+
+    def _refetch(self, item: Refetch, deadline: Deadline, state: _RunState) -> Result:
+        report_day = item.report_day
+        links = self.client.day_links(report_day, deadline)
+        source = self._link_source(links, lambda: self.client.day_links(report_day, deadline), state)
+        manifest = self.committer.commit(source, deadline, revision=item.revision)
+        logger.info(
+            "restated report-day fetched again", extra={"target": str(report_day), "revision": item.revision}
+        )
+        return replace(
+            _archived(manifest), reason=f"fetched again (revision {item.revision}): GitHub restated it"
+        )
+
+    def _archive_item(
+        self, item: LatestReport | ReportDay | Refetch, deadline: Deadline, state: _RunState
+    ) -> Result:
         family = (item.scope, item.report.is_snapshot)
         with state.lock:
             denied = state.denied.get(family)
         if denied:
             return _result_for(item, Outcome.FAILED, denied)
         try:
+            if isinstance(item, Refetch):
+                return self._refetch(item, deadline, state)
             if isinstance(item, LatestReport):
                 return self._archive_latest(item, deadline, state)
             return self._archive_day(item, deadline, state)
@@ -537,14 +614,16 @@ def _already_archived(plan: Plan) -> list[Result]:
     ]
 
 
-def _label(item: LatestReport | ReportDay) -> str:
+def _label(item: LatestReport | ReportDay | Refetch) -> str:
+    if isinstance(item, Refetch):
+        return f"{item.report_day} (revision {item.revision})"
     if isinstance(item, ReportDay):
         return str(item)
     return f"{item.report}/{item.level}={item.slug}/latest"
 
 
-def _result_for(item: LatestReport | ReportDay, outcome: Outcome, reason: str) -> Result:
-    day = item.day if isinstance(item, ReportDay) else None
+def _result_for(item: LatestReport | ReportDay | Refetch, outcome: Outcome, reason: str) -> Result:
+    day = item.day if isinstance(item, ReportDay | Refetch) else None
     return Result(item.report, item.slug, day, outcome, redact(reason), level=item.level)
 
 

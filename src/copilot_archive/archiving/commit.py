@@ -46,16 +46,17 @@ class Attempt:
     """One try at a report-day: the files it holds so far, and every version it wrote (so that
     a failure can remove them). Sources call `key` and `keep`; the committer does the rest."""
 
-    def __init__(self, storage: Storage, prefix: str, report_day: ReportDay) -> None:
+    def __init__(self, storage: Storage, prefix: str, report_day: ReportDay, revision: int = 0) -> None:
         self.storage = storage
         self.report_day = report_day
         self._prefix = prefix
+        self._revision = revision  # 0: the first copy; n: the n-th later one, beside it
         self._files: dict[int, ArchivedFile] = {}  # by file index: the manifest lists them in order
         self._versions: dict[int, str | None] = {}  # the version each kept file was written as
         self.written: list[tuple[str, str | None]] = []  # (key, version) of every file written
 
     def key(self, index: int) -> str:
-        return raw_file_key(self._prefix, self.report_day, index)
+        return raw_file_key(self._prefix, self.report_day, index, self._revision)
 
     def keep(self, index: int, copied: CopiedFile) -> None:
         self._files[index] = copied.archived
@@ -113,12 +114,13 @@ class Committer:
         if self.is_committed(report_day):
             raise AlreadyExists("already archived")
 
-    def commit(self, source: Source, deadline: Deadline, force: bool = False) -> Manifest:
+    def commit(self, source: Source, deadline: Deadline, force: bool = False, revision: int = 0) -> Manifest:
         """Fill, then write the manifest last. Without `force`, a report-day that has a manifest
         is left as it is (AlreadyExists): callers check before fetching, and the create-only
-        manifest write settles any race."""
+        manifest write settles any race. A `revision` (>= 1) is a later copy of the report-day,
+        written beside the first under keys of its own (layout.py), never over it."""
         report_day = source.report_day
-        attempt = Attempt(self.storage, self.prefix, report_day)
+        attempt = Attempt(self.storage, self.prefix, report_day, revision)
         try:
             filled = source.fill(attempt, deadline)
             files = attempt.files()
@@ -131,10 +133,13 @@ class Committer:
                 report_end_day=filled.report_end_day,
                 disagreement=filled.disagreement,
             )
-            self._remove_stale_parts(report_day, len(files))
+            if not revision:  # a later copy's keys are new: nothing of an earlier write is there
+                self._remove_stale_parts(report_day, len(files))
             # Create-only unless forced: of two overlapping runs, one commits, the other skips.
             self.storage.put_bytes(
-                manifest_key(self.prefix, report_day), manifest.to_json(), only_if_absent=not force
+                manifest_key(self.prefix, report_day, revision),
+                manifest.to_json(),
+                only_if_absent=not force or bool(revision),
             )
         except BaseException as exc:
             # Also when an overlapping run committed first: its versions become current again.

@@ -43,6 +43,8 @@ GITHUB_CREDENTIALS_FILE = "GITHUB_CREDENTIALS_FILE"
 DOWNLOAD_HOSTS = "DOWNLOAD_HOSTS"
 MAX_WORKERS = "MAX_WORKERS"
 MAX_REPORT_BYTES = "MAX_REPORT_BYTES"
+# "true": a 1-day report-day the indexer found restated is fetched again, beside the first copy.
+REFETCH_RESTATED = "REFETCH_RESTATED"
 # ---- The archive queue (work that does not fit one run) ----
 ARCHIVE_QUEUE_URL = "ARCHIVE_QUEUE_URL"
 QUEUE_FROM_SCOPES = "QUEUE_FROM_SCOPES"
@@ -150,6 +152,8 @@ class Settings:
     api_calls_per_minute: int | None = GITHUB_POINTS_PER_MINUTE
     # GitHub calls this run may have in flight at once, per credential: its share of the 100.
     api_requests_in_flight: int = GITHUB_CONCURRENT_REQUESTS
+    # Fetch a restated 1-day report-day again, beside its first copy (docs/restatements.md).
+    refetch_restated: bool = False
 
     @property
     def scopes(self) -> tuple[Scope, ...]:
@@ -167,6 +171,12 @@ class Settings:
 
 def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _parse_bool(name: str, text: str) -> bool:
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    raise ConfigError(f"{name}={text!r} must be true or false")
 
 
 def _parse_int(name: str, text: str, low: int, high: int) -> int:
@@ -312,6 +322,8 @@ def settings_from_env(
         values["max_workers"] = _parse_int(MAX_WORKERS, workers, 1, MAX_MAX_WORKERS)
     if (limit := text(MAX_REPORT_BYTES)) is not None:
         values["max_report_bytes"] = _parse_int(MAX_REPORT_BYTES, limit, MIN_MAX_REPORT_BYTES, 2**63 - 1)
+    if (refetch := text(REFETCH_RESTATED)) is not None:
+        values["refetch_restated"] = _parse_bool(REFETCH_RESTATED, refetch)
     # The archive queue's settings.
     values["queue_url"] = text(ARCHIVE_QUEUE_URL)
     if (threshold := text(QUEUE_FROM_SCOPES)) is not None:

@@ -46,8 +46,9 @@ class CuratedTable:
 
     @property
     def monthly(self) -> bool:
-        """One file a month (day a column), not one a day: the enterprise-level tables and index_status."""
-        return self.name == "index_status" or self.source is Report.ENTERPRISE_1_DAY
+        """One file a month (day a column), not one a day: the enterprise-level tables, index_status
+        and restatement_log."""
+        return self.name in _MONTHLY_BY_NAME or self.source is Report.ENTERPRISE_1_DAY
 
     @property
     def file_columns(self) -> tuple[Column, ...]:
@@ -59,6 +60,8 @@ class CuratedTable:
 
 
 DAY_COLUMN = Column("day", "date")
+# Tables of a few rows a day whatever their source: one file a month.
+_MONTHLY_BY_NAME = frozenset({"index_status", "restatement_log"})
 MONTH_COLUMN = Column("month", "string")
 
 
@@ -411,6 +414,28 @@ INDEX_STATUS = CuratedTable(
     ),
 )
 
+# One row per value a 28-day report restated (indexing/restatements.py): a numeric top-level
+# field of a day's totals line, or of a user's line, that differs from the archived 1-day
+# report of the same scope and day. `day` (the file's last column) is the restated day. Rows are
+# only ever added: a later report that agrees again removes none.
+RESTATEMENT_LOG = CuratedTable(
+    "restatement_log",
+    Report.USERS_1_DAY,  # not used: written from the 28-day reports, compared with the 1-day ones
+    None,
+    (
+        Column("report", "string"),  # the archived 1-day report restated (users-1-day, ...)
+        Column("metric", "string"),  # the field
+        Column("user_id", "bigint"),  # NULL for totals
+        Column("user_login", "string"),  # NULL for totals
+        Column("archived_value", "double"),  # NULL: the archived line lacks it (or the user)
+        Column("restated_value", "double"),
+        Column("first_seen", "date"),  # the end day of the first 28-day report that showed it
+        Column("restated_by", "string"),  # that 28-day report (users-28-day, ...)
+        Column("archived_manifest", "string"),  # the archived copy compared with
+    ),
+    description="One row per value a 28-day report restated, against the archived 1-day report.",
+)
+
 # One row per line of GitHub's billing usage export (archiving/billing.py), of the day's latest
 # revision; indexing/billing.py maps GitHub's CSV header to these names. Enterprise level only:
 # GitHub exports billing usage per enterprise. Partitioned by the usage day, like user_daily.
@@ -452,7 +477,7 @@ CURATED_TABLES: tuple[CuratedTable, ...] = (
 )
 # Tables of other sources than the usage reports: the indexer's report path never fills them.
 SOURCE_TABLES: tuple[CuratedTable, ...] = (BILLING_USAGE_DAILY,)
-ALL_TABLES: tuple[CuratedTable, ...] = (*CURATED_TABLES, INDEX_STATUS, *SOURCE_TABLES)
+ALL_TABLES: tuple[CuratedTable, ...] = (*CURATED_TABLES, INDEX_STATUS, RESTATEMENT_LOG, *SOURCE_TABLES)
 # Reports the indexer curates (core/reports.py says which tables each one fills).
 CURATED_REPORTS = tuple(kind.report for kind in REPORT_KINDS if kind.curated_as is not None)
 

@@ -7,7 +7,12 @@ Monthly curated tables (the enterprise-level ones and index_status, see
 curated_schema.CuratedTable.monthly):
             {prefix}/curated/{level}/{table}/{level}={slug}/month={YYYY-MM}/part-0000.parquet
   each day's rows merged into it as the day is indexed (`day` is a column of the file).
-For 28-day reports `day` is the report's end day. Index status is the monthly curated table
+For 28-day reports `day` is the report's end day.
+A later copy of a 1-day report-day (REFETCH_RESTATED), beside the first, never over it:
+            {prefix}/raw/revisions/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}/revision={n:04d}/part-{i:04d}.json
+            {prefix}/manifests/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}/revision-{n:04d}.json
+  (outside every raw table's folder, so Athena's raw tables read the first copy only).
+Index status is the monthly curated table
 `index_status`, a row per report-day.
 """
 
@@ -114,13 +119,26 @@ def raw_day_prefix(prefix: str, report_day: ReportDay) -> str:
     return f"{prefix}/raw/{_partition(report_day)}/day={report_day.day.isoformat()}/"
 
 
-def raw_file_key(prefix: str, report_day: ReportDay, index: int) -> str:
+def raw_file_key(prefix: str, report_day: ReportDay, index: int, revision: int = 0) -> str:
+    """A raw file of the report-day's first copy, or of a later one (`revision` >= 1)."""
+    if revision:
+        folder = f"{prefix}/raw/revisions/{_partition(report_day)}/day={report_day.day.isoformat()}"
+        return f"{folder}/revision={revision:04d}/part-{index:04d}.json"
     return f"{raw_day_prefix(prefix, report_day)}part-{index:04d}.json"
 
 
-def manifest_key(prefix: str, report_day: ReportDay) -> str:
+def manifest_key(prefix: str, report_day: ReportDay, revision: int = 0) -> str:
+    """The manifest of the report-day's first copy, or of a later one (`revision` >= 1)."""
     listing = manifest_listing_prefix(prefix, report_day.report, report_day.slug, report_day.level)
+    if revision:
+        return f"{revision_manifests_prefix(prefix, report_day)}revision-{revision:04d}.json"
     return f"{listing}day={report_day.day.isoformat()}.json"
+
+
+def revision_manifests_prefix(prefix: str, report_day: ReportDay) -> str:
+    """Where the manifests of a report-day's later copies are, ending in '/'."""
+    listing = manifest_listing_prefix(prefix, report_day.report, report_day.slug, report_day.level)
+    return f"{listing}day={report_day.day.isoformat()}/"
 
 
 def manifests_prefix(prefix: str, report: Report | None = None, level: Level = Level.ENTERPRISE) -> str:
@@ -137,8 +155,16 @@ def manifest_listing_prefix(prefix: str, report: Report, slug: str, level: Level
 
 _MANIFEST_KEY = re.compile(
     r"(?P<prefix>.+)/manifests/(?P<level>[a-z]+)/(?P<report>[a-z0-9-]+)/"
-    r"(?P=level)=(?P<slug>[^/]+)/day=(?P<day>\d{4}-\d{2}-\d{2})\.json"
+    r"(?P=level)=(?P<slug>[^/]+)/day=(?P<day>\d{4}-\d{2}-\d{2})(?:/revision-(?P<revision>\d{4}))?\.json"
 )
+
+
+def manifest_revision(prefix: str, key: str) -> int:
+    """Which copy of its report-day a manifest key names: 0 the first, n the n-th later one."""
+    parse_manifest_key(prefix, key)
+    match = _MANIFEST_KEY.fullmatch(key)
+    assert match is not None
+    return int(match["revision"] or 0)
 
 
 def parse_manifest_key(prefix: str, key: str) -> ReportDay:
@@ -196,6 +222,12 @@ def index_status_key(prefix: str, report_day: ReportDay) -> str:
     """The index_status month file holding the report-day's row (one row per report and day)."""
     rd = report_day
     return curated_month_file_key(prefix, "index_status", rd.slug, rd.day, rd.level)
+
+
+def restated_days_key(prefix: str, scope: Scope) -> str:
+    """The indexer's list of a scope's restated 1-day report-days, read by the archiver when
+    REFETCH_RESTATED is on (outside every curated table's folder)."""
+    return f"{prefix}/curated/restated-days/{scope.level.value}={scope.slug}.json"
 
 
 def month_text(day: date) -> str:

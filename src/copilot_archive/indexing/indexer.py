@@ -25,6 +25,7 @@ from ..core import clock
 from ..core.curated_schema import (
     CURATED_REPORTS,
     INDEX_STATUS,
+    RESTATEMENT_LOG,
     CuratedTable,
     row_table,
     table_named,
@@ -47,11 +48,13 @@ from ..core.layout import (
     curated_month_prefix,
     curated_prefix,
     index_status_key,
+    manifest_revision,
     manifests_prefix,
     month_text,
     parse_manifest_key,
     raw_day_prefix,
     raw_file_key,
+    restated_days_key,
 )
 from ..core.lines import LineCounter
 from ..core.manifest import ArchivedFile, Manifest
@@ -64,9 +67,11 @@ from .catalog import Catalog, NullCatalog, PartitionSpec
 from .curate import BATCH_LINES, Curator, TableBatch, arrow_schema
 from .events import IndexRequest
 from .privacy import PER_PERSON_NAMES, Pseudonymizer, expire_per_person_rows
+from .restatements import ONE_DAY_REPORT, Comparer, log_rows, merge_log, with_restated_days
 from .seats import curate_seats
 
 PARQUET = "application/vnd.apache.parquet"
+JSON = "application/json"
 # zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.
 COMPRESSION = "zstd"
 # A small file (a month of an enterprise-level table or of index_status) is mostly footer. Readers
@@ -103,6 +108,7 @@ class IndexResult:
     curated_bytes: int = 0
     mistyped_values: int = 0  # values left null in their column and kept in `extra`
     unknown_fields: tuple[str, ...] = ()  # names of the fields seen that no column types, sorted
+    restated_values: int = 0  # differences from the archived 1-day reports not logged before
 
     def to_dict(self) -> dict[str, Any]:
         rd = self.report_day
@@ -124,6 +130,8 @@ class IndexResult:
             item["retryable"] = self.retryable
         if self.warnings:
             item["warnings"] = list(self.warnings)
+        if self.restated_values:
+            item["restated_values"] = self.restated_values
         return item
 
 
@@ -269,11 +277,10 @@ class Indexer:
         """Manifest keys of every report and scope (one listing per report and level), oldest first."""
         found: list[tuple[ReportDay, str]] = []
         for level, report in SERVED:
-            for key in self.storage.list_keys(manifests_prefix(self.prefix, report, level)):
-                try:
-                    report_day = parse_manifest_key(self.prefix, key)
-                except InvalidRequest:
-                    continue
+            for key in newest_copies(
+                self.prefix, self.storage.list_keys(manifests_prefix(self.prefix, report, level))
+            ):
+                report_day = parse_manifest_key(self.prefix, key)
                 if from_day <= report_day.day <= to_day:
                     found.append((report_day, key))
         return [key for _, key in sorted(found, key=lambda item: (item[0].day, item[0].level, item[0].slug))]
@@ -336,8 +343,9 @@ class Indexer:
         if manifest.report_day != report_day:
             raise ManifestError(f"{key}: the manifest describes {manifest.report_day}, not {report_day}")
         # The layout fixes every file's key: a manifest never makes the indexer read elsewhere.
+        revision = manifest_revision(self.prefix, key)
         for index, listed in enumerate(manifest.files):
-            expected = raw_file_key(self.prefix, report_day, index)
+            expected = raw_file_key(self.prefix, report_day, index, revision)
             if listed.key != expected:
                 raise ManifestError(
                     f"{key}: file {index} is listed as {listed.key!r}, the layout says {expected}"
@@ -380,7 +388,12 @@ class Indexer:
                         self._write_into_month(table, report_day, rows_of_day)
                 else:
                     self.storage.put_bytes(self._curated_key(report_day, name), data, PARQUET)
-        self.catalog.register_partitions(self._partitions(report_day, files))
+        specs = self._partitions(report_day, files)
+        restated = 0
+        if report_day.report in ONE_DAY_REPORT:
+            restated, logged = self._log_restatements(manifest)
+            specs.extend(logged)
+        self.catalog.register_partitions(specs)
         curated_bytes = sum(len(data) for data in files.values())
         logger.info(
             "report-day indexed", extra={"manifest": key, "rows": rows, "curated_bytes": curated_bytes}
@@ -394,7 +407,67 @@ class Indexer:
             curated_bytes=curated_bytes,
             mistyped_values=mistyped,
             unknown_fields=unknown,
+            restated_values=restated,
         )
+
+    def _log_restatements(self, manifest: Manifest) -> tuple[int, list[PartitionSpec]]:
+        """Compare a 28-day report's days with the archived 1-day reports and add what differs to
+        restatement_log (a month file per restated day's month): how many differences were new,
+        and the partitions written."""
+        rd = manifest.report_day
+        by_month: dict[str, list[Any]] = {}
+        for found in Comparer(self.storage, self.prefix, rd).differences(manifest):
+            by_month.setdefault(month_text(found[0].day), []).append(found)
+        added: list[dict[str, Any]] = []
+        specs = []
+        name = RESTATEMENT_LOG.name
+        for month, found_in_month in sorted(by_month.items()):
+            first = found_in_month[0][0].day
+            key = curated_month_file_key(self.prefix, name, rd.slug, first, rd.level)
+            added += self._merge_log(key, log_rows(found_in_month, rd))
+            location = curated_month_prefix(self.prefix, name, rd.slug, first, rd.level)
+            specs.append(PartitionSpec(rd.level.table_name(name), (rd.slug, month), location))
+        if added:
+            logger.info("restated values found", extra={"report_day": str(rd), "new": len(added)})
+            days = {(row["report"], row["day"]) for row in added}
+            key = restated_days_key(self.prefix, rd.scope)
+            self._conditional_write(key, lambda current: with_restated_days(current, days, self.now()), JSON)
+        return len(added), specs
+
+    def _merge_log(self, key: str, found: pa.Table) -> list[dict[str, Any]]:
+        """Add `found` to the restatement_log month file at `key`: the rows that were new."""
+        added: list[dict[str, Any]] = []
+
+        def merged(current: bytes | None) -> bytes:
+            try:
+                rows, new = merge_log(current, found)
+            except pa.ArrowException as exc:
+                raise StorageError(f"{key} is not readable Parquet: delete it and index again") from exc
+            added[:] = new
+            return _parquet_bytes(rows)
+
+        self._conditional_write(key, merged, PARQUET)
+        return added
+
+    def _conditional_write(
+        self, key: str, change: Callable[[bytes | None], bytes], content_type: str
+    ) -> None:
+        """Replace the object at `key` by `change` of it, only if it is still what was read (as
+        `_merge_into_month`): a writer that lost reads the winner's object and changes it again."""
+        for _ in range(MONTH_WRITE_ATTEMPTS):
+            current = self.storage.read_tagged(key)
+            data = change(current.data if current else None)
+            if current is not None and data == current.data:
+                return
+            try:
+                tag = current.tag if current else None
+                self.storage.put_bytes(
+                    key, data, content_type, only_if_absent=current is None, only_if_tag=tag
+                )
+                return
+            except WriteConflict:
+                continue
+        raise StorageError(f"{key}: other invocations kept changing it over {MONTH_WRITE_ATTEMPTS} attempts")
 
     def _curate(
         self, manifest: Manifest
@@ -718,13 +791,7 @@ def index_archive(
     write the same file (and writes are conditional anyway). With USER_DATA_RETENTION_DAYS
     (`privacy`), the per-person files past it are deleted at the end."""
     remove_stale_uploads(storage, prefix, clock.utc_now())
-    keys = []
-    for key in storage.list_keys(manifests_prefix(prefix)):
-        try:
-            parse_manifest_key(prefix, key)
-        except InvalidRequest:
-            continue
-        keys.append(key)
+    keys = newest_copies(prefix, storage.list_keys(manifests_prefix(prefix)))
     if on_start is not None:
         on_start(len(keys))
     batches = _by_scope_and_month(prefix, sorted(keys))
@@ -744,6 +811,21 @@ def index_archive(
             on_checked(len(batch))
     Indexer(storage, NullCatalog(), prefix, now, privacy=privacy).expire_per_person_rows()
     return sorted(results, key=lambda r: r.manifest_key)
+
+
+def newest_copies(prefix: str, keys: Iterable[str]) -> list[str]:
+    """The manifest keys among `keys`, the newest copy of each report-day only (a later copy,
+    REFETCH_RESTATED's, is what the curated tables read), in the order first met."""
+    newest: dict[ReportDay, tuple[int, str]] = {}
+    for key in keys:
+        try:
+            report_day = parse_manifest_key(prefix, key)
+        except InvalidRequest:
+            continue
+        revision = manifest_revision(prefix, key)
+        if report_day not in newest or revision > newest[report_day][0]:
+            newest[report_day] = (revision, key)
+    return [key for _, key in newest.values()]
 
 
 def remove_stale_uploads(storage: Storage, prefix: str, now: datetime) -> int:

@@ -64,7 +64,7 @@ def keep_views_current(runtime: IndexerRuntime) -> None:
 
 
 def record_index_metrics(summary: IndexSummary) -> None:
-    """Counts an invocation's outcomes; the stack's alarm watches IndexFailures.
+    """Counts an invocation's outcomes; the stack's alarms watch IndexFailures and RestatedValues.
     UnknownFieldsSeen: how many names of fields no column types (GitHub added a field) it saw."""
     metrics.add_metric(name="ReportDaysIndexed", unit=MetricUnit.Count, value=summary.indexed)
     metrics.add_metric(name="IndexFailures", unit=MetricUnit.Count, value=len(summary.failed))
@@ -72,6 +72,10 @@ def record_index_metrics(summary: IndexSummary) -> None:
     metrics.add_metric(name="UnknownFieldsSeen", unit=MetricUnit.Count, value=len(unknown))
     if unknown:
         logger.warning("fields no column types", extra={"unknown_fields": list(unknown)})
+    # Values a 28-day report told otherwise than the archived 1-day report, not seen before:
+    # the stack's alarm watches it rise.
+    restated = sum(r.restated_values for r in summary.results)
+    metrics.add_metric(name="RestatedValues", unit=MetricUnit.Count, value=restated)
 
 
 def read_secret(name: str) -> str:

@@ -14,6 +14,7 @@ from ..core.layout import (
     curated_month_file_key,
     manifest_key,
     manifest_listing_prefix,
+    manifest_revision,
     manifests_prefix,
     parse_manifest_key,
 )
@@ -70,6 +71,8 @@ def archive_status(
                 report_day = parse_manifest_key(prefix, key)
             except ArchiveError:
                 continue
+            if manifest_revision(prefix, key):
+                continue  # a later copy of a report-day listed already (REFETCH_RESTATED)
             try:
                 manifest = Manifest.from_json(storage.get_bytes(manifest_key(prefix, report_day)), key)
             except ArchiveError:
@@ -135,6 +138,8 @@ def archive_holdings(storage: Storage, prefix: str) -> tuple[Holding, ...]:
             report_day = parse_manifest_key(prefix, key)
         except ArchiveError:
             continue
+        if manifest_revision(prefix, key):
+            continue  # a later copy of a report-day counted already (REFETCH_RESTATED)
         days.setdefault(report_day.scope, []).append(report_day.day)
     return tuple(Holding(scope, min(d), max(d), len(d)) for scope, d in sorted(days.items()))
 
