@@ -274,3 +274,36 @@ def test_an_organization_restated_day_yields_org_restatements_rows(
 
     assert rows == expected
     assert rows and {(r[2], r[3]) for r in rows} == {("users-1-day", "ai_credits_used")}
+
+
+PSEUDONYM_KEY = "a key only this test knows"
+
+
+@pytest.fixture
+def pseudonymised(monkeypatch):
+    """PSEUDONYMIZE_USERS on, the key from PSEUDONYM_KEY, before the indexer first runs."""
+    monkeypatch.setenv("PSEUDONYMIZE_USERS", "true")
+    monkeypatch.setenv("PSEUDONYM_KEY", PSEUDONYM_KEY)
+
+
+def test_with_pseudonyms_the_restatements_name_no_served_login(
+    pseudonymised, restated_once, simulator, s3, bucket, tmp_path
+):
+    import hashlib
+    import hmac
+
+    def pseudonym(login: str) -> str:  # HMAC-SHA256 of the login in lower case, as documented
+        digest = hmac.new(PSEUDONYM_KEY.encode(), b"login:" + login.lower().encode(), hashlib.sha256)
+        return "u-" + digest.hexdigest()[:32]
+
+    archived, _, _ = restated_once
+    expected = {
+        (*row[:4], None if row[4] is None else pseudonym(row[4]), *row[5:])
+        for row in expected_rows(simulator, archived)
+    }
+    served_logins = {r["user_login"] for r in records(archived[("users-1-day", RESTATED)])}
+
+    rows = view_rows(s3, bucket, tmp_path)
+
+    assert rows == expected
+    assert served_logins and not served_logins & {row[4] for row in rows}

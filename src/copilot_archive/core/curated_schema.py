@@ -502,8 +502,9 @@ def table_named(name: str) -> CuratedTable:
     raise KeyError(name)
 
 
-# Tables whose rows are one person's (they name a user_login): pseudonymised, expired after
-# USER_DATA_RETENTION_DAYS and erased on request (core/privacy.py). Each has a file a day, so a
-# day's per-person rows are one object to delete; the totals tables are not among them.
-PER_PERSON_TABLES: tuple[CuratedTable, ...] = tuple(t for t in ALL_TABLES if "user_login" in t.column_names)
-assert not any(t.monthly for t in PER_PERSON_TABLES), "per-person rows expire a day's file at a time"
+# Tables that name a person (a user_login column): all of them pseudonymised (core/privacy.py).
+NAMING_A_PERSON: tuple[CuratedTable, ...] = tuple(t for t in ALL_TABLES if "user_login" in t.column_names)
+# Of those, the tables of one person's rows with a file a day, so that a day's per-person rows are
+# one object: expired after USER_DATA_RETENTION_DAYS and erased on request. restatement_log (a
+# month file of differences, a person's among the totals') is pseudonymised but kept.
+PER_PERSON_TABLES: tuple[CuratedTable, ...] = tuple(t for t in NAMING_A_PERSON if not t.monthly)

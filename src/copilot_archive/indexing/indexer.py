@@ -424,7 +424,10 @@ class Indexer:
         for month, found_in_month in sorted(by_month.items()):
             first = found_in_month[0][0].day
             key = curated_month_file_key(self.prefix, name, rd.slug, first, rd.level)
-            added += self._merge_log(key, log_rows(found_in_month, rd))
+            found_rows = log_rows(found_in_month, rd)
+            if self._pseudonymizer is not None:  # the log names people too
+                found_rows = self._pseudonymizer.batch(RESTATEMENT_LOG, found_rows)
+            added += self._merge_log(key, found_rows)
             location = curated_month_prefix(self.prefix, name, rd.slug, first, rd.level)
             specs.append(PartitionSpec(rd.level.table_name(name), (rd.slug, month), location))
         if added:

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..core.curated_schema import PER_PERSON_TABLES, CuratedTable
+from ..core.curated_schema import NAMING_A_PERSON, PER_PERSON_TABLES, CuratedTable
 from ..core.layout import curated_table_location, raw_table_location
 from ..core.privacy import (
     LOGIN_COLUMN,
@@ -36,6 +36,7 @@ _LOGIN_KEYS = frozenset({"user_login", "login", "assignee.login", "username"})
 _ID_KEYS = frozenset({"user_id", "id", "assignee.id"})
 _DAY_FOLDER = re.compile(r"/day=(\d{4}-\d{2}-\d{2})/")
 PER_PERSON_NAMES = frozenset(t.name for t in PER_PERSON_TABLES)
+_NAMING_A_PERSON = frozenset(t.name for t in NAMING_A_PERSON)
 
 
 class Pseudonymizer:
@@ -59,7 +60,7 @@ class Pseudonymizer:
 
     def batch(self, table: CuratedTable, batch: pa.RecordBatch | pa.Table) -> pa.RecordBatch | pa.Table:
         """`batch` of `table` with its people pseudonymised; other tables' batches as they are."""
-        if table.name not in PER_PERSON_NAMES or batch.num_rows == 0:
+        if table.name not in _NAMING_A_PERSON or batch.num_rows == 0:
             return batch
         names = batch.schema.names
         logins = batch.column(LOGIN_COLUMN).to_pylist()
