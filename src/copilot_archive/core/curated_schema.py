@@ -407,7 +407,7 @@ INDEX_STATUS = CuratedTable(
 # GitHub exports billing usage per enterprise. Partitioned by the usage day, like user_daily.
 BILLING_USAGE_DAILY = CuratedTable(
     "billing_usage_daily",
-    Report.USERS_1_DAY,  # not used: curated from the billing usage export, not a report
+    Report.BILLING_USAGE,
     None,
     (
         Column("product", "string"),
@@ -430,7 +430,7 @@ BILLING_USAGE_DAILY = CuratedTable(
     description="One row per line of the billing usage export (its latest revision of the day).",
 )
 
-ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS, USER_TEAM_DAILY, REPO_DAILY, SEAT_DAILY)
+ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS, USER_TEAM_DAILY, REPO_DAILY, SEAT_DAILY, BILLING_USAGE_DAILY)
 CURATED_TABLES: tuple[CuratedTable, ...] = (
     USER_DAILY,
     *USER_BREAKDOWNS,
@@ -458,7 +458,7 @@ def row_table(report: Report) -> CuratedTable:
 
 def tables_for(report: Report) -> tuple[CuratedTable, ...]:
     source = report.kind.curated_as
-    return tuple(t for t in CURATED_TABLES if source is not None and t.source is source)
+    return tuple(t for t in (*CURATED_TABLES, *SOURCE_TABLES) if source is not None and t.source is source)
 
 
 def table_named(name: str) -> CuratedTable:

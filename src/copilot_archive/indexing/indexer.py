@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from ..core import clock
 from ..core.curated_schema import (
+    BILLING_USAGE_DAILY,
     CURATED_REPORTS,
     INDEX_STATUS,
     CuratedTable,
@@ -59,6 +60,7 @@ from ..core.observability import logger
 from ..core.reports import SERVED, Level, Report, raw_table_name
 from ..core.seat_prices import DEFAULT_SEAT_PRICES
 from ..core.storage import LocalFolderStorage, Storage
+from .billing import curate_billing_day
 from .catalog import Catalog, NullCatalog, PartitionSpec
 from .curate import BATCH_LINES, Curator, arrow_schema
 from .events import IndexRequest
@@ -323,7 +325,7 @@ class Indexer:
             raise ManifestError(f"{key}: the manifest describes {manifest.report_day}, not {report_day}")
         # The layout fixes every file's key: a manifest never makes the indexer read elsewhere.
         for index, listed in enumerate(manifest.files):
-            expected = raw_file_key(self.prefix, report_day, index)
+            expected = raw_file_key(self.prefix, report_day, index, manifest.revision)
             if listed.key != expected:
                 raise ManifestError(
                     f"{key}: file {index} is listed as {listed.key!r}, the layout says {expected}"
@@ -360,7 +362,7 @@ class Indexer:
                         self._write_into_month(table, report_day, rows_of_day)
                 else:
                     self.storage.put_bytes(self._curated_key(report_day, name), data, PARQUET)
-        self.catalog.register_partitions(self._partitions(report_day, files))
+        self.catalog.register_partitions(self._partitions(report_day, files, manifest.revision))
         curated_bytes = sum(len(data) for data in files.values())
         logger.info(
             "report-day indexed", extra={"manifest": key, "rows": rows, "curated_bytes": curated_bytes}
@@ -384,6 +386,11 @@ class Indexer:
         if report_day.report is Report.COPILOT_SEATS:  # pages of JSON, not report lines
             files, rows, mistyped = curate_seats(self.storage, manifest, self.seat_prices)
             return files, {}, rows, (), mistyped  # no monthly table among them
+        if report_day.report is Report.BILLING_USAGE:  # CSV of the current revision, not report lines
+            # The day's partition file is replaced whole: a revision's rows replace the earlier's.
+            table, warnings = curate_billing_day(self.storage, manifest)
+            name = BILLING_USAGE_DAILY.name
+            return {name: _parquet_bytes(table)}, {}, {name: table.num_rows}, warnings, 0
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
         sinks = {table.name: _ParquetSink(table) for table in curator.tables}
@@ -496,12 +503,15 @@ class Indexer:
             recorded.append(result)
         return recorded
 
-    def _partitions(self, report_day: ReportDay, tables: Iterable[str]) -> list[PartitionSpec]:
-        """The raw partition, each curated one written, and the status one."""
+    def _partitions(
+        self, report_day: ReportDay, tables: Iterable[str], revision: int | None = None
+    ) -> list[PartitionSpec]:
+        """The raw partition (of the current revision, for revised kinds: the raw table reads
+        the day once), each curated one written, and the status one."""
         values = (report_day.slug, report_day.day.isoformat())
         level = report_day.level
         raw_table = raw_table_name(report_day.report, level)
-        specs = [PartitionSpec(raw_table, values, raw_day_prefix(self.prefix, report_day))]
+        specs = [PartitionSpec(raw_table, values, raw_day_prefix(self.prefix, report_day, revision))]
         for table in (*tables, INDEX_STATUS.name):
             rd = report_day
             name = level.table_name(table)
