@@ -102,6 +102,9 @@ class BillingExports:
     users: int = 4
     # True: exports end `failed` instead of `completed`, as GitHub documents they may.
     failing: bool = False
+    # Enterprises ("enterprise:acme") whose token may read the usage reports but not billing (a
+    # Copilot metrics token, not an enterprise admin's or billing manager's): answered 403.
+    refused: frozenset[str] = frozenset()
     exports: dict[str, Export] = field(default_factory=dict)
     revisions: dict[tuple[str, date], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -283,6 +286,9 @@ def serve(handler: Any, sim: Simulator, path: str, query: dict[str, list[str]]) 
         return True
     if slug not in sim.enterprises:
         handler._json(404, {"message": "Not Found"})
+        return True
+    if f"enterprise:{slug.lower()}" in sim.billing.refused:
+        handler._json(403, {"message": "Resource not accessible by personal access token"})
         return True
     if handler.command == "POST" and match["id"] is None:
         try:
