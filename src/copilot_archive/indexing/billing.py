@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -27,7 +26,7 @@ from ..core.exceptions import CurationError, ManifestError
 from ..core.layout import curated_file_key
 from ..core.manifest import Manifest
 from ..core.storage import Storage
-from .curate import arrow_schema
+from .curate import SMALL_FILE_OPTIONS, arrow_schema, extra_json
 
 # GitHub's CSV header -> billing_usage_daily's column ("Billing reports reference", "Metered
 # usage report fields", https://docs.github.com/en/billing/reference/billing-reports; `model`
@@ -139,7 +138,7 @@ def _row(record: Mapping[str | None, object], number: int, source: str) -> dict[
             row[column] = number_value
         else:
             row[column] = text or None
-    row["extra"] = json.dumps(extra, sort_keys=True) if extra else None
+    row["extra"] = extra_json(extra)
     return row
 
 
@@ -153,5 +152,5 @@ def _number(text: str) -> float | None:
 
 def _parquet(table: pa.Table) -> bytes:
     out = pa.BufferOutputStream()
-    pq.write_table(table, out)
+    pq.write_table(table, out, **SMALL_FILE_OPTIONS)
     return bytes(out.getvalue().to_pybytes())

@@ -62,26 +62,11 @@ from ..core.seat_prices import DEFAULT_SEAT_PRICES
 from ..core.storage import LocalFolderStorage, Storage
 from .billing import curate_billing_day
 from .catalog import Catalog, NullCatalog, PartitionSpec
-from .curate import BATCH_LINES, Curator, arrow_schema
+from .curate import BATCH_LINES, COMPRESSION, SMALL_FILE_OPTIONS, Curator, arrow_schema
 from .events import IndexRequest
 from .seats import curate_seats
 
 PARQUET = "application/vnd.apache.parquet"
-# zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.
-COMPRESSION = "zstd"
-# A small file (a month of an enterprise-level table or of index_status) is mostly footer. Readers
-# take the types from the table definition (Glue, curated_schema), so the footer's copy of the
-# Arrow schema (ARROW:schema) goes; min/max statistics and dictionaries buy nothing on a few
-# hundred rows read whole. One row group (write_table's default below 1M rows), no page index.
-# zstd level 12: measured on month files, 8% smaller than the default level at ~8 ms a write;
-# level 19 saved 3% more at ~21 ms, paid for every report-day (most of a local year's indexing).
-SMALL_FILE_OPTIONS: dict[str, Any] = {
-    "compression": COMPRESSION,
-    "compression_level": 12,
-    "store_schema": False,
-    "write_statistics": False,
-    "use_dictionary": False,
-}
 # Raw files are read, and curated, in blocks of whole lines of about this size: big enough that
 # Arrow parses each in one call at full speed, small enough that memory stays flat.
 READ_CHUNK = 8 * 1024 * 1024
