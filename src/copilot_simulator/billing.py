@@ -36,6 +36,8 @@ REPORTS_PATH = re.compile(
     r"^/enterprises/(?P<slug>[^/]+)/settings/billing/reports(?:/(?P<id>[0-9a-f-]{36}))?$"
 )
 DOWNLOAD_PATH = re.compile(r"^/billing-exports/(?P<id>[0-9a-f-]{36})/(?P<index>\d+)$")
+# Faults (Simulator.inject, report "billing-usage") the export's API calls may meet.
+API_FAULTS = frozenset({"api_error", "api_reset", "api_slow", "rate_limit_429"})
 REPORT_TYPES = frozenset({"detailed", "summarized", "premium_request", "ai_credit"})
 # The report type the simulator generates; the others are answered as GitHub documents them
 # but hold no rows here.
@@ -289,6 +291,9 @@ def serve(handler: Any, sim: Simulator, path: str, query: dict[str, list[str]]) 
         return True
     if f"enterprise:{slug.lower()}" in sim.billing.refused:
         handler._json(403, {"message": "Resource not accessible by personal access token"})
+        return True
+    fault = sim._take_fault(API_FAULTS, slug, "billing-usage", "")
+    if fault is not None and handler._api_fault(sim, fault):
         return True
     if handler.command == "POST" and match["id"] is None:
         try:
