@@ -36,6 +36,8 @@ REPORTS_PATH = re.compile(
     r"^/enterprises/(?P<slug>[^/]+)/settings/billing/reports(?:/(?P<id>[0-9a-f-]{36}))?$"
 )
 DOWNLOAD_PATH = re.compile(r"^/billing-exports/(?P<id>[0-9a-f-]{36})/(?P<index>\d+)$")
+# Faults (Simulator.inject, report "billing-usage") the export's API calls may meet.
+API_FAULTS = frozenset({"api_error", "api_reset", "api_slow", "rate_limit_429"})
 REPORT_TYPES = frozenset({"detailed", "summarized", "premium_request", "ai_credit"})
 # The report type the simulator generates; the others are answered as GitHub documents them
 # but hold no rows here.
@@ -102,6 +104,9 @@ class BillingExports:
     users: int = 4
     # True: exports end `failed` instead of `completed`, as GitHub documents they may.
     failing: bool = False
+    # Enterprises ("enterprise:acme") whose token may read the usage reports but not billing (a
+    # Copilot metrics token, not an enterprise admin's or billing manager's): answered 403.
+    refused: frozenset[str] = frozenset()
     exports: dict[str, Export] = field(default_factory=dict)
     revisions: dict[tuple[str, date], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -283,6 +288,12 @@ def serve(handler: Any, sim: Simulator, path: str, query: dict[str, list[str]]) 
         return True
     if slug not in sim.enterprises:
         handler._json(404, {"message": "Not Found"})
+        return True
+    if f"enterprise:{slug.lower()}" in sim.billing.refused:
+        handler._json(403, {"message": "Resource not accessible by personal access token"})
+        return True
+    fault = sim._take_fault(API_FAULTS, slug, "billing-usage", "")
+    if fault is not None and handler._api_fault(sim, fault):
         return True
     if handler.command == "POST" and match["id"] is None:
         try:

@@ -1,7 +1,8 @@
 """The billing usage source against the simulator over real HTTP: create, poll, download into moto's S3.
 
-Billing is not wired into the archiver yet (issue 18 lands in steps): these tests drive the
-source the archiver will call, with the same ReportClient, LinkDownloader and S3Storage it uses.
+These tests drive the billing client the archiver's ExportSource calls, with the same
+ReportClient, LinkDownloader and S3Storage it uses; test_billing_archive.py goes through the
+handlers.
 """
 
 from __future__ import annotations

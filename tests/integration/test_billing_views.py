@@ -1,9 +1,9 @@
 """Credits and billed-usage views end to end: simulator over HTTP -> archive -> curated -> DuckDB.
 
 Expected values are computed here from the bytes the simulator served: users-1-day and
-user-teams-1-day lines (parsed with json), the billing export's CSV (parsed with csv). Billing
-is not wired into the archiver yet: its export is fetched and streamed by the billing source,
-and its curated files written by indexing/billing.py, as the archiver and indexer will.
+user-teams-1-day lines (parsed with json), the billing export's CSV (parsed with csv). Here the
+export is fetched by the billing client and its curated files written by indexing/billing.py
+directly; test_billing_archive.py takes the same path through the archiver and indexer handlers.
 """
 
 from __future__ import annotations

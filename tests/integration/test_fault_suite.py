@@ -33,6 +33,12 @@ DAILY = {report for reports in DAILY_AT.values() for report in reports}
 LATEST = ("enterprise-28-day", "users-28-day", "organization-28-day")
 # Today's seat snapshots: the roster of each scope, and each organization's seat breakdown.
 SNAPSHOTS = ("copilot-seats", "copilot-billing")
+# Billed usage, the enterprises': the suite holds its history to one month (HISTORY_MONTHS) to
+# stay in CI's time (the 24-month reach has its own test), and revises a day between two runs.
+BILLING = "billing-usage"
+BILLING_FAULTS = ("api_error", "api_reset", "api_slow", "rate_limit_429")
+BILLING_DAYS = [date(2026, 1, 12) + timedelta(days=i) for i in range((TODAY - date(2026, 1, 12)).days)]
+REVISED_DAY = TODAY - timedelta(days=2)
 SNAPSHOT_FAULTS = ("api_error", "api_reset", "api_slow", "rate_limit_429", "forbidden", "seats_total_changed")
 WINDOW = [date(2025, 10, 10) + timedelta(days=i) for i in range((TODAY - date(2025, 10, 10)).days)]
 API_FAULTS = {
@@ -87,7 +93,7 @@ def suite(monkeypatch, s3_endpoint, fixed_today, atomic_conditional_puts):
     import boto3
     import moto.s3.models
 
-    from copilot_archive.archiving import github, runtime, transfer
+    from copilot_archive.archiving import billing, github, runtime, transfer
     from copilot_archive.core import clock, storage
     from copilot_archive.indexing import runtime as index_runtime
     from copilot_simulator import Simulator
@@ -96,6 +102,8 @@ def suite(monkeypatch, s3_endpoint, fixed_today, atomic_conditional_puts):
     monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
     monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
     monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(billing, "HISTORY_MONTHS", 1)
+    monkeypatch.setattr(billing, "POLL_SECONDS", 0.0)
     # Every users file goes through CreateMultipartUpload / UploadPart / Complete.
     monkeypatch.setattr(storage, "UPLOAD_PART_BYTES", 8 * 1024)
     monkeypatch.setattr(moto.s3.models, "S3_UPLOAD_PART_MIN_SIZE", 1024)
@@ -121,7 +129,7 @@ def suite(monkeypatch, s3_endpoint, fixed_today, atomic_conditional_puts):
             "ORGANIZATIONS": ",".join(ORGANIZATIONS),
             # The totals and users reports of both levels: 1,008 report-days (the team and
             # repository reports have the same path through the code, tested without faults).
-            "REPORTS": ",".join(sorted({*DAILY, *LATEST, *SNAPSHOTS})),
+            "REPORTS": ",".join(sorted({*DAILY, *LATEST, *SNAPSHOTS, BILLING})),
             "GITHUB_API_URL": sim.api_url,
             "GITHUB_TOKEN": CANARY_TOKEN,
             "DOWNLOAD_HOSTS": "127.0.0.1",
@@ -199,6 +207,12 @@ def missing_report_days(s3: Any, bucket: str) -> set[tuple[str, str, str]]:
     return wanted - present
 
 
+def entry_folder(key: str, revision: int) -> str:
+    """The folder of another revision of the day whose file `key` is: .../day=D/revision=N/."""
+    day_folder = key.rsplit("/revision=", 1)[0]
+    return f"{day_folder}/revision={revision}/"
+
+
 def next_in_line(missing: set[tuple[str, str, str]], count: int) -> list[tuple[str, str, str]]:
     """The report-days a run starts with: the planner goes oldest day first."""
     return sorted(missing, key=lambda rd: (rd[2], rd[1], rd[0]))[:count]
@@ -224,6 +238,10 @@ def inject_random_faults(sim: Any, rng: random.Random, targets: list[tuple[str, 
         sim.inject(
             rng.choice(["api_error", "download_reset", "download_expired"]), report=rng.choice(sorted(LATEST))
         )
+    for _ in range(3):  # on the billing exports' calls
+        kind = rng.choice(BILLING_FAULTS)
+        params = {"status": rng.choice([500, 502, 503])} if kind == "api_error" else {}
+        sim.inject(kind, report=BILLING, slug=rng.choice(ENTERPRISES), **params)
     for _ in range(3):  # and on the seat snapshots, some of whose pages disagree
         kind = rng.choice(SNAPSHOT_FAULTS)
         params = {"status": rng.choice([500, 502, 503])} if kind == "api_error" else {}
@@ -368,7 +386,9 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
         quiet_runs += 1
         summary = run(900)
         summaries.append(summary)
-        if summary["counts"]["archived"] == 0 and not (
+        if quiet_runs == 1:  # every billing day is in: GitHub corrects one before the next run
+            sim.billing.revise(ENTERPRISES[0], REVISED_DAY)
+        elif summary["counts"]["archived"] == 0 and not (
             summary["failed"] or summary["not_ready"] or summary["deferred"]
         ):
             break
@@ -382,9 +402,27 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
         for item in page.get("Contents", ()):
             objects[item["Key"]] = item["Size"]
     snapshots = set()
+    billed = set()
     for key in [k for k in objects if "/manifests/" in k]:
         manifest = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-        if manifest["report"] in SNAPSHOTS:
+        if manifest["report"] == BILLING:
+            slug, day = manifest["slug"], date.fromisoformat(manifest["day"])
+            billed.add((slug, day))
+            served = [sim.billing.csv_bytes(slug, day, day)]  # the figures GitHub serves now
+            # Earlier revisions stay beside the current one, each as GitHub served it then.
+            served_before = {
+                hashlib.sha256(sim.billing.csv_bytes(slug, day, day, {day: n})).hexdigest()
+                for n in range(sim.billing.revisions.get((slug, day), 0))
+            }
+            for revision in range(1, manifest["revision"]):
+                folder = entry_folder(manifest["files"][0]["key"], revision)
+                earlier = [k for k in objects if k.startswith(folder)]
+                assert earlier, f"revision {revision} of {key} is kept"
+                for earlier_key in earlier:
+                    body = s3.get_object(Bucket=bucket, Key=earlier_key)["Body"].read()
+                    assert hashlib.sha256(body).hexdigest() in served_before, earlier_key
+                    listed.add(earlier_key)
+        elif manifest["report"] in SNAPSHOTS:
             snapshots.add((manifest["report"], manifest["slug"], manifest["day"]))
             owner = "enterprises" if manifest["level"] == "enterprise" else "orgs"
             served = served_pages(
@@ -405,6 +443,12 @@ def test_nothing_is_lost_corrupted_or_left_behind_under_random_faults(suite, cap
         ("copilot-billing", slug, TODAY.isoformat()) for slug in ORGANIZATIONS
     }
     assert sim.faults_applied["seats_total_changed"] == 1
+    # Every billing day of the (shortened) history; the revised day as its second revision.
+    assert billed == {(slug, day) for slug in ENTERPRISES for day in BILLING_DAYS}
+    revised_key = (
+        f"copilot-metrics/manifests/enterprise/{BILLING}/enterprise={ENTERPRISES[0]}/day={REVISED_DAY}.json"
+    )
+    assert json.loads(s3.get_object(Bucket=bucket, Key=revised_key)["Body"].read())["revision"] == 2
     raw = {k for k in objects if "/raw/" in k}
     assert raw == listed, "no partial, stray or duplicate raw object"
     # Not only current keys: a failed attempt leaves no version and no delete marker behind.

@@ -156,3 +156,14 @@ def test_each_run_takes_an_equal_share_of_a_credentials_calls_a_minute():
     assert (alone.api_requests_in_flight, beside_workers.api_requests_in_flight) == (100, 100 // 6)
     with pytest.raises(ConfigError, match="QUEUE_WORKERS"):
         settings_from_env({"ENTERPRISES": "acme", "QUEUE_WORKERS": "-1"})
+
+
+def test_billing_is_off_unless_reports_names_it_and_its_refetch_window_is_a_setting():
+    from copilot_archive.core.config import settings_from_env
+    from copilot_archive.core.reports import Report
+
+    default = settings_from_env({"ENTERPRISES": "acme"})
+    assert Report.BILLING_USAGE not in default.reports and Report.COPILOT_SEATS in default.reports
+    assert default.billing_refetch_days == 7
+    on = settings_from_env({"ENTERPRISES": "acme", "REPORTS": "billing-usage", "BILLING_REFETCH_DAYS": "3"})
+    assert on.reports == (Report.BILLING_USAGE,) and on.billing_refetch_days == 3

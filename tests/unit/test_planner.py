@@ -123,3 +123,36 @@ def test_window_contains_only_its_days():
     window = Window.for_today(date(2025, 10, 20))
     assert window.first in window and window.last in window
     assert window.last + timedelta(days=1) not in window
+
+
+def test_billing_is_planned_24_months_back_and_the_trailing_window_again():
+    today = date(2026, 3, 15)
+    window = Window.for_today(today)
+    scope = enterprise("acme")
+    yesterday = today - timedelta(days=1)
+    # Archived: every day but the first two of the 24 months; the trailing 3 days too.
+    first = date(2024, 3, 15)
+    archived = frozenset(first + timedelta(days=n) for n in range(2, (today - first).days))
+
+    plan = plan_reconcile(
+        window, [scope], (Report.BILLING_USAGE,), {(Report.BILLING_USAGE, scope): archived}, None, 3
+    )
+
+    trailing = [yesterday - timedelta(days=2), yesterday - timedelta(days=1), yesterday]
+    assert [rd.day for rd in plan.exports] == [*trailing, first, first + timedelta(days=1)]
+    assert {rd.report for rd in plan.exports} == {Report.BILLING_USAGE}
+    assert not plan.days and plan.size == 0  # never counted for the queue: the run exports them
+
+
+def test_billing_is_never_planned_for_an_organization():
+    plan = plan_reconcile(Window.for_today(date(2026, 3, 15)), [organization("octo")], ALL_REPORTS, {})
+    assert plan.exports == ()
+
+
+def test_explicit_days_export_billing_again_even_when_archived():
+    day = date(2025, 12, 1)
+    scope = enterprise("acme")
+    plan = plan_days(
+        [day], [scope], (Report.BILLING_USAGE,), {(Report.BILLING_USAGE, scope): frozenset({day})}
+    )
+    assert plan.exports == (ReportDay(Report.BILLING_USAGE, "acme", day),) and plan.skipped == ()

@@ -32,6 +32,8 @@ def test_a_served_kind_has_its_api_path_keys_raw_table_and_plan(level, report):
     owner = "enterprises" if level is Level.ENTERPRISE else "orgs"
     if kind.cadence is Cadence.SNAPSHOT:  # GitHub's seat endpoints, not a metrics report's
         assert path == f"/{owner}/octo{kind.endpoint}" and path.startswith(f"/{owner}/octo/copilot/billing")
+    elif kind.cadence is Cadence.EXPORT:  # GitHub's billing usage export, an enterprise's
+        assert path == "/enterprises/octo/settings/billing/reports"
     else:
         assert path.startswith(f"/{owner}/octo/copilot/metrics/reports/{report.value}")
     assert path.endswith("/latest") == (kind.cadence is Cadence.LATEST)
@@ -45,6 +47,10 @@ def test_a_served_kind_has_its_api_path_keys_raw_table_and_plan(level, report):
     if report.is_snapshot:  # today's, taken by the run itself
         assert [(rd.report, rd.day) for rd in plan.snapshots] == [(report, WINDOW.last + timedelta(days=1))]
         assert not plan.days and not plan.latest
+        return
+    if report.is_export:  # 24 months of usage days, exported by the run itself
+        assert plan.exports and {rd.report for rd in plan.exports} == {report}
+        assert not plan.days and not plan.latest and not plan.snapshots
         return
     planned = [lr.report for lr in plan.latest] if report.is_28_day else [rd.report for rd in plan.days]
     assert planned and set(planned) == {report}

@@ -87,6 +87,7 @@ def test_enterprise_tables_are_the_served_reports_raw_and_every_curated_table():
         "raw_user_teams_1_day",
         "raw_repos_1_day",
         "raw_copilot_seats",
+        "raw_billing_usage",
     ]
     assert names == [*raw, *(t.name for t in ALL_TABLES)]
     assert set(defs.CATALOGUED_LEVELS) == set(Level)

@@ -18,7 +18,7 @@ import pytest
 from copilot_archive.core import config
 from copilot_archive.core.exceptions import InvalidRequest
 from copilot_archive.core.layout import PREFIX_PATTERN, validate_prefix
-from copilot_archive.core.reports import ALL_REPORTS
+from copilot_archive.core.reports import ALL_REPORTS, DEFAULT_REPORTS
 from copilot_archive.querying.table_definitions import table_definitions
 from tests.stack import RESOURCES, TEMPLATE
 
@@ -41,6 +41,7 @@ ARCHIVER_VARIABLES = {
     config.ARCHIVE_BUCKET,
     config.ARCHIVE_PREFIX,
     config.REPORTS,
+    config.BILLING_REFETCH_DAYS,
     config.GITHUB_API_URL,
     config.GITHUB_API_VERSION,
     config.GITHUB_TOKEN_SECRET,
@@ -531,11 +532,12 @@ def test_max_report_bytes_parameter_matches_the_codes_default_and_floor():
     assert environment[config.MAX_REPORT_BYTES] == {"Ref": "MaxReportBytes"}
 
 
-def test_reports_parameter_accepts_every_report_and_archives_all_by_default() -> None:
+def test_reports_parameter_accepts_every_report_and_archives_all_but_billing_by_default() -> None:
     parameter = TEMPLATE["Parameters"]["Reports"]
     pattern = re.compile(parameter["AllowedPattern"])
 
-    assert set(parameter["Default"].split(",")) == {r.value for r in ALL_REPORTS}
+    assert set(parameter["Default"].split(",")) == {r.value for r in ALL_REPORTS} - {"billing-usage"}
+    assert set(parameter["Default"].split(",")) == {r.value for r in DEFAULT_REPORTS}
     assert pattern.fullmatch(",".join(r.value for r in ALL_REPORTS))
     assert not pattern.fullmatch("users-1-day,teams-1-day")
 

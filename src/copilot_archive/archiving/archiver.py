@@ -42,9 +42,10 @@ from ..core.layout import (
 from ..core.manifest import Manifest
 from ..core.observability import logger
 from ..core.redaction import redact
-from ..core.reports import Level, Report
+from ..core.reports import Cadence, Level, Report
 from ..core.storage import Storage
-from .commit import Committer, Source
+from .billing import BillingClient
+from .commit import Committer, Revision, Source
 from .events import RunRequest
 from .github import ReportClient, ReportLinks, permission_hint
 from .not_ready import LedgerStore, resting_days
@@ -58,7 +59,7 @@ from .planner import (
     plan_reconcile,
     scope_reports,
 )
-from .sources import LinkSource, SnapshotSource
+from .sources import ExportSource, LinkSource, SnapshotSource
 from .transfer import LinkDownloader
 from .work_queue import HandOff, WorkItem, plan_items
 
@@ -214,8 +215,9 @@ class _RunState:
     """Shared by the workers of one run."""
 
     force: bool = False
-    # Refusals by scope and kind family (usage reports, snapshots): a token may read one only.
-    denied: dict[tuple[Scope, bool], str] = field(default_factory=dict)
+    # Refusals by scope and kind family (usage reports, snapshots, billing): a token may read
+    # one only.
+    denied: dict[tuple[Scope, Cadence], str] = field(default_factory=dict)
     # Report-days GitHub answered 404: with nothing else for a scope's older days, its slug is suspect.
     not_found: set[tuple[Report, Scope, date]] = field(default_factory=set)
     stop_reason: str = ""
@@ -242,6 +244,7 @@ class Archiver:
         self._now = now or (lambda: clock.utc_now())  # looked up per call, so tests can move it
         self.ledgers = LedgerStore(storage, settings.prefix)
         self.committer = Committer(storage, settings.prefix, settings.api_version, lambda: self._now())
+        self.billing = BillingClient(client)
 
     def archived_days(self, report: Report, slug: str, level: Level = Level.ENTERPRISE) -> frozenset[date]:
         """Days with a manifest: one listing per report and scope."""
@@ -264,7 +267,9 @@ class Archiver:
         if request.days is None:
             now = self._now()
             resting: Resting = {s: resting_days(self.ledgers.load(s), today, now) for s in scopes}
-            return plan_reconcile(Window.for_today(today), scopes, reports, archived, resting), archived
+            refetch = self.settings.billing_refetch_days
+            plan = plan_reconcile(Window.for_today(today), scopes, reports, archived, resting, refetch)
+            return plan, archived
         return plan_days(request.days, scopes, reports, archived, request.force), archived
 
     def _hand_off(
@@ -326,7 +331,8 @@ class Archiver:
         handing_off = hand_off is not None and hand_off.wants(plan)
         results = _already_archived(plan)
         state = _RunState(force=request.force)
-        # Snapshots first: they are today's or never; the rest may be handed to the queue.
+        # Snapshots first: they are today's or never; the rest may be handed to the queue, but for
+        # billing exports, last: each waits for GitHub to build it, and the next run asks again.
         work: list[LatestReport | ReportDay | Refetch] = [*plan.snapshots]
         if not handing_off:
             work += [*plan.latest, *plan.days]
@@ -334,6 +340,7 @@ class Archiver:
                 work += self.restated_to_fetch(
                     request.scopes or self.settings.scopes, request.reports or self.settings.reports
                 )
+        work += plan.exports
         for result in self._run_pool(work, deadline, state, on_result):
             results.append(result)
         if hand_off is not None and handing_off:
@@ -382,7 +389,7 @@ class Archiver:
         not_ready: dict[Scope, list[tuple[Report, date]]] = {}
         answered: dict[Scope, list[tuple[Report, date]]] = {}
         for result in results:
-            if result.day is None or result.report.is_snapshot:
+            if result.day is None or result.report.runs_where_planned:
                 continue
             if result.outcome is Outcome.NOT_READY:
                 not_ready.setdefault(result.scope, []).append((result.report, result.day))
@@ -458,7 +465,7 @@ class Archiver:
         report_day = item.report_day
         links = self.client.day_links(report_day, deadline)
         source = self._link_source(links, lambda: self.client.day_links(report_day, deadline), state)
-        manifest = self.committer.commit(source, deadline, revision=item.revision)
+        manifest = self.committer.commit(source, deadline, later_copy=item.revision)
         logger.info(
             "restated report-day fetched again", extra={"target": str(report_day), "revision": item.revision}
         )
@@ -469,7 +476,7 @@ class Archiver:
     def _archive_item(
         self, item: LatestReport | ReportDay | Refetch, deadline: Deadline, state: _RunState
     ) -> Result:
-        family = (item.scope, item.report.is_snapshot)
+        family = (item.scope, item.report.permission_family)
         with state.lock:
             denied = state.denied.get(family)
         if denied:
@@ -509,6 +516,8 @@ class Archiver:
             return _result_for(item, Outcome.FAILED, redact(f"unexpected {type(exc).__name__}: {exc}"))
 
     def _archive_day(self, report_day: ReportDay, deadline: Deadline, state: _RunState) -> Result:
+        if report_day.report.is_export:
+            return self._archive_export(report_day, deadline)
         if not state.force:
             # An overlapping run may have done it since planning.
             self.committer.check_not_committed(report_day)
@@ -519,6 +528,17 @@ class Archiver:
             links = self.client.day_links(report_day, deadline)
             source = self._link_source(links, lambda: self.client.day_links(report_day, deadline), state)
         return _archived(self.committer.commit(source, deadline, state.force))
+
+    def _archive_export(self, report_day: ReportDay, deadline: Deadline) -> Result:
+        """A billing day: its first revision, or the next one when GitHub's bytes changed since."""
+        key = manifest_key(self.settings.prefix, report_day)
+        tagged = self.storage.read_tagged(key)
+        current = Manifest.from_json(tagged.data, key) if tagged is not None else None
+        revision = Revision(1)
+        if tagged is not None and current is not None:
+            revision = Revision((current.revision or 1) + 1, tagged.tag)
+        source = ExportSource(report_day, self.billing, self.downloader, current)
+        return _archived(self.committer.commit(source, deadline, revision=revision))
 
     def _archive_latest(self, latest: LatestReport, deadline: Deadline, state: _RunState) -> Result:
         def fetch() -> ReportLinks:
@@ -588,6 +608,8 @@ def _flag_unknown_slugs(
     cutoff = today - timedelta(days=SUSPECT_AFTER_DAYS)
     asked_old: dict[Scope, list[int]] = {}
     for index, result in enumerate(results):
+        if result.report.runs_where_planned:
+            continue  # not a usage report: its own errors name its own cause
         if result.day is not None and result.day < cutoff and result.outcome is not Outcome.SKIPPED:
             asked_old.setdefault(result.scope, []).append(index)
     flagged = list(results)

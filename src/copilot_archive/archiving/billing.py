@@ -97,6 +97,15 @@ def refetch_days(today: date, days: int = REFETCH_DAYS) -> tuple[date, ...]:
     return tuple(today - timedelta(days=n) for n in range(days, 0, -1))
 
 
+def billing_days_to_ask(today: date, archived: frozenset[date], refetch: int = REFETCH_DAYS) -> list[date]:
+    """A reconcile's billing usage days: the trailing window again (GitHub may have revised it),
+    then every day of the 24 months not archived yet, oldest first (the oldest expire first)."""
+    again = list(refetch_days(today, refetch))
+    first = oldest_billing_day(today)
+    missing = (first + timedelta(days=n) for n in range((today - first).days))
+    return again + [day for day in missing if day not in archived and day not in again]
+
+
 class BillingClient:
     """Creates, polls and downloads billing usage exports through the report API client."""
 
@@ -104,12 +113,12 @@ class BillingClient:
         self,
         reports: ReportClient,
         *,
-        poll_seconds: float = POLL_SECONDS,
+        poll_seconds: float | None = None,
         max_polls: int = MAX_POLLS,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._reports = reports
-        self._poll_seconds = poll_seconds
+        self._poll_seconds = POLL_SECONDS if poll_seconds is None else poll_seconds
         self._max_polls = max_polls
         self._sleep = sleep
 

@@ -9,11 +9,10 @@ A *source* knows how one kind of data is fetched; it writes a report-day's files
   the run's transfer slots, asked again once when a link is refused.
 - `SnapshotSource` (sources.py): the pages of a snapshot (the seat roster), one file per page,
   followed to the last page and taken again once when its pages disagree.
-- A billing export plugs in the same way: a source whose `fill` creates the export (POST),
-  polls it (raising NotReady while GitHub is still building it, so the run's ledger asks again
-  later, or OutOfTime past the deadline) and, once complete, copies its `download_urls` into
-  the attempt exactly as `LinkSource` copies report links (the same LinkDownloader); a revision
-  is then a report-day of its own kind and day, committed by this same code.
+- `ExportSource` (sources.py): a billing usage export, created, polled until GitHub completes
+  it, and its `download_urls` copied as `LinkSource` copies report links. GitHub revises billing
+  after the fact: a re-fetched day whose bytes differ is committed as a `Revision`, its files
+  beside the earlier revision's, its manifest replacing the one it read (a conditional write).
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from ..core.deadline import Deadline
-from ..core.exceptions import AlreadyExists, ArchiveError
+from ..core.exceptions import AlreadyExists, ArchiveError, Unchanged, WriteConflict
 from ..core.layout import ReportDay, manifest_key, raw_file_key
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
@@ -42,21 +41,38 @@ class Filled:
     disagreement: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """The revision a revised kind's report-day is committed as, and the manifest it replaces."""
+
+    number: int
+    # The tag of the day's current manifest, as read; None for the day's first revision.
+    replaces: str | None = None
+
+
 class Attempt:
     """One try at a report-day: the files it holds so far, and every version it wrote (so that
     a failure can remove them). Sources call `key` and `keep`; the committer does the rest."""
 
-    def __init__(self, storage: Storage, prefix: str, report_day: ReportDay, revision: int = 0) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        prefix: str,
+        report_day: ReportDay,
+        revision: int | None = None,
+        later_copy: int = 0,
+    ) -> None:
         self.storage = storage
         self.report_day = report_day
+        self.revision = revision
         self._prefix = prefix
-        self._revision = revision  # 0: the first copy; n: the n-th later one, beside it
+        self._later_copy = later_copy  # 0: the first copy; n: the n-th later one, beside it
         self._files: dict[int, ArchivedFile] = {}  # by file index: the manifest lists them in order
         self._versions: dict[int, str | None] = {}  # the version each kept file was written as
         self.written: list[tuple[str, str | None]] = []  # (key, version) of every file written
 
     def key(self, index: int) -> str:
-        return raw_file_key(self._prefix, self.report_day, index, self._revision)
+        return raw_file_key(self._prefix, self.report_day, index, self.revision, self._later_copy)
 
     def keep(self, index: int, copied: CopiedFile) -> None:
         self._files[index] = copied.archived
@@ -114,13 +130,23 @@ class Committer:
         if self.is_committed(report_day):
             raise AlreadyExists("already archived")
 
-    def commit(self, source: Source, deadline: Deadline, force: bool = False, revision: int = 0) -> Manifest:
+    def commit(
+        self,
+        source: Source,
+        deadline: Deadline,
+        force: bool = False,
+        revision: Revision | None = None,
+        later_copy: int = 0,
+    ) -> Manifest:
         """Fill, then write the manifest last. Without `force`, a report-day that has a manifest
         is left as it is (AlreadyExists): callers check before fetching, and the create-only
-        manifest write settles any race. A `revision` (>= 1) is a later copy of the report-day,
-        written beside the first under keys of its own (layout.py), never over it."""
+        manifest write settles any race. A `revision` (revised kinds: billing) replaces the
+        manifest it read only if it is still there (of two runs revising a day, one commits). A
+        `later_copy` (>= 1) is a restated 1-day report fetched again, written beside the first
+        copy under keys of its own (layout.py), never over it."""
         report_day = source.report_day
-        attempt = Attempt(self.storage, self.prefix, report_day, revision)
+        number = revision.number if revision else None
+        attempt = Attempt(self.storage, self.prefix, report_day, number, later_copy)
         try:
             filled = source.fill(attempt, deadline)
             files = attempt.files()
@@ -132,19 +158,21 @@ class Committer:
                 report_start_day=filled.report_start_day,
                 report_end_day=filled.report_end_day,
                 disagreement=filled.disagreement,
+                revision=number,
             )
-            if not revision:  # a later copy's keys are new: nothing of an earlier write is there
-                self._remove_stale_parts(report_day, len(files))
-            # Create-only unless forced: of two overlapping runs, one commits, the other skips.
-            self.storage.put_bytes(
-                manifest_key(self.prefix, report_day, revision),
-                manifest.to_json(),
-                only_if_absent=not force or bool(revision),
-            )
+            if later_copy:  # its keys are new: nothing of an earlier write is there
+                self.storage.put_bytes(
+                    manifest_key(self.prefix, report_day, later_copy), manifest.to_json(), only_if_absent=True
+                )
+            else:
+                self._remove_stale_parts(report_day, len(files), number)
+                self._write_manifest(manifest, force, revision)
         except BaseException as exc:
             # Also when an overlapping run committed first: its versions become current again.
             self._discard_uncommitted(report_day, attempt.written)
-            if isinstance(exc, AlreadyExists):
+            if isinstance(exc, Unchanged):
+                raise
+            if isinstance(exc, WriteConflict):
                 raise AlreadyExists("archived by an overlapping run") from exc
             raise
         for key, version_id in attempt.superseded():
@@ -163,15 +191,23 @@ class Committer:
         )
         return manifest
 
-    def _remove_stale_parts(self, report_day: ReportDay, count: int) -> None:
+    def _write_manifest(self, manifest: Manifest, force: bool, revision: Revision | None) -> None:
+        key = manifest_key(self.prefix, manifest.report_day)
+        if revision is not None and revision.replaces is not None:
+            self.storage.put_bytes(key, manifest.to_json(), only_if_tag=revision.replaces)
+            return
+        # Create-only unless forced: of two overlapping runs, one commits, the other skips.
+        self.storage.put_bytes(key, manifest.to_json(), only_if_absent=not force or revision is not None)
+
+    def _remove_stale_parts(self, report_day: ReportDay, count: int, revision: int | None = None) -> None:
         """A forced re-archive (or a retried snapshot) with fewer files than before must not
         leave old parts behind."""
         index = count
-        extra = raw_file_key(self.prefix, report_day, index)
+        extra = raw_file_key(self.prefix, report_day, index, revision)
         while self.storage.size(extra) is not None:
             self.storage.delete(extra)
             index += 1
-            extra = raw_file_key(self.prefix, report_day, index)
+            extra = raw_file_key(self.prefix, report_day, index, revision)
 
     def _discard_uncommitted(self, report_day: ReportDay, written: list[tuple[str, str | None]]) -> None:
         """Remove a failed attempt's files. A version this attempt wrote is deleted for good

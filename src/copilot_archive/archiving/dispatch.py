@@ -81,8 +81,9 @@ def run_request(
 
 def queue_deferred(summary: RunSummary, today: date, queue: WorkQueue, force: bool = False) -> RunSummary:
     """Queue the summary's deferred report-days; they stay deferred, marked as queued. A deferred
-    snapshot is not queued: it is of the day it is taken, and the next run takes it."""
-    deferred = [r for r in summary.of(Outcome.DEFERRED) if not r.report.is_snapshot]
+    snapshot is not queued: it is of the day it is taken, and the next run takes it; nor is a
+    billing day: the next run plans it again."""
+    deferred = [r for r in summary.of(Outcome.DEFERRED) if not r.report.runs_where_planned]
     if not deferred:
         return summary
     # A run that archived nothing was stalled (rate limited, or GitHub slow): its work waits.

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from ..core.exceptions import InvalidRequest
 from ..core.layout import FIRST_REPORT_DAY, ReportDay, Scope
 from ..core.reports import Level, Report, reports_at
+from .billing import REFETCH_DAYS, billing_days_to_ask
 
 RETENTION_DAYS = 365
 
@@ -58,6 +59,9 @@ class Plan:
     # Today's snapshots (the seat roster) not taken yet: archived by the run that plans them,
     # never queued, as a snapshot is of the day it is taken.
     snapshots: tuple[ReportDay, ...] = ()
+    # Billing usage days to export: archived by the run that plans them (never queued), those
+    # archived already only to look for a revision (archiving/billing.py).
+    exports: tuple[ReportDay, ...] = ()
 
     @property
     def size(self) -> int:
@@ -85,18 +89,25 @@ def plan_reconcile(
     reports: tuple[Report, ...],
     archived: Archived,
     resting: Resting | None = None,
+    billing_refetch_days: int = REFETCH_DAYS,
 ) -> Plan:
     """Every 1-day report-day of the window without a manifest, each 28-day report whose
-    latest possible end day (yesterday) has none, and today's snapshots not taken yet; oldest
+    latest possible end day (yesterday) has none, today's snapshots not taken yet, and the
+    billing days to export (billing_days_to_ask: 24 months, not the reports' one year); oldest
     days first, as they expire first.
     Report-days `resting` (not due for another ask) are left for a later run."""
     latest: list[LatestReport] = []
     days: list[ReportDay] = []
     snapshots: list[ReportDay] = []
+    exports: list[ReportDay] = []
     rested = 0
     today = window.last + timedelta(days=1)
     for scope, report in scope_reports(scopes, reports):
         done = archived.get((report, scope), frozenset())
+        if report.is_export:
+            asked = billing_days_to_ask(today, done, billing_refetch_days)
+            exports.extend(ReportDay(report, scope.slug, day, scope.level) for day in asked)
+            continue
         if report.is_snapshot:
             if today not in done:
                 snapshots.append(ReportDay(report, scope.slug, today, scope.level))
@@ -113,7 +124,13 @@ def plan_reconcile(
                 rested += 1
                 continue
             days.append(ReportDay(report, scope.slug, day, scope.level))
-    return Plan(latest=tuple(latest), days=_oldest_first(days), resting=rested, snapshots=tuple(snapshots))
+    return Plan(
+        latest=tuple(latest),
+        days=_oldest_first(days),
+        resting=rested,
+        snapshots=tuple(snapshots),
+        exports=tuple(exports),
+    )
 
 
 def plan_days(
@@ -124,13 +141,19 @@ def plan_days(
     force: bool = False,
 ) -> Plan:
     """Exactly the asked report-days; those with a manifest are skipped unless `force`.
-    Snapshots are left out: a past day's roster cannot be asked for (no backfill)."""
+    Snapshots are left out: a past day's roster cannot be asked for (no backfill). Billing days
+    are all exported: one archived already is asked only for a revision, which writes nothing
+    when GitHub's bytes are unchanged."""
     wanted = frozenset(days)
     latest: list[LatestReport] = []
     todo: list[ReportDay] = []
     skipped: list[ReportDay] = []
+    exports: list[ReportDay] = []
     for scope, report in scope_reports(scopes, reports):
         if report.is_snapshot:
+            continue
+        if report.is_export:
+            exports.extend(ReportDay(report, scope.slug, day, scope.level) for day in sorted(wanted))
             continue
         done = archived.get((report, scope), frozenset())
         if report.is_28_day:
@@ -142,7 +165,9 @@ def plan_days(
         for day in sorted(wanted):
             target = todo if force or day not in done else skipped
             target.append(ReportDay(report, scope.slug, day, scope.level))
-    return Plan(latest=tuple(latest), days=_oldest_first(todo), skipped=tuple(skipped))
+    return Plan(
+        latest=tuple(latest), days=_oldest_first(todo), skipped=tuple(skipped), exports=tuple(exports)
+    )
 
 
 def check_day_in_window(day: date, window: Window, field_name: str) -> None:

@@ -1,7 +1,8 @@
 """Sources: how each kind of data is fetched into an attempt (commit.py commits it).
 
 `LinkSource` copies a report-day's signed links; `SnapshotSource` takes today's pages of a
-snapshot (the seat roster); see commit.py for the shape every source has.
+snapshot (the seat roster); `ExportSource` has GitHub build a billing usage export and copies
+its links; see commit.py for the shape every source has.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 
 from ..core.deadline import Deadline
-from ..core.exceptions import LinkRejected, OutOfTime
+from ..core.exceptions import LinkRejected, OutOfTime, Unchanged
 from ..core.layout import ReportDay
 from ..core.lines import LineCounter
-from ..core.manifest import ArchivedFile
+from ..core.manifest import ArchivedFile, Manifest
 from ..core.storage import Storage
+from .billing import CSV, BillingClient
 from .commit import Attempt, Filled
 from .github import ReportClient, ReportLinks
 from .transfer import CopiedFile, LinkDownloader
@@ -125,6 +127,47 @@ class SnapshotSource:
         if len(set(totals)) > 1:
             return f"total_seats changed while paging: {' -> '.join(str(t) for t in dict.fromkeys(totals))}"
         return ""
+
+
+class ExportSource:
+    """One usage day's billing export: created and polled until GitHub completes it (billing.py),
+    then its links copied one by one, bytes as served.
+
+    A day archived already (`current`, its manifest) is read through first without writing:
+    bytes equal to the current revision's are Unchanged (nothing is written); others are the
+    next revision, written beside the earlier ones by the committer."""
+
+    def __init__(
+        self,
+        report_day: ReportDay,
+        billing: BillingClient,
+        downloader: LinkDownloader,
+        current: Manifest | None,
+    ) -> None:
+        self._report_day = report_day
+        self._billing = billing
+        self._downloader = downloader
+        self._current = current
+
+    @property
+    def report_day(self) -> ReportDay:
+        return self._report_day
+
+    def fill(self, attempt: Attempt, deadline: Deadline) -> Filled:
+        rd = self._report_day
+        export = self._billing.export(rd.slug, rd.day, deadline)
+        current = self._current
+        if current is not None:
+            served = [
+                self._downloader.fingerprint(link, attempt.key(i), deadline)
+                for i, link in enumerate(export.links)
+            ]
+            if [(f.bytes, f.sha256) for f in served] == [(f.bytes, f.sha256) for f in current.files]:
+                raise Unchanged(f"revision {current.revision or 1} is what GitHub serves still")
+        for index, link in enumerate(export.links):
+            key = attempt.key(index)
+            attempt.keep(index, self._downloader.copy(link, attempt.storage, key, deadline, content_type=CSV))
+        return Filled()
 
 
 def _store(attempt: Attempt, index: int, content: bytes) -> CopiedFile:

@@ -214,6 +214,11 @@ class _CountingReader:
         return ArchivedFile(key=key, bytes=self.bytes, sha256=self._sha256.hexdigest(), lines=lines)
 
 
+def _drain(reader: _CountingReader) -> None:
+    while reader.read(CHUNK_BYTES):
+        pass
+
+
 class _NoAuthorization(requests.auth.AuthBase):
     """Makes sure no Authorization header (not even one from ~/.netrc) reaches a download host."""
 
@@ -263,13 +268,32 @@ class LinkDownloader:
     ) -> CopiedFile:
         """Stream `url` into `key`; LinkRejected when the host refuses the link itself,
         OutOfTime when `deadline` comes first, ReportTooLarge past MAX_REPORT_BYTES."""
+
+        def put(reader: _CountingReader) -> str | None:
+            return storage.put_stream(key, reader, content_type)  # type: ignore[arg-type]
+
+        return self._pass(url, key, put, deadline)
+
+    def fingerprint(self, url: str, key: str, deadline: Deadline | None = None) -> ArchivedFile:
+        """Read `url` through as `copy` does, writing nothing: what the file at `key` would be,
+        to compare with a file archived already (a re-fetched billing day unchanged is not
+        written again)."""
+        return self._pass(url, key, _drain, deadline).archived
+
+    def _pass(
+        self,
+        url: str,
+        key: str,
+        put: Callable[[_CountingReader], str | None],
+        deadline: Deadline | None,
+    ) -> CopiedFile:
         with _Watchdog(deadline or Deadline.never()) as watchdog:
             for attempt in range(1, self._attempts + 1):
                 try:
                     response = self._open(url, watchdog)
                     with response:
                         reader = _CountingReader(response, url, self.max_report_bytes, watchdog)
-                        version_id = storage.put_stream(key, reader, content_type)  # type: ignore[arg-type]
+                        version_id = put(reader)
                         return CopiedFile(reader.archived_file(key), version_id)
                 except _IncompleteBody:
                     if attempt == self._attempts:

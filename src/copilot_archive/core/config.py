@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .environment import ARCHIVE_BUCKET, ARCHIVE_PREFIX
 from .exceptions import ConfigError, InvalidRequest, UnsafeLink
 from .layout import DEFAULT_PREFIX, Scope, parse_report, validate_prefix, validate_slug
-from .reports import ALL_REPORTS, Level, Report, reports_at
+from .reports import ALL_REPORTS, DEFAULT_REPORTS, Level, Report, reports_at
 from .urls import Target, connection_target, is_loopback
 
 ENTERPRISES = "ENTERPRISES"
@@ -28,6 +28,10 @@ SCOPE_LIST_OBJECT = "SCOPE_LIST_OBJECT"
 MAX_SCOPE_LIST_BYTES = 1024 * 1024
 # ---- end of the scope lists ----
 REPORTS = "REPORTS"
+# Recent usage days of billing asked again on every run, as GitHub still corrects them.
+BILLING_REFETCH_DAYS = "BILLING_REFETCH_DAYS"
+DEFAULT_BILLING_REFETCH_DAYS = 7
+MAX_BILLING_REFETCH_DAYS = 60
 GITHUB_API_URL = "GITHUB_API_URL"
 GITHUB_API_VERSION = "GITHUB_API_VERSION"
 GITHUB_TOKEN_SECRET = "GITHUB_TOKEN_SECRET"
@@ -129,7 +133,7 @@ class Settings:
     organizations: tuple[str, ...] = ()
     bucket: str | None = None
     prefix: str = DEFAULT_PREFIX
-    reports: tuple[Report, ...] = ALL_REPORTS
+    reports: tuple[Report, ...] = DEFAULT_REPORTS
     api_url: str = DEFAULT_API_URL
     api_version: str = DEFAULT_API_VERSION
     token_secret: str | None = None
@@ -154,6 +158,8 @@ class Settings:
     api_requests_in_flight: int = GITHUB_CONCURRENT_REQUESTS
     # Fetch a restated 1-day report-day again, beside its first copy (docs/restatements.md).
     refetch_restated: bool = False
+    # Billing usage (REPORTS naming billing-usage): the trailing days re-fetched on every run.
+    billing_refetch_days: int = DEFAULT_BILLING_REFETCH_DAYS
 
     @property
     def scopes(self) -> tuple[Scope, ...]:
@@ -324,6 +330,10 @@ def settings_from_env(
         values["max_report_bytes"] = _parse_int(MAX_REPORT_BYTES, limit, MIN_MAX_REPORT_BYTES, 2**63 - 1)
     if (refetch := text(REFETCH_RESTATED)) is not None:
         values["refetch_restated"] = _parse_bool(REFETCH_RESTATED, refetch)
+    if (refetch := text(BILLING_REFETCH_DAYS)) is not None:
+        values["billing_refetch_days"] = _parse_int(
+            BILLING_REFETCH_DAYS, refetch, 0, MAX_BILLING_REFETCH_DAYS
+        )
     # The archive queue's settings.
     values["queue_url"] = text(ARCHIVE_QUEUE_URL)
     if (threshold := text(QUEUE_FROM_SCOPES)) is not None:

@@ -441,7 +441,7 @@ RESTATEMENT_LOG = CuratedTable(
 # GitHub exports billing usage per enterprise. Partitioned by the usage day, like user_daily.
 BILLING_USAGE_DAILY = CuratedTable(
     "billing_usage_daily",
-    Report.USERS_1_DAY,  # not used: curated from the billing usage export, not a report
+    Report.BILLING_USAGE,
     None,
     (
         Column("product", "string"),
@@ -464,7 +464,7 @@ BILLING_USAGE_DAILY = CuratedTable(
     description="One row per line of the billing usage export (its latest revision of the day).",
 )
 
-ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS, USER_TEAM_DAILY, REPO_DAILY, SEAT_DAILY)
+ROW_TABLES = (USER_DAILY, ENTERPRISE_DAY_TOTALS, USER_TEAM_DAILY, REPO_DAILY, SEAT_DAILY, BILLING_USAGE_DAILY)
 CURATED_TABLES: tuple[CuratedTable, ...] = (
     USER_DAILY,
     *USER_BREAKDOWNS,
@@ -492,7 +492,7 @@ def row_table(report: Report) -> CuratedTable:
 
 def tables_for(report: Report) -> tuple[CuratedTable, ...]:
     source = report.kind.curated_as
-    return tuple(t for t in CURATED_TABLES if source is not None and t.source is source)
+    return tuple(t for t in (*CURATED_TABLES, *SOURCE_TABLES) if source is not None and t.source is source)
 
 
 def table_named(name: str) -> CuratedTable:
@@ -506,5 +506,8 @@ def table_named(name: str) -> CuratedTable:
 NAMING_A_PERSON: tuple[CuratedTable, ...] = tuple(t for t in ALL_TABLES if "user_login" in t.column_names)
 # Of those, the tables of one person's rows with a file a day, so that a day's per-person rows are
 # one object: expired after USER_DATA_RETENTION_DAYS and erased on request. restatement_log (a
-# month file of differences, a person's among the totals') is pseudonymised but kept.
-PER_PERSON_TABLES: tuple[CuratedTable, ...] = tuple(t for t in NAMING_A_PERSON if not t.monthly)
+# month file of differences, a person's among the totals') and billing_usage_daily (the bill
+# itself: billed_usage_monthly sums it) are pseudonymised but kept.
+PER_PERSON_TABLES: tuple[CuratedTable, ...] = tuple(
+    t for t in NAMING_A_PERSON if not t.monthly and t.name != "billing_usage_daily"
+)

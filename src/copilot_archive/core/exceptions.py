@@ -77,6 +77,10 @@ class AlreadyExists(WriteConflict):
     """A create-only write found an object already there (another run committed it first)."""
 
 
+class Unchanged(AlreadyExists):
+    """A re-fetch found the bytes the archive holds already: nothing to write."""
+
+
 class ManifestError(ArchiveError):
     """A manifest is missing, unreadable or disagrees with the files it lists."""
 

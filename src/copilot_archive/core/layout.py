@@ -1,6 +1,9 @@
 """The archive's key layout: every key is built and parsed here, and nowhere else.
 
 Raw files:  {prefix}/raw/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}/part-{i:04d}.json
+Revised ones (billing usage, GitHub corrects its figures after the fact), each revision beside
+the others, the first being 1; the day's manifest names the current one:
+            {prefix}/raw/enterprise/billing-usage/enterprise={slug}/day={YYYY-MM-DD}/revision={n}/part-{i:04d}.csv
 Manifests:  {prefix}/manifests/{level}/{report}/{level}={slug}/day={YYYY-MM-DD}.json
 Curated:    {prefix}/curated/{level}/{table}/{level}={slug}/day={YYYY-MM-DD}/part-0000.parquet
 Monthly curated tables (the enterprise-level ones and index_status, see
@@ -114,24 +117,30 @@ def _partition(report_day: ReportDay) -> str:
     return f"{level}/{report_day.report.value}/{level}={report_day.slug}"
 
 
-def raw_day_prefix(prefix: str, report_day: ReportDay) -> str:
-    """The folder holding one report-day's raw files, ending in '/'."""
-    return f"{prefix}/raw/{_partition(report_day)}/day={report_day.day.isoformat()}/"
+def raw_day_prefix(prefix: str, report_day: ReportDay, revision: int | None = None) -> str:
+    """The folder holding one report-day's raw files (of one revision, for revised kinds),
+    ending in '/'."""
+    folder = f"{prefix}/raw/{_partition(report_day)}/day={report_day.day.isoformat()}/"
+    return folder if revision is None else f"{folder}revision={revision}/"
 
 
-def raw_file_key(prefix: str, report_day: ReportDay, index: int, revision: int = 0) -> str:
-    """A raw file of the report-day's first copy, or of a later one (`revision` >= 1)."""
-    if revision:
+def raw_file_key(
+    prefix: str, report_day: ReportDay, index: int, revision: int | None = None, later_copy: int = 0
+) -> str:
+    """A raw file of the report-day (of one `revision`, for revised kinds such as billing), or of
+    a later copy of a restated 1-day report (`later_copy` >= 1), kept apart from the first."""
+    if later_copy:
         folder = f"{prefix}/raw/revisions/{_partition(report_day)}/day={report_day.day.isoformat()}"
-        return f"{folder}/revision={revision:04d}/part-{index:04d}.json"
-    return f"{raw_day_prefix(prefix, report_day)}part-{index:04d}.json"
+        return f"{folder}/revision={later_copy:04d}/part-{index:04d}.json"
+    suffix = report_day.report.kind.file_type
+    return f"{raw_day_prefix(prefix, report_day, revision)}part-{index:04d}.{suffix}"
 
 
-def manifest_key(prefix: str, report_day: ReportDay, revision: int = 0) -> str:
-    """The manifest of the report-day's first copy, or of a later one (`revision` >= 1)."""
+def manifest_key(prefix: str, report_day: ReportDay, later_copy: int = 0) -> str:
+    """The manifest of the report-day's first copy, or of a later one (`later_copy` >= 1)."""
     listing = manifest_listing_prefix(prefix, report_day.report, report_day.slug, report_day.level)
-    if revision:
-        return f"{revision_manifests_prefix(prefix, report_day)}revision-{revision:04d}.json"
+    if later_copy:
+        return f"{revision_manifests_prefix(prefix, report_day)}revision-{later_copy:04d}.json"
     return f"{listing}day={report_day.day.isoformat()}.json"
 
 

@@ -37,6 +37,9 @@ class Manifest:
     report_end_day: date | None = None
     # A snapshot whose pages disagreed (its total changed while paging) even when taken again.
     disagreement: str = ""
+    # Revised kinds (billing usage): the revision these files are, the day's current one; the
+    # earlier ones stay archived beside it (layout.raw_day_prefix).
+    revision: int | None = None
 
     @property
     def status(self) -> str:
@@ -76,6 +79,8 @@ class Manifest:
         )
         if self.disagreement:
             body["disagreement"] = self.disagreement
+        if self.revision is not None:
+            body["revision"] = self.revision
         return (json.dumps(body, indent=2) + "\n").encode()
 
     @classmethod
@@ -98,9 +103,18 @@ class Manifest:
                 report_start_day=date.fromisoformat(start) if start else None,
                 report_end_day=date.fromisoformat(end) if end else None,
                 disagreement=str(body.get("disagreement") or ""),
+                revision=_revision(body.get("revision")),
             )
         except (ValueError, KeyError, TypeError, AttributeError, InvalidRequest) as exc:
             raise ManifestError(f"{key}: not a valid manifest ({type(exc).__name__}: {exc})") from exc
+
+
+def _revision(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"revision {value!r} is not a whole number from 1")
+    return value
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")

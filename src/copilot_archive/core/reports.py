@@ -37,6 +37,9 @@ class Cadence(StrEnum):
     # Only today's state is served (the seat roster): taken once per UTC day, its day names the
     # report-day, and a day not taken is lost (no backfill).
     SNAPSHOT = "snapshot"
+    # An export GitHub builds on request (billing usage): created, polled and downloaded for one
+    # usage day; days stay asked for 24 months and recent ones again, as GitHub revises them.
+    EXPORT = "export"
 
 
 class Report(StrEnum):
@@ -54,6 +57,8 @@ class Report(StrEnum):
     # .../copilot/billing): the seat roster and an organization's seat breakdown.
     COPILOT_SEATS = "copilot-seats"
     COPILOT_BILLING = "copilot-billing"
+    # GitHub's billing usage report export, one usage day each (archiving/billing.py).
+    BILLING_USAGE = "billing-usage"
 
     @property
     def kind(self) -> ReportKind:
@@ -70,6 +75,23 @@ class Report(StrEnum):
         return self.kind.cadence is Cadence.SNAPSHOT
 
     @property
+    def is_export(self) -> bool:
+        """An export created, polled and downloaded per usage day, revised after the fact."""
+        return self.kind.cadence is Cadence.EXPORT
+
+    @property
+    def runs_where_planned(self) -> bool:
+        """Archived by the run that plans it, never put on the archive queue: a snapshot is of
+        the day it is taken; a billing export is planned again by the next run."""
+        return self.kind.cadence in (Cadence.SNAPSHOT, Cadence.EXPORT)
+
+    @property
+    def permission_family(self) -> Cadence:
+        """What one refusal of a scope's credential stands for: the usage reports (day and latest
+        alike), the snapshots, or the billing exports each need a permission of their own."""
+        return Cadence.DAY if self.kind.cadence is Cadence.LATEST else self.kind.cadence
+
+    @property
     def is_daily(self) -> bool:
         """Asked for one past day (`?day=`): the 1-day usage reports."""
         return self.kind.cadence is Cadence.DAY
@@ -84,6 +106,8 @@ class ReportKind:
     curated_as: Report | None = None
     # The path below the scope's (`/orgs/{org}`), when it is not the usage reports' one.
     endpoint: str | None = None
+    # How GitHub serves the files, as their archived names end: `part-0000.json`, `.csv`.
+    file_type: str = "json"
 
     def api_path(self, level: Level, slug: str) -> str:
         """The path that answers for this report (its download links, or a snapshot's first
@@ -117,10 +141,24 @@ REPORT_KINDS: tuple[ReportKind, ...] = (
         Report.COPILOT_SEATS, _BOTH, Cadence.SNAPSHOT, Report.COPILOT_SEATS, endpoint="/copilot/billing/seats"
     ),
     ReportKind(Report.COPILOT_BILLING, _ORGANIZATION, Cadence.SNAPSHOT, endpoint="/copilot/billing"),
+    # "Usage reports" (https://docs.github.com/en/rest/billing/usage-reports): an enterprise's
+    # billing usage report export, CSV files from signed links (archiving/billing.py).
+    ReportKind(
+        Report.BILLING_USAGE,
+        _ENTERPRISE,
+        Cadence.EXPORT,
+        Report.BILLING_USAGE,
+        endpoint="/settings/billing/reports",
+        file_type="csv",
+    ),
 )
 _KIND_OF = {kind.report: kind for kind in REPORT_KINDS}
 
 ALL_REPORTS: tuple[Report, ...] = tuple(kind.report for kind in REPORT_KINDS)
+# What a stack archives unless REPORTS says otherwise: all but billing usage. Billing needs an
+# enterprise admin's or billing manager's token, which the Copilot metrics token is not; on by
+# default, every stack without it would fail billing every run and raise its failed alarm.
+DEFAULT_REPORTS: tuple[Report, ...] = tuple(r for r in ALL_REPORTS if r is not Report.BILLING_USAGE)
 
 
 def raw_table_name(report: Report, level: Level = Level.ENTERPRISE) -> str:

@@ -5,14 +5,15 @@ A pure function of the CSV files: GitHub's header names are mapped to the table'
 (or documents only in some report types, such as `workflow_path`) are kept in `extra`, and a
 value that does not fit its column is NULL there and kept as given in `extra`, as the report
 tables do. Revisions of a day are given oldest first: the latest holding a day is that day's
-rows, whole (a correction replaces the day, it does not add to it).
+rows, whole (a correction replaces the day, it does not add to it). The indexer curates a day's
+current revision (`curate_billing_day`), the one its manifest names, into that day's partition.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -21,9 +22,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..core.curated_schema import BILLING_USAGE_DAILY
-from ..core.exceptions import CurationError
+from ..core.exceptions import CurationError, ManifestError
 from ..core.layout import curated_file_key
-from .curate import arrow_schema
+from ..core.manifest import Manifest
+from ..core.storage import Storage
+from .curate import SMALL_FILE_OPTIONS, arrow_schema, extra_json
 
 # GitHub's CSV header -> billing_usage_daily's column ("Billing reports reference", "Metered
 # usage report fields", https://docs.github.com/en/billing/reference/billing-reports; `model`
@@ -58,6 +61,31 @@ def curate_billing_usage(revisions: Sequence[bytes]) -> dict[date, pa.Table]:
         latest.update(days)  # a later revision's day replaces the earlier one's whole
     schema = arrow_schema(BILLING_USAGE_DAILY)
     return {day: pa.Table.from_pylist(rows, schema=schema) for day, rows in sorted(latest.items())}
+
+
+def curate_billing_day(storage: Storage, manifest: Manifest) -> tuple[pa.Table, tuple[str, ...]]:
+    """The rows of the manifest's usage day from the files of its current revision (each
+    checked against the manifest), and warnings. The files are one export of that day; rows of
+    another day, which GitHub should not send, are left out with a warning rather than written
+    over that day's own partition."""
+    rows: list[dict[str, object]] = []
+    others: set[date] = set()
+    day = manifest.report_day.day
+    for listed in manifest.files:
+        data = storage.get_bytes(listed.key)  # one day's export: a few lines per user
+        if len(data) != listed.bytes or hashlib.sha256(data).hexdigest() != listed.sha256:
+            raise ManifestError(f"{listed.key}: its bytes are not those the manifest lists")
+        for row in _rows(data, listed.key):
+            row_day = row.pop("day")
+            if row_day == day:
+                rows.append(row)
+            else:
+                others.add(row_day)  # type: ignore[arg-type]
+    warnings: tuple[str, ...] = ()
+    if others:
+        left_out = ", ".join(d.isoformat() for d in sorted(others))
+        warnings = (f"billing usage of {day.isoformat()}: rows of other days left out ({left_out})",)
+    return pa.Table.from_pylist(rows, schema=arrow_schema(BILLING_USAGE_DAILY)), warnings
 
 
 def curated_billing_files(prefix: str, enterprise: str, revisions: Sequence[bytes]) -> dict[str, bytes]:
@@ -110,7 +138,7 @@ def _row(record: Mapping[str | None, object], number: int, source: str) -> dict[
             row[column] = number_value
         else:
             row[column] = text or None
-    row["extra"] = json.dumps(extra, sort_keys=True) if extra else None
+    row["extra"] = extra_json(extra)
     return row
 
 
@@ -124,5 +152,5 @@ def _number(text: str) -> float | None:
 
 def _parquet(table: pa.Table) -> bytes:
     out = pa.BufferOutputStream()
-    pq.write_table(table, out)
+    pq.write_table(table, out, **SMALL_FILE_OPTIONS)
     return bytes(out.getvalue().to_pybytes())

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from ..core import clock
 from ..core.curated_schema import (
+    BILLING_USAGE_DAILY,
     CURATED_REPORTS,
     INDEX_STATUS,
     RESTATEMENT_LOG,
@@ -63,8 +64,9 @@ from ..core.privacy import NO_PRIVACY, PrivacySettings
 from ..core.reports import SERVED, Level, Report, raw_table_name
 from ..core.seat_prices import DEFAULT_SEAT_PRICES
 from ..core.storage import LocalFolderStorage, Storage
+from .billing import curate_billing_day
 from .catalog import Catalog, NullCatalog, PartitionSpec
-from .curate import BATCH_LINES, Curator, TableBatch, arrow_schema
+from .curate import BATCH_LINES, COMPRESSION, SMALL_FILE_OPTIONS, Curator, TableBatch, arrow_schema
 from .events import IndexRequest
 from .privacy import PER_PERSON_NAMES, Pseudonymizer, expire_per_person_rows
 from .restatements import ONE_DAY_REPORT, Comparer, log_rows, merge_log, with_restated_days
@@ -72,21 +74,6 @@ from .seats import curate_seats
 
 PARQUET = "application/vnd.apache.parquet"
 JSON = "application/json"
-# zstd: smaller files than snappy at similar read speed; Athena (engine v3), Glue and DuckDB read it.
-COMPRESSION = "zstd"
-# A small file (a month of an enterprise-level table or of index_status) is mostly footer. Readers
-# take the types from the table definition (Glue, curated_schema), so the footer's copy of the
-# Arrow schema (ARROW:schema) goes; min/max statistics and dictionaries buy nothing on a few
-# hundred rows read whole. One row group (write_table's default below 1M rows), no page index.
-# zstd level 12: measured on month files, 8% smaller than the default level at ~8 ms a write;
-# level 19 saved 3% more at ~21 ms, paid for every report-day (most of a local year's indexing).
-SMALL_FILE_OPTIONS: dict[str, Any] = {
-    "compression": COMPRESSION,
-    "compression_level": 12,
-    "store_schema": False,
-    "write_statistics": False,
-    "use_dictionary": False,
-}
 # Raw files are read, and curated, in blocks of whole lines of about this size: big enough that
 # Arrow parses each in one call at full speed, small enough that memory stays flat.
 READ_CHUNK = 8 * 1024 * 1024
@@ -343,9 +330,9 @@ class Indexer:
         if manifest.report_day != report_day:
             raise ManifestError(f"{key}: the manifest describes {manifest.report_day}, not {report_day}")
         # The layout fixes every file's key: a manifest never makes the indexer read elsewhere.
-        revision = manifest_revision(self.prefix, key)
+        later_copy = manifest_revision(self.prefix, key)
         for index, listed in enumerate(manifest.files):
-            expected = raw_file_key(self.prefix, report_day, index, revision)
+            expected = raw_file_key(self.prefix, report_day, index, manifest.revision, later_copy)
             if listed.key != expected:
                 raise ManifestError(
                     f"{key}: file {index} is listed as {listed.key!r}, the layout says {expected}"
@@ -388,7 +375,7 @@ class Indexer:
                         self._write_into_month(table, report_day, rows_of_day)
                 else:
                     self.storage.put_bytes(self._curated_key(report_day, name), data, PARQUET)
-        specs = self._partitions(report_day, files)
+        specs = self._partitions(report_day, files, manifest.revision)
         restated = 0
         if report_day.report in ONE_DAY_REPORT:
             restated, logged = self._log_restatements(manifest)
@@ -484,6 +471,13 @@ class Indexer:
                 self.storage, manifest, self.seat_prices, self._pseudonymizer
             )
             return files, {}, rows, (), mistyped, ()  # no monthly table among them
+        if report_day.report is Report.BILLING_USAGE:  # CSV of the current revision, not report lines
+            # The day's partition file is replaced whole: a revision's rows replace the earlier's.
+            table, warnings = curate_billing_day(self.storage, manifest)
+            if self._pseudonymizer is not None:  # billing lines name people (username)
+                table = self._pseudonymizer.batch(BILLING_USAGE_DAILY, table)
+            name = BILLING_USAGE_DAILY.name
+            return {name: _parquet_bytes(table)}, {}, {name: table.num_rows}, warnings, 0, ()
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
         sinks = {table.name: _ParquetSink(table) for table in curator.tables}
@@ -622,12 +616,15 @@ class Indexer:
             recorded.append(result)
         return recorded
 
-    def _partitions(self, report_day: ReportDay, tables: Iterable[str]) -> list[PartitionSpec]:
-        """The raw partition, each curated one written, and the status one."""
+    def _partitions(
+        self, report_day: ReportDay, tables: Iterable[str], revision: int | None = None
+    ) -> list[PartitionSpec]:
+        """The raw partition (of the current revision, for revised kinds: the raw table reads
+        the day once), each curated one written, and the status one."""
         values = (report_day.slug, report_day.day.isoformat())
         level = report_day.level
         raw_table = raw_table_name(report_day.report, level)
-        specs = [PartitionSpec(raw_table, values, raw_day_prefix(self.prefix, report_day))]
+        specs = [PartitionSpec(raw_table, values, raw_day_prefix(self.prefix, report_day, revision))]
         for table in (*tables, INDEX_STATUS.name):
             rd = report_day
             name = level.table_name(table)

@@ -64,7 +64,9 @@ class Pseudonymizer:
             return batch
         names = batch.schema.names
         logins = batch.column(LOGIN_COLUMN).to_pylist()
-        ids = batch.column(USER_ID_COLUMN).to_pylist()
+        # Billing usage names a person by login only.
+        has_ids = USER_ID_COLUMN in names
+        ids = batch.column(USER_ID_COLUMN).to_pylist() if has_ids else [None] * batch.num_rows
         columns = list(batch.columns)
         if "extra" in names:
             extras = batch.column("extra").to_pylist()
@@ -76,9 +78,10 @@ class Pseudonymizer:
         columns[names.index(LOGIN_COLUMN)] = pa.array(
             [None if v is None else self.login(v) for v in logins], pa.string()
         )
-        columns[names.index(USER_ID_COLUMN)] = pa.array(
-            [None if v is None else self.user_id(v) for v in ids], pa.int64()
-        )
+        if has_ids:
+            columns[names.index(USER_ID_COLUMN)] = pa.array(
+                [None if v is None else self.user_id(v) for v in ids], pa.int64()
+            )
         kind = pa.RecordBatch if isinstance(batch, pa.RecordBatch) else pa.Table
         return kind.from_arrays(columns, schema=batch.schema)
 

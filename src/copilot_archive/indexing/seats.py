@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from ..core.curated_schema import SEAT_DAILY, SEAT_PRICE
 from ..core.exceptions import ManifestError
 from ..core.manifest import Manifest
 from ..core.storage import Storage
-from .curate import arrow_schema
+from .curate import SMALL_FILE_OPTIONS, arrow_schema, extra_json, loads_keeping_non_finite
 from .privacy import Pseudonymizer
 
 # The seat object's fields as GitHub's REST reference lists them; any other goes to `extra`.
@@ -40,8 +39,6 @@ _KNOWN = frozenset(
         "last_authenticated_at",
     }
 )
-# As the indexer writes every curated table (indexer.COMPRESSION, which imports this module).
-COMPRESSION = "zstd"
 _TIMESTAMPS = ("created_at", "updated_at", "last_activity_at", "last_authenticated_at")
 _STRINGS = ("plan_type", "last_activity_editor")
 
@@ -58,12 +55,12 @@ def curate_seats(
     sink = io.BytesIO()
     rows = 0
     mistyped = 0
-    with pq.ParquetWriter(sink, schema, compression=COMPRESSION) as writer:
+    with pq.ParquetWriter(sink, schema, **SMALL_FILE_OPTIONS) as writer:
         for listed in manifest.files:
             data = storage.get_bytes(listed.key)  # one page: at most 100 seats
             if len(data) != listed.bytes or hashlib.sha256(data).hexdigest() != listed.sha256:
                 raise ManifestError(f"{listed.key}: its bytes are not those the manifest lists")
-            page = json.loads(data)
+            page = loads_keeping_non_finite(data)  # a NaN stays text: `extra` stays valid JSON
             seats = page.get("seats") if isinstance(page, dict) else None
             if not isinstance(seats, list):
                 raise ManifestError(f"{listed.key}: not a page of seats")
@@ -83,7 +80,7 @@ def curate_seats(
         schema=arrow_schema(SEAT_PRICE),
     )
     price_file = pa.BufferOutputStream()
-    pq.write_table(priced, price_file, compression=COMPRESSION)
+    pq.write_table(priced, price_file, **SMALL_FILE_OPTIONS)
     files = {SEAT_DAILY.name: sink.getvalue(), SEAT_PRICE.name: price_file.getvalue().to_pybytes()}
     return files, {SEAT_DAILY.name: rows, SEAT_PRICE.name: len(prices)}, mistyped
 
@@ -91,7 +88,7 @@ def curate_seats(
 def seat_row(seat: Any) -> tuple[dict[str, Any], int]:
     """One seat entry as a seat_daily row (without its partition), and how many values misfit."""
     if not isinstance(seat, dict):
-        return {"extra": json.dumps({"seat": seat})}, 1
+        return {"extra": extra_json({"seat": seat})}, 1
     extra = {key: value for key, value in seat.items() if key not in _KNOWN}
     misfits = 0
 
@@ -116,7 +113,7 @@ def seat_row(seat: Any) -> tuple[dict[str, Any], int]:
         row[name] = keep(name, seat.get(name), _timestamp(seat.get(name)))
     pending = seat.get("pending_cancellation_date")
     row["pending_cancellation_date"] = keep("pending_cancellation_date", pending, _date(pending))
-    row["extra"] = json.dumps(extra, separators=(",", ":"), sort_keys=True) if extra else None
+    row["extra"] = extra_json(extra)
     return row, misfits
 
 

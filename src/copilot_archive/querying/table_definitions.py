@@ -75,12 +75,22 @@ def _raw(level: Level, report: Report) -> TableDefinition:
         name=raw_table_name(report, level),
         level=level,
         storage=Storage.RAW,
-        description=f"The {report.value} report files as archived, one row per NDJSON line.",
+        description=_raw_description(report),
         columns=(Column("line", "string"),),
         partition_keys=partition_columns(level),
         report=report,
         contract_name=report.value,
     )
+
+
+def _raw_description(report: Report) -> str:
+    if report.is_export:
+        # The indexer points each day's partition at the day's current revision (core/layout.py).
+        return (
+            f"The {report.value} export files as archived, one row per CSV line (header included), "
+            "of each day's current revision."
+        )
+    return f"The {report.value} report files as archived, one row per NDJSON line."
 
 
 def _description(table: CuratedTable, level: Level) -> str:
