@@ -87,7 +87,7 @@ def _description(table: CuratedTable, level: Level) -> str:
         return INDEX_STATUS_DESCRIPTION
     if table.description is not None:
         return table.description
-    # The report that fills the table at this level: organization-1-day for an org_enterprise_*.
+    # The report that fills the table at this level: organization-1-day for org_day_totals.
     report = next((r for r in reports_at(level) if r.kind.curated_as is table.source), table.source)
     if report.is_snapshot:
         return f"One row per seat entry of each {report.value} snapshot (one a day)."
@@ -98,7 +98,7 @@ def _description(table: CuratedTable, level: Level) -> str:
 
 def _curated(level: Level, table: CuratedTable) -> TableDefinition:
     return TableDefinition(
-        name=level.table_name(table.name),
+        name=table.name_at(level),
         level=level,
         storage=Storage.CURATED,
         description=_description(table, level),
@@ -113,7 +113,7 @@ def table_definitions(levels: Iterable[Level] = CATALOGUED_LEVELS) -> tuple[Tabl
     """Per level: a raw table per report served there, then every curated table, in contract order.
 
     Every level has every curated table of the reports: an organization's 1-day report has the
-    enterprise report's shape, so it fills the enterprise_* tables as `org_enterprise_*`. A table
+    enterprise report's shape, so it fills the enterprise_* tables, as `org_*` (org_day_totals). A table
     of another source is at the levels it names (billing_usage_daily: the enterprise's only).
     """
     definitions: list[TableDefinition] = []
