@@ -211,7 +211,8 @@ def test_the_indexer_lambda_files_organization_days_under_the_org_tables(
     org_tables = [name for name in org_tables if name.startswith("org_")]
     assert org_tables and not [name for name in org_tables if "enterprise" in name]
     totals = glue.get_partitions(DatabaseName=database, TableName="org_day_totals")["Partitions"][0]
-    assert "/curated/organization/enterprise_day_totals/organization=octo/" in totals["StorageDescriptor"]["Location"]
+    folder = "/curated/organization/enterprise_day_totals/organization=octo/"
+    assert folder in totals["StorageDescriptor"]["Location"]
     for table in ("user_daily", "enterprise_day_totals", "index_status", "raw_users_1_day"):
         assert partitions(table) == [], table
     located = glue.get_partitions(DatabaseName=database, TableName="org_user_daily")["Partitions"][0]
