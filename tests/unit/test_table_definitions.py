@@ -33,6 +33,7 @@ def _ids(table: TableDefinition) -> str:
 def _copy_of_the_repo(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / defs.TABLES_DIR, tmp_path / defs.TABLES_DIR)
     shutil.copy(ROOT / defs.TEMPLATE, tmp_path / defs.TEMPLATE)
+    shutil.copy(ROOT / defs.GLUE_TEMPLATE, tmp_path / defs.GLUE_TEMPLATE)
     return tmp_path
 
 
@@ -56,7 +57,7 @@ def test_a_contract_change_not_regenerated_is_named_stale(tmp_path):
     root = _copy_of_the_repo(tmp_path)
     changed = _retyped(table_definitions(), "user_daily", "user_id", "string")
 
-    assert defs.stale_files(root, changed) == [Path("athena/tables/user_daily.sql"), Path("template.yaml")]
+    assert defs.stale_files(root, changed) == [Path("athena/tables/user_daily.sql"), Path("glue-tables.yaml")]
     assert defs.main(["--check", "--root", str(root)]) == 0  # the real contract is unchanged
 
 

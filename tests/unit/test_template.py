@@ -20,7 +20,7 @@ from copilot_archive.core.exceptions import InvalidRequest
 from copilot_archive.core.layout import PREFIX_PATTERN, validate_prefix
 from copilot_archive.core.reports import ALL_REPORTS
 from copilot_archive.querying.table_definitions import table_definitions
-from tests.stack import RESOURCES, TEMPLATE
+from tests.stack import GLUE_TEMPLATE, RESOURCES, TEMPLATE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,11 +92,25 @@ def as_list(value: Any) -> list[Any]:
 
 def test_every_glue_table_has_a_definition_and_every_definition_a_glue_table() -> None:
     # Their content is generated from the definitions (tests/unit/test_table_definitions.py).
-    glue = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Glue::Table"}
+    glue = {k: v for k, v in GLUE_TEMPLATE["Resources"].items() if v["Type"] == "AWS::Glue::Table"}
     expected = {t.logical_id: t.name for t in table_definitions()}
     assert {k: v["Properties"]["TableInput"]["Name"] for k, v in glue.items()} == expected
+    assert set(glue) == set(GLUE_TEMPLATE["Resources"])
     for resource in glue.values():
         assert resource["Properties"]["DatabaseName"] == {"Ref": "GlueDatabase"}
+
+
+def test_the_stack_deploys_the_glue_tables_as_a_nested_stack_of_its_own_database_and_bucket() -> None:
+    # template.yaml holds what a person edits; the generated tables are a nested stack.
+    assert not [k for k, v in RESOURCES.items() if v["Type"] == "AWS::Glue::Table"]
+    (nested,) = [v["Properties"] for v in RESOURCES.values() if v["Type"] == "AWS::Serverless::Application"]
+    assert nested["Location"] == "glue-tables.yaml"
+    assert nested["Parameters"] == {
+        "GlueDatabase": {"Ref": "GlueDatabase"},
+        "ArchiveBucket": {"Ref": "ArchiveBucket"},
+        "ArchivePrefix": {"Ref": "ArchivePrefix"},
+    }
+    assert set(GLUE_TEMPLATE["Parameters"]) == set(nested["Parameters"])
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
