@@ -46,7 +46,7 @@ UNITS = {
 DASHBOARD_FILE = "copilot-usage.json"
 # What the dashboard needs, for Grafana's import to check: its version, the plugin, the panels.
 GRAFANA_VERSION = "10.0.0"
-ATHENA_PLUGIN_VERSION = "2.0.0"
+ATHENA_PLUGIN_VERSION = "2.9.3"
 LEVEL = "${level:sqlstring}"
 PANEL_NAMES = {"timeseries": "Time series", "state-timeline": "State timeline"}
 
