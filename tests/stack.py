@@ -34,10 +34,37 @@ def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dic
 CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 TEMPLATE: dict[str, Any] = yaml.load((ROOT / "template.yaml").read_text(), Loader=CloudFormationLoader)
 RESOURCES: dict[str, dict[str, Any]] = TEMPLATE["Resources"]
-# The nested stack of the generated Glue tables (GlueTables in template.yaml).
+# The nested stacks: the generated Glue tables (GlueTables) and the alarms (Alarms).
 GLUE_TEMPLATE: dict[str, Any] = yaml.load(
     (ROOT / "glue-tables.yaml").read_text(), Loader=CloudFormationLoader
 )
+ALARMS_TEMPLATE: dict[str, Any] = yaml.load((ROOT / "alarms.yaml").read_text(), Loader=CloudFormationLoader)
+
+
+def nested_parameters(location: str) -> dict[str, Any]:
+    """What template.yaml passes the nested stack it deploys from `location`."""
+    (nested,) = [
+        r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::Serverless::Application" and r["Properties"]["Location"] == location
+    ]
+    parameters: dict[str, Any] = nested.get("Parameters", {})
+    return parameters
+
+
+def _passed(node: Any, values: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        if set(node) == {"Ref"} and node["Ref"] in values:
+            return values[node["Ref"]]
+        return {k: _passed(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_passed(v, values) for v in node]
+    return node
+
+
+# The alarms as the stack deploys them: each parameter's !Ref replaced by what template.yaml
+# passes (AlarmTopic stays {"Ref": "AlarmTopic"}, a queue name is its GetAtt, ...).
+ALARMS: dict[str, dict[str, Any]] = _passed(ALARMS_TEMPLATE["Resources"], nested_parameters("alarms.yaml"))
 
 
 def _resolve(node: Any, values: dict[str, str]) -> Any:

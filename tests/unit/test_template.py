@@ -20,7 +20,7 @@ from copilot_archive.core.exceptions import InvalidRequest
 from copilot_archive.core.layout import PREFIX_PATTERN, validate_prefix
 from copilot_archive.core.reports import ALL_REPORTS
 from copilot_archive.querying.table_definitions import table_definitions
-from tests.stack import GLUE_TEMPLATE, RESOURCES, TEMPLATE
+from tests.stack import ALARMS, ALARMS_TEMPLATE, GLUE_TEMPLATE, RESOURCES, TEMPLATE, nested_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,14 +103,28 @@ def test_every_glue_table_has_a_definition_and_every_definition_a_glue_table() -
 def test_the_stack_deploys_the_glue_tables_as_a_nested_stack_of_its_own_database_and_bucket() -> None:
     # template.yaml holds what a person edits; the generated tables are a nested stack.
     assert not [k for k, v in RESOURCES.items() if v["Type"] == "AWS::Glue::Table"]
-    (nested,) = [v["Properties"] for v in RESOURCES.values() if v["Type"] == "AWS::Serverless::Application"]
-    assert nested["Location"] == "glue-tables.yaml"
-    assert nested["Parameters"] == {
+    passed = nested_parameters("glue-tables.yaml")
+    assert passed == {
         "GlueDatabase": {"Ref": "GlueDatabase"},
         "ArchiveBucket": {"Ref": "ArchiveBucket"},
         "ArchivePrefix": {"Ref": "ArchivePrefix"},
     }
-    assert set(GLUE_TEMPLATE["Parameters"]) == set(nested["Parameters"])
+    assert set(GLUE_TEMPLATE["Parameters"]) == set(passed)
+    # What a person reads in one sitting; the alarms are alarms.yaml, the tables glue-tables.yaml.
+    assert len((ROOT / "template.yaml").read_text().splitlines()) < 1200
+
+
+def test_the_alarms_nested_stack_gets_every_parameter_it_declares_and_the_stacks_conditions() -> None:
+    assert not [k for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"]
+    passed = nested_parameters("alarms.yaml")
+    declared = ALARMS_TEMPLATE["Parameters"]
+    assert set(passed) == set(declared)
+    # A parameter the parent has is passed as itself; the rest are its resources and mapping.
+    for name in set(declared) & set(TEMPLATE["Parameters"]):
+        assert passed[name] == {"Ref": name}, name
+    for name, condition in ALARMS_TEMPLATE["Conditions"].items():
+        if name.startswith("Has"):
+            assert condition == TEMPLATE["Conditions"][name], name
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -370,7 +384,8 @@ def test_every_skipped_scanner_check_says_why() -> None:
 
 def test_every_alarm_notifies_the_topic_and_watches_a_metric_the_code_publishes() -> None:
     published = "".join(p.read_text() for p in (ROOT / "src" / "copilot_archive").rglob("*.py"))
-    alarms = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    alarms = {k: v["Properties"] for k, v in ALARMS.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    assert set(alarms) == set(ALARMS)
     for name, alarm in alarms.items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
         if alarm["Namespace"] not in ("AWS/Lambda", "AWS/SQS"):
@@ -388,7 +403,7 @@ def test_every_alarm_notifies_the_topic_and_watches_a_metric_the_code_publishes(
 
 
 def test_freshness_alarm_breaches_when_the_archiver_goes_quiet() -> None:
-    alarm = RESOURCES["DataFreshnessAlarm"]["Properties"]
+    alarm = ALARMS["DataFreshnessAlarm"]["Properties"]
     assert alarm["MetricName"] == "DataAgeHours" and alarm["Statistic"] == "Maximum"
     assert alarm["Threshold"] == {"Ref": "FreshnessHours"}
     assert alarm["TreatMissingData"] == "breaching"
@@ -804,7 +819,7 @@ def test_no_resource_name_property_escapes_the_length_check() -> None:
 
 
 def test_a_failing_queue_message_pages_within_the_hour() -> None:
-    alarm = RESOURCES["ArchiveQueueMessageFailedAlarm"]["Properties"]
+    alarm = ALARMS["ArchiveQueueMessageFailedAlarm"]["Properties"]
     assert alarm["MetricName"] == "QueueMessagesFailed" and alarm["Statistic"] == "Sum"
     assert alarm["Namespace"] == {"Fn::FindInMap": ["Observability", "Archiver", "MetricsNamespace"]}
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
@@ -815,4 +830,4 @@ def test_a_failing_queue_message_pages_within_the_hour() -> None:
         < RESOURCES["ArchiveQueue"]["Properties"]["VisibilityTimeout"]
     )
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
-    assert "Condition" not in RESOURCES["ArchiveQueueMessageFailedAlarm"]
+    assert "Condition" not in ALARMS["ArchiveQueueMessageFailedAlarm"]
