@@ -76,7 +76,7 @@ _HOLE = re.compile(rf"({_DAYS_HOLE}|{_SCOPE_HOLE})\((\w+)\)", re.IGNORECASE)
 def organization_select(select: str) -> str:
     """An enterprise-level SELECT over the organization twins: every view it reads takes the
     `org_` prefix and the `enterprise` column becomes `organization` (as sql.py makes the
-    views' twins)."""
+    views' twins). A panel reads views only (panels.py), never a table, whose twin may drop more."""
     tree = sqlglot.parse_one(select, read="athena")
     ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
     org = Level.ORGANIZATION
