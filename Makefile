@@ -31,7 +31,7 @@ docs: setup
 test: setup lint docs
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
-# athena/tables/*.sql and template.yaml's Glue tables, written from the contract (core/curated_schema.py);
+# athena/tables/*.sql and glue-tables.yaml (template.yaml's nested stack of Glue tables), written from the contract (core/curated_schema.py);
 # querying/compiled_sql.py, the views compiled from athena/views (no SQL parser at a cold start).
 tables: setup
 	$(BIN)/python -m copilot_archive.querying.table_definitions --write

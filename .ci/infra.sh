@@ -27,7 +27,7 @@ tools_bin="$(dirname "$("$python" -c 'import sys; print(sys.executable)')")"
 export PATH="$tools_bin:$PATH"
 
 echo "== cfn-lint $CFN_LINT_VERSION"
-cfn-lint --non-zero-exit-code error -- template.yaml
+cfn-lint --non-zero-exit-code error -- template.yaml glue-tables.yaml alarms.yaml
 
 echo "== sam validate --lint"
 sam validate --lint
@@ -41,7 +41,8 @@ checkov_venv="${CHECKOV_VENV:-.aws-sam/checkov-venv}"
     "$checkov_venv/bin/pip" install --disable-pip-version-check --quiet "checkov==$CHECKOV_VERSION"
 }
 echo "== checkov $CHECKOV_VERSION"
-"$checkov_venv/bin/checkov" --file template.yaml --framework cloudformation --compact --quiet
+"$checkov_venv/bin/checkov" --file template.yaml --file glue-tables.yaml --file alarms.yaml \
+    --framework cloudformation --compact --quiet
 
 build_dir="$(mktemp -d)"
 trap 'rm -rf "$build_dir"' EXIT
@@ -65,6 +66,11 @@ fi
 [[ -f "$build_dir/ArchiverFunction/app.py" ]] || fail "function artifact lacks app.py"
 [[ -f "$build_dir/ArchiveWorkerFunction/app.py" ]] || fail "queue worker artifact lacks app.py"
 [[ -f "$indexer_layer/pyarrow/__init__.py" ]] || fail "IndexerLayer lacks python/pyarrow/__init__.py"
+# The nested stacks, built beside the functions for sam deploy to package.
+grep -q "AWS::Glue::Table" "$build_dir/GlueTables/template.yaml" 2>/dev/null \
+    || fail "the build lacks the nested stack GlueTables (glue-tables.yaml)"
+grep -q "AWS::CloudWatch::Alarm" "$build_dir/Alarms/template.yaml" 2>/dev/null \
+    || fail "the build lacks the nested stack Alarms (alarms.yaml)"
 [[ -f "$build_dir/IndexerFunction/app.py" ]] || fail "indexer function artifact lacks app.py"
 
 # Every compiled extension and shared library (*.so, *.so.N) in a layer must be an ELF for

@@ -175,14 +175,15 @@ def test_with_no_scope_named_and_none_archived_the_error_says_both(archiving_env
 
 def _athena_names() -> tuple[list[str], list[str]]:
     """The archive's tables and views as the repository ships them: a view also has its org_ twin
-    where every table it reads has one (billing usage is exported per enterprise only)."""
+    where every table it reads has one (billing usage is exported per enterprise only); a table of
+    the enterprise report is `org_` without `enterprise_` at organization level (org_day_totals)."""
     tables = sorted(p.stem for p in (REPO / "athena/tables").glob("*.sql"))
     views = []
     for path in sorted((REPO / "athena/views").glob("*.sql")):
         sql = path.read_text()
         reads = [t for t in tables if re.search(rf"\b{t}\b", sql)]
         views.append(path.stem)
-        if all(f"org_{t}" in tables for t in reads):
+        if all(f"org_{t.removeprefix('enterprise_')}" in tables for t in reads):
             views.append(f"org_{path.stem}")
     return tables, sorted(views)
 

@@ -205,8 +205,15 @@ def test_the_indexer_lambda_files_organization_days_under_the_org_tables(
 
     for table in ("org_user_daily", "org_raw_users_1_day"):
         assert partitions(table) == [["octo", day.isoformat()]], table
-    for table in ("org_enterprise_day_totals", "org_index_status"):  # a file a month
+    for table in ("org_day_totals", "org_index_status"):  # a file a month
         assert partitions(table) == [["octo", day.isoformat()[:7]]], table
+    # Organization-level names do not say "enterprise"; the files keep the contract's folder.
+    org_tables = [t["Name"] for t in glue.get_tables(DatabaseName=database)["TableList"]]
+    org_tables = [name for name in org_tables if name.startswith("org_")]
+    assert org_tables and not [name for name in org_tables if "enterprise" in name]
+    totals = glue.get_partitions(DatabaseName=database, TableName="org_day_totals")["Partitions"][0]
+    folder = "/curated/organization/enterprise_day_totals/organization=octo/"
+    assert folder in totals["StorageDescriptor"]["Location"]
     for table in ("user_daily", "enterprise_day_totals", "index_status", "raw_users_1_day"):
         assert partitions(table) == [], table
     located = glue.get_partitions(DatabaseName=database, TableName="org_user_daily")["Partitions"][0]

@@ -173,7 +173,7 @@ def test_view_transpiles_to_duckdb(level, name):
 
 def test_views_only_read_tables_and_other_views_of_their_level():
     for level in Level:
-        known = {level.table_name(t.name) for t in curated_schema.ALL_TABLES if level in t.levels}
+        known = {t.name_at(level) for t in curated_schema.ALL_TABLES if level in t.levels}
         known |= {level.table_name(name) for lvl, name in VIEWS if lvl is level}
         for name in (name for lvl, name in VIEWS if lvl is level):
             tree = sqlglot.parse_one(sql.view_sql(level.table_name(name)), read="athena")

@@ -35,6 +35,7 @@ def _copy_of_the_repo(tmp_path: Path) -> Path:
     shutil.copy(ROOT / defs.TEMPLATE, tmp_path / defs.TEMPLATE)
     (tmp_path / defs.LANGUAGE_NAMES).parent.mkdir(parents=True)
     shutil.copy(ROOT / defs.LANGUAGE_NAMES, tmp_path / defs.LANGUAGE_NAMES)
+    shutil.copy(ROOT / defs.GLUE_TEMPLATE, tmp_path / defs.GLUE_TEMPLATE)
     return tmp_path
 
 
@@ -58,7 +59,7 @@ def test_a_contract_change_not_regenerated_is_named_stale(tmp_path):
     root = _copy_of_the_repo(tmp_path)
     changed = _retyped(table_definitions(), "user_daily", "user_id", "string")
 
-    assert defs.stale_files(root, changed) == [Path("athena/tables/user_daily.sql"), Path("template.yaml")]
+    assert defs.stale_files(root, changed) == [Path("athena/tables/user_daily.sql"), Path("glue-tables.yaml")]
     assert defs.main(["--check", "--root", str(root)]) == 0  # the real contract is unchanged
 
 
@@ -99,9 +100,17 @@ def test_organization_tables_are_prefixed_partitioned_and_filed_by_organization(
 
     raw = {f"org_raw_{r.value.replace('-', '_')}": r for r in reports_at(Level.ORGANIZATION)}
     # billing_usage_daily is the enterprise's only: GitHub exports billing usage per enterprise.
-    org_tables = {f"org_{t.name}" for t in ALL_TABLES if Level.ORGANIZATION in t.levels}
+    # An organization's report fills the enterprise report's tables: their names drop "enterprise_".
+    org_tables = {
+        f"org_{t.name.removeprefix('enterprise_')}" for t in ALL_TABLES if Level.ORGANIZATION in t.levels
+    }
     assert set(by_name) == set(raw) | org_tables
     assert "org_billing_usage_daily" not in by_name
+    assert {"org_day_totals", "org_ide_daily", "org_pull_request_comment_type_daily"} <= set(by_name)
+    assert not [name for name in by_name if "enterprise" in name]
+    # The files stay in the contract's folder: an existing archive's curated data is still found.
+    assert by_name["org_day_totals"].location("p") == "p/curated/organization/enterprise_day_totals/"
+    assert by_name["org_day_totals"].logical_id == "CuratedOrgDayTotalsTable"
     for table in tables:
         # A monthly table (a few rows a day) files a month per file: `day` is one of its columns.
         monthly = table.storage is Storage.CURATED and table_named(table.contract_name).monthly

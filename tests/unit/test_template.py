@@ -20,7 +20,7 @@ from copilot_archive.core.exceptions import InvalidRequest
 from copilot_archive.core.layout import PREFIX_PATTERN, validate_prefix
 from copilot_archive.core.reports import ALL_REPORTS, DEFAULT_REPORTS
 from copilot_archive.querying.table_definitions import table_definitions
-from tests.stack import RESOURCES, TEMPLATE
+from tests.stack import ALARMS, ALARMS_TEMPLATE, GLUE_TEMPLATE, RESOURCES, TEMPLATE, nested_parameters
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,11 +94,39 @@ def as_list(value: Any) -> list[Any]:
 
 def test_every_glue_table_has_a_definition_and_every_definition_a_glue_table() -> None:
     # Their content is generated from the definitions (tests/unit/test_table_definitions.py).
-    glue = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::Glue::Table"}
+    glue = {k: v for k, v in GLUE_TEMPLATE["Resources"].items() if v["Type"] == "AWS::Glue::Table"}
     expected = {t.logical_id: t.name for t in table_definitions()}
     assert {k: v["Properties"]["TableInput"]["Name"] for k, v in glue.items()} == expected
+    assert set(glue) == set(GLUE_TEMPLATE["Resources"])
     for resource in glue.values():
         assert resource["Properties"]["DatabaseName"] == {"Ref": "GlueDatabase"}
+
+
+def test_the_stack_deploys_the_glue_tables_as_a_nested_stack_of_its_own_database_and_bucket() -> None:
+    # template.yaml holds what a person edits; the generated tables are a nested stack.
+    assert not [k for k, v in RESOURCES.items() if v["Type"] == "AWS::Glue::Table"]
+    passed = nested_parameters("glue-tables.yaml")
+    assert passed == {
+        "GlueDatabase": {"Ref": "GlueDatabase"},
+        "ArchiveBucket": {"Ref": "ArchiveBucket"},
+        "ArchivePrefix": {"Ref": "ArchivePrefix"},
+    }
+    assert set(GLUE_TEMPLATE["Parameters"]) == set(passed)
+    # What a person reads in one sitting; the alarms are alarms.yaml, the tables glue-tables.yaml.
+    assert len((ROOT / "template.yaml").read_text().splitlines()) < 1200
+
+
+def test_the_alarms_nested_stack_gets_every_parameter_it_declares_and_the_stacks_conditions() -> None:
+    assert not [k for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"]
+    passed = nested_parameters("alarms.yaml")
+    declared = ALARMS_TEMPLATE["Parameters"]
+    assert set(passed) == set(declared)
+    # A parameter the parent has is passed as itself; the rest are its resources and mapping.
+    for name in set(declared) & set(TEMPLATE["Parameters"]):
+        assert passed[name] == {"Ref": name}, name
+    for name, condition in ALARMS_TEMPLATE["Conditions"].items():
+        if name.startswith("Has"):
+            assert condition == TEMPLATE["Conditions"][name], name
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -380,7 +408,8 @@ def test_every_skipped_scanner_check_says_why() -> None:
 
 def test_every_alarm_notifies_the_topic_and_watches_a_metric_the_code_publishes() -> None:
     published = "".join(p.read_text() for p in (ROOT / "src" / "copilot_archive").rglob("*.py"))
-    alarms = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    alarms = {k: v["Properties"] for k, v in ALARMS.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    assert set(alarms) == set(ALARMS)
     for name, alarm in alarms.items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
         if alarm["Namespace"] not in ("AWS/Lambda", "AWS/SQS"):
@@ -398,7 +427,7 @@ def test_every_alarm_notifies_the_topic_and_watches_a_metric_the_code_publishes(
 
 
 def test_freshness_alarm_breaches_when_the_archiver_goes_quiet() -> None:
-    alarm = RESOURCES["DataFreshnessAlarm"]["Properties"]
+    alarm = ALARMS["DataFreshnessAlarm"]["Properties"]
     assert alarm["MetricName"] == "DataAgeHours" and alarm["Statistic"] == "Maximum"
     assert alarm["Threshold"] == {"Ref": "FreshnessHours"}
     assert alarm["TreatMissingData"] == "breaching"
@@ -820,7 +849,7 @@ def test_no_resource_name_property_escapes_the_length_check() -> None:
 
 
 def test_a_failing_queue_message_pages_within_the_hour() -> None:
-    alarm = RESOURCES["ArchiveQueueMessageFailedAlarm"]["Properties"]
+    alarm = ALARMS["ArchiveQueueMessageFailedAlarm"]["Properties"]
     assert alarm["MetricName"] == "QueueMessagesFailed" and alarm["Statistic"] == "Sum"
     assert alarm["Namespace"] == {"Fn::FindInMap": ["Observability", "Archiver", "MetricsNamespace"]}
     assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
@@ -831,7 +860,7 @@ def test_a_failing_queue_message_pages_within_the_hour() -> None:
         < RESOURCES["ArchiveQueue"]["Properties"]["VisibilityTimeout"]
     )
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
-    assert "Condition" not in RESOURCES["ArchiveQueueMessageFailedAlarm"]
+    assert "Condition" not in ALARMS["ArchiveQueueMessageFailedAlarm"]
 
 
 def test_refetch_restated_is_off_by_default_and_the_archiver_may_read_only_the_restated_days_list() -> None:
@@ -840,5 +869,5 @@ def test_refetch_restated_is_off_by_default_and_the_archiver_may_read_only_the_r
     for function in ("ArchiverFunction", "ArchiveWorkerFunction"):
         variables = RESOURCES[function]["Properties"]["Environment"]["Variables"]
         assert variables["REFETCH_RESTATED"] == {"Ref": "RefetchRestated"}
-    alarm = RESOURCES["RestatedValuesAlarm"]["Properties"]
+    alarm = ALARMS["RestatedValuesAlarm"]["Properties"]
     assert alarm["MetricName"] == "RestatedValues" and alarm["Threshold"] == 1

@@ -4,6 +4,8 @@ Types are Athena (Hive DDL) type names. A curated table of the users-1-day repor
 partitioned by `enterprise` (string) and `day` (date) through its Hive-style path, so
 neither is a column in the Parquet files:
     {prefix}/curated/{level}/{table}/{level}={slug}/day={YYYY-MM-DD}/part-0000.parquet
+`{table}` is the contract's name at every level; Athena's name at a level is `name_at(level)`
+(`org_day_totals` for the organizations' enterprise_day_totals).
 A table of the enterprise-1-day report, and index_status, hold a row or a few a day: one
 file a day would be mostly footer, so they are `monthly`, partitioned by `enterprise` and
 `month` (YYYY-MM), with `day` (date) the last column of their one file a month (layout.py).
@@ -57,6 +59,14 @@ class CuratedTable:
 
     def partition_columns(self, level: Level) -> tuple[Column, Column]:
         return partition_columns(level, monthly=self.monthly)
+
+    def name_at(self, level: Level) -> str:
+        """Its Athena name at `level`: `org_` prefixed at organization level, where a table of the
+        enterprise report drops `enterprise_`, since an organization's report fills it
+        (enterprise_day_totals -> org_day_totals). Its files keep `name` (layout.py)."""
+        if level is Level.ENTERPRISE:
+            return self.name
+        return level.table_name(self.name.removeprefix(f"{Level.ENTERPRISE.value}_"))
 
 
 DAY_COLUMN = Column("day", "date")
@@ -500,6 +510,11 @@ def table_named(name: str) -> CuratedTable:
         if table.name == name:
             return table
     raise KeyError(name)
+
+
+def table_name(name: str, level: Level) -> str:
+    """The Athena name at `level` of the curated table the contract calls `name`."""
+    return table_named(name).name_at(level)
 
 
 # Tables that name a person (a user_login column): all of them pseudonymised (core/privacy.py).

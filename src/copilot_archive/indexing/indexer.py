@@ -627,7 +627,7 @@ class Indexer:
         specs = [PartitionSpec(raw_table, values, raw_day_prefix(self.prefix, report_day, revision))]
         for table in (*tables, INDEX_STATUS.name):
             rd = report_day
-            name = level.table_name(table)
+            name = table_named(table).name_at(level)
             if table_named(table).monthly:
                 location = curated_month_prefix(self.prefix, table, rd.slug, rd.day, level)
                 specs.append(PartitionSpec(name, (rd.slug, month_text(rd.day)), location))

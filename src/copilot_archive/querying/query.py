@@ -184,7 +184,7 @@ class LocalQueryEngine:
         selects: dict[str, Callable[[], str]] = {}
         for level in Level:
             for table in (t for t in curated_schema.ALL_TABLES if level in t.levels):
-                selects[level.table_name(table.name)] = partial(self._curated_select, table, level)
+                selects[table.name_at(level)] = partial(self._curated_select, table, level)
             for report in reports_at(level):
                 selects[raw_table_name(report, level)] = partial(self._raw_select, report, level)
         return selects

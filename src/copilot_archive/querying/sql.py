@@ -152,14 +152,16 @@ def view_sql(name: str, dialect: Dialect = "athena", *, today: date | None = Non
 
 def _organization_view(name: str, dialect: Dialect, today: date | None) -> str:
     """The enterprise view `name` over the organization tables: every table and view it reads
-    (and its own name) takes the `org_` prefix, the `enterprise` column becomes `organization`,
+    takes its organization name (org_user_daily, org_day_totals), its own name the `org_` prefix,
+    the `enterprise` column becomes `organization`,
     and enterprise-only report names become their organization counterparts."""
     tree = _parse(view_sql(name, "athena"), f"view {name}")
     ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
     org = Level.ORGANIZATION
+    curated = {table.name: table.name_at(org) for table in ALL_TABLES}
     for table in tree.find_all(exp.Table):
         if table.name not in ctes:
-            table.set("this", exp.to_identifier(org.table_name(table.name)))
+            table.set("this", exp.to_identifier(curated.get(table.name) or org.table_name(table.name)))
     for identifier in tree.find_all(exp.Identifier):
         if identifier.this == Level.ENTERPRISE.value:
             identifier.set("this", org.value)

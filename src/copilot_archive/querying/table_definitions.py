@@ -1,8 +1,8 @@
 """Every catalog table, derived from the contract; the Athena DDL and Glue resources written from it.
 
 The contract (core/reports.py for the raw tables, core/curated_schema.py for the curated ones)
-is the one source. `athena/tables/*.sql` and the AWS::Glue::Table section of template.yaml are
-generated from it and committed:
+is the one source. `athena/tables/*.sql` and glue-tables.yaml (the nested stack of the
+AWS::Glue::Table resources that template.yaml deploys) are generated from it and committed:
     python -m copilot_archive.querying.table_definitions --write   # or `make tables`
     python -m copilot_archive.querying.table_definitions --check   # non-zero, naming stale files
 tests/unit/test_table_definitions.py runs the check, so a contract change that was not
@@ -27,9 +27,8 @@ from ..core.reports import CATALOGUED_LEVELS, Level, Report, raw_table_name, rep
 
 # Where the derived files live, below the repository's root.
 TABLES_DIR = Path("athena/tables")
-TEMPLATE = Path("template.yaml")
-BEGIN_MARKER = "  # ---- BEGIN generated Glue tables: `make tables` writes them from the contract ----\n"
-END_MARKER = "  # ---- END generated Glue tables ----\n"
+TEMPLATE = Path("template.yaml")  # the stack; it deploys GLUE_TEMPLATE as a nested stack
+GLUE_TEMPLATE = Path("glue-tables.yaml")
 
 INDEX_STATUS_DESCRIPTION = "The indexer's result for each report-day it saw, one row per report."
 LINE_COMMENT = "One NDJSON line, as text; read it with json_extract_scalar and friends."
@@ -98,7 +97,7 @@ def _description(table: CuratedTable, level: Level) -> str:
         return INDEX_STATUS_DESCRIPTION
     if table.description is not None:
         return table.description
-    # The report that fills the table at this level: organization-1-day for an org_enterprise_*.
+    # The report that fills the table at this level: organization-1-day for org_day_totals.
     report = next((r for r in reports_at(level) if r.kind.curated_as is table.source), table.source)
     if report.is_snapshot:
         return f"One row per seat entry of each {report.value} snapshot (one a day)."
@@ -109,7 +108,7 @@ def _description(table: CuratedTable, level: Level) -> str:
 
 def _curated(level: Level, table: CuratedTable) -> TableDefinition:
     return TableDefinition(
-        name=level.table_name(table.name),
+        name=table.name_at(level),
         level=level,
         storage=Storage.CURATED,
         description=_description(table, level),
@@ -124,7 +123,7 @@ def table_definitions(levels: Iterable[Level] = CATALOGUED_LEVELS) -> tuple[Tabl
     """Per level: a raw table per report served there, then every curated table, in contract order.
 
     Every level has every curated table of the reports: an organization's 1-day report has the
-    enterprise report's shape, so it fills the enterprise_* tables as `org_enterprise_*`. A table
+    enterprise report's shape, so it fills the enterprise_* tables, as `org_*` (org_day_totals). A table
     of another source is at the levels it names (billing_usage_daily: the enterprise's only).
     """
     definitions: list[TableDefinition] = []
@@ -238,8 +237,45 @@ def render_glue_table(table: TableDefinition) -> str:
 
 
 def render_glue_section(tables: Sequence[TableDefinition]) -> str:
-    """Every table's resource, a blank line between them: what goes between the markers."""
+    """Every table's resource, a blank line between them: the nested template's Resources."""
     return "\n".join(render_glue_table(t) for t in tables)
+
+
+# The nested stack's parameters: the names the tables' !Ref and !Sub use, which template.yaml
+# passes down from its own GlueDatabase, ArchiveBucket and ArchivePrefix.
+_GLUE_TEMPLATE_HEAD = """\
+# Generated from src/copilot_archive/core/curated_schema.py and core/reports.py by `make tables`:
+# edit the contract, not this file (tests/unit/test_table_definitions.py fails when it is stale).
+# template.yaml deploys it as the nested stack GlueTables (AWS::Serverless::Application).
+AWSTemplateFormatVersion: "2010-09-09"
+Description: >-
+  Copilot metrics archive: the Glue tables of the raw and curated files, one per table of the
+  contract and level (generated). Partitions are registered by the indexer, not projected.
+
+Parameters:
+  GlueDatabase:
+    Type: String
+    Description: The Glue database (template.yaml's GlueDatabase) that holds the tables.
+  ArchiveBucket:
+    Type: String
+    Description: The archive bucket (template.yaml's ArchiveBucket).
+  ArchivePrefix:
+    Type: String
+    Description: Key prefix of everything the archiver writes (template.yaml's ArchivePrefix).
+
+# Raw tables read each NDJSON line as one string column, `line`, so a report that adds,
+# drops or renames a field never breaks them; query with json_extract_scalar(line, '$.x').
+# LazySimpleSerDe splits fields at U+0001: JSON text never holds a raw control character
+# (RFC 8259 escapes U+0000-U+001F inside strings and allows none outside them), so no line
+# is ever cut. Partitions, raw and curated, are registered by the indexer with
+# batch_create_partition rather than projected: the catalog lists only report-days that exist.
+Resources:
+"""
+
+
+def render_glue_template(tables: Sequence[TableDefinition]) -> str:
+    """The nested template: its parameters, then every table's resource."""
+    return _GLUE_TEMPLATE_HEAD + render_glue_section(tables)
 
 
 # ---- The build step -----------------------------------------------------------------------
@@ -253,14 +289,6 @@ def repo_root() -> Path:
     raise FileNotFoundError(f"no {TEMPLATE} with {TABLES_DIR}/ above {Path(__file__).parent}")
 
 
-def _with_section(template: str, section: str) -> str:
-    start = template.find(BEGIN_MARKER)
-    end = template.find(END_MARKER)
-    if start < 0 or end < start:
-        raise ValueError(f"{TEMPLATE} lacks the markers {BEGIN_MARKER.strip()!r} ... {END_MARKER.strip()!r}")
-    return f"{template[: start + len(BEGIN_MARKER)]}\n{section}\n{template[end:]}"
-
-
 # The view of core/languages.py's mapping, generated with the tables: a view file nobody edits.
 LANGUAGE_NAMES = Path("athena/views/language_names.sql")
 
@@ -268,7 +296,7 @@ LANGUAGE_NAMES = Path("athena/views/language_names.sql")
 def expected_files(root: Path, tables: Sequence[TableDefinition]) -> dict[Path, str]:
     """Every derived file (relative to `root`) and the text it must hold."""
     files = {TABLES_DIR / f"{t.name}.sql": render_ddl(t) for t in tables}
-    files[TEMPLATE] = _with_section((root / TEMPLATE).read_text(), render_glue_section(tables))
+    files[GLUE_TEMPLATE] = render_glue_template(tables)
     files[LANGUAGE_NAMES] = language_names_sql()  # the language mapping, as a view the views join
     return files
 

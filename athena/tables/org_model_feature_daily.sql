@@ -2,7 +2,7 @@
 -- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
 -- One row per totals_by_model_feature entry of the organization-1-day report.
-CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_model_feature_daily` (
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_model_feature_daily` (
   `model` string,
   `feature` string,
   `user_initiated_interaction_count` bigint,

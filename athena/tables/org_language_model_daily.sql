@@ -1,9 +1,10 @@
 -- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
 -- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- One row per totals_by_ide entry of the organization-1-day report.
-CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_ide_daily` (
-  `ide` string,
+-- One row per totals_by_language_model entry of the organization-1-day report.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_language_model_daily` (
+  `language` string,
+  `model` string,
   `user_initiated_interaction_count` bigint,
   `code_generation_activity_count` bigint,
   `code_acceptance_activity_count` bigint,
@@ -11,11 +12,6 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_ide_daily` (
   `loc_suggested_to_delete_sum` bigint,
   `loc_added_sum` bigint,
   `loc_deleted_sum` bigint,
-  `ide_version` string,
-  `ide_version_sampled_at` string,
-  `plugin` string,
-  `plugin_version` string,
-  `plugin_version_sampled_at` string,
   `source_part` int,
   `source_line` bigint,
   `extra` string,
@@ -23,5 +19,5 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_ide_daily` (
 )
 PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
-LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_ide_daily/'
+LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_language_model_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

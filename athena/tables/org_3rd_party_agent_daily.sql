@@ -1,14 +1,12 @@
 -- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
 -- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- One row per totals_by_copilot_app entry of the organization-1-day report.
-CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_copilot_app_daily` (
-  `prompt_count` bigint,
-  `request_count` bigint,
+-- One row per totals_by_3rd_party_agent entry of the organization-1-day report.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_3rd_party_agent_daily` (
+  `agent_id` string,
+  `agent_name` string,
+  `user_initiated_interaction_count` bigint,
   `session_count` bigint,
-  `avg_tokens_per_request` double,
-  `output_tokens_sum` bigint,
-  `prompt_tokens_sum` bigint,
   `source_part` int,
   `source_line` bigint,
   `extra` string,
@@ -16,5 +14,5 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_copilot_app_da
 )
 PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
-LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_copilot_app_daily/'
+LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_3rd_party_agent_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')

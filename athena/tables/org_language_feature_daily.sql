@@ -2,7 +2,7 @@
 -- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
 -- One row per totals_by_language_feature entry of the organization-1-day report.
-CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_language_feature_daily` (
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_language_feature_daily` (
   `language` string,
   `feature` string,
   `user_initiated_interaction_count` bigint,

@@ -2,7 +2,7 @@
 -- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
 -- One row per totals_by_ai_adoption_phase entry of the organization-1-day report.
-CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_ai_adoption_phase_daily` (
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_ai_adoption_phase_daily` (
   `phase` string,
   `phase_number` int,
   `total_engaged_users` bigint,

@@ -2,7 +2,7 @@
 -- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
 -- One row per line of the organization-1-day report.
-CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_day_totals` (
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_day_totals` (
   `enterprise_id` string,
   `daily_active_users` bigint,
   `weekly_active_users` bigint,

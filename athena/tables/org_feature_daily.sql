@@ -1,10 +1,9 @@
 -- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
 -- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- One row per totals_by_language_model entry of the organization-1-day report.
-CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_language_model_daily` (
-  `language` string,
-  `model` string,
+-- One row per totals_by_feature entry of the organization-1-day report.
+CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_feature_daily` (
+  `feature` string,
   `user_initiated_interaction_count` bigint,
   `code_generation_activity_count` bigint,
   `code_acceptance_activity_count` bigint,
@@ -19,5 +18,5 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_enterprise_language_model
 )
 PARTITIONED BY (`organization` string, `month` string)
 STORED AS PARQUET
-LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_language_model_daily/'
+LOCATION 's3://${bucket}/${prefix}/curated/organization/enterprise_feature_daily/'
 TBLPROPERTIES ('parquet.compression' = 'SNAPPY')
