@@ -113,7 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="to_day", metavar="YYYY-MM-DD")
-    report.add_argument("--enterprises", type=_csv, metavar="SLUG,SLUG", help="default: every enterprise")
+    report.add_argument(
+        "--enterprises", type=_csv, metavar="SLUG,SLUG", help="default: every scope of the archive"
+    )
+    report.add_argument(
+        "--organizations", type=_csv, metavar="LOGIN,LOGIN", help="default: every scope of the archive"
+    )
 
     demo = sub.add_parser("demo", help="archive a simulated GitHub into a folder: no token, no AWS account")
     demo.add_argument("--archive", default=DEMO_ARCHIVE, help=f"a folder (default {DEMO_ARCHIVE})")
@@ -364,6 +369,7 @@ def _report(args: argparse.Namespace) -> int:
         from_day=_day(args.from_day, "--from"),
         to_day=_day(args.to_day, "--to"),
         enterprises=tuple(args.enterprises or ()),
+        organizations=tuple(args.organizations or ()),
     )
     if scope.from_day and scope.to_day and scope.from_day > scope.to_day:
         raise InvalidRequest(f"--from {scope.from_day} is after --to {scope.to_day}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["line", "calendar"]
-Unit = Literal["users", "ratio", "lines", "status"]
+Unit = Literal["users", "ratio", "lines", "status", "credits"]
 # The report_status values, in the order a legend lists them, and their colours.
 STATUSES = ("ok", "empty", "missing")
 STATUS_COLOURS = ("#2ca02c", "#bdbdbd", "#d62728")
