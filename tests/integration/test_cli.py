@@ -297,7 +297,8 @@ def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_w
 ):
     from copilot_archive.archiving.planner import Window
     from copilot_archive.core import clock
-    from copilot_archive.reporting.panels import PANELS
+    from copilot_archive.core.reports import Level
+    from copilot_archive.reporting.report import REPORT_PANELS
 
     today = date(2025, 10, 13)
     monkeypatch.setattr(clock, "utc_today", lambda: today)  # a 3-day window: fast
@@ -315,7 +316,8 @@ def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_w
     # stderr is not a terminal here: a line at the start and one at the end of each step.
     # Indexing looks at every manifest (2 users: no team has the 5 seats user-teams-1-day needs).
     manifests = len(list((tmp_path / "shown").rglob("manifests/**/*.json")))
-    steps = 2 * len(PANELS) + 1
+    # Each level's panels: a query and a chart each; then the figures above the charts.
+    steps = 2 * len(Level) * len(REPORT_PANELS) + 1
     for step, total, unit in (
         ("archiving", report_days, "report-day"),
         ("indexing", manifests, "report-day"),
