@@ -535,3 +535,32 @@ def test_report_opens_offline_in_chromium_with_seat_share_organizations_teams_an
         len(figures["enterprise-acceptance-by-language"])
         and len({label.split(" | ")[0] for label, _ in figures["enterprise-acceptance-by-language"]}) > 10
     )
+
+
+def test_the_demos_inactive_seat_table_is_the_latest_snapshots_idle_holders_most_inactive_first(
+    indexed_archive, simulator, seat_rosters
+):
+    from copilot_archive.cli import DEMO_QUERIES
+    from copilot_archive.querying.query import run_query
+
+    [sql] = [sql for title, sql in DEMO_QUERIES if title.startswith("Inactive seats")]
+    printed = run_query(sql, str(indexed_archive), fmt="json")
+
+    # Holders of the latest snapshot with no users-1-day line in the 30 days up to it; the archive
+    # starts long before, so the days inactive count from the holder's last line, none when never.
+    last = SNAPSHOT_DAYS[-1]
+    idle = []
+    for slug in ENTERPRISES:
+        seen: dict[int, date] = {}
+        for day in days(FIRST_DAY, last):
+            for line in served_lines(simulator, slug, "users-1-day", day):
+                seen[line["user_id"]] = day
+        for user_id, seat in holders(seat_rosters[(slug, last)]).items():
+            if user_id not in seen or seen[user_id] < last - timedelta(days=29):
+                inactive = (last - seen[user_id]).days if user_id in seen else None
+                idle.append((slug, seat["assignee"]["login"], seat["plan_type"], inactive))
+    idle.sort(key=lambda r: (r[3] is not None, -(r[3] or 0), r[0], r[1]))
+    rows = [
+        (r["enterprise"], r["user_login"], r["plan_type"], r["days_inactive"]) for r in json.loads(printed)
+    ]
+    assert len(idle) > 1 and rows == idle[:10]
