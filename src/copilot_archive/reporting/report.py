@@ -118,10 +118,6 @@ class ReportScope:
         quoted = ", ".join("'" + slug.replace("'", "''") + "'" for slug in slugs)
         return f"{column or level.value} IN ({quoted})"
 
-    @property
-    def enterprise_filter(self) -> str:
-        return self.scope_filter(Level.ENTERPRISE)
-
     def where(self, level: Level, column: str) -> str:
         return f"{self.days(column)} AND {self.scope_filter(level)}"
 
@@ -533,6 +529,7 @@ figure svg {{ max-width: 100%; height: auto; }}
 .lead {{ font-size: 110%; }}
 .pair {{ display: flex; gap: 32px; flex-wrap: wrap; }}
 td.missing-days {{ text-align: left; max-width: 480px; }}
+#report-health td:nth-child(-n+3), #report-health th {{ text-align: left; }}
 section {{ border-top: 2px solid #ccc; margin-top: 24px; }}
 </style></head>
 <body>
