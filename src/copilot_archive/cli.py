@@ -121,7 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="to_day", metavar="YYYY-MM-DD")
-    report.add_argument("--enterprises", type=_csv, metavar="SLUG,SLUG", help="default: every enterprise")
+    report.add_argument(
+        "--enterprises", type=_csv, metavar="SLUG,SLUG", help="default: every scope of the archive"
+    )
+    report.add_argument(
+        "--organizations", type=_csv, metavar="LOGIN,LOGIN", help="default: every scope of the archive"
+    )
 
     demo = sub.add_parser("demo", help="archive a simulated GitHub into a folder: no token, no AWS account")
     demo.add_argument("--archive", default=DEMO_ARCHIVE, help=f"a folder (default {DEMO_ARCHIVE})")
@@ -412,6 +417,7 @@ def _report(args: argparse.Namespace) -> int:
         from_day=_day(args.from_day, "--from"),
         to_day=_day(args.to_day, "--to"),
         enterprises=tuple(args.enterprises or ()),
+        organizations=tuple(args.organizations or ()),
     )
     if scope.from_day and scope.to_day and scope.from_day > scope.to_day:
         raise InvalidRequest(f"--from {scope.from_day} is after --to {scope.to_day}")
@@ -454,6 +460,12 @@ DEMO_QUERIES = (
         "SELECT enterprise, team_slug, week_start, active_users FROM team_active_users_weekly "
         "WHERE week_start = CAST(date_trunc('week', current_date - INTERVAL '7' DAY) AS date) "
         "ORDER BY enterprise, team_slug",
+    ),
+    (
+        "Inactive seats on the latest seat snapshot: no Copilot activity in 30 days (top 10)",
+        "SELECT enterprise, user_login, plan_type, last_active_day, days_inactive, monthly_price_usd "
+        "FROM inactive_seats WHERE day = (SELECT max(day) FROM inactive_seats) "
+        "ORDER BY days_inactive DESC NULLS FIRST, enterprise, user_login LIMIT 10",
     ),
     (
         "Report-days in the archive",
@@ -525,11 +537,36 @@ def _demo(args: argparse.Namespace) -> int:
     with Progress("report", "step", enabled=not args.no_progress, total=REPORT_STEPS) as progress:
         report = write_report(args.archive, prefix=settings.prefix, today=today, on_step=progress.advance)
     print(f"Report (open it in a browser, it works offline): {report.resolve()}")
+    picture = screenshot(report)
+    print(
+        f"Its first screen as a picture: {picture.resolve()}"
+        if picture
+        else "(no headless Chromium: no picture)"
+    )
     print("\nNext, from this folder (every view is a file in athena/views/; query also takes SQL):")
     for command in demo_hints(args.archive):
         print(f"  {command}")
     failed = first.of(Outcome.FAILED) or second.of(Outcome.FAILED)
     return EXIT_FAILED_DAYS if failed or index_failed else 0
+
+
+def screenshot(report: Path) -> Path | None:
+    """A PNG of the report's first screen beside it, where a headless Chromium is at hand."""
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        return None
+    target = report.with_suffix(".png")
+    command = [
+        *(browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"),
+        *("--window-size=1280,1400", f"--screenshot={target}", report.resolve().as_uri()),
+    ]
+    try:
+        subprocess.run(command, capture_output=True, timeout=120, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None  # a picture is a nicety: the demo does not fail for want of one
+    return target if target.exists() else None
 
 
 def demo_hints(archive: str) -> tuple[str, ...]:

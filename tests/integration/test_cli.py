@@ -297,7 +297,9 @@ def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_w
 ):
     from copilot_archive.archiving.planner import Window
     from copilot_archive.core import clock
-    from copilot_archive.reporting.panels import PANELS
+    from copilot_archive.core.reports import Level
+    from copilot_archive.querying.query import LocalQueryEngine
+    from copilot_archive.reporting.report import REPORT_PANELS
 
     today = date(2025, 10, 13)
     monkeypatch.setattr(clock, "utc_today", lambda: today)  # a 3-day window: fast
@@ -308,14 +310,16 @@ def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_w
     argv = ["demo", "--users", "2"]
 
     assert main([*argv, "--archive", str(tmp_path / "shown")]) == 0
-    shown = capsys.readouterr().err.splitlines()
+    captured = capsys.readouterr()
+    shown = captured.err.splitlines()
     assert main([*argv, "--archive", str(tmp_path / "quiet"), "--no-progress"]) == 0
     quiet = capsys.readouterr().err
 
     # stderr is not a terminal here: a line at the start and one at the end of each step.
     # Indexing looks at every manifest (2 users: no team has the 5 seats user-teams-1-day needs).
     manifests = len(list((tmp_path / "shown").rglob("manifests/**/*.json")))
-    steps = 2 * len(PANELS) + 1
+    # Each level's panels: a query and a chart each; then the figures above the charts.
+    steps = 2 * len(Level) * len(REPORT_PANELS) + 1
     for step, total, unit in (
         ("archiving", report_days, "report-day"),
         ("indexing", manifests, "report-day"),
@@ -324,6 +328,24 @@ def test_the_demo_shows_progress_of_archiving_indexing_and_the_report_and_none_w
         assert f"{step}: 0/{total} {unit}s (0%)" in shown
         assert any(line.startswith(f"{step}: {total}/{total} {unit}s (100%) done in ") for line in shown)
     assert not any(line.startswith(("archiving:", "indexing:", "report:")) for line in quiet.splitlines())
+
+    # The inactive seats of the latest snapshot, as the view has them, most inactive first.
+    with LocalQueryEngine(tmp_path / "shown", today=today) as engine:
+        _, seats = engine.run("inactive_seats")
+    latest = max(row[1] for row in seats)
+    idle = sorted(
+        ((r[0], r[2], r[3], r[5], r[6], r[7]) for r in seats if r[1] == latest),
+        key=lambda r: (r[4] is not None, -(r[4] or 0), r[0], r[1]),
+    )[:10]
+    printed = captured.out.split("Inactive seats on the latest seat snapshot")[1].split("\n\n")[0]
+    rows = [line.split() for line in printed.splitlines()[3:]]
+    assert idle and [row[:3] for row in rows] == [[e, login, plan] for e, login, plan, *_ in idle]
+    # The report's first screen as a PNG where Chromium is installed.
+    picture = tmp_path / "shown" / "report.png"
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        assert picture.read_bytes().startswith(b"\x89PNG") and f"{picture}" in captured.out
+    else:
+        assert not picture.exists() and "no headless Chromium" in captured.out
 
 
 def test_archiving_a_small_report_day_builds_its_lines_once(cli_env, tmp_path, monkeypatch, capsys):

@@ -155,7 +155,16 @@ def _organization_view(name: str, dialect: Dialect, today: date | None) -> str:
     takes its organization name (org_user_daily, org_day_totals), its own name the `org_` prefix,
     the `enterprise` column becomes `organization`,
     and enterprise-only report names become their organization counterparts."""
-    tree = _parse(view_sql(name, "athena"), f"view {name}")
+    athena = organization_twin(view_sql(name, "athena"), f"view {name}")
+    if dialect == "athena":
+        return athena
+    return translate(athena, today=today, source=f"view {Level.ORGANIZATION.table_name(name)}")
+
+
+def organization_twin(sql: str, source: str = "query") -> str:
+    """Athena SQL over enterprise tables and views, rewritten over the organization's: the rule
+    the views' `org_` twins are made by, for a query such as a report panel's."""
+    tree = _parse(sql, source)
     ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
     org = Level.ORGANIZATION
     curated = {table.name: table.name_at(org) for table in ALL_TABLES}
@@ -168,10 +177,7 @@ def _organization_view(name: str, dialect: Dialect, today: date | None) -> str:
     for literal in tree.find_all(exp.Literal):
         if literal.is_string and literal.this in _ORGANIZATION_COUNTERPARTS:
             literal.set("this", _ORGANIZATION_COUNTERPARTS[literal.this])
-    athena = tree.sql(dialect=READ_DIALECT, pretty=True)
-    if dialect == "athena":
-        return athena
-    return translate(athena, today=today, source=f"view {org.table_name(name)}")
+    return tree.sql(dialect=READ_DIALECT, pretty=True)
 
 
 # enterprise-1-day -> organization-1-day: the same report under the organization's name.
