@@ -4,6 +4,7 @@ tests/integration/test_personal_data.py)."""
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import hmac
 import json
@@ -38,11 +39,12 @@ def retention_rules() -> list[dict[str, Any]]:
 def test_retention_rules_expire_exactly_the_per_person_raw_prefixes_the_archiver_writes():
     rules = retention_rules()
     prefixes = [rule["Prefix"]["Fn::Sub"] for rule in rules]
-    # One rule per per-person kind and level GitHub serves it at (every one of them at both).
-    expected = {
-        f"{PREFIX}/raw/{level}/{kind}/"
-        for kind in PER_PERSON_KINDS
-        for level in ("enterprise", "organization")
+    # One rule per per-person kind and level GitHub serves it at (every one of them at both),
+    # and one per 1-day per-person kind and level for the later copies REFETCH_RESTATED writes.
+    levels = ("enterprise", "organization")
+    later_copy_kinds = {kind for kind in PER_PERSON_KINDS if kind.endswith("-1-day")}
+    expected = {f"{PREFIX}/raw/{level}/{kind}/" for kind in PER_PERSON_KINDS for level in levels} | {
+        f"{PREFIX}/raw/revisions/{level}/{kind}/" for kind in later_copy_kinds for level in levels
     }
     assert sorted(prefixes) == sorted(expected)
     for rule in rules:
@@ -52,9 +54,13 @@ def test_retention_rules_expire_exactly_the_per_person_raw_prefixes_the_archiver
     # Each kind's raw files fall under its rule, and no other kind's file under any rule.
     for report in Report:
         for level in report.kind.levels:
-            key = raw_file_key(PREFIX, ReportDay(report, "acme", date(2026, 1, 2), level), 0)
-            covered = [p for p in prefixes if key.startswith(p)]
-            assert len(covered) == (1 if report.value in PER_PERSON_KINDS else 0), key
+            report_day = ReportDay(report, "acme", date(2026, 1, 2), level)
+            keys = [raw_file_key(PREFIX, report_day, 0)]
+            if report.is_daily:  # a restated 1-day report's second copy, beside the first
+                keys.append(raw_file_key(PREFIX, report_day, 0, later_copy=2))
+            for key in keys:
+                covered = [p for p in prefixes if key.startswith(p)]
+                assert len(covered) == (1 if report.value in PER_PERSON_KINDS else 0), key
     parameter = TEMPLATE["Parameters"]["UserDataRetentionDays"]
     assert parameter["Default"] == 0  # off unless asked for
     assert TEMPLATE["Conditions"]["ExpiresUserData"] == {
@@ -75,9 +81,21 @@ def test_the_indexer_gets_the_settings_and_with_pseudonyms_the_key_secret_only_i
     statements = RESOURCES["ArchiveBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     (deny,) = [s["Fn::If"][1] for s in statements if "Fn::If" in s and s["Fn::If"][0] == "PseudonymizesUsers"]
     assert deny["Effect"] == "Deny" and deny["Action"] == "s3:GetObject"
-    assert sorted(r["Fn::Sub"] for r in deny["Resource"]) == sorted(
+    resources = [r["Fn::Sub"] for r in deny["Resource"]]
+    assert sorted(resources) == sorted(
         f"${{ArchiveBucket.Arn}}/{PREFIX}/raw/*/{kind}/*" for kind in PER_PERSON_KINDS
     )
+    # IAM's '*' spans '/': the Deny covers every per-person raw file, later copies too, and no other.
+    for report in Report:
+        for level in report.kind.levels:
+            report_day = ReportDay(report, "acme", date(2026, 1, 2), level)
+            keys = [raw_file_key(PREFIX, report_day, 0)]
+            if report.is_daily:
+                keys.append(raw_file_key(PREFIX, report_day, 0, later_copy=1))
+            for key in keys:
+                arn = f"${{ArchiveBucket.Arn}}/{key}"
+                denied = any(fnmatch.fnmatchcase(arn, pattern) for pattern in resources)
+                assert denied == (report.value in PER_PERSON_KINDS), arn
 
 
 KEY = "0123456789abcdef0123"

@@ -6,6 +6,7 @@ they cannot: that the catalog, the handlers and the policies agree with the pack
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Iterator
@@ -15,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from copilot_archive.core import config
+from copilot_archive.core import config, curated_schema
+from copilot_archive.core.curated_schema import ALL_TABLES, PER_PERSON_TABLES
 from copilot_archive.core.exceptions import InvalidRequest
-from copilot_archive.core.layout import PREFIX_PATTERN, validate_prefix
-from copilot_archive.core.reports import ALL_REPORTS, DEFAULT_REPORTS
+from copilot_archive.core.layout import PREFIX_PATTERN, curated_file_key, validate_prefix
+from copilot_archive.core.reports import ALL_REPORTS, DEFAULT_REPORTS, Level
 from copilot_archive.querying.table_definitions import table_definitions
 from tests.stack import ALARMS, ALARMS_TEMPLATE, GLUE_TEMPLATE, RESOURCES, TEMPLATE, nested_parameters
 
@@ -260,11 +262,16 @@ def test_indexer_writes_only_curated_files_and_query_results() -> None:
     # Curated files are replaced, never deleted, each in one PutObject (put_bytes), so there is no
     # multipart upload to abort; but for the per-person files past USER_DATA_RETENTION_DAYS, which
     # the privacy module alone deletes (a delete marker: never an exact version).
-    assert s3_resources("IndexerRole", {"s3:DeleteObject", "s3:DeleteObjectVersion"}) == {
-        f"{ARCHIVE}/curated/*/user_*",
-        f"{ARCHIVE}/curated/*/seat_daily/*",
-        f"{ARCHIVE}/curated/*/billing_usage_daily/*",
-    }
+    deletable = s3_resources("IndexerRole", {"s3:DeleteObject", "s3:DeleteObjectVersion"})
+    assert deletable == {f"{ARCHIVE}/curated/*/user_*", f"{ARCHIVE}/curated/*/seat_daily/*"}
+    # Exactly the files of the tables the indexer expires (PER_PERSON_TABLES): not the bill
+    # (billing_usage_daily), nor any other table's. IAM's '*' spans '/'.
+    for table in ALL_TABLES:
+        for level in Level:
+            key = curated_file_key(ARCHIVE, table.name, "acme", date(2026, 1, 2), level)
+            expires = table in PER_PERSON_TABLES
+            assert any(fnmatch.fnmatchcase(key, pattern) for pattern in deletable) == expires, key
+    assert curated_schema.BILLING_USAGE_DAILY not in PER_PERSON_TABLES
     indexing = {p.name: p.read_text() for p in (ROOT / "src/copilot_archive/indexing").glob("*.py")}
     assert [name for name, text in indexing.items() if ".delete(" in text] == ["privacy.py"]
     assert not any("delete_object" in text for text in indexing.values())
