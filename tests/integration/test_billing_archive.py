@@ -203,3 +203,41 @@ def test_a_token_that_cannot_read_billing_fails_billing_alone_naming_the_permiss
     objects = bucket_objects(s3, bucket)
     assert [objects[f"{folder}/part-{i:04d}.json"] for i in range(len(served))] == served
     assert not any("billing-usage/enterprise=globex" in key for key in objects if "/raw/" in key)
+
+
+def test_with_pseudonyms_billed_usage_names_no_served_user(
+    billing_env, handler, indexer, s3, bucket, simulator, monkeypatch
+):
+    import hashlib
+    import hmac
+
+    import pyarrow.parquet as pq
+
+    key = "a key only this test knows"
+    monkeypatch.setenv("PSEUDONYMIZE_USERS", "true")
+    monkeypatch.setenv("PSEUDONYM_KEY", key)
+    taken_as_archived(s3, bucket, days_between(OLDEST, WINDOW[0] - timedelta(days=1)))
+    handler({})
+    served: set[str] = set()
+    for day in WINDOW:
+        body = simulator.billing.csv_bytes("acme", day, day).decode()
+        served |= {row["username"] for row in csv.DictReader(io.StringIO(body)) if row["username"]}
+        indexer(object_created(bucket, manifest_key("acme", day)))
+
+    def pseudonym(login: str) -> str:  # HMAC-SHA256 of the login in lower case, as documented
+        digest = hmac.new(key.encode(), b"login:" + login.lower().encode(), hashlib.sha256)
+        return "u-" + digest.hexdigest()[:32]
+
+    curated = {
+        k: body
+        for k, body in bucket_objects(s3, bucket).items()
+        if k.startswith(f"{PREFIX}/curated/") and "/billing_usage_daily/" in k
+    }
+    logins = {
+        login
+        for body in curated.values()
+        for login in pq.read_table(io.BytesIO(body)).column("user_login").to_pylist()
+        if login is not None
+    }
+    assert served and logins == {pseudonym(login) for login in served}
+    assert not any(login.encode() in body for body in curated.values() for login in served)
