@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -395,7 +396,8 @@ def test_the_demo_archives_a_weekly_seat_history_as_the_simulator_served_it_on_t
 
     assert f"Seat snapshots once a week since {past[0]}" in captured.out
     assert "the simulator's past" in captured.out and "starts on its first day" in captured.out
-    assert any(line.startswith("seat history: 3/3 snapshot days (100%) done in ") for line in captured.err.splitlines())
+    done = "seat history: 3/3 snapshot days (100%) done in "
+    assert any(line.startswith(done) for line in captured.err.splitlines())
     # The demo's simulator with its arguments, in this process, asked as if on each day.
     scopes = [("enterprises", "enterprise", s) for s in DEMO_ENTERPRISES]
     scopes += [("orgs", "organization", s) for s in DEMO_ORGANIZATIONS]
@@ -457,7 +459,7 @@ def test_the_demos_seat_roster_changes_over_its_year_as_githubs_do():
             pages = served_pages(sim, "enterprises", slug)
             rosters[day] = {s["assignee"]["id"]: s for page in pages for s in json.loads(page)["seats"]}
 
-    pairs = list(zip(weeks, weeks[1:], strict=False))
+    pairs = list(pairwise(weeks))
     assert any(rosters[b].keys() - rosters[a].keys() for a, b in pairs)  # seats added
     assert any(rosters[a].keys() - rosters[b].keys() for a, b in pairs)  # seats removed
     # A removed seat announced its cancellation first, the day it goes.
