@@ -11,7 +11,7 @@ import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -514,6 +514,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"into {storage.describe()} (no AWS account, no token)")
         first = _run(settings, storage, request, today, show_progress=not args.no_progress)
         _print_summary(first, storage, as_json=False)
+        history = _past_seat_snapshots(settings, storage, api_url, today, show_progress=not args.no_progress)
         api_calls_before = _api_requests(api_url)
         print("Second run (nothing new to fetch):")
         second = _run(settings, storage, request, today, show_progress=False)
@@ -546,8 +547,62 @@ def _demo(args: argparse.Namespace) -> int:
     print("\nNext, from this folder (every view is a file in athena/views/; query also takes SQL):")
     for command in demo_hints(args.archive):
         print(f"  {command}")
-    failed = first.of(Outcome.FAILED) or second.of(Outcome.FAILED)
+    failed = first.of(Outcome.FAILED) or second.of(Outcome.FAILED) or history
     return EXIT_FAILED_DAYS if failed or index_failed else 0
+
+
+def demo_snapshot_days(today: date) -> list[date]:
+    """The past days the demo takes a seat snapshot on: once a week back from today, within the
+    window of usage reports (so each has a users-1-day report to share the seats with); oldest first."""
+    from .archiving.planner import Window
+
+    first = Window.for_today(today).first
+    weeks = (today - first).days // 7
+    return [today - timedelta(days=7 * week) for week in range(weeks, 0, -1)]
+
+
+def _past_seat_snapshots(
+    settings: Settings, storage: Storage, api_url: str, today: date, show_progress: bool
+) -> int:
+    """Seat snapshots as if taken once a week over the past year: the simulator's today and the
+    run's are moved to each day, and the archiver archives each as it archives any snapshot.
+    Returns the failed snapshots."""
+    from .archiving.archiver import Outcome
+    from .archiving.events import RunRequest
+    from .archiving.runtime import build_archiver
+    from .core.deadline import Deadline
+    from .core.reports import Report
+
+    days = demo_snapshot_days(today)
+    if not days:
+        return 0
+    print(
+        f"Seat snapshots once a week since {days[0]}, as if taken on those days: the simulator's past "
+        "(GitHub serves only today's seats: a real deployment's seat history starts on its first day)"
+    )
+    archiver = build_archiver(settings, storage)
+    request = RunRequest(reports=(Report.COPILOT_SEATS, Report.COPILOT_BILLING))
+    failed = 0
+    try:
+        with Progress("seat history", "snapshot day", enabled=show_progress, total=len(days)) as progress:
+            for day in days:
+                _move_simulator_today(api_url, day)
+                summary = archiver.run(request, Deadline.never(), day)
+                failed += len(summary.of(Outcome.FAILED))
+                progress.advance(note=day.isoformat())
+    finally:
+        _move_simulator_today(api_url, today)
+    if failed:
+        print(f"  {failed} seat snapshots failed")
+    return failed
+
+
+def _move_simulator_today(api_url: str, day: date) -> None:
+    import urllib.request
+
+    ask = urllib.request.Request(f"{api_url}/_simulator/today?day={day.isoformat()}", method="POST")
+    with urllib.request.urlopen(ask, timeout=30) as answer:
+        answer.read()
 
 
 def screenshot(report: Path) -> Path | None:

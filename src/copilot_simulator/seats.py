@@ -8,8 +8,9 @@ Link header), and `GET /orgs/{org}/copilot/billing` an organization's `seat_brea
 
 The roster agrees with the usage reports of the same book: every user of the usage reports holds
 a seat all year; besides them, holders who never use Copilot are seated and unseated over the
-year, some with a pending cancellation first. `last_activity_at` is the holder's last active day
-in the usage reports, cleared (null) after 90 days without activity, as GitHub does. At enterprise
+year, some with a pending cancellation first; some of those seated before the reports begin used
+Copilot until shortly before (no report shows it). `last_activity_at` is the holder's last active
+day, cleared (null) after 90 days without activity, as GitHub does. At enterprise
 level a holder seated through two organizations has two seat entries and counts once in
 `total_seats`.
 """
@@ -32,6 +33,8 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 # A cancellation is announced this many days before the seat goes (the end of the billing cycle).
 PENDING_DAYS = 25
+# The editor a holder who stopped before the reports begin last used.
+LAPSED_EDITOR = "vscode/1.93.1/copilot/1.229.0"
 _TEAMS = ("platform", "payments", "mobile", "data")
 
 
@@ -47,6 +50,13 @@ class Holder:
     team: str | None
     second_org: bool  # at enterprise level, seated through a second organization as well
     profile: int | None = None
+    last_used: date | None = None  # a holder who stopped using Copilot before the reports begin
+
+    def last_active(self, day: date) -> date | None:
+        """`last_used` as GitHub shows it on `day`: within the 90 days it keeps, else cleared."""
+        if self.last_used is None or not 1 <= (day - self.last_used).days <= ACTIVITY_KEPT_DAYS:
+            return None
+        return self.last_used
 
     def seated(self, day: date) -> bool:
         return self.seated_on <= day and (self.removed_on is None or day < self.removed_on)
@@ -100,6 +110,8 @@ class SeatBook:
             )
         base = 1_000_000 + int(enterprise_id_of(slug)) * 1000
         span = HISTORY_DAYS + 60
+        # A generator of its own, so adding the lapsed holders left every other value as it was.
+        lapses = random.Random(f"{self._seed}|{slug}|lapsed")
         for index in range(self.idle_count(slug)):
             # Half were seated before the reports begin; the others over the year that follows.
             if rng.random() < 0.5:
@@ -111,9 +123,21 @@ class SeatBook:
             )
             plan = "enterprise" if rng.random() < 0.3 else "business"
             team = _TEAMS[int(rng.random() * len(_TEAMS))] if rng.random() < 0.3 else None
+            # Some seated before the reports begin used Copilot until the last weeks before them:
+            # their last_activity_at shows that day, then is cleared 90 days later.
+            last_used = None
+            if lapses.random() < 0.4 and seated_on < DATA_START:
+                last_used = max(seated_on, DATA_START - timedelta(days=1 + int(lapses.random() * 60)))
             holders.append(
                 Holder(
-                    base + index * 3 + 2, f"{slug}-seat-{index:06d}", seated_on, removed_on, plan, team, False
+                    base + index * 3 + 2,
+                    f"{slug}-seat-{index:06d}",
+                    seated_on,
+                    removed_on,
+                    plan,
+                    team,
+                    False,
+                    last_used=last_used,
                 )
             )
         with self._lock:
@@ -147,8 +171,10 @@ class SeatBook:
             if not holder.seated(day):
                 continue
             total += 1
-            active = last_active.get(holder.profile) if holder.profile is not None else None
-            editor = None
+            active = (
+                last_active.get(holder.profile) if holder.profile is not None else holder.last_active(day)
+            )
+            editor = LAPSED_EDITOR if active is not None else None
             if active is not None and holder.profile is not None:
                 ide = profiles[holder.profile].ide
                 editor = f"{ide[0]}/{ide[1]}/{ide[2]}/{ide[3]}"

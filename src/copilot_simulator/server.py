@@ -612,6 +612,17 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path == "/_simulator/stats":
             self._json(200, sim.stats())
             return
+        if url.path == "/_simulator/today":
+            # The demo takes seat snapshots as if on past days (seats cannot be asked for a past
+            # day): POST ?day=YYYY-MM-DD moves the simulator's today, as tests set `today`.
+            if self.command == "POST":
+                try:
+                    sim.today = date.fromisoformat(parse_qs(url.query)["day"][0])
+                except (KeyError, ValueError):
+                    self._json(400, {"message": "day=YYYY-MM-DD is required"})
+                    return
+            self._json(200, {"today": sim.today.isoformat()})
+            return
         sim._record(RecordedRequest(kind, self.command, url.path, url.query, headers))
         if kind != "api":
             self._serve(sim, url.path, url.query, download)

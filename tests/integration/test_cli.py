@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -370,3 +371,112 @@ def test_archiving_a_small_report_day_builds_its_lines_once(cli_env, tmp_path, m
     assert built == {("acme", "repos-1-day", day): 1}
     assert b"".join(cli_env.report_files("acme", "repos-1-day", day))  # served from the built lines
     assert built == {("acme", "repos-1-day", day): 1}
+
+
+def test_the_demo_archives_a_weekly_seat_history_as_the_simulator_served_it_on_those_days(
+    tmp_path, monkeypatch, capsys
+):
+    """Seats cannot be asked for a past day: the demo moves its simulator's today (and the run's)
+    to each week of its window; each snapshot is the bytes the simulator serves on that day, and
+    seats_daily shares the seats with that day's users-1-day report."""
+    from copilot_archive.cli import DEMO_ENTERPRISES, DEMO_ORGANIZATIONS
+    from copilot_archive.core import clock
+    from copilot_archive.querying.query import LocalQueryEngine
+    from copilot_simulator import Simulator
+    from tests.integration.test_seats import served_pages
+
+    today = date(2025, 10, 31)
+    monkeypatch.setattr(clock, "utc_today", lambda: today)
+    archive = tmp_path / "demo"
+    # The window starts on 2025-10-10, the first report day: three whole weeks back from today.
+    past = [today - timedelta(days=7 * weeks) for weeks in (3, 2, 1)]
+
+    assert main(["demo", "--users", "2", "--archive", str(archive)]) == 0
+    captured = capsys.readouterr()
+
+    assert f"Seat snapshots once a week since {past[0]}" in captured.out
+    assert "the simulator's past" in captured.out and "starts on its first day" in captured.out
+    done = "seat history: 3/3 snapshot days (100%) done in "
+    assert any(line.startswith(done) for line in captured.err.splitlines())
+    # The demo's simulator with its arguments, in this process, asked as if on each day.
+    scopes = [("enterprises", "enterprise", s) for s in DEMO_ENTERPRISES]
+    scopes += [("orgs", "organization", s) for s in DEMO_ORGANIZATIONS]
+    expected: dict[tuple[str, date], tuple[int, int, float]] = {}
+    with Simulator(
+        enterprises=DEMO_ENTERPRISES,
+        organizations=DEMO_ORGANIZATIONS,
+        users=2,
+        links_per_report=3,
+        token=CANARY_TOKEN,
+    ) as sim:
+        for day in [*past, today]:
+            sim.today = day
+            for owner, level, slug in scopes:
+                served = served_pages(sim, owner, slug)
+                kind = f"{level}/copilot-seats/{level}={slug}/day={day.isoformat()}"
+                raw = archive / "copilot-metrics/raw" / kind
+                assert [p.read_bytes() for p in sorted(raw.iterdir())] == served, kind
+                assert (archive / "copilot-metrics/manifests" / f"{kind}.json").exists()
+                if level == "enterprise" and day != today:
+                    holders = {s["assignee"]["id"] for page in served for s in json.loads(page)["seats"]}
+                    users = {
+                        json.loads(line)["user_id"]
+                        for part in sim.report_files(slug, "users-1-day", day)
+                        for line in part.splitlines()
+                        if line.strip()
+                    }
+                    active = len(holders & users)
+                    expected[(slug, day)] = (len(holders), active, active / len(holders))
+
+    with LocalQueryEngine(archive, today=today) as engine:
+        columns, rows = engine.run("seats_daily")
+    named = [dict(zip(columns, row, strict=True)) for row in rows]
+    got = {
+        (r["enterprise"], r["day"]): (r["seats"], r["active_users"], r["active_share"])
+        for r in named
+        if r["day"] in past
+    }
+    assert got.keys() == expected.keys()
+    for key, (seats, active, share) in expected.items():
+        assert got[key][:2] == (seats, active) and got[key][2] == pytest.approx(share), key
+    assert all(share is not None for _, _, share in got.values())
+
+
+def test_the_demos_seat_roster_changes_over_its_year_as_githubs_do():
+    """The demo's simulator, asked as if on each week of a year: holders seated and unseated,
+    cancellations pending first, and a last_activity_at cleared once 90 days old."""
+    from copilot_archive.cli import DEMO_ENTERPRISES
+    from copilot_simulator import Simulator
+    from tests.integration.test_seats import served_pages
+
+    today = date(2026, 10, 10)
+    weeks = [today - timedelta(days=7 * back) for back in range(52, -1, -1)]
+    slug = DEMO_ENTERPRISES[0]
+    rosters: dict[date, dict[int, dict[str, Any]]] = {}
+    with Simulator(enterprises=DEMO_ENTERPRISES, users=30, token=CANARY_TOKEN) as sim:
+        for day in weeks:
+            sim.today = day
+            pages = served_pages(sim, "enterprises", slug)
+            rosters[day] = {s["assignee"]["id"]: s for page in pages for s in json.loads(page)["seats"]}
+
+    pairs = list(pairwise(weeks))
+    assert any(rosters[b].keys() - rosters[a].keys() for a, b in pairs)  # seats added
+    assert any(rosters[a].keys() - rosters[b].keys() for a, b in pairs)  # seats removed
+    # A removed seat announced its cancellation first, the day it goes.
+    removed = [(a, b, i) for a, b in pairs for i in rosters[a].keys() - rosters[b].keys()]
+    assert any(
+        rosters[a][i]["pending_cancellation_date"] is not None
+        and a < date.fromisoformat(rosters[a][i]["pending_cancellation_date"]) <= b
+        for a, b, i in removed
+    )
+    # A holder's last activity shown, then null once more than 90 days old, the seat still held.
+    cleared = [
+        (a, b, i)
+        for a, b in pairs
+        for i, seat in rosters[a].items()
+        if seat["last_activity_at"] and i in rosters[b] and rosters[b][i]["last_activity_at"] is None
+    ]
+    assert cleared
+    for a, b, i in cleared:
+        last = date.fromisoformat(rosters[a][i]["last_activity_at"][:10])
+        assert (a - last).days <= 90 < (b - last).days
