@@ -21,6 +21,7 @@ from tests.integration.test_billing_archive import (
     read,
     taken_as_archived,
 )
+from tests.integration.test_hardening import emitted_metrics
 from tests.integration.test_indexer import database, glue, indexer, object_created
 from tests.integration.test_restatements import view_rows
 
@@ -68,7 +69,7 @@ def expected_rows(before: bytes, after: bytes, day: date, first_seen: date) -> s
 
 
 def test_a_revised_billing_day_lands_in_restatements_value_by_value(
-    billing_env, handler, indexer, s3, bucket, glue, database, simulator, tmp_path
+    billing_env, handler, indexer, s3, bucket, glue, database, simulator, tmp_path, capsys
 ):
     taken_as_archived(s3, bucket, days_between(OLDEST, WINDOW[0] - timedelta(days=1)))
     handler({})
@@ -81,18 +82,29 @@ def test_a_revised_billing_day_lands_in_restatements_value_by_value(
     manifest = json.loads(read(s3, bucket, manifest_key("acme", revised)))
     assert manifest["revision"] == 2
 
-    for day in WINDOW:  # the revised day's new revision, and the others' unchanged first one again
-        indexer(object_created(bucket, manifest_key("acme", day)))
-
     first_seen = date.fromisoformat(manifest["fetched_at"][:10])
     before = simulator.billing.csv_bytes("acme", revised, revised, {revised: 0})
     after = simulator.billing.csv_bytes("acme", revised, revised, {revised: 1})
     expected = expected_rows(before, after, revised, first_seen)
     assert expected  # the revision changed something
+
+    capsys.readouterr()
+    indexer(object_created(bucket, manifest_key("acme", revised)))
+    assert emitted_metrics(capsys.readouterr().out)["RestatedValues"] == len(expected)
+    for day in WINDOW:  # the unrevised days' first revision again, and the revised day's again
+        indexer(object_created(bucket, manifest_key("acme", day)))
+    assert emitted_metrics(capsys.readouterr().out).get("RestatedValues", 0) == 0
+
     rows = view_rows(s3, bucket, tmp_path)
-    assert rows == expected  # nothing for the days that were not revised
+    assert rows == expected  # nothing for the days that were not revised, each difference once
     assert {row[1] for row in rows} == {revised}
 
-    # Indexing the revision again adds nothing: each difference is one row, kept.
+    # A third revision adds its differences from the second; the second's rows are kept.
+    simulator.billing.revise("acme", revised)
+    handler({})
+    manifest = json.loads(read(s3, bucket, manifest_key("acme", revised)))
+    assert manifest["revision"] == 3
+    third = simulator.billing.csv_bytes("acme", revised, revised, {revised: 2})
+    later = expected_rows(after, third, revised, date.fromisoformat(manifest["fetched_at"][:10]))
     indexer(object_created(bucket, manifest_key("acme", revised)))
-    assert view_rows(s3, bucket, tmp_path) == expected
+    assert view_rows(s3, bucket, tmp_path) == expected | later
