@@ -30,7 +30,17 @@ __all__ = ["billing_env", "database", "glue", "indexer"]  # fixtures shared with
 pytestmark = pytest.mark.loopback
 
 # GitHub's identifying columns of a line, and its numeric ones with the curated table's names.
-IDENTITY = ("date", "product", "sku", "model", "username", "organization", "repository", "workflow_path", "cost_center_name")
+IDENTITY = (
+    "date",
+    "product",
+    "sku",
+    "model",
+    "username",
+    "organization",
+    "repository",
+    "workflow_path",
+    "cost_center_name",
+)
 NUMBERS = {
     "quantity": "quantity",
     "applied_cost_per_quantity": "price_per_unit",
@@ -64,7 +74,8 @@ def expected_rows(before: bytes, after: bytes, day: date, first_seen: date) -> s
         login = (a or b or {}).get("username") or None
         for column, metric in NUMBERS.items():
             if a is None or b is None or value(a, column) != value(b, column):
-                rows.add(("acme", day, "billing-usage", metric, login, value(a, column), value(b, column), first_seen))
+                old_value, new_value = value(a, column), value(b, column)
+                rows.add(("acme", day, "billing-usage", metric, login, old_value, new_value, first_seen))
     return rows
 
 

@@ -21,7 +21,10 @@ HEADER = (
 )
 SEAT = "2026-05-01,copilot,copilot_business,0.0333,user-months,19,0.6327,0,0.6327,mona,octo-a,,,platform\n"
 PREMIUM = "2026-05-01,copilot,copilot_premium_request,30,requests,0.04,1.2,0.52,0.68,mona,octo-a,,,platform\n"
-ACTIONS = "2026-05-01,actions,actions_linux,100,minutes,0.008,0.8,0,0.8,,octo-a,octo-a/api,.github/workflows/ci.yml,\n"
+ACTIONS = (
+    "2026-05-01,actions,actions_linux,100,minutes,0.008,0.8,0,0.8,"
+    ",octo-a,octo-a/api,.github/workflows/ci.yml,\n"
+)
 # The premium line revised: 2 more requests at 0.04, the discount unchanged.
 PREMIUM_REVISED = (
     "2026-05-01,copilot,copilot_premium_request,32,requests,0.04,1.28,0.52,0.76,mona,octo-a,,,platform\n"
@@ -35,7 +38,9 @@ def archived(storage: LocalFolderStorage, revisions: list[str]) -> Manifest:
         storage.put_bytes(raw_file_key(PREFIX, REPORT_DAY, 0, number), text.encode(), "text/csv")
     key = raw_file_key(PREFIX, REPORT_DAY, 0, len(revisions))
     listed = ArchivedFile(key, len(revisions[-1].encode()), "0" * 64, revisions[-1].count("\n") - 1)
-    return Manifest(REPORT_DAY, (listed,), datetime(2026, 5, 3, tzinfo=UTC), "2026-03-10", revision=len(revisions))
+    return Manifest(
+        REPORT_DAY, (listed,), datetime(2026, 5, 3, tzinfo=UTC), "2026-03-10", revision=len(revisions)
+    )
 
 
 def found(tmp_path: Path, revisions: list[str]) -> set[Difference]:

@@ -75,4 +75,3 @@ def _workflow(row: Mapping[str, Any]) -> str | None:
         return None
     value = json.loads(extra).get("workflow_path")
     return value if isinstance(value, str) else None
-

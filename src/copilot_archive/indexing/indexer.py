@@ -400,8 +400,8 @@ class Indexer:
 
     def _log_restatements(self, manifest: Manifest) -> tuple[int, list[PartitionSpec]]:
         """Compare a 28-day report's days with the archived 1-day reports (a billing day's
-        revision with the one before it) and add what differs to restatement_log (a month file per restated day's month): how many differences were new,
-        and the partitions written."""
+        revision with the one before it) and add what differs to restatement_log (a month file
+        per restated day's month): how many differences were new, and the partitions written."""
         rd = manifest.report_day
         first_seen = None
         if rd.report is Report.BILLING_USAGE:  # a revision against the one before it
