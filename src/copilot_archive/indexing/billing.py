@@ -96,6 +96,11 @@ def curated_billing_files(prefix: str, enterprise: str, revisions: Sequence[byte
     }
 
 
+def usage_lines(raw: bytes, source: str) -> list[dict[str, object]]:
+    """An export file's lines with the table's column names, `day` among them (a date)."""
+    return list(_rows(raw, source))
+
+
 def _rows(raw: bytes, source: str) -> Iterable[dict[str, object]]:
     try:
         text = raw.decode("utf-8-sig")  # a spreadsheet's save may add a BOM

@@ -65,6 +65,7 @@ from ..core.reports import SERVED, Level, Report, raw_table_name
 from ..core.seat_prices import DEFAULT_SEAT_PRICES
 from ..core.storage import LocalFolderStorage, Storage
 from .billing import curate_billing_day
+from .billing_restatements import billing_differences
 from .catalog import Catalog, NullCatalog, PartitionSpec
 from .curate import BATCH_LINES, COMPRESSION, SMALL_FILE_OPTIONS, Curator, TableBatch, arrow_schema
 from .events import IndexRequest
@@ -377,7 +378,7 @@ class Indexer:
                     self.storage.put_bytes(self._curated_key(report_day, name), data, PARQUET)
         specs = self._partitions(report_day, files, manifest.revision)
         restated = 0
-        if report_day.report in ONE_DAY_REPORT:
+        if report_day.report in ONE_DAY_REPORT or report_day.report is Report.BILLING_USAGE:
             restated, logged = self._log_restatements(manifest)
             specs.extend(logged)
         self.catalog.register_partitions(specs)
@@ -398,12 +399,18 @@ class Indexer:
         )
 
     def _log_restatements(self, manifest: Manifest) -> tuple[int, list[PartitionSpec]]:
-        """Compare a 28-day report's days with the archived 1-day reports and add what differs to
-        restatement_log (a month file per restated day's month): how many differences were new,
-        and the partitions written."""
+        """Compare a 28-day report's days with the archived 1-day reports (a billing day's
+        revision with the one before it) and add what differs to restatement_log (a month file
+        per restated day's month): how many differences were new, and the partitions written."""
         rd = manifest.report_day
+        first_seen = None
+        if rd.report is Report.BILLING_USAGE:  # a revision against the one before it
+            differences = billing_differences(self.storage, self.prefix, manifest)
+            first_seen = manifest.fetched_at.date()
+        else:
+            differences = Comparer(self.storage, self.prefix, rd).differences(manifest)
         by_month: dict[str, list[Any]] = {}
-        for found in Comparer(self.storage, self.prefix, rd).differences(manifest):
+        for found in differences:
             by_month.setdefault(month_text(found[0].day), []).append(found)
         added: list[dict[str, Any]] = []
         specs = []
@@ -411,7 +418,7 @@ class Indexer:
         for month, found_in_month in sorted(by_month.items()):
             first = found_in_month[0][0].day
             key = curated_month_file_key(self.prefix, name, rd.slug, first, rd.level)
-            found_rows = log_rows(found_in_month, rd)
+            found_rows = log_rows(found_in_month, rd, first_seen)
             if self._pseudonymizer is not None:  # the log names people too
                 found_rows = self._pseudonymizer.batch(RESTATEMENT_LOG, found_rows)
             added += self._merge_log(key, found_rows)
@@ -419,6 +426,7 @@ class Indexer:
             specs.append(PartitionSpec(rd.level.table_name(name), (rd.slug, month), location))
         if added:
             logger.info("restated values found", extra={"report_day": str(rd), "new": len(added)})
+        if added and rd.report is not Report.BILLING_USAGE:  # billing days are re-fetched by its window
             days = {(row["report"], row["day"]) for row in added}
             key = restated_days_key(self.prefix, rd.scope)
             self._conditional_write(key, lambda current: with_restated_days(current, days, self.now()), JSON)

@@ -230,8 +230,11 @@ def _day_of(record: Mapping[str, Any]) -> date | None:
         return None
 
 
-def log_rows(found: Iterable[tuple[Difference, str]], seen: ReportDay) -> pa.Table:
-    """`found` as rows of restatement_log's month files (`day` the restated day)."""
+def log_rows(
+    found: Iterable[tuple[Difference, str]], seen: ReportDay, first_seen: date | None = None
+) -> pa.Table:
+    """`found` as rows of restatement_log's month files (`day` the restated day), first seen on
+    `first_seen` (by default the day of the report-day that showed them)."""
     rows = [
         {
             "report": d.report.value,
@@ -240,7 +243,7 @@ def log_rows(found: Iterable[tuple[Difference, str]], seen: ReportDay) -> pa.Tab
             "user_login": d.user_login if isinstance(d.user_login, str) else None,
             "archived_value": d.archived_value,
             "restated_value": d.restated_value,
-            "first_seen": seen.day,
+            "first_seen": first_seen or seen.day,
             "restated_by": seen.report.value,
             "archived_manifest": key,
             "day": d.day,
