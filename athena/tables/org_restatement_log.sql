@@ -1,7 +1,7 @@
 -- Generated from src/copilot_archive/core/curated_schema.py by `make tables`: edit the contract,
 -- not this file (tests/unit/test_table_definitions.py fails when it is stale).
 -- Placeholders (see athena/README.md): ${database}, ${bucket}, ${prefix}.
--- One row per value a 28-day report restated, against the archived 1-day report.
+-- One row per value a 28-day report restated against the archived 1-day report, or a billing revision changed.
 CREATE EXTERNAL TABLE IF NOT EXISTS `${database}`.`org_restatement_log` (
   `report` string,
   `metric` string,

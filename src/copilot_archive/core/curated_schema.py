@@ -426,24 +426,28 @@ INDEX_STATUS = CuratedTable(
 
 # One row per value a 28-day report restated (indexing/restatements.py): a numeric top-level
 # field of a day's totals line, or of a user's line, that differs from the archived 1-day
-# report of the same scope and day. `day` (the file's last column) is the restated day. Rows are
-# only ever added: a later report that agrees again removes none.
+# report of the same scope and day; and per value a billing revision changed against the one
+# before it (indexing/billing_restatements.py). `day` (the file's last column) is the restated
+# day. Rows are only ever added: a later report that agrees again removes none.
 RESTATEMENT_LOG = CuratedTable(
     "restatement_log",
     Report.USERS_1_DAY,  # not used: written from the 28-day reports, compared with the 1-day ones
     None,
     (
-        Column("report", "string"),  # the archived 1-day report restated (users-1-day, ...)
+        Column("report", "string"),  # the 1-day report restated (users-1-day, ...) or billing-usage
         Column("metric", "string"),  # the field
         Column("user_id", "bigint"),  # NULL for totals
         Column("user_login", "string"),  # NULL for totals
         Column("archived_value", "double"),  # NULL: the archived line lacks it (or the user)
         Column("restated_value", "double"),
-        Column("first_seen", "date"),  # the end day of the first 28-day report that showed it
-        Column("restated_by", "string"),  # that 28-day report (users-28-day, ...)
+        Column("first_seen", "date"),  # the first 28-day report's end day; a revision's fetch day
+        Column("restated_by", "string"),  # that 28-day report (users-28-day, ...), or billing-usage
         Column("archived_manifest", "string"),  # the archived copy compared with
     ),
-    description="One row per value a 28-day report restated, against the archived 1-day report.",
+    description=(
+        "One row per value a 28-day report restated against the archived 1-day report,"
+        " or a billing revision changed."
+    ),
 )
 
 # One row per line of GitHub's billing usage export (archiving/billing.py), of the day's latest
