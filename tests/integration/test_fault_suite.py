@@ -33,11 +33,11 @@ DAILY = {report for reports in DAILY_AT.values() for report in reports}
 LATEST = ("enterprise-28-day", "users-28-day", "organization-28-day")
 # Today's seat snapshots: the roster of each scope, and each organization's seat breakdown.
 SNAPSHOTS = ("copilot-seats", "copilot-billing")
-# Billed usage, the enterprises': the suite holds its history to one month (HISTORY_MONTHS) to
+# Billed usage, the enterprises': the suite holds its history to a week (oldest_billing_day) to
 # stay in CI's time (the 24-month reach has its own test), and revises a day between two runs.
 BILLING = "billing-usage"
 BILLING_FAULTS = ("api_error", "api_reset", "api_slow", "rate_limit_429")
-BILLING_DAYS = [date(2026, 1, 12) + timedelta(days=i) for i in range((TODAY - date(2026, 1, 12)).days)]
+BILLING_DAYS = [TODAY - timedelta(days=n) for n in range(7, 0, -1)]
 REVISED_DAY = TODAY - timedelta(days=2)
 SNAPSHOT_FAULTS = ("api_error", "api_reset", "api_slow", "rate_limit_429", "forbidden", "seats_total_changed")
 WINDOW = [date(2025, 10, 10) + timedelta(days=i) for i in range((TODAY - date(2025, 10, 10)).days)]
@@ -102,7 +102,7 @@ def suite(monkeypatch, s3_endpoint, fixed_today, atomic_conditional_puts):
     monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
     monkeypatch.setattr(github, "BACKOFF_SECONDS", 0.01)
     monkeypatch.setattr(transfer, "BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(billing, "HISTORY_MONTHS", 1)
+    monkeypatch.setattr(billing, "oldest_billing_day", lambda today: today - timedelta(days=7))
     monkeypatch.setattr(billing, "POLL_SECONDS", 0.0)
     # Every users file goes through CreateMultipartUpload / UploadPart / Complete.
     monkeypatch.setattr(storage, "UPLOAD_PART_BYTES", 8 * 1024)
