@@ -632,3 +632,131 @@ def test_a_null_breakdown_element_is_warned_but_not_counted_as_mistyped():
 
     assert curator.mistyped == 0
     assert sum("null element of totals_by_feature" in text for text in curator.warnings) == 2
+
+
+# ---- extra written by Arrow compute: the line path's text, key for key ------------------
+
+
+def with_every_element(record: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """The record with `fields` added to every element of every breakdown list."""
+    shaped = copy.deepcopy(record)
+    for name, value in shaped.items():
+        if isinstance(value, list):
+            shaped[name] = [{**e, **fields} if isinstance(e, dict) else e for e in value]
+    return shaped
+
+
+def vector_extras(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each `_vector_extra` call wrote a breakdown's extra (True) or left it to the lines."""
+    from copilot_archive.indexing import curate as module
+
+    written: list[bool] = []
+    original = module._vector_extra
+
+    def spy(*args: Any) -> Any:
+        texts = original(*args)
+        written.append(texts is not None)
+        return texts
+
+    monkeypatch.setattr(module, "_vector_extra", spy)
+    return written
+
+
+# Element-level fields no column types, on every element of every line: the values' kinds each
+# path must write alike, and whether Arrow compute writes them (True) or the lines do (False).
+ELEMENT_FIELDS = {
+    "a string": ({"surface_detail": "editor"}, True),
+    "an int": ({"surface_rank": 3}, True),
+    "a negative int and minus zero": ({"surface_rank": -0}, True),
+    "a bool": ({"surface_beta": True}, True),
+    "two fields, written in name order": ({"zz_surface": "x", "aa_surface": 1}, True),
+    "non-ASCII text": ({"surface_detail": "éditeur ✓"}, True),
+    "a quote to escape": ({"surface_detail": 'say "hi"'}, False),
+    "a control character to escape": ({"surface_detail": "tab\there"}, False),
+    "a float": ({"surface_share": 0.25}, False),
+    "an object": ({"surface_detail": {"name": "editor"}}, False),
+    "a list": ({"surface_detail": ["editor"]}, False),
+}
+
+
+@pytest.mark.parametrize(("name", "case"), ELEMENT_FIELDS.items(), ids=ELEMENT_FIELDS.keys())
+def test_untyped_element_fields_get_the_line_paths_extra(name, case, monkeypatch):
+    fields, by_arrow = case
+    written = vector_extras(monkeypatch)
+    lines = [line(with_every_element(r, fields)) for r in user_records()[:6]]
+    (tables, _), _ = curate_both(Report.USERS_1_DAY, lines)
+
+    expected = json.loads(json.dumps(fields))  # as JSON gives them back
+    rows = tables["user_ide_daily"]
+    assert rows and all(extra(r) == expected for r in rows)
+    assert written and all(w is by_arrow for w in written)
+
+
+@pytest.mark.parametrize("written_null", [b'"surface_detail":null', b'"surface_detail" :\tnull'])
+def test_an_absent_field_is_no_key_and_an_explicit_null_is_kept_as_null(written_null, monkeypatch):
+    written = vector_extras(monkeypatch)
+    records = user_records()[:6]
+    lines = [line(with_every_element(r, {"surface_detail": "web"})) for r in records[:3]]
+    lines += [line(r) for r in records[3:5]]  # no such field at all
+    # In the same block as those: a null on one element, a string on the others.
+    mixed = with_every_element(records[5], {"surface_detail": "web"})
+    mixed["totals_by_language_model"][0]["surface_detail"] = None
+    lines.append(line(mixed).replace(b'"surface_detail":null', written_null))
+    (tables, _), _ = curate_both(Report.USERS_1_DAY, lines)
+
+    by_line = {r["source_line"]: extra(r) for r in tables["user_ide_daily"]}
+    assert by_line[1] == {"surface_detail": "web"} and by_line[4] == {}
+    features = [extra(r) for r in tables["user_language_model_daily"] if r["source_line"] == 6]
+    assert len(features) > 1 and features[0] == {"surface_detail": None}
+    assert all(e == {"surface_detail": "web"} for e in features[1:])
+    # The block with the explicit null is read line by line; the one without by Arrow compute.
+    assert True in written and False in written
+
+
+def test_a_key_written_with_an_escape_is_read_line_by_line(monkeypatch):
+    written = vector_extras(monkeypatch)
+    lines = [
+        line(with_every_element(r, {"surface_detail": "web"})).replace(
+            b'"surface_detail"', b'"surf\\u0061ce_detail"'
+        )
+        for r in user_records()[:3]
+    ]
+    (tables, _), _ = curate_both(Report.USERS_1_DAY, lines)
+
+    assert all(extra(r) == {"surface_detail": "web"} for r in tables["user_ide_daily"])
+    assert written == []  # the plan already left that breakdown to the lines
+
+
+def test_extra_keeps_a_levels_fields_in_name_order_whatever_the_lines_order():
+    record = user_records()[0]
+    shaped = {"zz_new": 1, **record, "aa_new": [{"b": 1, "a": 2}], "mm_new": None}
+    shaped["totals_by_ide"] = [None, *record["totals_by_ide"]]
+    raw = line(shaped)
+    (tables, _), _ = curate_both(Report.USERS_1_DAY, [raw, *(line(r) for r in user_records()[1:3])])
+
+    text = tables["user_daily"][0]["extra"]
+    # Keys in name order; a kept value as the line had it (its own keys' order too).
+    assert text == '{"aa_new":[{"b":1,"a":2}],"mm_new":null,"totals_by_ide":[null],"zz_new":1}'
+
+
+def test_github_shaped_lines_give_the_same_rows_by_either_path(monkeypatch):
+    """bench/github_shaped.py's lines: undocumented fields at the top and in every element,
+    misfits, null elements, aliases and server-side-only users, as `make bench` measures them."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+    try:
+        import github_shaped
+    finally:
+        sys.path.pop(0)
+    written = vector_extras(monkeypatch)
+    rng, shares = random.Random(0), github_shaped.Shares()
+    records = [r for _ in range(25) for r in user_records()]  # 200 lines: each kind of oddity
+    lines = [github_shaped.shaped_lines({**r, "day": DAY.isoformat()}, rng, shares)[0] for r in records]
+    (tables, counts), curator = curate_both(Report.USERS_1_DAY, lines, block_lines=25)
+
+    assert shares.null_elements and sum(shares.misfits.values()) and shares.server_side_lines
+    assert curator.vector_blocks == -(-len(lines) // 25) and any(written)
+    assert all(extra(r).get("surface_detail") in github_shaped.SURFACES for r in tables["user_ide_daily"])
+    assert counts[2] == sum(shares.misfits.values())  # mistyped values: one a misfit line

@@ -5,7 +5,8 @@ batches so memory stays flat whatever the size of the report-day. The rules:
 - a known field becomes a typed column; a nested object named in `_NESTED` is flattened;
 - every field a table does not type (new fields, breakdowns GitHub does not document yet like
   `totals_by_skill`, a value that does not fit its column) is kept, as a compact JSON object in
-  `extra`; a missing field is null;
+  `extra` (its keys in name order at each level, each value as the report gave it); a missing
+  field is null;
 - a value fits its column only as the report documents it: counts, averages and medians are
   finite numbers >= 0, never strings or booleans; one that does not fit leaves the column
   null, is kept as given in `extra` and is counted (`Curator.mistyped`, per report-day; a null
@@ -26,8 +27,9 @@ batches so memory stays flat whatever the size of the report-day. The rules:
 
 Two paths give the same rows: `Curator.curate` takes lines one by one in Python; for users-1-day
 reports `Curator.curate_blocks` parses blocks of whole lines with Arrow and derives each table with
-Arrow compute. Fields no table types and null breakdown elements stay on that path (their `extra`
-is written from the line's own JSON); a line Arrow cannot type exactly (a value that does not fit
+Arrow compute. The `extra` of fields no table types is written by Arrow compute where the values
+are scalars in breakdown elements, and otherwise from the line's own JSON, read for those fields
+only (so are null breakdown elements); a line Arrow cannot type exactly (a value that does not fit
 its column, another day, a duplicated key...) is left to the line path on its own, and a block
 only when a line of it is not one JSON object (a blank line, two objects on a line ...).
 """
@@ -42,7 +44,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Union
 
@@ -247,7 +249,7 @@ def _take(obj: Mapping[str, Any], spec: _Spec, out: list[Any], misfits: list[str
             if inner:
                 misfits.extend(f"{key}.{name}" for name in inner)
             if rest:
-                left[key] = rest
+                left[key] = _in_name_order(rest)
         else:
             left[key] = value  # not the object the columns are read from
             misfits.append(key)
@@ -272,12 +274,12 @@ def _inferred(given: pa.DataType, expected: pa.DataType, prefix: str) -> Iterato
         given, expected = given.value_type, expected.value_type
     if not (pa.types.is_struct(given) and pa.types.is_struct(expected)) or given == expected:
         return
-    for field in given:
-        position = expected.get_field_index(field.name)
+    for child in given:
+        position = expected.get_field_index(child.name)
         if position < 0:
-            yield prefix + field.name
+            yield prefix + child.name
         else:
-            yield from _inferred(field.type, expected.field(position).type, f"{prefix}{field.name}.")
+            yield from _inferred(child.type, expected.field(position).type, f"{prefix}{child.name}.")
 
 
 class _NonFinite:
@@ -320,8 +322,14 @@ SMALL_FILE_OPTIONS: dict[str, Any] = {
 _EXTRA_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_as_text)
 
 
+def _in_name_order(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`extra` keeps the fields of a level in name order, not the report's: both paths write the
+    same text, and the vectorised one need not learn each line's order of keys."""
+    return fields if len(fields) < 2 else dict(sorted(fields.items()))
+
+
 def _extra(left: Mapping[str, Any]) -> str | None:
-    return _EXTRA_JSON.encode(left) if left else None
+    return _EXTRA_JSON.encode(_in_name_order(left)) if left else None
 
 
 def extra_json(left: Mapping[str, Any]) -> str | None:
@@ -449,6 +457,20 @@ def _others(block: bytes, bounds: list[int], lines: int, leaving: list[int]) -> 
     return b"".join([view[bounds[a + 1] : bounds[b]] for a, b in ranges if b > a + 1])
 
 
+def _line_bounds(block: bytes) -> list[int]:
+    """Where each line of `block` starts, and its end: one C search a line (memchr) beats a
+    count and a regex over the block."""
+    bounds = [0]
+    find, at = block.find, block.find(b"\n")
+    while at >= 0:
+        at += 1
+        bounds.append(at)
+        at = find(b"\n", at)
+    if bounds[-1] != len(block):  # the last line has no newline
+        bounds.append(len(block))
+    return bounds
+
+
 class _Refused(Exception):
     """Arrow cannot curate this block exactly as the line path would: the line path takes it."""
 
@@ -475,6 +497,16 @@ def _fitting(values: pa.Array, column: Column) -> tuple[pa.Array, pa.Array | Non
     target = ARROW_TYPES[column.type]
     if values.null_count == len(values):
         return values.cast(target), None
+    if column.type != "double":
+        # Most blocks: every count fits. Two calls tell (the range, then a cast refusing a
+        # fraction) where the checks below take eight.
+        high = _INT32_MAX if column.type == "int" else _EXACT_INTEGER
+        bounds = pc.min_max(values)
+        if bounds["min"].as_py() >= 0 and bounds["max"].as_py() <= high:
+            try:
+                return values.cast(target), None
+            except pa.ArrowInvalid:
+                pass  # a fraction: found row by row below
     bad = pc.less(values, 0)
     if column.type == "double":
         bad = pc.or_(bad, pc.invert(pc.is_finite(values)))
@@ -493,6 +525,9 @@ class _Shape:
 
     keys: frozenset[str]
     objects: tuple[tuple[str, _Shape], ...]
+    # The fields of this level no column types that Arrow found in the block, in name order
+    # (`_untyped`; none in a shape made `of` a spec).
+    unknown: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, spec: _Spec, skip: Iterable[str] = ()) -> _Shape:
@@ -511,7 +546,8 @@ def _untyped(shape: _Shape, given: pa.StructType, expected: pa.StructType) -> _S
             objects.append((key, part))
     if given.num_fields == expected.num_fields and not objects:
         return None
-    return _Shape(shape.keys, tuple(objects))
+    unknown = sorted(child.name for child in given if expected.get_field_index(child.name) < 0)
+    return _Shape(shape.keys, tuple(objects), tuple(unknown))
 
 
 # A line split into its fields, each value still its raw JSON text (msgspec.Raw): only the values
@@ -543,8 +579,8 @@ def _text(raw: msgspec.Raw) -> str:
 def _left(obj: Mapping[str, msgspec.Raw], shape: _Shape) -> list[str]:
     """What `_take` leaves of `obj` (an object's fields, as raw JSON) in `extra` when every value
     fits (Arrow checked that): the fields the spec does not type, where the report had them, each
-    as its text in `extra` (`"key":value`). Set operations, not a Python step per field: most
-    objects have no field to keep."""
+    as its text in `extra` (`"key":value`), in name order. Set operations, not a Python step per
+    field: most objects have no field to keep."""
     unknown = obj.keys() - shape.keys
     rests = {}
     for key, inner in shape.objects:
@@ -554,16 +590,120 @@ def _left(obj: Mapping[str, msgspec.Raw], shape: _Shape) -> list[str]:
     if not rests:
         if len(unknown) <= 1:  # one field to keep (the common case): no order to keep
             return [_key_text(key) + _text(obj[key]) for key in unknown]
-        return [_key_text(key) + _text(value) for key, value in obj.items() if key in unknown]
+        return [_key_text(key) + _text(obj[key]) for key in sorted(unknown)]
     return [
-        _key_text(key) + (rests[key] if key in rests else _text(value))
-        for key, value in obj.items()
-        if key in unknown or key in rests
+        _key_text(key) + (rests[key] if key in rests else _text(obj[key]))
+        for key in sorted(unknown | rests.keys())
     ]
+
+
+def _first(pair: tuple[str, str]) -> str:
+    return pair[0]
 
 
 def _object_text(fields: list[str]) -> str:
     return "{" + ",".join(fields) + "}"
+
+
+# A decoder per set of top-level fields to keep: a line is read for those fields only, each as its
+# raw JSON text (UNSET where the line has no such field), in the order given.
+@functools.lru_cache(maxsize=64)
+def _fields_decoder(keys: tuple[str, ...]) -> msgspec.json.Decoder[Any]:
+    names = [f"f{i}" for i in range(len(keys))]
+    fields = [(name, msgspec.Raw | msgspec.UnsetType, msgspec.UNSET) for name in names]
+    struct = msgspec.defstruct("Kept", fields, rename=dict(zip(names, keys, strict=True)), gc=False)
+    return msgspec.json.Decoder(struct)
+
+
+# A string value Arrow compute can write as the line path's encoder does: nothing in it escaped.
+_ESCAPED = r'["\\\x00-\x1f]'
+# A key written with an escape: Arrow names the field by its decoded text, the bytes hold another.
+_ESCAPED_KEY = re.compile(rb'\\.(?:[^"\\]|\\.)*"\s*:')
+
+
+@functools.lru_cache(maxsize=4096)
+def _explicit_null(key: str) -> re.Pattern[bytes]:
+    return re.compile(b'"' + re.escape(key.encode()) + rb'"\s*:\s*null')
+
+
+def _has_explicit_null(block: bytes, key: str) -> bool:
+    """Whether `block` may hold `key` with the value null. Counts first: the pattern scans a block
+    slowly (every quote starts a try), and GitHub writes its JSON compact (`"key":` each time)."""
+    quoted = b'"' + key.encode() + b'"'
+    if block.count(quoted) == block.count(quoted + b":"):
+        return quoted + b":null" in block
+    return _explicit_null(key).search(block) is not None
+
+
+def _json_texts(values: pa.Array, escapes: bool) -> pa.Array | None:
+    """Each value's JSON text as the line path's encoder writes it (null where the value is), or
+    None where Arrow compute cannot write it so: a float (its text is the encoder's), an object, a
+    list, a string with a character to escape (only an escape in the bytes, `escapes`, makes one:
+    JSON holds no raw quote, backslash or control character in a string)."""
+    kind = values.type
+    if pa.types.is_string(kind):
+        if (
+            escapes
+            and values.null_count < len(values)
+            and pc.any(pc.match_substring_regex(values, _ESCAPED)).as_py()
+        ):
+            return None
+        return pc.binary_join_element_wise('"', values, '"', "")
+    if pa.types.is_int64(kind):
+        return values.cast(pa.string())
+    if pa.types.is_boolean(kind):
+        return pc.if_else(values, "true", "false")
+    return None
+
+
+def _vector_extra(elements: pa.StructArray, keys: tuple[str, ...], plan: _ExtraPlan) -> pa.Array | None:
+    """The `extra` of each element whose only untyped fields are `keys`, as the line path writes
+    it: `{"key":value,...}` in name order, null where the element has none of them; None where
+    Arrow compute cannot tell: a value not `_json_texts`', or a null the block may hold explicitly
+    (Arrow holds an absent key and a null value alike)."""
+    pieces = []
+    for key in keys:
+        values = pc.struct_field(elements, key)  # null where the element is
+        if values.null_count > elements.null_count and plan.may_be_null(key):
+            return None
+        texts = _json_texts(values, plan.escapes)
+        if texts is None:
+            return None
+        pieces.append(pc.binary_join_element_wise(_key_text(key), texts, ""))
+    if len(pieces) == 1:
+        joined = pieces[0]
+    else:
+        joined = pc.binary_join_element_wise(*pieces, ",", null_handling="skip")
+        joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+    return pc.binary_join_element_wise("{", joined, "}", "")
+
+
+def _with_extra(batch: pa.RecordBatch, extra: pa.Array) -> pa.RecordBatch:
+    position = batch.schema.get_field_index("extra")
+    arrays = batch.columns
+    arrays[position] = extra
+    return pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
+
+
+@dataclass(frozen=True, slots=True)
+class _ExtraPlan:
+    """Where a block's `extra` comes from, the block's untyped fields being known (`_untyped`):
+    the user's own level read line by line (`user`, None: nothing to keep there), the breakdowns
+    written by Arrow compute (`vectorised`: table -> its untyped part) and those read line by line
+    (`per_line`)."""
+
+    user: _Shape | None
+    vectorised: dict[str, _Shape]
+    per_line: list[tuple[CuratedTable, str, _Shape]]
+    block: bytes
+    escapes: bool  # whether the block holds a backslash: an escape in a string
+    # key -> whether the block may hold it with the value null (one look a key, when needed)
+    nulls: dict[str, bool] = field(default_factory=dict)
+
+    def may_be_null(self, key: str) -> bool:
+        if key not in self.nulls:
+            self.nulls[key] = _has_explicit_null(self.block, key)
+        return self.nulls[key]
 
 
 _ROW = re.compile(r" in row (\d+)")
@@ -635,12 +775,11 @@ class _VectorPath:
         # Marks of the values Arrow refused (see `_marks`), in the order they were seen.
         self.marks: list[bytes] = []
 
-    def start(self, block: bytes, lines: int, pool: Executor) -> _Started:
-        """Check a block of `lines` whole lines and start Arrow's parse of it in `pool`, so that it
-        runs while the Python work of the block before is done; _Refused if Arrow cannot take it."""
-        bounds = [0, *(m.end() for m in re.finditer(b"\n", block))]
-        if len(bounds) == lines:  # the last line has no newline
-            bounds.append(len(block))
+    def start(self, block: bytes, bounds: list[int], pool: Executor) -> _Started:
+        """Check a block of whole lines (`bounds`: `_line_bounds`) and start Arrow's parse of it in
+        `pool`, so that it runs while the Python work of the block before is done; _Refused if
+        Arrow cannot take it."""
+        lines = len(bounds) - 1
         # Every line starts an object: no blank line (its number is skipped) and, with the count
         # of rows below, no line holding two objects (JSON to Arrow, not to the line path).
         if bytes(map(block.__getitem__, bounds[:lines])).strip(b"{"):
@@ -797,6 +936,8 @@ class _VectorPath:
         # Breakdown rows carry the typed key of their user's row.
         key = {name: user.column(name) for name in _PARENT_KEY}
         made = [(USER_DAILY, user, None)]
+        # extra is null on every row unless a field no table types, or a null element, is there.
+        plan = None if parsed.schema.equals(self.schema) else self._plan(started, parsed.schema)
         for table in self.breakdowns:
             values = top.field(table.breakdown)
             if table.breakdown in _OBJECT_BREAKDOWNS:
@@ -811,10 +952,15 @@ class _VectorPath:
             batch, bad = self._batch(table, elements, parents, numbers, part, key)
             if bad is not None:
                 odd.update(parents.filter(bad).to_pylist())
+            if plan is not None and (untyped := plan.vectorised.get(table.name)):
+                if (texts := _vector_extra(elements, untyped.unknown, plan)) is not None:
+                    batch = _with_extra(batch, texts)
+                else:  # a value Arrow compute does not write as the line path: read line by line
+                    plan.per_line.append((table, table.breakdown or "", untyped))
             made.append((table, batch, parents))
-        # extra is null on every row unless a field no table types, or a null element, is there.
-        plain = parsed.schema.equals(self.schema) and len(nulls) == before
-        extras = None if plain else self._extras(started, kept, odd, parsed.schema, nulls[before:])
+        extras = None
+        if (plan is not None and (plan.user or plan.per_line)) or len(nulls) > before:
+            extras = self._extras(started, kept, odd, plan, nulls[before:])
         keep = pa.array([i not in odd for i in range(len(kept))]) if odd else None
         for table, batch, parents in made:
             rows = keep if parents is None or keep is None else keep.take(parents)
@@ -824,78 +970,153 @@ class _VectorPath:
             if rows is not None:
                 batch = batch.filter(rows)
             if extras is not None and table.name in extras:
-                position = batch.schema.get_field_index("extra")
-                arrays = batch.columns
-                arrays[position] = pa.array(extras[table.name], pa.string())
-                batch = pa.RecordBatch.from_arrays(arrays, schema=batch.schema)
+                batch = _with_extra(batch, pa.array(extras[table.name], pa.string()))
             if batch.num_rows:
                 out[table.name].append(batch)
         return {kept[i] for i in odd}
+
+    def _plan(self, started: _Started, given: pa.Schema) -> _ExtraPlan:
+        """Where the `extra` of a block whose parse found fields no table types comes from: a
+        breakdown's elements by Arrow compute when their untyped fields are scalars that the bytes
+        show no explicit null of (Arrow holds absent and null alike) and no key is escaped."""
+        given_top, expected_top = pa.struct(given), pa.struct(self.schema)
+        block = started.block
+        escapes = b"\\" in block
+        plain_keys = not (
+            (escapes and _ESCAPED_KEY.search(block))
+            or (not started.is_ascii and _SURROGATE.search(block))  # the line path decides those
+        )
+        vectorised: dict[str, _Shape] = {}
+        per_line = []
+
+        for table, name, shape in self.breakdown_shapes:
+            given_type, expected_type = given_top.field(name).type, expected_top.field(name).type
+            if name not in _OBJECT_BREAKDOWNS:
+                given_type, expected_type = given_type.value_type, expected_type.value_type
+            if given_type == expected_type or not (part := _untyped(shape, given_type, expected_type)):
+                continue
+            if plain_keys and not part.objects and all(_key_text(k) == f'"{k}":' for k in part.unknown):
+                vectorised[table.name] = part
+            else:
+                per_line.append((table, name, part))
+        return _ExtraPlan(
+            _untyped(self.user_shape, given_top, expected_top), vectorised, per_line, block, escapes
+        )
 
     def _extras(
         self,
         started: _Started,
         kept: list[int],
         odd: set[int],
-        given: pa.Schema,
+        plan: _ExtraPlan | None,
         nulls: list[tuple[int, int, CuratedTable]],
     ) -> dict[str, list[str | None]]:
         """The `extra` of every row of the `kept` lines not in `odd`, in row order, as the line
-        path writes it, for the user's table and the breakdowns where Arrow found fields the schema
-        does not type (`given`: the parsed schema; the others' extra is null) and the null elements
-        (`nulls`); a line whose JSON the line path would not take as Arrow did joins `odd`."""
-        user_shape = _untyped(self.user_shape, pa.struct(given), pa.struct(self.schema))
-        untyped = []
-        for table, name, shape in self.breakdown_shapes:
-            given_type, expected_type = given.field(name).type, self.schema.field(name).type
-            if name not in _OBJECT_BREAKDOWNS:
-                given_type, expected_type = given_type.value_type, expected_type.value_type
-            if given_type != expected_type and (part := _untyped(shape, given_type, expected_type)):
-                untyped.append((table, name, part))
+        path writes it, for the user's table and the breakdowns `plan` reads line by line (the
+        others' extra is null or Arrow's), with the null elements (`nulls`) in the user's; a line
+        whose JSON the line path would not take as Arrow did joins `odd`."""
+        user = plan.user if plan is not None else None
+        per_line = plan.per_line if plan is not None else []
         # Null elements (the block's lines, in order; a line's tables in order) are kept in the
         # user's extra, where the line path's `_put_back` keeps them.
         null_elements: dict[int, dict[str, int]] = {}
         for line, _, table in nulls:
             counts = null_elements.setdefault(line, {})
             counts[table.breakdown or ""] = counts.get(table.breakdown or "", 0) + 1
-        per_line: list[dict[str, list[str | None]]] = []
+        # Each line is read for the top-level fields kept, only: the user's own untyped fields
+        # (in name order), the objects holding some, and the breakdowns read line by line.
+        unknown = user.unknown if user is not None else ()
+        objects = user.objects if user is not None else ()
+        top = (*unknown, *(k for k, _ in objects), *(name for _, name, _ in per_line))
+        decoder = _fields_decoder(top) if top else None
+        names = [_key_text(key) for key in unknown]
+        astuple, unset = msgspec.structs.astuple, msgspec.UNSET
+        per_table: dict[str, list[str | None]] = {USER_DAILY.name: []}
+        for table, _, _ in per_line:
+            per_table[table.name] = []
+        user_extras = per_table[USER_DAILY.name]
         block, bounds = started.block, started.bounds
         # A look for the bytes first: the pattern itself scans slowly (no \xed in ASCII).
         surrogates = (b"\\u" in block or (not started.is_ascii and b"\xed" in block)) and bool(
             _SURROGATE.search(block)
         )
         view = memoryview(block)
+        objects_from = len(unknown)
+        breakdowns_from = objects_from + len(objects)
+
+        def user_extra(line: int, values: tuple[Any, ...]) -> str | None:
+            if not objects and line not in null_elements:  # the common case: in name order already
+                texts = [name + _text(v) for name, v in zip(names, values, strict=False) if v is not unset]
+                return "{" + ",".join(texts) + "}" if texts else None
+            pairs = [
+                (k, name + _text(v))
+                for k, name, v in zip(unknown, names, values, strict=False)
+                if v is not unset
+            ]
+            for (key, inner), value in zip(objects, values[objects_from:], strict=False):
+                if value is not unset and value != _NULL and (rest := _left(_FIELDS.decode(value), inner)):
+                    pairs.append((key, _key_text(key) + _object_text(rest)))
+            for name, count in null_elements.get(line, {}).items():
+                pairs.append((name, _key_text(name) + "[" + ",".join(["null"] * count) + "]"))
+            pairs.sort(key=_first)
+            return "{" + ",".join([text for _, text in pairs]) + "}" if pairs else None
+
+        if decoder is not None and not objects and not per_line and not surrogates:
+            # The common case (GitHub added fields at the top level): one decode a line, that is all.
+            decode = decoder.decode
+            for i, line in enumerate(kept):
+                if i in odd:
+                    continue
+                try:
+                    values = astuple(decode(view[bounds[line] : bounds[line + 1]]))
+                    texts = [
+                        name + _text(v) for name, v in zip(names, values, strict=False) if v is not unset
+                    ]
+                except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
+                    odd.add(i)  # as below
+                    continue
+                if line in null_elements:
+                    user_extras.append(user_extra(line, values))
+                else:
+                    user_extras.append("{" + ",".join(texts) + "}" if texts else None)
+            return per_table
         for i, line in enumerate(kept):
             if i in odd:
                 continue
-            raw = view[bounds[line] : bounds[line + 1]]
-            try:
-                if surrogates and _SURROGATE.search(raw):
-                    raise ValueError("a surrogate: the line path decides")
-                obj = _FIELDS.decode(raw)
-                user = _left(obj, user_shape) if user_shape else []
-                extras: dict[str, list[str | None]] = {}
-                for table, name, shape in untyped:
-                    value = obj.get(name)
-                    if value is None or value == _NULL:
-                        continue
-                    if name in _OBJECT_BREAKDOWNS:
-                        kept_here = [_left(_FIELDS.decode(value), shape)]
-                    else:
-                        kept_here = [_left(e, shape) for e in _ELEMENTS.decode(value) if e is not None]
-                    extras[table.name] = [_object_text(e) if e else None for e in kept_here]
-                for name, count in null_elements.get(line, {}).items():
-                    user.append(_key_text(name) + "[" + ",".join(["null"] * count) + "]")
-                extras[USER_DAILY.name] = [_object_text(user) if user else None]
-            # A value JSON does not hold (NaN, 1e999: no JSON for inf) and the like.
-            except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
-                odd.add(i)
-                continue
-            per_line.append(extras)
-        return {
-            name: [text for extras in per_line for text in extras.get(name, ())]
-            for name in (USER_DAILY.name, *(table.name for table, _, _ in untyped))
-        }
+            values = ()
+            if decoder is not None:
+                raw = view[bounds[line] : bounds[line + 1]]
+                try:
+                    if surrogates and _SURROGATE.search(raw):
+                        raise ValueError("a surrogate: the line path decides")
+                    values = astuple(decoder.decode(raw))
+                    rows = [
+                        (per_table[table.name], self._elements_extra(value, name, shape))
+                        for (table, name, shape), value in zip(
+                            per_line, values[breakdowns_from:], strict=True
+                        )
+                        if value is not unset and value != _NULL
+                    ]
+                    extra = user_extra(line, values)
+                # A value JSON does not hold (NaN, 1e999: no JSON for inf) and the like.
+                except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
+                    odd.add(i)
+                    continue
+                for into, extras in rows:
+                    into.extend(extras)
+            else:
+                extra = user_extra(line, values)
+            user_extras.append(extra)
+        return per_table
+
+    @staticmethod
+    def _elements_extra(value: msgspec.Raw, name: str, shape: _Shape) -> list[str | None]:
+        """The `extra` of each element of a breakdown (`value`, raw) read line by line."""
+        if name in _OBJECT_BREAKDOWNS:
+            kept = [_left(_FIELDS.decode(value), shape)]
+        else:
+            kept = [_left(element, shape) for element in _ELEMENTS.decode(value) if element is not None]
+        return [_object_text(fields) if fields else None for fields in kept]
 
     @staticmethod
     def _batch(
@@ -1002,8 +1223,9 @@ class Curator:
             for block in blocks:
                 if not block:
                     continue
-                lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
-                started = self._start(block, lines, pool)
+                bounds = _line_bounds(block)
+                lines = len(bounds) - 1
+                started = self._start(block, bounds, pool)
                 if ahead is not None:
                     yield from self._curate_block(*ahead, key, part)
                 ahead = (block, lines, first, started)
@@ -1011,12 +1233,12 @@ class Curator:
             if ahead is not None:
                 yield from self._curate_block(*ahead, key, part)
 
-    def _start(self, block: bytes, lines: int, pool: Executor) -> _Started | None:
+    def _start(self, block: bytes, bounds: list[int], pool: Executor) -> _Started | None:
         """The block with Arrow's parse under way; None: the line path takes it."""
         if self._vector is None:
             return None
         try:
-            return self._vector.start(block, lines, pool)
+            return self._vector.start(block, bounds, pool)
         except _Refused:
             return None
 
@@ -1151,14 +1373,18 @@ class Curator:
 
     @staticmethod
     def _put_back(left: dict[str, Any], name: str, value: Any) -> None:
-        """Keep a breakdown value that made no row in `extra`, where the report had it."""
+        """Keep a breakdown value that made no row in `extra`, under its name."""
         *parents, leaf = name.split(".")
+        holders = [left]
         for key in parents:
-            child = left.get(key)
+            child = holders[-1].get(key)
             inner = dict(child) if isinstance(child, dict) else {}
-            left[key] = inner
-            left = inner
-        left[leaf] = value
+            holders[-1][key] = inner
+            holders.append(inner)
+        holders[-1][leaf] = value
+        # In name order at each level below the top (`_extra` orders that): deepest first.
+        for holder, key in reversed(list(zip(holders, parents, strict=False))):
+            holder[key] = _in_name_order(holder[key])
 
     def _breakdown(self, name: str, value: Any, parent: dict[str, Any]) -> Any:
         """Rows of one breakdown; returns what could not be made a row (kept in the parent's extra)."""

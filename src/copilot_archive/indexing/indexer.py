@@ -11,7 +11,9 @@ by a conditional write (see `Indexer._write_into_month`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -190,18 +192,34 @@ class _CheckedLines:
             )
 
 
-class _ParquetSink:
-    """One table's Parquet file for one report-day, built in memory (a small share of the raw).
-    A monthly table's sink keeps its rows too: they go into the month file, never read back."""
+def _read_ahead(blocks: Iterable[bytes]) -> Generator[bytes, None, None]:
+    """The blocks, each read (and hashed, counted) on a thread while the one before is curated:
+    reading and hashing release the GIL, so they take the other core."""
+    iterator = iter(blocks)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(next, iterator, b"")
+        while block := ahead.result():  # a block is never empty
+            ahead = pool.submit(next, iterator, b"")
+            yield block
 
-    def __init__(self, table: CuratedTable) -> None:
+
+class _ParquetSink:
+    """One table's Parquet file for one report-day, built in memory (a small share of the raw),
+    its batches encoded and compressed on `writer`'s thread (Parquet releases the GIL) while the
+    next ones are curated. A monthly table's sink keeps its rows too: they go into the month file,
+    never read back."""
+
+    def __init__(self, table: CuratedTable, writer: Executor) -> None:
         self._out = pa.BufferOutputStream()
         self._schema = arrow_schema(table)
         self._writer = pq.ParquetWriter(self._out, self._schema, compression=COMPRESSION)
         self._batches: list[pa.RecordBatch] | None = [] if table.monthly else None
+        self._thread = writer
+        self._writes: list[Future[None]] = []
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self._writer.write_batch(batch)
+        # One thread writes every sink, in the order given: a sink's batches stay in order.
+        self._writes.append(self._thread.submit(self._writer.write_batch, batch))
         if self._batches is not None:
             self._batches.append(batch)
 
@@ -211,6 +229,8 @@ class _ParquetSink:
         return pa.Table.from_batches(self._batches, schema=self._schema)
 
     def close(self) -> bytes:
+        for written in self._writes:
+            written.result()  # its error, if it failed
         self._writer.close()
         return bytes(self._out.getvalue().to_pybytes())
 
@@ -487,19 +507,23 @@ class Indexer:
             name = BILLING_USAGE_DAILY.name
             return {name: _parquet_bytes(table)}, {}, {name: table.num_rows}, warnings, 0, ()
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
-        # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
-        sinks = {table.name: _ParquetSink(table) for table in curator.tables}
-        for part, listed in enumerate(manifest.files):
-            stream = self.storage.open_read(listed.key)
-            try:
-                lines = _CheckedLines(stream)
-                for batch in curator.curate_blocks(lines, key=listed.key, part=part):
-                    sinks[batch.table.name].write(self._people_hidden(batch))
-                lines.check(listed)
-            finally:
-                stream.close()
-        for batch in curator.finish():
-            sinks[batch.table.name].write(self._people_hidden(batch))
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
+            sinks = {table.name: _ParquetSink(table, writer) for table in curator.tables}
+            for part, listed in enumerate(manifest.files):
+                stream = self.storage.open_read(listed.key)
+                try:
+                    lines = _CheckedLines(stream)
+                    # Closed (its read under way ended) before the stream is, whatever happens.
+                    with closing(_read_ahead(lines)) as blocks:
+                        for batch in curator.curate_blocks(blocks, key=listed.key, part=part):
+                            sinks[batch.table.name].write(self._people_hidden(batch))
+                    lines.check(listed)
+                finally:
+                    stream.close()
+            for batch in curator.finish():
+                sinks[batch.table.name].write(self._people_hidden(batch))
+            files = {name: sink.close() for name, sink in sinks.items()}
         if report_day.report is Report.USERS_1_DAY and (
             curator.line_blocks or curator.lines_left_to_line_path
         ):
@@ -516,7 +540,6 @@ class Indexer:
         warnings = tuple(curator.warnings)
         if curator.warning_count > len(warnings):
             warnings += (f"... and {curator.warning_count - len(warnings)} more warnings",)
-        files = {name: sink.close() for name, sink in sinks.items()}
         monthly = {name: sink.rows() for name, sink in sinks.items() if table_named(name).monthly}
         unknown = tuple(sorted(curator.unknown_fields))
         return files, monthly, dict(curator.rows), warnings, curator.mistyped, unknown
