@@ -760,3 +760,78 @@ def test_github_shaped_lines_give_the_same_rows_by_either_path(monkeypatch):
     assert curator.vector_blocks == -(-len(lines) // 25) and any(written)
     assert all(extra(r).get("surface_detail") in github_shaped.SURFACES for r in tables["user_ide_daily"])
     assert counts[2] == sum(shares.misfits.values())  # mistyped values: one a misfit line
+
+
+def user_extra_spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each block's user `extra` was written by Arrow compute (True) or read line by line."""
+    from copilot_archive.indexing import curate as module
+
+    written: list[bool] = []
+    original = module._VectorPath._user_extra
+
+    def spy(self: Any, *args: Any) -> Any:
+        texts = original(self, *args)
+        written.append(texts is not None)
+        return texts
+
+    monkeypatch.setattr(module._VectorPath, "_user_extra", spy)
+    return written
+
+
+def with_top(record: dict[str, Any], fields: dict[str, Any]) -> bytes:
+    return line({**record, **fields})
+
+
+# Top-level fields no column types, as the lines of one block hold them (`make`: a record and its
+# number -> the line), and whether Arrow compute writes the block's user extra.
+TOP_FIELDS = {
+    "lists of objects, on every line": (
+        lambda r, n: with_top(r, {"totals_by_skill": [{"skill": "review", "invocation_count": n}]}),
+        True,
+    ),
+    "a string and an int": (lambda r, n: with_top(r, {"zz_tier": "gold", "aa_seats": n}), True),
+    "on some lines only": (lambda r, n: with_top(r, {"new_flag": True} if n % 2 else {}), True),
+    "an object's keys in another order on one line": (
+        lambda r, n: with_top(r, {"team": {"name": "a", "size": n} if n != 2 else {"size": n, "name": "a"}}),
+        True,  # the one line whose bytes differ from Arrow's order is read line by line
+    ),
+    "a null field inside an object": (
+        lambda r, n: with_top(r, {"team": {"name": None if n == 2 else "a", "size": n}}),
+        True,  # Arrow's text leaves the null out: that line is read line by line
+    ),
+    "a null field inside an object, on every line": (
+        lambda r, n: with_top(r, {"team": {"name": None, "size": n}}),
+        False,  # a field Arrow typed as null: no text of its own
+    ),
+    "a space after a value": (
+        lambda r, n: with_top(r, {"zz_tier": "gold"}).replace(b'"zz_tier":"gold"', b'"zz_tier":"gold" '),
+        True,
+    ),
+    "an explicit null at the top": (lambda r, n: with_top(r, {"new_flag": None if n == 2 else True}), False),
+    "the key also a string value": (lambda r, n: with_top(r, {"new_flag": True, "note": "new_flag"}), False),
+    "the key also inside another field": (
+        lambda r, n: with_top(r, {"new_flag": True, "other": {"new_flag": False}}),
+        False,
+    ),
+    "a float": (lambda r, n: with_top(r, {"share": n + 0.5}), False),
+    "on a line Arrow refuses too": (
+        lambda r, n: with_top({**r, "loc_added_sum": "7"} if n == 2 else r, {"new_flag": True}),
+        True,  # that line is the line path's; its mention of the key is not counted
+    ),
+    "an escaped quote": (lambda r, n: with_top(r, {"zz_tier": 'say "gold"' if n == 2 else "gold"}), False),
+    "an escape that is not needed": (
+        lambda r, n: with_top(r, {"zz_tier": "gold"}).replace(b'"gold"', b'"g\\u006fld"'),
+        True,  # Arrow's text is "gold", the bytes are not: read line by line
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "case"), TOP_FIELDS.items(), ids=TOP_FIELDS.keys())
+def test_untyped_top_level_fields_get_the_line_paths_extra(name, case, monkeypatch):
+    make, by_arrow = case
+    written = user_extra_spy(monkeypatch)
+    lines = [make(r, n) for n, r in enumerate(user_records()[:6], start=1)]
+    (tables, _), _ = curate_both(Report.USERS_1_DAY, lines)
+
+    assert any(r["extra"] for r in tables["user_daily"])
+    assert written[0] is by_arrow  # the first block: lines 1 to 3

@@ -635,12 +635,37 @@ def _has_explicit_null(block: bytes, key: str) -> bool:
     return _explicit_null(key).search(block) is not None
 
 
-def _json_texts(values: pa.Array, escapes: bool) -> pa.Array | None:
+def _json_texts(values: pa.Array, escapes: bool, nested: bool = False) -> pa.Array | None:
     """Each value's JSON text as the line path's encoder writes it (null where the value is), or
-    None where Arrow compute cannot write it so: a float (its text is the encoder's), an object, a
-    list, a string with a character to escape (only an escape in the bytes, `escapes`, makes one:
-    JSON holds no raw quote, backslash or control character in a string)."""
+    None where Arrow compute cannot write it so: a float (its text is the encoder's), a string with
+    a character to escape (only an escape in the bytes, `escapes`, makes one: JSON holds no raw
+    quote, backslash or control character in a string), and unless `nested` an object or a list.
+    `nested` texts are candidates only, to check against the bytes (`_VectorPath._unverified`):
+    Arrow holds neither the order of an object's keys nor whether a null field was there."""
     kind = values.type
+    if nested and pa.types.is_list(kind):
+        offsets = values.offsets
+        start = offsets[0].as_py()
+        inner = values.values.slice(start, offsets[-1].as_py() - start)
+        texts = _json_texts(inner, escapes, nested)
+        if texts is None:
+            return None
+        items = pa.ListArray.from_arrays(
+            pc.subtract(offsets, start), texts.fill_null("null"), mask=values.is_null()
+        )
+        return pc.binary_join_element_wise("[", pc.binary_join(items, ","), "]", "")
+    if nested and pa.types.is_struct(kind):
+        pieces = []
+        for child in kind:
+            texts = _json_texts(pc.struct_field(values, child.name), escapes, nested)
+            if texts is None or _key_text(child.name) != f'"{child.name}":':
+                return None
+            pieces.append(pc.binary_join_element_wise(_key_text(child.name), texts, ""))
+        joined = pc.binary_join_element_wise(*pieces, ",", null_handling="skip") if pieces else None
+        if joined is None:
+            return None
+        texts = pc.binary_join_element_wise("{", joined, "}", "")
+        return pc.if_else(values.is_valid(), texts, pa.scalar(None, pa.string()))
     if pa.types.is_string(kind):
         if (
             escapes
@@ -959,7 +984,12 @@ class _VectorPath:
                     plan.per_line.append((table, table.breakdown or "", untyped))
             made.append((table, batch, parents))
         extras = None
-        if (plan is not None and (plan.user or plan.per_line)) or len(nulls) > before:
+        user_texts = None
+        if plan is not None and plan.user is not None and not plan.user.objects and not plan.per_line:
+            user_texts = self._user_extra(started, kept, odd, top, plan, nulls[before:])
+        if user_texts is not None:
+            made[0] = (USER_DAILY, _with_extra(user, user_texts), None)
+        elif (plan is not None and (plan.user or plan.per_line)) or len(nulls) > before:
             extras = self._extras(started, kept, odd, plan, nulls[before:])
         keep = pa.array([i not in odd for i in range(len(kept))]) if odd else None
         for table, batch, parents in made:
@@ -1003,6 +1033,77 @@ class _VectorPath:
             _untyped(self.user_shape, given_top, expected_top), vectorised, per_line, block, escapes
         )
 
+    def _user_extra(
+        self,
+        started: _Started,
+        kept: list[int],
+        odd: set[int],
+        top: pa.StructArray,
+        plan: _ExtraPlan,
+        nulls: list[tuple[int, int, CuratedTable]],
+    ) -> pa.Array | None:
+        """The user's `extra` of every row of the `kept` lines (`top`), by Arrow compute: each
+        untyped field's text made from Arrow's value and checked against the line's own bytes;
+        the lines where it is not theirs, or with a null element, are read as `_extras` reads
+        them. None where the block's bytes cannot be checked so (`_unverified`)."""
+        assert plan.user is not None
+        pieces = []
+        lines_to_read: set[int] = set()
+        for key in plan.user.unknown:
+            texts = _json_texts(top.field(key), plan.escapes, nested=True)
+            unverified = None if texts is None else self._unverified(started, kept, key, texts)
+            if unverified is None:
+                return None
+            lines_to_read |= unverified
+            pieces.append(pc.binary_join_element_wise(_key_text(key), texts, ""))
+        if len(pieces) == 1:
+            joined = pieces[0]
+        else:
+            joined = pc.binary_join_element_wise(*pieces, ",", null_handling="skip")
+            joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+        extra = pc.binary_join_element_wise("{", joined, "}", "")
+        with_nulls = {line for line, _, _ in nulls}
+        lines_to_read |= {i for i, line in enumerate(kept) if line in with_nulls}
+        if not lines_to_read:
+            return extra
+        rows = sorted(lines_to_read)
+        read = self._extras(started, kept, odd, plan, nulls, rows)[USER_DAILY.name]
+        texts_by_row = extra.to_pylist()
+        for i, text in zip([i for i in rows if i not in odd], read, strict=True):
+            texts_by_row[i] = text
+        return pa.array(texts_by_row, pa.string())
+
+    @staticmethod
+    def _unverified(started: _Started, kept: list[int], key: str, texts: pa.Array) -> set[int] | None:
+        """The rows whose text of `key`'s value (`texts`, a candidate) is not the one the line
+        holds; None where the bytes cannot tell. They tell when every mention of the key in the
+        block is `"key":` (no other spelling) and the block's parsed lines mention it once for
+        each value, no more: then a line's one mention is its top-level key, and the text right
+        after it is the value the line path would keep."""
+        block, bounds = started.block, started.bounds
+        quoted = b'"' + key.encode() + b'"'
+        prefix = quoted + b":"
+        mentions = block.count(prefix)
+        if mentions != block.count(quoted):
+            return None
+        if len(kept) < started.lines:  # lines Arrow did not parse mention it too
+            unparsed = set(range(started.lines)).difference(kept)
+            mentions -= sum(block.count(prefix, bounds[line], bounds[line + 1]) for line in unparsed)
+        if mentions != len(texts) - texts.null_count:
+            return None
+        unverified = set()
+        rfind, startswith = block.rfind, block.startswith  # GitHub adds its new fields last
+        for i, text in enumerate(texts.to_pylist()):
+            if text is None:
+                continue
+            line = kept[i]
+            value = text.encode()
+            at = rfind(prefix, bounds[line], bounds[line + 1]) + len(prefix)
+            # A JSON value is no prefix of another (an int column's values are ints, written alike).
+            if not (at >= len(prefix) and startswith(value, at)):
+                unverified.add(i)
+        return unverified
+
     def _extras(
         self,
         started: _Started,
@@ -1010,11 +1111,14 @@ class _VectorPath:
         odd: set[int],
         plan: _ExtraPlan | None,
         nulls: list[tuple[int, int, CuratedTable]],
+        rows: Iterable[int] | None = None,
     ) -> dict[str, list[str | None]]:
         """The `extra` of every row of the `kept` lines not in `odd`, in row order, as the line
         path writes it, for the user's table and the breakdowns `plan` reads line by line (the
         others' extra is null or Arrow's), with the null elements (`nulls`) in the user's; a line
-        whose JSON the line path would not take as Arrow did joins `odd`."""
+        whose JSON the line path would not take as Arrow did joins `odd`. Only the `rows` given
+        (numbers in `kept`), if given."""
+        numbered = enumerate(kept) if rows is None else ((i, kept[i]) for i in rows)
         user = plan.user if plan is not None else None
         per_line = plan.per_line if plan is not None else []
         # Null elements (the block's lines, in order; a line's tables in order) are kept in the
@@ -1036,8 +1140,9 @@ class _VectorPath:
             per_table[table.name] = []
         user_extras = per_table[USER_DAILY.name]
         block, bounds = started.block, started.bounds
-        # A look for the bytes first: the pattern itself scans slowly (no \xed in ASCII).
-        surrogates = (b"\\u" in block or (not started.is_ascii and b"\xed" in block)) and bool(
+        # A look for the bytes first (the plan's, once a block): the pattern itself scans slowly.
+        escapes = plan.escapes if plan is not None else b"\\" in block
+        surrogates = (escapes or (not started.is_ascii and b"\xed" in block)) and bool(
             _SURROGATE.search(block)
         )
         view = memoryview(block)
@@ -1064,7 +1169,7 @@ class _VectorPath:
         if decoder is not None and not objects and not per_line and not surrogates:
             # The common case (GitHub added fields at the top level): one decode a line, that is all.
             decode = decoder.decode
-            for i, line in enumerate(kept):
+            for i, line in numbered:
                 if i in odd:
                     continue
                 try:
@@ -1080,7 +1185,7 @@ class _VectorPath:
                 else:
                     user_extras.append("{" + ",".join(texts) + "}" if texts else None)
             return per_table
-        for i, line in enumerate(kept):
+        for i, line in numbered:
             if i in odd:
                 continue
             values = ()
@@ -1090,7 +1195,7 @@ class _VectorPath:
                     if surrogates and _SURROGATE.search(raw):
                         raise ValueError("a surrogate: the line path decides")
                     values = astuple(decoder.decode(raw))
-                    rows = [
+                    element_extras = [
                         (per_table[table.name], self._elements_extra(value, name, shape))
                         for (table, name, shape), value in zip(
                             per_line, values[breakdowns_from:], strict=True
@@ -1102,7 +1207,7 @@ class _VectorPath:
                 except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
                     odd.add(i)
                     continue
-                for into, extras in rows:
+                for into, extras in element_extras:
                     into.extend(extras)
             else:
                 extra = user_extra(line, values)
