@@ -762,20 +762,38 @@ def test_github_shaped_lines_give_the_same_rows_by_either_path(monkeypatch):
     assert counts[2] == sum(shares.misfits.values())  # mistyped values: one a misfit line
 
 
-def user_extra_spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each block's user `extra` was written by Arrow compute (True) or read line by line."""
+def user_extra_spy(monkeypatch: pytest.MonkeyPatch) -> tuple[dict[int, bool], dict[int, set[int]]]:
+    """By the first line of each block (numbered from 1): whether Arrow compute wrote its user
+    `extra` (absent: it did not try), and the lines it left to be read line by line."""
     from copilot_archive.indexing import curate as module
 
-    written: list[bool] = []
-    original = module._VectorPath._user_extra
+    written: dict[int, bool] = {}
+    read: dict[int, set[int]] = {}
+    block_first: list[int] = []
+    piece, user_extra, unverified = (
+        module._VectorPath._piece,
+        module._VectorPath._user_extra,
+        module._VectorPath._unverified,
+    )
 
-    def spy(self: Any, *args: Any) -> Any:
-        texts = original(self, *args)
-        written.append(texts is not None)
+    def piece_spy(self: Any, started: Any, kept: list[int], parsed: Any, first: int, *args: Any) -> Any:
+        block_first[:] = [first]
+        return piece(self, started, kept, parsed, first, *args)
+
+    def user_extra_spy(self: Any, *args: Any) -> Any:
+        texts = user_extra(self, *args)
+        written[block_first[0]] = texts is not None
         return texts
 
-    monkeypatch.setattr(module._VectorPath, "_user_extra", spy)
-    return written
+    def unverified_spy(started: Any, kept: list[int], *args: Any) -> set[int]:
+        rows = unverified(started, kept, *args)
+        read.setdefault(block_first[0], set()).update(block_first[0] + kept[i] for i in rows)
+        return rows
+
+    monkeypatch.setattr(module._VectorPath, "_piece", piece_spy)
+    monkeypatch.setattr(module._VectorPath, "_user_extra", user_extra_spy)
+    monkeypatch.setattr(module._VectorPath, "_unverified", staticmethod(unverified_spy))
+    return written, read  # filled in as blocks are curated
 
 
 def with_top(record: dict[str, Any], fields: dict[str, Any]) -> bytes:
@@ -783,55 +801,96 @@ def with_top(record: dict[str, Any], fields: dict[str, Any]) -> bytes:
 
 
 # Top-level fields no column types, as the lines of one block hold them (`make`: a record and its
-# number -> the line), and whether Arrow compute writes the block's user extra.
+# number -> the line), and which of the first block's lines (1 to 3) Arrow compute leaves to be
+# read line by line (None: it writes no extra of that block).
 TOP_FIELDS = {
     "lists of objects, on every line": (
         lambda r, n: with_top(r, {"totals_by_skill": [{"skill": "review", "invocation_count": n}]}),
-        True,
+        set(),
     ),
-    "a string and an int": (lambda r, n: with_top(r, {"zz_tier": "gold", "aa_seats": n}), True),
-    "on some lines only": (lambda r, n: with_top(r, {"new_flag": True} if n % 2 else {}), True),
+    "a string and an int": (lambda r, n: with_top(r, {"zz_tier": "gold", "aa_seats": n}), set()),
+    "on some lines only": (lambda r, n: with_top(r, {"new_flag": True} if n % 2 else {}), set()),
+    "two fields, on some lines only": (
+        lambda r, n: with_top(r, {"zz_tier": "gold", "aa_seats": n} if n % 2 else {}),
+        set(),
+    ),
     "an object's keys in another order on one line": (
         lambda r, n: with_top(r, {"team": {"name": "a", "size": n} if n != 2 else {"size": n, "name": "a"}}),
-        True,  # the one line whose bytes differ from Arrow's order is read line by line
+        {2},
     ),
     "a null field inside an object": (
         lambda r, n: with_top(r, {"team": {"name": None if n == 2 else "a", "size": n}}),
-        True,  # Arrow's text leaves the null out: that line is read line by line
+        {2},  # Arrow's text leaves the null out
     ),
     "a null field inside an object, on every line": (
         lambda r, n: with_top(r, {"team": {"name": None, "size": n}}),
-        False,  # a field Arrow typed as null: no text of its own
+        None,  # a field Arrow typed as null: no text of its own
     ),
     "a space after a value": (
         lambda r, n: with_top(r, {"zz_tier": "gold"}).replace(b'"zz_tier":"gold"', b'"zz_tier":"gold" '),
-        True,
+        set(),
     ),
-    "an explicit null at the top": (lambda r, n: with_top(r, {"new_flag": None if n == 2 else True}), False),
-    "the key also a string value": (lambda r, n: with_top(r, {"new_flag": True, "note": "new_flag"}), False),
+    "an explicit null at the top": (lambda r, n: with_top(r, {"new_flag": None if n == 2 else True}), {2}),
+    "the key also a string value": (
+        lambda r, n: with_top(r, {"new_flag": True, "note": "new_flag"}),
+        {1, 2, 3},
+    ),
     "the key also inside another field": (
         lambda r, n: with_top(r, {"new_flag": True, "other": {"new_flag": False}}),
-        False,
+        {1, 2, 3},
     ),
-    "a float": (lambda r, n: with_top(r, {"share": n + 0.5}), False),
+    "a float": (lambda r, n: with_top(r, {"share": n + 0.5}), None),
     "on a line Arrow refuses too": (
         lambda r, n: with_top({**r, "loc_added_sum": "7"} if n == 2 else r, {"new_flag": True}),
-        True,  # that line is the line path's; its mention of the key is not counted
+        set(),  # that line is the line path's own
     ),
-    "an escaped quote": (lambda r, n: with_top(r, {"zz_tier": 'say "gold"' if n == 2 else "gold"}), False),
+    "an escaped quote": (lambda r, n: with_top(r, {"zz_tier": 'say "gold"' if n == 2 else "gold"}), None),
+    "the key again after it, before Arrow's text": (
+        lambda r, n: with_top(
+            r,
+            {"new_flag": {"b": 1, "a": 2}}
+            if n != 2
+            else {"new_flag": {"a": 2, "b": 1}, "other": {"new_flag": {"b": 1, "a": 2}}},
+        ),
+        {2},  # two mentions: the last is not the line's own field
+    ),
+    "a key written with an escape": (
+        lambda r, n: (
+            with_top(r, {"new_flag": {"b": 1, "a": 2}})
+            if n != 2
+            else with_top(r, {"new_flag": {"a": 2, "b": 1}, "other": {"new_flag": {"b": 1, "a": 2}}}).replace(
+                b'"new_flag":{"a"', b'"new\\u005fflag":{"a"'
+            )
+        ),
+        None,  # its one plain mention is inside another field, right before Arrow's text
+    ),
     "an escape that is not needed": (
         lambda r, n: with_top(r, {"zz_tier": "gold"}).replace(b'"gold"', b'"g\\u006fld"'),
-        True,  # Arrow's text is "gold", the bytes are not: read line by line
+        {1, 2, 3},  # Arrow's text is "gold", the bytes are not
     ),
 }
 
 
 @pytest.mark.parametrize(("name", "case"), TOP_FIELDS.items(), ids=TOP_FIELDS.keys())
 def test_untyped_top_level_fields_get_the_line_paths_extra(name, case, monkeypatch):
-    make, by_arrow = case
-    written = user_extra_spy(monkeypatch)
+    make, read_by_lines = case
+    written, read = user_extra_spy(monkeypatch)
     lines = [make(r, n) for n, r in enumerate(user_records()[:6], start=1)]
     (tables, _), _ = curate_both(Report.USERS_1_DAY, lines)
 
     assert any(r["extra"] for r in tables["user_daily"])
-    assert written[0] is by_arrow  # the first block: lines 1 to 3
+    assert written.get(1, False) is (read_by_lines is not None)  # the first block: lines 1 to 3
+    if read_by_lines is not None:
+        assert read.get(1, set()) == read_by_lines
+
+
+def test_two_untyped_element_fields_on_some_elements_only(monkeypatch):
+    written = vector_extras(monkeypatch)
+    records = user_records()[:6]
+    lines = [line(with_every_element(r, {"zz_surface": "x", "aa_surface": 1})) for r in records[:2]]
+    lines += [line(r) for r in records[2:]]  # elements without either, in the same blocks
+    (tables, _), _ = curate_both(Report.USERS_1_DAY, lines)
+
+    by_line = {r["source_line"]: extra(r) for r in tables["user_ide_daily"]}
+    assert by_line[1] == {"aa_surface": 1, "zz_surface": "x"} and by_line[3] == {}
+    assert written and all(written)

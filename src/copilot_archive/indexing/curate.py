@@ -661,10 +661,9 @@ def _json_texts(values: pa.Array, escapes: bool, nested: bool = False) -> pa.Arr
             if texts is None or _key_text(child.name) != f'"{child.name}":':
                 return None
             pieces.append(pc.binary_join_element_wise(_key_text(child.name), texts, ""))
-        joined = pc.binary_join_element_wise(*pieces, ",", null_handling="skip") if pieces else None
-        if joined is None:
+        if not pieces:
             return None
-        texts = pc.binary_join_element_wise("{", joined, "}", "")
+        texts = pc.binary_join_element_wise("{", _joined(pieces), "}", "")
         return pc.if_else(values.is_valid(), texts, pa.scalar(None, pa.string()))
     if pa.types.is_string(kind):
         if (
@@ -681,6 +680,25 @@ def _json_texts(values: pa.Array, escapes: bool, nested: bool = False) -> pa.Arr
     return None
 
 
+def _joined(pieces: list[pa.Array]) -> pa.Array:
+    """The non-null `pieces` of each row joined by commas ("" where all are null). Not
+    binary_join_element_wise's null_handling="skip": pyarrow 26 drops the rows where every
+    piece is null from its answer."""
+    if len(pieces) == 1:
+        return pieces[0].fill_null("")
+    led = [pc.binary_join_element_wise(",", piece, "").fill_null("") for piece in pieces]
+    return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*led, ""), 1)  # the first comma off
+
+
+def _object_or_null(pieces: list[pa.Array]) -> pa.Array:
+    """`{...}` of each row's non-null `"key":value` pieces, in the order given; null where none."""
+    if len(pieces) == 1:
+        return pc.binary_join_element_wise("{", pieces[0], "}", "")
+    joined = _joined(pieces)
+    texts = pc.binary_join_element_wise("{", joined, "}", "")
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), texts)
+
+
 def _vector_extra(elements: pa.StructArray, keys: tuple[str, ...], plan: _ExtraPlan) -> pa.Array | None:
     """The `extra` of each element whose only untyped fields are `keys`, as the line path writes
     it: `{"key":value,...}` in name order, null where the element has none of them; None where
@@ -695,12 +713,7 @@ def _vector_extra(elements: pa.StructArray, keys: tuple[str, ...], plan: _ExtraP
         if texts is None:
             return None
         pieces.append(pc.binary_join_element_wise(_key_text(key), texts, ""))
-    if len(pieces) == 1:
-        joined = pieces[0]
-    else:
-        joined = pc.binary_join_element_wise(*pieces, ",", null_handling="skip")
-        joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
-    return pc.binary_join_element_wise("{", joined, "}", "")
+    return _object_or_null(pieces)
 
 
 def _with_extra(batch: pa.RecordBatch, extra: pa.Array) -> pa.RecordBatch:
@@ -722,6 +735,7 @@ class _ExtraPlan:
     per_line: list[tuple[CuratedTable, str, _Shape]]
     block: bytes
     escapes: bool  # whether the block holds a backslash: an escape in a string
+    plain_keys: bool  # whether every key of the block is spelled as its name (no escape)
     # key -> whether the block may hold it with the value null (one look a key, when needed)
     nulls: dict[str, bool] = field(default_factory=dict)
 
@@ -985,7 +999,7 @@ class _VectorPath:
             made.append((table, batch, parents))
         extras = None
         user_texts = None
-        if plan is not None and plan.user is not None and not plan.user.objects and not plan.per_line:
+        if plan is not None and plan.plain_keys and plan.user and not plan.user.objects and not plan.per_line:
             user_texts = self._user_extra(started, kept, odd, top, plan, nulls[before:])
         if user_texts is not None:
             made[0] = (USER_DAILY, _with_extra(user, user_texts), None)
@@ -1029,9 +1043,10 @@ class _VectorPath:
                 vectorised[table.name] = part
             else:
                 per_line.append((table, name, part))
-        return _ExtraPlan(
-            _untyped(self.user_shape, given_top, expected_top), vectorised, per_line, block, escapes
-        )
+        user = _untyped(self.user_shape, given_top, expected_top)
+        if user is not None and not all(_key_text(k) == f'"{k}":' for k in user.unknown):
+            plain_keys = False
+        return _ExtraPlan(user, vectorised, per_line, block, escapes, plain_keys)
 
     def _user_extra(
         self,
@@ -1044,24 +1059,18 @@ class _VectorPath:
     ) -> pa.Array | None:
         """The user's `extra` of every row of the `kept` lines (`top`), by Arrow compute: each
         untyped field's text made from Arrow's value and checked against the line's own bytes;
-        the lines where it is not theirs, or with a null element, are read as `_extras` reads
-        them. None where the block's bytes cannot be checked so (`_unverified`)."""
+        the lines where it may not be theirs (`_unverified`), or with a null element, are read as
+        `_extras` reads them. None where Arrow compute writes no text of a value."""
         assert plan.user is not None
         pieces = []
         lines_to_read: set[int] = set()
         for key in plan.user.unknown:
             texts = _json_texts(top.field(key), plan.escapes, nested=True)
-            unverified = None if texts is None else self._unverified(started, kept, key, texts)
-            if unverified is None:
+            if texts is None:
                 return None
-            lines_to_read |= unverified
+            lines_to_read |= self._unverified(started, kept, key, texts)
             pieces.append(pc.binary_join_element_wise(_key_text(key), texts, ""))
-        if len(pieces) == 1:
-            joined = pieces[0]
-        else:
-            joined = pc.binary_join_element_wise(*pieces, ",", null_handling="skip")
-            joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
-        extra = pc.binary_join_element_wise("{", joined, "}", "")
+        extra = _object_or_null(pieces)
         with_nulls = {line for line, _, _ in nulls}
         lines_to_read |= {i for i, line in enumerate(kept) if line in with_nulls}
         if not lines_to_read:
@@ -1074,33 +1083,28 @@ class _VectorPath:
         return pa.array(texts_by_row, pa.string())
 
     @staticmethod
-    def _unverified(started: _Started, kept: list[int], key: str, texts: pa.Array) -> set[int] | None:
-        """The rows whose text of `key`'s value (`texts`, a candidate) is not the one the line
-        holds; None where the bytes cannot tell. They tell when every mention of the key in the
-        block is `"key":` (no other spelling) and the block's parsed lines mention it once for
-        each value, no more: then a line's one mention is its top-level key, and the text right
-        after it is the value the line path would keep."""
+    def _unverified(started: _Started, kept: list[int], key: str, texts: pa.Array) -> set[int]:
+        """The rows whose text of `key`'s value (`texts`, a candidate) may not be the one the line
+        holds. It is when the line mentions the key once, spelled `"key":` (the plan checked that
+        no key of the block is escaped), right before that text: then the mention is the line's
+        top-level key and the text its value, as the line path keeps it (a JSON value is no prefix
+        of another; an int column's values are ints, written alike). A line without a value must
+        not mention the key (an explicit null, or the key inside another field)."""
         block, bounds = started.block, started.bounds
         quoted = b'"' + key.encode() + b'"'
-        prefix = quoted + b":"
-        mentions = block.count(prefix)
-        if mentions != block.count(quoted):
-            return None
-        if len(kept) < started.lines:  # lines Arrow did not parse mention it too
-            unparsed = set(range(started.lines)).difference(kept)
-            mentions -= sum(block.count(prefix, bounds[line], bounds[line + 1]) for line in unparsed)
-        if mentions != len(texts) - texts.null_count:
-            return None
         unverified = set()
-        rfind, startswith = block.rfind, block.startswith  # GitHub adds its new fields last
+        find, rfind, startswith = block.find, block.rfind, block.startswith
         for i, text in enumerate(texts.to_pylist()):
+            start, end = bounds[kept[i]], bounds[kept[i] + 1]
+            at = rfind(quoted, start, end)  # from the end: GitHub adds its new fields last
             if text is None:
-                continue
-            line = kept[i]
-            value = text.encode()
-            at = rfind(prefix, bounds[line], bounds[line + 1]) + len(prefix)
-            # A JSON value is no prefix of another (an int column's values are ints, written alike).
-            if not (at >= len(prefix) and startswith(value, at)):
+                if at >= 0:
+                    unverified.add(i)
+            elif (
+                at < 0
+                or find(quoted, start, at) >= 0
+                or not startswith(b":" + text.encode(), at + len(quoted))
+            ):
                 unverified.add(i)
         return unverified
 
