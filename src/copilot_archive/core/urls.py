@@ -12,9 +12,6 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from urllib3.exceptions import LocationParseError
-from urllib3.util import parse_url
-
 from .exceptions import UnsafeLink
 
 # Characters that make an authority ambiguous between parsers (userinfo, Windows-style
@@ -47,6 +44,10 @@ def connection_target(url: str) -> Target:
             authority.encode("idna")
         except UnicodeError:
             raise UnsafeLink("the link's host name is not valid IDNA") from None
+    # Here, not at the top: the indexer and the CLI's local commands load the settings, not links.
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
     try:
         parsed = parse_url(url)
     except (LocationParseError, ValueError, UnicodeError):
