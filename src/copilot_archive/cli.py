@@ -335,10 +335,13 @@ def _prefix(args: argparse.Namespace) -> str:
 
 def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | None = None) -> int:
     from .core.privacy import privacy_from_env
+    from .core.seat_prices import DEFAULT_SEAT_PRICES, SEAT_PRICES, parse_seat_prices
     from .core.storage import LocalFolderStorage
     from .indexing.indexer import index_archive
 
     privacy = privacy_from_env()  # a missing pseudonym key stops here, before anything is written
+    prices = os.environ.get(SEAT_PRICES, "").strip()  # as the stack's indexer reads it
+    seat_prices = parse_seat_prices(prices) if prices else DEFAULT_SEAT_PRICES
     if isinstance(storage, LocalFolderStorage):
         require_archive(storage.root, _prefix(args))  # "0 indexed" from a mistyped path reads as done
     enabled = not args.no_progress if show_progress is None else show_progress
@@ -353,6 +356,7 @@ def _index(args: argparse.Namespace, storage: Storage, show_progress: bool | Non
             force=args.force,
             workers=workers,
             privacy=privacy,
+            seat_prices=seat_prices,
         )
     failed = [r for r in results if not r.indexed]
     if getattr(args, "json", False):

@@ -480,3 +480,25 @@ def test_the_demos_seat_roster_changes_over_its_year_as_githubs_do():
     for a, b, i in cleared:
         last = date.fromisoformat(rosters[a][i]["last_activity_at"][:10])
         assert (a - last).days <= 90 < (b - last).days
+
+
+def test_index_prices_seat_snapshots_at_the_seat_prices_setting(cli_env, tmp_path, monkeypatch, capsys):
+    """The CLI's index reads SEAT_PRICES as the stack's indexer does; a bad one stops it, named."""
+    archive = tmp_path / "a"
+    monkeypatch.setenv("REPORTS", "copilot-seats")
+    assert main(["archive", "--archive", str(archive)]) == 0  # today's seat snapshots
+    capsys.readouterr()
+
+    monkeypatch.setenv("SEAT_PRICES", "business=not-a-price")
+    assert main(["index", "--archive", str(archive), "--no-progress"]) == 2
+    assert "SEAT_PRICES: 'business=not-a-price'" in capsys.readouterr().err
+
+    monkeypatch.setenv("SEAT_PRICES", "business=21.5")
+    assert main(["index", "--archive", str(archive), "--no-progress"]) == 0
+    prices = sorted(
+        (archive / "copilot-metrics/curated/enterprise/seat_price").glob("enterprise=*/day=*/*.parquet")
+    )
+    assert {p.parent.parent.name for p in prices} == {"enterprise=acme", "enterprise=globex"}
+    for path in prices:
+        rows = {r["plan_type"]: r["monthly_price_usd"] for r in pq.read_table(path).to_pylist()}
+        assert rows == {"business": 21.5, "enterprise": 39.0}  # unnamed plans keep GitHub's list price

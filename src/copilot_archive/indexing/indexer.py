@@ -812,6 +812,7 @@ def index_archive(
     on_start: Callable[[int], None] | None = None,
     on_checked: Callable[[int], None] | None = None,
     privacy: PrivacySettings = NO_PRIVACY,
+    seat_prices: tuple[tuple[str, float], ...] = DEFAULT_SEAT_PRICES,
 ) -> list[IndexResult]:
     """Index every manifest of the archive that needs it (see `Indexer.needs_index`), or all of
     them with `force`. For the local CLI: `catalog` defaults to NullCatalog. For progress,
@@ -820,7 +821,8 @@ def index_archive(
     With `workers` > 1 and a local folder, report-days are indexed in that many processes, a
     scope's month at a time: month files are per scope and month, so no two processes ever
     write the same file (and writes are conditional anyway). With USER_DATA_RETENTION_DAYS
-    (`privacy`), the per-person files past it are deleted at the end."""
+    (`privacy`), the per-person files past it are deleted at the end. Seat snapshots are priced
+    at `seat_prices` (the SEAT_PRICES setting)."""
     remove_stale_uploads(storage, prefix, clock.utc_now())
     keys = newest_copies(prefix, storage.list_keys(manifests_prefix(prefix)))
     if on_start is not None:
@@ -828,9 +830,11 @@ def index_archive(
     batches = _by_scope_and_month(prefix, sorted(keys))
     parallel = workers > 1 and len(keys) >= PARALLEL_FROM_MANIFESTS
     if parallel and catalog is None and isinstance(storage, LocalFolderStorage):
-        done = _index_in_processes(storage.root, prefix, batches, force, workers, privacy)
+        done = _index_in_processes(storage.root, prefix, batches, force, workers, privacy, seat_prices)
     else:
-        indexer = Indexer(storage, catalog or NullCatalog(), prefix, now, privacy=privacy)
+        indexer = Indexer(
+            storage, catalog or NullCatalog(), prefix, now, seat_prices=seat_prices, privacy=privacy
+        )
         done = ((batch, indexer.index_month(batch, force)) for batch in batches)
     results: list[IndexResult] = []
     for batch, indexed in done:
@@ -884,7 +888,13 @@ def _by_scope_and_month(prefix: str, keys: list[str]) -> list[list[str]]:
 
 
 def _index_in_processes(
-    root: Path, prefix: str, batches: list[list[str]], force: bool, workers: int, privacy: PrivacySettings
+    root: Path,
+    prefix: str,
+    batches: list[list[str]],
+    force: bool,
+    workers: int,
+    privacy: PrivacySettings,
+    seat_prices: tuple[tuple[str, float], ...],
 ) -> Iterator[tuple[list[str], list[IndexResult]]]:
     """Each batch (its keys, its results) as a worker process finishes it."""
     # Imported here: only `copilot-archive index --workers` runs processes, never the Lambda.
@@ -896,7 +906,7 @@ def _index_in_processes(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         level = logger.log_level  # the workers log as this process does
         futures = {
-            pool.submit(_index_batch, str(root), prefix, batch, force, level, privacy): batch
+            pool.submit(_index_batch, str(root), prefix, batch, force, level, privacy, seat_prices): batch
             for batch in batches
         }
         for future in as_completed(futures):
@@ -904,8 +914,16 @@ def _index_in_processes(
 
 
 def _index_batch(
-    root: str, prefix: str, keys: list[str], force: bool, log_level: int, privacy: PrivacySettings
+    root: str,
+    prefix: str,
+    keys: list[str],
+    force: bool,
+    log_level: int,
+    privacy: PrivacySettings,
+    seat_prices: tuple[tuple[str, float], ...],
 ) -> list[IndexResult]:
     """One worker process's share: the report-days of one scope and month, in order."""
     logger.setLevel(log_level)
-    return Indexer(LocalFolderStorage(root), NullCatalog(), prefix, privacy=privacy).index_month(keys, force)
+    storage = LocalFolderStorage(root)
+    indexer = Indexer(storage, NullCatalog(), prefix, seat_prices=seat_prices, privacy=privacy)
+    return indexer.index_month(keys, force)
