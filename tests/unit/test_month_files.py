@@ -96,6 +96,26 @@ def test_a_day_indexed_while_the_month_is_rewritten_is_in_the_month_file(tmp_pat
     assert month_days(tmp_path) == [DAYS[0], DAYS[1], *DAYS[2:] * month_file_before]
 
 
+def test_a_month_file_changed_by_others_on_every_attempt_fails_the_day_to_be_tried_again(tmp_path):
+    storage = _RacingStorage(tmp_path)
+    first, second = (archive(storage, day) for day in DAYS[:2])
+    assert Indexer(LocalFolderStorage(tmp_path), NullCatalog(), PREFIX).index_manifest(second).indexed
+    month_file = tmp_path / curated_month_file_key(PREFIX, TABLE, "acme", DAYS[0])
+    rewrites = iter(range(1_000))
+
+    def rewrite() -> None:  # the same rows, other bytes: another invocation's write
+        table = pq.read_table(month_file)
+        pq.write_table(table.replace_schema_metadata({"rewrite": str(next(rewrites))}), month_file)
+
+    storage.race.extend([rewrite] * 1_000)
+
+    result = Indexer(storage, NullCatalog(), PREFIX).index_manifest(first)
+
+    assert not result.indexed and result.retryable
+    assert "other invocations kept changing it over" in result.error
+    assert month_days(tmp_path) == [DAYS[1]]  # the day not written, the other's rows kept
+
+
 def test_each_report_day_keeps_its_own_row_in_the_index_status_month_file(tmp_path):
     storage = LocalFolderStorage(tmp_path)
     indexer = Indexer(storage, NullCatalog(), PREFIX)
