@@ -482,11 +482,11 @@ class Indexer:
             return files, {}, rows, (), mistyped, ()  # no monthly table among them
         if report_day.report is Report.BILLING_USAGE:  # CSV of the current revision, not report lines
             # The day's partition file is replaced whole: a revision's rows replace the earlier's.
-            table, warnings = curate_billing_day(self.storage, manifest)
+            table, warnings, mistyped = curate_billing_day(self.storage, manifest)
             if self._pseudonymizer is not None:  # billing lines name people (username)
                 table = self._pseudonymizer.batch(BILLING_USAGE_DAILY, table)
             name = BILLING_USAGE_DAILY.name
-            return {name: _parquet_bytes(table)}, {}, {name: table.num_rows}, warnings, 0, ()
+            return {name: _parquet_bytes(table)}, {}, {name: table.num_rows}, warnings, mistyped, ()
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
         sinks = {table.name: _ParquetSink(table) for table in curator.tables}
