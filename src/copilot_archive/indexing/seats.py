@@ -24,21 +24,6 @@ from ..core.storage import Storage
 from .curate import SMALL_FILE_OPTIONS, arrow_schema, extra_json, fit_value, loads_keeping_non_finite
 from .privacy import Pseudonymizer
 
-# The seat object's fields as GitHub's REST reference lists them; any other goes to `extra`.
-_KNOWN = frozenset(
-    {
-        "assignee",
-        "organization",
-        "assigning_team",
-        "plan_type",
-        "created_at",
-        "updated_at",
-        "pending_cancellation_date",
-        "last_activity_at",
-        "last_activity_editor",
-        "last_authenticated_at",
-    }
-)
 # The columns read from the seat object's own fields, by the same name.
 _FROM_SEAT = (
     "plan_type",
@@ -49,6 +34,8 @@ _FROM_SEAT = (
     "last_activity_editor",
     "last_authenticated_at",
 )
+# The seat object's fields as GitHub's REST reference lists them; any other goes to `extra`.
+_KNOWN = frozenset({"assignee", "organization", "assigning_team", *_FROM_SEAT})
 _TYPES = {column.name: column.type for column in SEAT_DAILY.columns}
 
 
