@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,32 @@ def object_versions(s3: Any, bucket: str) -> int:
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
         count += len(page.get("Versions", ())) + len(page.get("DeleteMarkers", ()))
     return count
+
+
+def served_lines(sim: Any, slug: str, report: str, day: date) -> list[dict[str, Any]]:
+    """A report-day's lines as the simulator serves them over HTTP, parsed in plain Python."""
+    return [
+        json.loads(line)
+        for part in sim.report_files(slug, report, day)
+        for line in part.splitlines()
+        if line.strip()
+    ]
+
+
+def archive_report_day(
+    storage: Any, report_day: Any, data: bytes, fetched_at: datetime, prefix: str = "copilot-metrics"
+) -> str:
+    """`data` as the report-day's one raw file, then its manifest, as the archiver leaves them;
+    the manifest's key."""
+    from copilot_archive.core.layout import manifest_key, raw_file_key
+    from copilot_archive.core.manifest import ArchivedFile, Manifest
+
+    key = raw_file_key(prefix, report_day, 0)
+    storage.put_bytes(key, data)
+    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
+    manifest = Manifest(report_day, (listed,), fetched_at, "2026-03-10")
+    storage.put_bytes(manifest_key(prefix, report_day), manifest.to_json())
+    return manifest_key(prefix, report_day)
 
 
 def download_signatures(simulator: Any) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,14 +14,13 @@ from copilot_archive.core.layout import (
     curated_month_file_key,
     index_status_key,
     manifest_key,
-    raw_file_key,
 )
-from copilot_archive.core.manifest import ArchivedFile, Manifest
 from copilot_archive.core.reports import Report
 from copilot_archive.core.storage import LocalFolderStorage
 from copilot_archive.indexing.catalog import NullCatalog
 from copilot_archive.indexing.indexer import Indexer
 from copilot_simulator.reports import ReportBook
+from tests.conftest import archive_report_day
 
 PREFIX = "copilot-metrics"
 DAYS = (date(2025, 10, 12), date(2025, 10, 13), date(2025, 10, 14))
@@ -32,12 +30,7 @@ TABLE = "enterprise_day_totals"
 def archive(storage: LocalFolderStorage, day: date) -> str:
     report_day = ReportDay(Report.ENTERPRISE_1_DAY, "acme", day)
     data = b"".join(ReportBook({"acme": 5}).lines("acme", "enterprise-1-day", day))
-    key = raw_file_key(PREFIX, report_day, 0)
-    storage.put_bytes(key, data)
-    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
-    manifest = Manifest(report_day, (listed,), datetime(2025, 10, 20, tzinfo=UTC), "2026-03-10")
-    storage.put_bytes(manifest_key(PREFIX, report_day), manifest.to_json())
-    return manifest_key(PREFIX, report_day)
+    return archive_report_day(storage, report_day, data, datetime(2025, 10, 20, tzinfo=UTC), PREFIX)
 
 
 def month_days(root: Path) -> list[date]:
