@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -299,3 +300,12 @@ def probe_output(code: str, *args: str, env: Mapping[str, str]) -> str:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.strip()
+
+
+def cold_start_modules(function: str) -> set[str]:
+    """Every module a fresh interpreter loads by importing `functions/<function>/app.py`, as a
+    cold start outside Lambda with tracing off does."""
+    probe = "import sys; sys.path.insert(0, sys.argv[1]); import app; print(' '.join(sorted(sys.modules)))"
+    env = {k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_NAME")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "true"
+    return set(probe_output(probe, str(ROOT / "functions" / function), env=env).split())
