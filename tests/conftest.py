@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +188,32 @@ def object_versions(s3: Any, bucket: str) -> int:
     return count
 
 
+def served_lines(sim: Any, slug: str, report: str, day: date) -> list[dict[str, Any]]:
+    """A report-day's lines as the simulator serves them over HTTP, parsed in plain Python."""
+    return [
+        json.loads(line)
+        for part in sim.report_files(slug, report, day)
+        for line in part.splitlines()
+        if line.strip()
+    ]
+
+
+def archive_report_day(
+    storage: Any, report_day: Any, data: bytes, fetched_at: datetime, prefix: str = "copilot-metrics"
+) -> str:
+    """`data` as the report-day's one raw file, then its manifest, as the archiver leaves them;
+    the manifest's key."""
+    from copilot_archive.core.layout import manifest_key, raw_file_key
+    from copilot_archive.core.manifest import ArchivedFile, Manifest
+
+    key = raw_file_key(prefix, report_day, 0)
+    storage.put_bytes(key, data)
+    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
+    manifest = Manifest(report_day, (listed,), fetched_at, "2026-03-10")
+    storage.put_bytes(manifest_key(prefix, report_day), manifest.to_json())
+    return manifest_key(prefix, report_day)
+
+
 def download_signatures(simulator: Any) -> set[str]:
     """The signatures of every link the simulator was asked to download: text none may hold."""
     return {
@@ -272,3 +300,12 @@ def probe_output(code: str, *args: str, env: Mapping[str, str]) -> str:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout.strip()
+
+
+def cold_start_modules(function: str) -> set[str]:
+    """Every module a fresh interpreter loads by importing `functions/<function>/app.py`, as a
+    cold start outside Lambda with tracing off does."""
+    probe = "import sys; sys.path.insert(0, sys.argv[1]); import app; print(' '.join(sorted(sys.modules)))"
+    env = {k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_NAME")}
+    env["POWERTOOLS_TRACE_DISABLED"] = "true"
+    return set(probe_output(probe, str(ROOT / "functions" / function), env=env).split())

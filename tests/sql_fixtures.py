@@ -34,6 +34,7 @@ ARROW_TYPES = {
     "double": pa.float64(),
     "boolean": pa.bool_(),
     "timestamp": pa.timestamp("us"),
+    "date": pa.date32(),
 }
 
 

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import TODAY, bucket_objects, object_versions
@@ -241,3 +242,40 @@ def test_with_pseudonyms_billed_usage_names_no_served_user(
     }
     assert served and logins == {pseudonym(login) for login in served}
     assert not any(login.encode() in body for body in curated.values() for login in served)
+
+
+def test_a_billing_value_that_does_not_fit_is_null_kept_in_extra_and_counted(
+    billing_env, handler, indexer, s3, bucket, simulator, monkeypatch
+):
+    # A CSV cell that is no amount, as the report tables meet them: text, NaN, a negative amount.
+    broken = {"quantity": "n/a", "gross_amount": "NaN", "net_amount": "-0.5"}
+    day = WINDOW[-1]
+    from copilot_simulator.billing import DETAILED_COLUMNS
+
+    generated = simulator.billing._rows  # the lines of a day's export, before they are CSV
+
+    def rows_with_misfits(slug: str, usage_day: date, revision: int) -> list[list[str]]:
+        rows = generated(slug, usage_day, revision)
+        if usage_day == day:
+            for name, value in broken.items():
+                rows[0][DETAILED_COLUMNS.index(name)] = value
+        return rows
+
+    monkeypatch.setattr(simulator.billing, "_rows", rows_with_misfits)
+    taken_as_archived(s3, bucket, days_between(OLDEST, WINDOW[0] - timedelta(days=1)))
+    handler({})
+
+    summary = indexer(object_created(bucket, manifest_key("acme", day)))
+
+    (result,) = summary["results"]
+    assert result["indexed"] and result["mistyped_values"] == len(broken)
+    served = list(csv.DictReader(io.StringIO(read(s3, bucket, raw_key("acme", day, 1)).decode())))
+    assert {name: served[0][name] for name in broken} == broken  # archived as served
+    from copilot_archive.core.layout import curated_file_key
+
+    body = read(s3, bucket, curated_file_key(PREFIX, "billing_usage_daily", "acme", day))
+    first, *others = pq.read_table(io.BytesIO(body)).to_pylist()
+    assert (first["quantity"], first["gross_amount"], first["net_amount"]) == (None, None, None)
+    assert json.loads(first["extra"]) == broken
+    assert first["price_per_unit"] == float(served[0]["applied_cost_per_quantity"])  # the rest typed
+    assert [row["net_amount"] for row in others] == [float(line["net_amount"]) for line in served[1:]]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CANARY_TOKEN
+from tests.conftest import CANARY_TOKEN, served_lines
 
 pytestmark = pytest.mark.loopback
 
@@ -42,6 +41,7 @@ def simulator() -> Iterator[Any]:
 
 @pytest.fixture
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """This module's today, not the conftest's: the window crosses a month's end."""
     from copilot_archive.core import clock
 
     monkeypatch.setattr(clock, "utc_today", lambda: TODAY)
@@ -60,12 +60,6 @@ def archive(cli_env: Any, fixed_today: date, tmp_path: Path) -> Path:
     results = index_archive(LocalFolderStorage(root), PREFIX)
     assert results and all(r.indexed for r in results)
     return root
-
-
-def served_lines(sim: Any, slug: str, report: str, day: date) -> list[dict[str, Any]]:
-    return [
-        json.loads(line) for part in sim.report_files(slug, report, day) for line in part.splitlines() if line
-    ]
 
 
 def month(day: date) -> date:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CANARY_TOKEN, TODAY
+from tests.conftest import CANARY_TOKEN, TODAY, served_lines
 from tests.integration.test_indexer import (  # noqa: F401 (fixtures)
     database,
     glue,
@@ -51,16 +51,6 @@ def simulator() -> Iterator[Any]:
 
     with Simulator(enterprises=SLUGS, users=USERS, today=TODAY, token=CANARY_TOKEN, odd_lines=True) as sim:
         yield sim
-
-
-def served(simulator: Any, slug: str, report: str, day: date) -> list[dict[str, Any]]:
-    """The report-day's lines as the simulator served them over HTTP, parsed in plain Python."""
-    return [
-        json.loads(line)
-        for part in simulator.report_files(slug, report, day)
-        for line in part.splitlines()
-        if line.strip()
-    ]
 
 
 def well_formed(slug: str, day: date) -> list[dict[str, Any]]:
@@ -120,7 +110,7 @@ def test_data_quality_daily_counts_what_the_served_lines_hold(indexed, simulator
     expected = []
     for slug in SLUGS:
         for day in DAYS:
-            lines = served(simulator, slug, "users-1-day", day)
+            lines = served_lines(simulator, slug, "users-1-day", day)
             expected.append(
                 (
                     slug,
@@ -132,7 +122,7 @@ def test_data_quality_daily_counts_what_the_served_lines_hold(indexed, simulator
                     unknown_fields(lines, well_formed(slug, day)),
                 )
             )
-            enterprise = served(simulator, slug, "enterprise-1-day", day)
+            enterprise = served_lines(simulator, slug, "enterprise-1-day", day)
             expected.append((slug, day, "enterprise-1-day", len(enterprise), None, 0, None))
 
     with LocalQueryEngine(indexed, today=fixed_today) as engine:
@@ -162,7 +152,7 @@ def test_feature_users_say_how_many_users_they_could_not_judge(indexed, simulato
     for slug in SLUGS:
         for day in DAYS:
             week = day - timedelta(days=day.weekday())
-            for line in served(simulator, slug, "users-1-day", day):
+            for line in served_lines(simulator, slug, "users-1-day", day):
                 if reduced(line):
                     unjudged[(slug, week)].add(line["user_id"])
                     unjudged_lines[(slug, week)] += 1
@@ -185,7 +175,7 @@ def test_languages_are_summed_under_one_name_with_the_raw_name_beside(indexed, s
     sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
     for slug in SLUGS:
         for day in DAYS:
-            for line in served(simulator, slug, "users-1-day", day):
+            for line in served_lines(simulator, slug, "users-1-day", day):
                 for element in line["totals_by_language_feature"]:
                     raw = element["language"]
                     key = (slug, day, ALIASES.get(raw, raw), raw, raw not in NOT_LANGUAGES)
@@ -210,7 +200,8 @@ def test_status_prints_the_fields_no_column_types(indexed, simulator, capsys):
     out = capsys.readouterr().out
     for slug in SLUGS:
         names = {
-            unknown_fields(served(simulator, slug, "users-1-day", d), well_formed(slug, d)) for d in DAYS
+            unknown_fields(served_lines(simulator, slug, "users-1-day", d), well_formed(slug, d))
+            for d in DAYS
         }
         assert len(names) == 1  # the same fields every day: one line a scope
         [line] = [text for text in out.splitlines() if "fields no column types" in text and slug in text]
@@ -233,7 +224,7 @@ def test_the_indexer_handler_records_and_publishes_unknown_fields(
 
     summary = indexer({"manifest": manifest_key("users-1-day", "acme", day.isoformat())})
 
-    expected = unknown_fields(served(simulator, "acme", "users-1-day", day), well_formed("acme", day))
+    expected = unknown_fields(served_lines(simulator, "acme", "users-1-day", day), well_formed("acme", day))
     assert expected
     [result] = summary["results"]
     assert result["unknown_fields"] == expected.split(",")
@@ -252,7 +243,7 @@ def test_the_lines_kept_ratio_names_its_sums_and_flags_a_share_above_one(indexed
     expected = []
     for slug in SLUGS:
         for day in DAYS:
-            [totals] = day_objects(served(simulator, slug, "enterprise-1-day", day), day)
+            [totals] = day_objects(served_lines(simulator, slug, "enterprise-1-day", day), day)
             added, suggested = totals["loc_added_sum"], totals["loc_suggested_to_add_sum"]
             expected.append((slug, day, added, suggested, added / suggested, added > suggested))
 

@@ -7,7 +7,6 @@ import hashlib
 import importlib.util
 import io
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -18,7 +17,7 @@ import pytest
 
 from copilot_archive.core.curated_schema import table_named, tables_for
 from copilot_archive.core.reports import CATALOGUED_LEVELS, Report
-from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, load_event, probe_output
+from tests.conftest import CANARY_TOKEN, ROOT, TODAY, FakeLambdaContext, cold_start_modules, load_event
 from tests.stack import create_stack_catalog
 
 pytestmark = pytest.mark.loopback
@@ -503,16 +502,10 @@ def test_changed_view_sql_is_created_again_by_the_next_cold_start(
 def test_a_cold_start_of_the_indexer_loads_no_sql_parser():
     """The views' statements and version come compiled with the package (sql.render_compiled):
     sqlglot costs a cold start about as much as boto3 itself."""
-    probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import app; "
-        "print(','.join(m for m in ('sqlglot', 'duckdb') if m in sys.modules))"
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_NAME")}
-    env["POWERTOOLS_TRACE_DISABLED"] = "true"
+    loaded = cold_start_modules("indexer")
 
-    loaded = probe_output(probe, str(ROOT / "functions" / "indexer"), env=env)
-
-    assert loaded == ""
+    assert "copilot_archive.indexing.indexer" in loaded  # the probe did import the handler
+    assert {"sqlglot", "duckdb"} & loaded == set()
 
 
 # Modules a cold start of the indexer once loaded and no invocation of it uses: the archiver's
@@ -526,16 +519,8 @@ NOT_ON_INDEXER_PATH = (
 )
 
 
-def indexer_cold_start_modules() -> set[str]:
-    """Every module loaded by importing the indexer's handler in a fresh interpreter."""
-    probe = "import sys; sys.path.insert(0, sys.argv[1]); import app; print(' '.join(sorted(sys.modules)))"
-    env = {k: v for k, v in os.environ.items() if k not in ("LAMBDA_TASK_ROOT", "AWS_LAMBDA_FUNCTION_NAME")}
-    env["POWERTOOLS_TRACE_DISABLED"] = "true"
-    return set(probe_output(probe, str(ROOT / "functions" / "indexer"), env=env).split())
-
-
 def test_a_cold_start_of_the_indexer_loads_nothing_its_invocations_do_not_use():
-    loaded = indexer_cold_start_modules()
+    loaded = cold_start_modules("indexer")
 
     assert "copilot_archive.indexing.indexer" in loaded  # the probe did import the handler
     assert [m for m in NOT_ON_INDEXER_PATH if m in loaded] == []
@@ -547,7 +532,7 @@ def test_the_indexer_layer_ships_only_packages_the_indexer_loads():
     requirements = (ROOT / "layers" / "indexer" / "requirements.txt").read_text().splitlines()
     shipped = [line.split("#")[0].split("==")[0].strip() for line in requirements]
     shipped = [name.lower().replace("-", "_") for name in shipped if name]
-    loaded = indexer_cold_start_modules()
+    loaded = cold_start_modules("indexer")
 
     assert shipped  # the file was read
     assert [name for name in shipped if name not in loaded] == []

@@ -13,7 +13,7 @@ import pytest
 
 from copilot_archive.core.reports import Level, Report
 from copilot_archive.core.reports import reports_at as served_at
-from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects, object_versions
+from tests.conftest import CANARY_TOKEN, TODAY, bucket_objects, object_versions, served_lines
 
 pytestmark = pytest.mark.loopback
 
@@ -221,12 +221,6 @@ def test_the_indexer_lambda_files_organization_days_under_the_org_tables(
     index_runtime.indexer_from_env.cache_clear()
 
 
-def lines_of(sim: Any, slug: str, report: str, day: date) -> list[dict[str, Any]]:
-    return [
-        json.loads(line) for data in sim.report_files(slug, report, day) for line in data.splitlines() if line
-    ]
-
-
 def check_level(
     query: Callable[[str], list[dict[str, Any]]], sim: Any, level: Level, slugs: list[str]
 ) -> None:
@@ -241,7 +235,7 @@ def check_level(
     assert indexed == {(r.value, s) for r in reports_at(level) for s in slugs}
     # Active users: distinct user_ids of the users-1-day lines.
     active = {
-        (s, d.isoformat()): {line["user_id"] for line in lines_of(sim, s, "users-1-day", d)}
+        (s, d.isoformat()): {line["user_id"] for line in served_lines(sim, s, "users-1-day", d)}
         for s in slugs
         for d in DAYS
     }
@@ -252,7 +246,7 @@ def check_level(
     for s in slugs:
         for d in DAYS:
             members: dict[int, set[int]] = {}
-            for line in lines_of(sim, s, "user-teams-1-day", d):
+            for line in served_lines(sim, s, "user-teams-1-day", d):
                 members.setdefault(line["team_id"], set()).add(line["user_id"])
             for team_id, users in members.items():
                 expected[(s, team_id, d.isoformat())] = len(users & active[(s, d.isoformat())])
@@ -265,7 +259,7 @@ def check_level(
         (s, line["repo_id"], d.isoformat())
         for s in slugs
         for d in DAYS
-        for line in lines_of(sim, s, "repos-1-day", d)
+        for line in served_lines(sim, s, "repos-1-day", d)
     ]
     assert repos == sorted(served)
 

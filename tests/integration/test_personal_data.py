@@ -24,7 +24,7 @@ from copilot_archive.cli import main
 from copilot_archive.core import clock
 from copilot_archive.core.exceptions import ConfigError
 from copilot_archive.querying.query import LocalQueryEngine
-from tests.conftest import CANARY_TOKEN, TODAY
+from tests.conftest import CANARY_TOKEN, TODAY, served_lines
 from tests.integration.test_indexer import (  # noqa: F401 (fixtures)
     PREFIX,
     database,
@@ -86,8 +86,7 @@ def archived(cli_env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> d
     for report in ("users-1-day", "user-teams-1-day"):
         for path in sorted((manifests / report / "enterprise=acme").glob("day=*.json")):
             day = date.fromisoformat(path.stem.removeprefix("day="))
-            lines = [line for part in sim.report_files("acme", report, day) for line in part.splitlines()]
-            served[(report, day)] = [json.loads(line) for line in lines if line.strip()]
+            served[(report, day)] = served_lines(sim, "acme", report, day)
     return {"root": root, "served": served}
 
 
@@ -229,13 +228,6 @@ def key_secret(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return name
 
 
-def served_lines(sim: Any, report: str, slug: str, day: str) -> list[dict[str, Any]]:
-    lines = [
-        line for part in sim.report_files(slug, report, date.fromisoformat(day)) for line in part.splitlines()
-    ]
-    return [json.loads(line) for line in lines if line.strip()]
-
-
 def test_the_indexer_handler_reads_the_key_from_its_secret_once_and_writes_pseudonyms(
     handler,
     indexer,  # noqa: F811 (test_indexer's fixture)
@@ -267,7 +259,7 @@ def test_the_indexer_handler_reads_the_key_from_its_secret_once_and_writes_pseud
         rows = read_parquet(s3, bucket, key)
         assert sorted(r["user_login"] for r in rows) == sorted(
             login_pseudonym(line["user_login"])
-            for line in served_lines(simulator, "users-1-day", "acme", day)
+            for line in served_lines(simulator, "acme", "users-1-day", date.fromisoformat(day))
         )
 
 

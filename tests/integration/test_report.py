@@ -20,7 +20,7 @@ import pytest
 
 from copilot_archive.querying.query import LocalQueryEngine
 from copilot_archive.reporting.report import REPORT_PANELS, point_label, write_report
-from tests.conftest import CANARY_TOKEN
+from tests.conftest import CANARY_TOKEN, served_lines
 from tests.integration.test_seats import served_pages
 from tests.sql_fixtures import days
 
@@ -129,16 +129,6 @@ def indexed_archive(seat_rosters, cli_env, fixed_today, tmp_path) -> Path:
     assert main([*argv, "--reports", reports, "--no-progress"]) == 0
     assert main(["index", "--archive", str(archive), "--no-progress"]) == 0
     return archive
-
-
-def served_lines(simulator: Any, slug: str, report: str, day: date) -> list[dict[str, Any]]:
-    """The report-day's lines as the simulator served them, parsed in plain Python."""
-    return [
-        json.loads(line)
-        for part in simulator.report_files(slug, report, day)
-        for line in part.splitlines()
-        if line.strip()
-    ]
 
 
 def day_objects(lines: list[dict[str, Any]], day: date) -> Iterator[dict[str, Any]]:

@@ -314,3 +314,49 @@ def test_unknown_seat_fields_are_kept_in_extra():
 
     assert (row["user_login"], row["user_id"], row["created_at"], misfits) == ("mona", 7, None, 1)
     assert json.loads(row["extra"]) == {"created_at": "yesterday", "new": [1]}
+
+
+def test_a_seat_value_that_does_not_fit_is_null_kept_in_extra_and_counted(
+    seats_env, handler, indexer, s3, bucket, simulator, monkeypatch
+):
+    # Values of the wrong type for their columns, as the report tables meet them: an id as text,
+    # a number for a slug, a flag for a string, text that is no moment, a number for a date.
+    broken = {
+        ("assignee", "id"): "7",
+        ("assigning_team", "slug"): 12,
+        ("plan_type",): True,
+        ("last_activity_at",): "yesterday",
+        ("pending_cancellation_date",): 20260501,
+    }
+    roster = simulator.seats.roster
+
+    def served_with_misfits(slug: str, enterprise: bool, day: date) -> tuple[list[dict[str, Any]], int]:
+        seats, total = roster(slug, enterprise, day)
+        if slug == "acme":
+            seats = json.loads(json.dumps(seats))
+            for path, value in broken.items():
+                holder = seats[0]
+                for key in path[:-1]:
+                    holder[key] = holder.get(key) or {}
+                    holder = holder[key]
+                holder[path[-1]] = value
+        return seats, total
+
+    monkeypatch.setattr(simulator.seats, "roster", served_with_misfits)
+    handler({})
+    key = f"copilot-metrics/manifests/enterprise/copilot-seats/enterprise=acme/day={TODAY.isoformat()}.json"
+
+    summary = indexer(object_created(bucket, key))
+
+    (result,) = summary["results"]
+    assert result["indexed"] and result["mistyped_values"] == len(broken)
+    first = json.loads(served_pages(simulator, "enterprises", "acme")[0])["seats"][0]
+    curated = f"copilot-metrics/curated/enterprise/seat_daily/enterprise=acme/day={TODAY.isoformat()}/"
+    body = s3.get_object(Bucket=bucket, Key=curated + "part-0000.parquet")["Body"].read()
+    row = pq.read_table(io.BytesIO(body)).to_pylist()[0]
+    columns = ("user_id", "assigning_team_slug", "plan_type", "last_activity_at", "pending_cancellation_date")
+    assert {name: row[name] for name in columns} == dict.fromkeys(columns)
+    # Kept as served, under the dotted name of the field it came in.
+    assert json.loads(row["extra"]) == {".".join(path): value for path, value in broken.items()}
+    assert row["user_login"] == first["assignee"]["login"]  # the values that fit are typed
+    assert row["created_at"] == as_utc(first["created_at"])

@@ -6,7 +6,6 @@ never from the curated tables the views read.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 
 from copilot_archive.core.curated_schema import REPO_DAILY
-from tests.conftest import CANARY_TOKEN, TODAY
+from tests.conftest import CANARY_TOKEN, TODAY, served_lines
 
 pytestmark = pytest.mark.loopback
 
@@ -58,9 +57,7 @@ def served(sim: Any, slug: str, report: str, day: date) -> list[dict[str, Any]]:
     """The lines of a report-day exactly as the simulator serves them; none on a 204 day."""
     if day == EMPTY_DAY and report != "users-1-day":
         return []
-    return [
-        json.loads(line) for part in sim.report_files(slug, report, day) for line in part.splitlines() if line
-    ]
+    return served_lines(sim, slug, report, day)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -13,13 +12,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from copilot_archive.core.curated_schema import tables_for
-from copilot_archive.core.layout import ReportDay, curated_file_key, manifest_key, raw_file_key
-from copilot_archive.core.manifest import ArchivedFile, Manifest
+from copilot_archive.core.layout import ReportDay, curated_file_key
 from copilot_archive.core.reports import Level, Report
 from copilot_archive.core.storage import LocalFolderStorage
 from copilot_archive.indexing import curate, indexer
 from copilot_archive.indexing.indexer import index_archive
 from copilot_simulator.reports import ReportBook, compact
+from tests.conftest import archive_report_day
 
 PREFIX = "copilot-metrics"
 DAY = date(2025, 10, 12)
@@ -29,11 +28,7 @@ CURATOR_INIT = curate.Curator.__init__
 def archive(storage: LocalFolderStorage, fetched_at: datetime) -> ReportDay:
     report_day = ReportDay(Report.USERS_1_DAY, "acme", DAY)
     data = b"".join(ReportBook({"acme": 5}).lines("acme", "users-1-day", DAY))
-    key = raw_file_key(PREFIX, report_day, 0)
-    storage.put_bytes(key, data)
-    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
-    manifest = Manifest(report_day, (listed,), fetched_at, "2026-03-10")
-    storage.put_bytes(manifest_key(PREFIX, report_day), manifest.to_json())
+    archive_report_day(storage, report_day, data, fetched_at, PREFIX)
     return report_day
 
 
@@ -69,15 +64,9 @@ def test_processes_index_the_same_rows_as_one_process(tmp_path, monkeypatch):
         for slug in ("acme", "globex"):
             for report in (Report.USERS_1_DAY, Report.ENTERPRISE_1_DAY):
                 for day in days:
-                    report_day = ReportDay(report, slug, day)
                     data = b"".join(book.lines(slug, report.value, day))
-                    key = raw_file_key(PREFIX, report_day, 0)
-                    storage.put_bytes(key, data)
-                    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
-                    manifest = Manifest(
-                        report_day, (listed,), datetime(2025, 11, 2, tzinfo=UTC), "2026-03-10"
-                    )
-                    storage.put_bytes(manifest_key(PREFIX, report_day), manifest.to_json())
+                    fetched_at = datetime(2025, 11, 2, tzinfo=UTC)
+                    archive_report_day(storage, ReportDay(report, slug, day), data, fetched_at, PREFIX)
 
     results = {w: index_archive(LocalFolderStorage(root), PREFIX, workers=w) for w, root in roots.items()}
 
@@ -143,11 +132,7 @@ def index_real_shaped(root: Any, monkeypatch: pytest.MonkeyPatch, *, line_path: 
     for level, slug in ((Level.ENTERPRISE, "acme"), (Level.ORGANIZATION, "octo-org")):
         report_day = ReportDay(Report.USERS_1_DAY, slug, DAY, level)
         data = real_shaped_lines(slug, level)
-        key = raw_file_key(PREFIX, report_day, 0)
-        storage.put_bytes(key, data)
-        listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
-        manifest = Manifest(report_day, (listed,), datetime(2025, 10, 13, 6, tzinfo=UTC), "2026-03-10")
-        storage.put_bytes(manifest_key(PREFIX, report_day), manifest.to_json())
+        archive_report_day(storage, report_day, data, datetime(2025, 10, 13, 6, tzinfo=UTC), PREFIX)
     curators: list[curate.Curator] = []
 
     def kept(self: curate.Curator, *args: Any, **kwargs: Any) -> None:

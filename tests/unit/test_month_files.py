@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,14 +14,13 @@ from copilot_archive.core.layout import (
     curated_month_file_key,
     index_status_key,
     manifest_key,
-    raw_file_key,
 )
-from copilot_archive.core.manifest import ArchivedFile, Manifest
 from copilot_archive.core.reports import Report
 from copilot_archive.core.storage import LocalFolderStorage
 from copilot_archive.indexing.catalog import NullCatalog
 from copilot_archive.indexing.indexer import Indexer
 from copilot_simulator.reports import ReportBook
+from tests.conftest import archive_report_day
 
 PREFIX = "copilot-metrics"
 DAYS = (date(2025, 10, 12), date(2025, 10, 13), date(2025, 10, 14))
@@ -32,12 +30,7 @@ TABLE = "enterprise_day_totals"
 def archive(storage: LocalFolderStorage, day: date) -> str:
     report_day = ReportDay(Report.ENTERPRISE_1_DAY, "acme", day)
     data = b"".join(ReportBook({"acme": 5}).lines("acme", "enterprise-1-day", day))
-    key = raw_file_key(PREFIX, report_day, 0)
-    storage.put_bytes(key, data)
-    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), data.count(b"\n"))
-    manifest = Manifest(report_day, (listed,), datetime(2025, 10, 20, tzinfo=UTC), "2026-03-10")
-    storage.put_bytes(manifest_key(PREFIX, report_day), manifest.to_json())
-    return manifest_key(PREFIX, report_day)
+    return archive_report_day(storage, report_day, data, datetime(2025, 10, 20, tzinfo=UTC), PREFIX)
 
 
 def month_days(root: Path) -> list[date]:
@@ -94,6 +87,26 @@ def test_a_day_indexed_while_the_month_is_rewritten_is_in_the_month_file(tmp_pat
     assert Indexer(storage, NullCatalog(), PREFIX).index_manifest(first).indexed
 
     assert month_days(tmp_path) == [DAYS[0], DAYS[1], *DAYS[2:] * month_file_before]
+
+
+def test_a_month_file_changed_by_others_on_every_attempt_fails_the_day_to_be_tried_again(tmp_path):
+    storage = _RacingStorage(tmp_path)
+    first, second = (archive(storage, day) for day in DAYS[:2])
+    assert Indexer(LocalFolderStorage(tmp_path), NullCatalog(), PREFIX).index_manifest(second).indexed
+    month_file = tmp_path / curated_month_file_key(PREFIX, TABLE, "acme", DAYS[0])
+    rewrites = iter(range(1_000))
+
+    def rewrite() -> None:  # the same rows, other bytes: another invocation's write
+        table = pq.read_table(month_file)
+        pq.write_table(table.replace_schema_metadata({"rewrite": str(next(rewrites))}), month_file)
+
+    storage.race.extend([rewrite] * 1_000)
+
+    result = Indexer(storage, NullCatalog(), PREFIX).index_manifest(first)
+
+    assert not result.indexed and result.retryable
+    assert "other invocations kept changing it over" in result.error
+    assert month_days(tmp_path) == [DAYS[1]]  # the day not written, the other's rows kept
 
 
 def test_each_report_day_keeps_its_own_row_in_the_index_status_month_file(tmp_path):

@@ -18,6 +18,7 @@ from copilot_archive.core.exceptions import ConfigError
 from copilot_archive.core.layout import ReportDay, raw_file_key
 from copilot_archive.core.privacy import privacy_from_env, pseudonym_login, pseudonym_user_id
 from copilot_archive.core.reports import Report
+from tests.conftest import archive_report_day
 from tests.stack import RESOURCES, TEMPLATE
 
 PREFIX = "${ArchivePrefix}"
@@ -144,8 +145,6 @@ def test_with_pseudonyms_a_person_kept_in_extra_is_pseudonymised_too(tmp_path, m
     """An id GitHub sent as text (mistyped: null in user_id, kept in `extra`) and a field no table
     types that holds the login (a profile URL): `copilot-archive index` writes neither in clear."""
     from copilot_archive.cli import main
-    from copilot_archive.core.layout import manifest_key
-    from copilot_archive.core.manifest import ArchivedFile, Manifest
     from copilot_archive.core.storage import LocalFolderStorage
     from copilot_simulator.reports import ReportBook
 
@@ -155,12 +154,7 @@ def test_with_pseudonyms_a_person_kept_in_extra_is_pseudonymised_too(tmp_path, m
     person = {"user_login": "Octo-Person", "user_id": "7654321"}
     lines[0] |= person | {"profile": {"html_url": "https://github.com/octo-person", "followers": 3}}
     data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
-    storage = LocalFolderStorage(tmp_path)
-    key = raw_file_key("copilot-metrics", report_day, 0)
-    storage.put_bytes(key, data)
-    listed = ArchivedFile(key, len(data), hashlib.sha256(data).hexdigest(), len(lines))
-    manifest = Manifest(report_day, (listed,), datetime(2025, 10, 13, tzinfo=UTC), "2026-03-10")
-    storage.put_bytes(manifest_key("copilot-metrics", report_day), manifest.to_json())
+    archive_report_day(LocalFolderStorage(tmp_path), report_day, data, datetime(2025, 10, 13, tzinfo=UTC))
     monkeypatch.setenv("PSEUDONYMIZE_USERS", "true")
     monkeypatch.setenv("PSEUDONYM_KEY", KEY)
 

@@ -3,10 +3,11 @@
 A pure function of the CSV files: GitHub's header names are mapped to the table's in one place
 (`GITHUB_COLUMNS`), by name, so a reordered or widened export curates alike. Columns GitHub adds
 (or documents only in some report types, such as `workflow_path`) are kept in `extra`, and a
-value that does not fit its column is NULL there and kept as given in `extra`, as the report
-tables do. Revisions of a day are given oldest first: the latest holding a day is that day's
-rows, whole (a correction replaces the day, it does not add to it). The indexer curates a day's
-current revision (`curate_billing_day`), the one its manifest names, into that day's partition.
+value that does not fit its column (`curate.fit_value`: an amount is a finite number >= 0) is
+NULL there, kept as given in `extra` and counted, as the report tables do. Revisions of a day
+are given oldest first: the latest holding a day is that day's rows, whole (a correction
+replaces the day, it does not add to it). The indexer curates a day's current revision
+(`curate_billing_day`), the one its manifest names, into that day's partition.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
@@ -26,7 +26,7 @@ from ..core.exceptions import CurationError, ManifestError
 from ..core.layout import curated_file_key
 from ..core.manifest import Manifest
 from ..core.storage import Storage
-from .curate import SMALL_FILE_OPTIONS, arrow_schema, extra_json
+from .curate import SMALL_FILE_OPTIONS, arrow_schema, extra_json, fit_value
 
 # GitHub's CSV header -> billing_usage_daily's column ("Billing reports reference", "Metered
 # usage report fields", https://docs.github.com/en/billing/reference/billing-reports; `model`
@@ -56,36 +56,38 @@ def curate_billing_usage(revisions: Sequence[bytes]) -> dict[date, pa.Table]:
     latest: dict[date, list[dict[str, object]]] = {}
     for number, raw in enumerate(revisions):
         days: dict[date, list[dict[str, object]]] = {}
-        for row in _rows(raw, f"revision {number}"):
+        for row, _ in _rows(raw, f"revision {number}"):
             days.setdefault(row.pop("day"), []).append(row)  # type: ignore[arg-type]
         latest.update(days)  # a later revision's day replaces the earlier one's whole
     schema = arrow_schema(BILLING_USAGE_DAILY)
     return {day: pa.Table.from_pylist(rows, schema=schema) for day, rows in sorted(latest.items())}
 
 
-def curate_billing_day(storage: Storage, manifest: Manifest) -> tuple[pa.Table, tuple[str, ...]]:
+def curate_billing_day(storage: Storage, manifest: Manifest) -> tuple[pa.Table, tuple[str, ...], int]:
     """The rows of the manifest's usage day from the files of its current revision (each
-    checked against the manifest), and warnings. The files are one export of that day; rows of
-    another day, which GitHub should not send, are left out with a warning rather than written
-    over that day's own partition."""
+    checked against the manifest), warnings, and how many of their values did not fit their
+    columns. The files are one export of that day; rows of another day, which GitHub should
+    not send, are left out with a warning rather than written over that day's own partition."""
     rows: list[dict[str, object]] = []
     others: set[date] = set()
+    mistyped = 0
     day = manifest.report_day.day
     for listed in manifest.files:
         data = storage.get_bytes(listed.key)  # one day's export: a few lines per user
         if len(data) != listed.bytes or hashlib.sha256(data).hexdigest() != listed.sha256:
             raise ManifestError(f"{listed.key}: its bytes are not those the manifest lists")
-        for row in _rows(data, listed.key):
+        for row, misfits in _rows(data, listed.key):
             row_day = row.pop("day")
             if row_day == day:
                 rows.append(row)
+                mistyped += misfits
             else:
                 others.add(row_day)  # type: ignore[arg-type]
     warnings: tuple[str, ...] = ()
     if others:
         left_out = ", ".join(d.isoformat() for d in sorted(others))
         warnings = (f"billing usage of {day.isoformat()}: rows of other days left out ({left_out})",)
-    return pa.Table.from_pylist(rows, schema=arrow_schema(BILLING_USAGE_DAILY)), warnings
+    return pa.Table.from_pylist(rows, schema=arrow_schema(BILLING_USAGE_DAILY)), warnings, mistyped
 
 
 def curated_billing_files(prefix: str, enterprise: str, revisions: Sequence[bytes]) -> dict[str, bytes]:
@@ -98,10 +100,11 @@ def curated_billing_files(prefix: str, enterprise: str, revisions: Sequence[byte
 
 def usage_lines(raw: bytes, source: str) -> list[dict[str, object]]:
     """An export file's lines with the table's column names, `day` among them (a date)."""
-    return list(_rows(raw, source))
+    return [row for row, _ in _rows(raw, source)]
 
 
-def _rows(raw: bytes, source: str) -> Iterable[dict[str, object]]:
+def _rows(raw: bytes, source: str) -> Iterable[tuple[dict[str, object], int]]:
+    """Each line as a row of the table's columns (`day` a date), and how many of its values misfit."""
     try:
         text = raw.decode("utf-8-sig")  # a spreadsheet's save may add a BOM
     except UnicodeDecodeError as exc:
@@ -117,9 +120,10 @@ def _rows(raw: bytes, source: str) -> Iterable[dict[str, object]]:
         yield _row(record, number, source)
 
 
-def _row(record: Mapping[str | None, object], number: int, source: str) -> dict[str, object]:
+def _row(record: Mapping[str | None, object], number: int, source: str) -> tuple[dict[str, object], int]:
     row: dict[str, object] = {"source_line": number}
     extra: dict[str, object] = {}
+    misfits = 0
     for name, value in record.items():
         if name is None:  # more fields than the header names
             extra["_unnamed"] = value
@@ -137,22 +141,24 @@ def _row(record: Mapping[str | None, object], number: int, source: str) -> dict[
                     f"billing usage {source} line {number}: {name} {text!r} is not a date"
                 ) from None
         elif column in _NUMBERS:
-            number_value = _number(text)
-            if number_value is None and text.strip():
+            row[column], fits = fit_value("double", _number(text))
+            if not fits:
                 extra[name] = text  # kept as given; NULL in its column
-            row[column] = number_value
+                misfits += 1
         else:
             row[column] = text or None
     row["extra"] = extra_json(extra)
-    return row
+    return row, misfits
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text.strip())
-    except ValueError:
+def _number(text: str) -> float | str | None:
+    """A CSV field's number; the text itself when it is none (to misfit), None when empty."""
+    if not text.strip():
         return None
-    return value if math.isfinite(value) else None
+    try:
+        return float(text.strip())
+    except ValueError:
+        return text
 
 
 def _parquet(table: pa.Table) -> bytes:

@@ -45,7 +45,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, Union
 
 import msgspec
@@ -161,6 +161,27 @@ def _fit_double(value: Any) -> Any:
     return _MISFIT
 
 
+# Timestamps and dates come as ISO 8601 text (a seat's `created_at`); a moment without an
+# offset is UTC.
+
+
+def _fit_timestamp(value: Any) -> Any:
+    if not isinstance(value, str):
+        return _MISFIT
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return _MISFIT
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _fit_date(value: Any) -> Any:
+    try:  # the day of a date or of a moment
+        return date.fromisoformat(value[:10]) if isinstance(value, str) and len(value) >= 10 else _MISFIT
+    except ValueError:
+        return _MISFIT
+
+
 @dataclass(frozen=True, slots=True)
 class _Fit:
     """How a value fits a column type: `exact` values within [0, `high`] (no bound when None) fit
@@ -178,6 +199,18 @@ _FITS: Mapping[str, _Fit] = {
     "double": _Fit(float, _FLOAT_MAX, _fit_double),
     "boolean": _Fit(bool, None, _fit_boolean),
 }
+_TEXT_FITS: Mapping[str, Callable[[Any], Any]] = {"timestamp": _fit_timestamp, "date": _fit_date}
+
+
+def fit_value(column_type: str, value: Any) -> tuple[Any, bool]:
+    """`value` typed for a column of `column_type` as the report tables type it, and whether it
+    fits. None fits (NULL); a misfit is (None, False): NULL in its column, to be kept as given
+    in `extra` and counted, as `Curator` does with the values of report lines."""
+    if value is None:
+        return None, True
+    fit = _TEXT_FITS[column_type] if column_type in _TEXT_FITS else _FITS[column_type].fit
+    typed = fit(value)
+    return (None, False) if typed is _MISFIT else (typed, True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -470,13 +470,14 @@ class Indexer:
     def _conditional_write(
         self, key: str, change: Callable[[bytes | None], bytes], content_type: str
     ) -> None:
-        """Replace the object at `key` by `change` of it, only if it is still what was read (as
-        `_merge_into_month`): a writer that lost reads the winner's object and changes it again."""
+        """Replace the object at `key` by `change` of it, only if it is still what was read: a
+        writer that lost reads the winner's object and changes it again. The same bytes again
+        write nothing."""
         for _ in range(MONTH_WRITE_ATTEMPTS):
             current = self.storage.read_tagged(key)
             data = change(current.data if current else None)
             if current is not None and data == current.data:
-                return
+                return  # nothing changed: nothing to write
             try:
                 tag = current.tag if current else None
                 self.storage.put_bytes(
@@ -501,11 +502,11 @@ class Indexer:
             return files, {}, rows, (), mistyped, ()  # no monthly table among them
         if report_day.report is Report.BILLING_USAGE:  # CSV of the current revision, not report lines
             # The day's partition file is replaced whole: a revision's rows replace the earlier's.
-            table, warnings = curate_billing_day(self.storage, manifest)
+            table, warnings, mistyped = curate_billing_day(self.storage, manifest)
             if self._pseudonymizer is not None:  # billing lines name people (username)
                 table = self._pseudonymizer.batch(BILLING_USAGE_DAILY, table)
             name = BILLING_USAGE_DAILY.name
-            return {name: _parquet_bytes(table)}, {}, {name: table.num_rows}, warnings, 0, ()
+            return {name: _parquet_bytes(table)}, {}, {name: table.num_rows}, warnings, mistyped, ()
         curator = Curator(report_day.report, report_day.day, self.batch_lines)
         with ThreadPoolExecutor(max_workers=1) as writer:
             # Every table gets a file, empty ones too, so a re-index replaces all of the old rows.
@@ -589,21 +590,14 @@ class Indexer:
 
     def _merge_into_month(self, key: str, table: CuratedTable, days: list[_DayRows]) -> None:
         """Put `days` (oldest written first) into the month file at `key` by a conditional write."""
-        for _ in range(MONTH_WRITE_ATTEMPTS):
-            current = self.storage.read_tagged(key)
+
+        def merged(current: bytes | None) -> bytes:
             try:
-                data = _month_file(table, current.data if current else None, days)
+                return _month_file(table, current, days)
             except pa.ArrowException as exc:
                 raise StorageError(f"{key} is not readable Parquet: delete it and rebuild its month") from exc
-            if current is not None and data == current.data:
-                return  # the same rows again: nothing to write
-            try:
-                tag = current.tag if current else None
-                self.storage.put_bytes(key, data, PARQUET, only_if_absent=current is None, only_if_tag=tag)
-                return
-            except WriteConflict:
-                continue
-        raise StorageError(f"{key}: other invocations kept changing it over {MONTH_WRITE_ATTEMPTS} attempts")
+
+        self._conditional_write(key, merged, PARQUET)
 
     def _hold(
         self, table: CuratedTable, rd: ReportDay, rows: pa.Table, report: str | None, manifest_key: str

@@ -4,14 +4,14 @@ Each page is one JSON object as GitHub served it (`{"total_seats": n, "seats": [
 and checked against its manifest entry (bytes, sha256) one page at a time, so a roster of any
 size is curated in the memory of one page plus the Parquet file being written.
 Fields of a seat this table does not type are kept in `extra` (a JSON object), never dropped;
-a value that does not fit its column is NULL there and kept as given in `extra`.
+a value that does not fit its column is NULL there, kept as given in `extra` and counted, by
+the report tables' rules (`curate.fit_value`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -21,26 +21,22 @@ from ..core.curated_schema import SEAT_DAILY, SEAT_PRICE
 from ..core.exceptions import ManifestError
 from ..core.manifest import Manifest
 from ..core.storage import Storage
-from .curate import SMALL_FILE_OPTIONS, arrow_schema, extra_json, loads_keeping_non_finite
+from .curate import SMALL_FILE_OPTIONS, arrow_schema, extra_json, fit_value, loads_keeping_non_finite
 from .privacy import Pseudonymizer
 
-# The seat object's fields as GitHub's REST reference lists them; any other goes to `extra`.
-_KNOWN = frozenset(
-    {
-        "assignee",
-        "organization",
-        "assigning_team",
-        "plan_type",
-        "created_at",
-        "updated_at",
-        "pending_cancellation_date",
-        "last_activity_at",
-        "last_activity_editor",
-        "last_authenticated_at",
-    }
+# The columns read from the seat object's own fields, by the same name.
+_FROM_SEAT = (
+    "plan_type",
+    "created_at",
+    "updated_at",
+    "pending_cancellation_date",
+    "last_activity_at",
+    "last_activity_editor",
+    "last_authenticated_at",
 )
-_TIMESTAMPS = ("created_at", "updated_at", "last_activity_at", "last_authenticated_at")
-_STRINGS = ("plan_type", "last_activity_editor")
+# The seat object's fields as GitHub's REST reference lists them; any other goes to `extra`.
+_KNOWN = frozenset({"assignee", "organization", "assigning_team", *_FROM_SEAT})
+_TYPES = {column.name: column.type for column in SEAT_DAILY.columns}
 
 
 def curate_seats(
@@ -92,57 +88,26 @@ def seat_row(seat: Any) -> tuple[dict[str, Any], int]:
     extra = {key: value for key, value in seat.items() if key not in _KNOWN}
     misfits = 0
 
-    def keep(name: str, value: Any, fitted: Any) -> Any:
+    def typed(column: str, name: str, value: Any) -> Any:
         nonlocal misfits
-        if value is not None and fitted is None:
+        fitted, fits = fit_value(_TYPES[column], value)
+        if not fits:  # NULL in its column, kept as given, counted: as the report tables do
             misfits += 1
             extra[name] = value
         return fitted
 
-    assignee = seat.get("assignee")
-    assignee = assignee if isinstance(assignee, dict) else {}
+    def inner(key: str) -> dict[str, Any]:  # an object a column is read from
+        value = seat.get(key)
+        return value if isinstance(value, dict) else {}
+
+    assignee, organization, team = inner("assignee"), inner("organization"), inner("assigning_team")
     row: dict[str, Any] = {
-        "user_login": keep("assignee.login", assignee.get("login"), _string(assignee.get("login"))),
-        "user_id": keep("assignee.id", assignee.get("id"), _integer(assignee.get("id"))),
-        "organization": _login(seat.get("organization"), "login"),
-        "assigning_team_slug": _login(seat.get("assigning_team"), "slug"),
+        "user_login": typed("user_login", "assignee.login", assignee.get("login")),
+        "user_id": typed("user_id", "assignee.id", assignee.get("id")),
+        "organization": typed("organization", "organization.login", organization.get("login")),
+        "assigning_team_slug": typed("assigning_team_slug", "assigning_team.slug", team.get("slug")),
     }
-    for name in _STRINGS:
-        row[name] = keep(name, seat.get(name), _string(seat.get(name)))
-    for name in _TIMESTAMPS:
-        row[name] = keep(name, seat.get(name), _timestamp(seat.get(name)))
-    pending = seat.get("pending_cancellation_date")
-    row["pending_cancellation_date"] = keep("pending_cancellation_date", pending, _date(pending))
+    for name in _FROM_SEAT:
+        row[name] = typed(name, name, seat.get(name))
     row["extra"] = extra_json(extra)
     return row, misfits
-
-
-def _login(value: Any, field: str) -> str | None:
-    return _string(value.get(field)) if isinstance(value, dict) else None
-
-
-def _string(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _integer(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10]) if len(value) >= 10 else None
-    except ValueError:
-        return None
