@@ -20,7 +20,7 @@ from ..core.layout import DEFAULT_PREFIX, Scope
 from ..core.reports import Level
 from ..querying.query import LocalQueryEngine, require_archive
 from . import story
-from .panels import PANELS, Panel
+from .panels import PANELS, REPORT_SEAT_PANELS, Panel
 
 if TYPE_CHECKING:
     from ..querying.status import Holding
@@ -36,51 +36,8 @@ OTHER = "other"
 LEVEL_TITLES = {Level.ENTERPRISE: "Enterprises", Level.ORGANIZATION: "Organizations"}
 GRAINS = {"Day": "day", "Month": "month"}  # a panel's period title -> its grain; weeks otherwise
 
-# Adoption over seats, beside the usage panels (the report's own: the dashboard draws PANELS).
-SEAT_PANELS = (
-    Panel(
-        key="seat-share-daily",
-        title="Active users as a share of seats, per seat snapshot day",
-        view="seats_daily",
-        kind="line",
-        unit="ratio",
-        period_title="Day",
-        value_title="Seat holders active that day (% of seats)",
-        series_title="Scope",
-        day_column="day",
-        template="SELECT day AS period, enterprise AS series, active_share AS value "
-        "FROM seats_daily WHERE {days} AND {enterprises}",
-    ),
-    Panel(
-        key="seat-share-monthly",
-        title="Active users as a share of seats, per month",
-        view="seat_cost_monthly",
-        kind="line",
-        unit="ratio",
-        period_title="Month",
-        value_title="Seat holders active in the month (% of seats)",
-        series_title="Scope",
-        day_column="month",
-        template="SELECT month AS period, enterprise AS series, "
-        "CAST(active_users AS double) / nullif(seats, 0) AS value "
-        "FROM seat_cost_monthly WHERE {days} AND {enterprises}",
-    ),
-    Panel(
-        key="ai-credits-monthly",
-        title="AI credits used per month (a metrics signal, not a bill)",
-        view="ai_credits_monthly",
-        kind="line",
-        unit="credits",
-        period_title="Month",
-        value_title="AI credits",
-        series_title="Scope",
-        day_column="month",
-        template="SELECT month AS period, enterprise AS series, sum(ai_credits) AS value "
-        "FROM ai_credits_monthly WHERE {days} AND {enterprises} GROUP BY month, enterprise",
-    ),
-)
 # The calendar of report-days is the health panel's table now.
-REPORT_PANELS = SEAT_PANELS + tuple(panel for panel in PANELS if panel.kind != "calendar")
+REPORT_PANELS = REPORT_SEAT_PANELS + tuple(panel for panel in PANELS if panel.kind != "calendar")
 # What write_report reports progress in: each level's panel queries and charts, then the story's queries.
 REPORT_STEPS = 2 * len(Level) * len(REPORT_PANELS) + 1
 
