@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from copilot_archive.querying.query import LocalQueryEngine
-from copilot_archive.reporting.report import REPORT_PANELS, point_label, write_report
+from copilot_archive.reporting.charts import point_label
+from copilot_archive.reporting.report import REPORT_PANELS, write_report
 from tests.conftest import CANARY_TOKEN
 from tests.integration.test_seats import served_pages
 from tests.sql_fixtures import days

@@ -1,0 +1,167 @@
+"""The report's charts: Vega-Lite specs rendered to SVG by vl-convert (its own bundled Vega, no
+browser, no network), so the page holds no script and fetches nothing when opened.
+
+vl-convert takes one spec a call, and its first call starts its JavaScript runtime (about a
+second); it lets go of the GIL while it renders, so the charts are drawn on worker threads
+while the engine reads the next figures, and the runtime starts while the archive is read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from ..core.reports import Level
+
+if TYPE_CHECKING:
+    from . import story
+    from .sections import PanelRows
+
+CHART_WIDTH = 1040  # the page is 1200 px at most: readable in a 1280 px window
+# Distinct on white, in a line's stroke and a point's outline: Tableau's ten, then six darker hues.
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#000075", "#800000", "#469990", "#f032e6", "#808000", "#000000",
+)  # fmt: skip
+OTHER = "other"
+LEVEL_TITLES = {Level.ENTERPRISE: "Enterprises", Level.ORGANIZATION: "Organizations"}
+# The smallest chart there is: drawn first, to start vl-convert's runtime.
+_FIRST = {
+    "mark": "point",
+    "data": {"values": [{"x": 0}]},
+    "encoding": {"x": {"field": "x", "type": "quantitative"}},
+}
+
+
+def point_label(series: str, period: date, value: Any, partial: bool = False) -> str:
+    """What each drawn point carries as its aria-label: how a test reads the chart back."""
+    return f"{series} | {period.isoformat()} | {value}" + (" | partial" if partial else "")
+
+
+def series_colours(rows: Iterable[tuple[date, str, Any]]) -> dict[str, str]:
+    """A colour per series, none shared; in the series' order, so a scope keeps its colour from
+    chart to chart (panel_rows keeps the series within the palette)."""
+    ranked = sorted({series for _, series, _ in rows}, key=lambda s: (s == OTHER, s))
+    if len(ranked) > len(PALETTE):
+        raise ValueError(f"{len(ranked)} series for {len(PALETTE)} colours")
+    return dict(zip(ranked, PALETTE, strict=False))
+
+
+def vega_lite_spec(data: PanelRows, cover: story.Coverage | None = None) -> dict[str, Any]:
+    """A line per series over the whole periods; a partial period (the current week or month) is a
+    hollow point off the line, so it never reads as a drop."""
+    panel = data.panel
+    values = []
+    for period, series, value in data.rows:
+        partial = bool(cover and cover.partial(period, data.grain))
+        values.append(
+            {
+                "period": period.isoformat(),
+                "series": series,
+                "value": value,
+                "partial": partial,
+                "label": point_label(series, period, value, partial),
+            }
+        )
+    colours = series_colours(data.rows)
+    y_axis: dict[str, Any] = {"title": panel.value_title}
+    if panel.unit == "ratio":
+        y_axis["format"] = ".0%"
+    title: dict[str, Any] = {"text": panel.title, "anchor": "start", "fontSize": 16}
+    if any(v["partial"] for v in values):
+        title["subtitle"] = f"Hollow points: partial {data.grain}s, with days outside the archive's days"
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": title,
+        "width": CHART_WIDTH,
+        "height": 220,
+        "data": {"values": values},
+        "encoding": {
+            "x": {
+                "field": "period",
+                "type": "temporal",
+                "title": panel.period_title,
+                # Dates as the views hold them: a weekday name under a week's point misleads.
+                "axis": {"format": "%Y-%m" if data.grain == "month" else "%Y-%m-%d"}
+                # A tick a month at most: finer ticks repeat the month's name.
+                | ({"tickCount": {"interval": "month", "step": 1}} if data.grain == "month" else {}),
+            },
+            "y": {"field": "value", "type": "quantitative", "axis": y_axis},
+            "color": {
+                "field": "series",
+                "type": "nominal",
+                "title": _series_title(data),
+                "scale": {"domain": list(colours), "range": list(colours.values())},
+            },
+            "description": {"field": "label"},
+        },
+        "layer": [
+            {
+                "transform": [{"filter": "!datum.partial"}],
+                "mark": {"type": "line", "point": {"size": 18, "filled": True}, "strokeWidth": 1.5},
+            },
+            {
+                "transform": [{"filter": "datum.partial"}],
+                "mark": {"type": "point", "size": 36, "filled": False, "strokeWidth": 1.5},
+            },
+        ],
+        "config": _CONFIG,
+    }
+
+
+def _series_title(data: PanelRows) -> str:
+    if data.panel.series_title in ("Enterprise", "Scope"):
+        return LEVEL_TITLES[data.level][:-1]
+    return data.panel.series_title
+
+
+_CONFIG = {
+    "font": "sans-serif",
+    "axis": {"labelFontSize": 11, "titleFontSize": 12},
+    "legend": {"orient": "right"},
+}
+
+
+def render_svg(spec: dict[str, Any]) -> str:
+    import vl_convert
+
+    return str(vl_convert.vegalite_to_svg(spec))
+
+
+class Drawing:
+    """Charts handed in one by one, drawn on worker threads; `drawn` waits for them all."""
+
+    def __init__(self, pool: ThreadPoolExecutor, cover: story.Coverage | None) -> None:
+        self._pool = pool
+        self._cover = cover
+        self._charts: dict[Future[str], str] = {}
+
+    def draw(self, chart: PanelRows) -> None:
+        """Start drawing `chart`; a chart without rows is not drawn (the page says why)."""
+        if chart.rows:
+            self._charts[self._pool.submit(render_svg, vega_lite_spec(chart, self._cover))] = chart.key
+
+    def drawn(self, on_chart: Callable[[], None] = lambda: None) -> dict[str, str]:
+        """Each drawn chart's SVG by its key, `on_chart` called as each is done."""
+        svgs = {}
+        for future in as_completed(self._charts):
+            svgs[self._charts[future]] = future.result()
+            on_chart()
+        return svgs
+
+
+@contextmanager
+def drawing_threads() -> Iterator[ThreadPoolExecutor]:
+    """Worker threads for the charts, a core each, vl-convert's runtime started on one of them."""
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="chart")
+    try:
+        # Its failure (no vl-convert) is the first chart's to report, not this one's.
+        pool.submit(render_svg, _FIRST)
+        yield pool
+    finally:
+        # A report that fails leaves its charts undrawn.
+        pool.shutdown(cancel_futures=True)
