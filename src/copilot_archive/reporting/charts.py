@@ -1,16 +1,16 @@
 """The report's charts: Vega-Lite specs rendered to SVG by vl-convert (its own bundled Vega, no
 browser, no network), so the page holds no script and fetches nothing when opened.
 
-vl-convert takes one spec a call, and its first call starts its JavaScript runtime (about a
-second); it lets go of the GIL while it renders, so the charts are drawn on worker threads
-while the engine reads the next figures, and the runtime starts while the archive is read.
+vl-convert takes one spec a call, its first call starts its JavaScript runtime (about a second),
+and it holds the GIL while it renders: the charts are drawn in a process of their own, each as
+soon as its rows are read, the runtime started there while the engines read the archive.
 """
 
 from __future__ import annotations
 
-import os
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,8 @@ PALETTE = (
     "#bcbd22", "#17becf", "#000075", "#800000", "#469990", "#f032e6", "#808000", "#000000",
 )  # fmt: skip
 OTHER = "other"
+# One: the levels' engines take a core each already, and each process starts vl-convert's runtime.
+DRAWING_PROCESSES = 1
 LEVEL_TITLES = {Level.ENTERPRISE: "Enterprises", Level.ORGANIZATION: "Organizations"}
 # The smallest chart there is: drawn first, to start vl-convert's runtime.
 _FIRST = {
@@ -133,9 +135,9 @@ def render_svg(spec: dict[str, Any]) -> str:
 
 
 class Drawing:
-    """Charts handed in one by one, drawn on worker threads; `drawn` waits for them all."""
+    """Charts handed in one by one (by any thread), drawn by `pool`; `drawn` waits for them all."""
 
-    def __init__(self, pool: ThreadPoolExecutor, cover: story.Coverage | None) -> None:
+    def __init__(self, pool: Executor, cover: story.Coverage | None) -> None:
         self._pool = pool
         self._cover = cover
         self._charts: dict[Future[str], str] = {}
@@ -155,12 +157,15 @@ class Drawing:
 
 
 @contextmanager
-def drawing_threads() -> Iterator[ThreadPoolExecutor]:
-    """Worker threads for the charts, a core each, vl-convert's runtime started on one of them."""
-    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="chart")
+def drawing_process() -> Iterator[Executor]:
+    """A process of its own for the charts, its runtime started while the archive is read: vl-convert
+    holds the GIL while it renders, which would stall the threads reading the archive."""
+    # Spawned, not forked: the engines' DuckDB threads may be running.
+    pool = ProcessPoolExecutor(max_workers=DRAWING_PROCESSES, mp_context=multiprocessing.get_context("spawn"))
     try:
         # Its failure (no vl-convert) is the first chart's to report, not this one's.
-        pool.submit(render_svg, _FIRST)
+        for _ in range(DRAWING_PROCESSES):
+            pool.submit(render_svg, _FIRST)
         yield pool
     finally:
         # A report that fails leaves its charts undrawn.

@@ -17,7 +17,7 @@ from ..core.layout import DEFAULT_PREFIX, Scope
 from ..core.reports import Level
 from ..querying.query import LocalQueryEngine, require_archive
 from . import story
-from .charts import Drawing, drawing_threads
+from .charts import Drawing, drawing_process
 from .page import render_html
 from .sections import REPORT_PANELS, WHOLE_ARCHIVE, LevelSection, ReportScope, compute_once, level_section
 
@@ -49,7 +49,7 @@ def write_report(
     root = require_archive(archive, prefix)
     target = Path(out) if out else root / DEFAULT_NAME
     step = _serialised(on_step)
-    with drawing_threads() as pool, ExitStack() as engines, ThreadPoolExecutor(len(Level)) as threads:
+    with drawing_process() as pool, ExitStack() as engines, ThreadPoolExecutor(len(Level)) as threads:
         engine = {
             level: engines.enter_context(LocalQueryEngine(root, prefix, today=today))
             for level in scope.levels

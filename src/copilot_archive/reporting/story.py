@@ -23,6 +23,8 @@ TEAM_SEAT_THRESHOLD = 5
 DAILY_REPORTS = tuple(report.value for report in Report if report.is_daily)
 Where = Callable[[Level, str], str]  # (level, date column) -> the predicate of the days and scopes asked
 # What a level's figures read, a name per query: the scopes and coverage, adoption, teams, health.
+# The report computes what they read once (sections.py): a table named here keeps every column, a
+# table read through views only keeps the columns they name, so a query on a table says so here.
 READS = (
     "index_status",
     "index_status",
