@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from copilot_archive.core.reports import Level
 from copilot_archive.querying.compiled_sql import DUCKDB_VIEWS, READS
-from copilot_archive.reporting.sections import computed_once, level_reads, table_columns
+from copilot_archive.reporting.sections import ComputedOnce, computed_once, level_reads, table_columns
 
 COLUMNS = {"t": ("a", "b", "c", "enterprise", "day")}
 
@@ -95,3 +95,39 @@ def test_the_reports_enterprise_level_reads_user_daily_once_and_its_shared_views
     assert computed["seat_daily"].columns is None  # the teams' note reads it itself
     runs = evaluations(roots, READS, set(computed))
     assert max(runs.values()) == 1
+
+
+class Recorder:
+    """An engine that holds every table and view and records what it is asked to run."""
+
+    def __init__(self) -> None:
+        self.names = (*READS, *table_columns())
+        self.statements: list[str] = []
+
+    def run(self, sql: str, dialect: str = "athena") -> tuple[list[str], list[tuple[()]]]:
+        self.statements.append(sql)
+        return [], []
+
+    def created(self) -> list[str]:
+        return [s.split()[3] for s in self.statements if s.startswith("CREATE TEMP TABLE")]
+
+
+def test_what_a_chart_reads_is_computed_before_it_and_the_rest_once_after():
+    engine = Recorder()
+    once = ComputedOnce(engine, Level.ENTERPRISE)  # type: ignore[arg-type]
+
+    once.ready("active_users_daily")
+    assert engine.created() == ["user_daily"]
+
+    once.ready("active_users_weekly")
+    once.ready_all()
+    created = engine.created()
+    assert created[:2] == ["user_daily", "active_users_weekly"]
+    assert len(created) == len(set(created))
+    assert created.index("inactive_seats") < created.index("seat_cost_monthly")
+    assert set(created) == {
+        c.name
+        for c in computed_once(
+            level_reads(Level.ENTERPRISE, engine.names), READS, table_columns(), DUCKDB_VIEWS
+        )
+    }

@@ -19,7 +19,7 @@ from ..querying.query import LocalQueryEngine, require_archive
 from . import story
 from .charts import Drawing, drawing_process
 from .page import render_html
-from .sections import REPORT_PANELS, WHOLE_ARCHIVE, LevelSection, ReportScope, compute_once, level_section
+from .sections import REPORT_PANELS, WHOLE_ARCHIVE, ComputedOnce, LevelSection, ReportScope, level_section
 
 if TYPE_CHECKING:
     from ..querying.status import Holding
@@ -58,8 +58,10 @@ def write_report(
         slugs = dict(zip(engine, scopes, strict=True))
         found = require_data(slugs, scope, engine, root, prefix)
 
+        once = {level: ComputedOnce(engine[level], level) for level in found}
+
         def cover_of(level: Level) -> story.Coverage | None:
-            compute_once(engine[level], level)
+            once[level].ready(level.table_name("index_status"))
             return story.coverage(engine[level], [level], scope.where)
 
         covers = [c for c in threads.map(cover_of, found) if c is not None]
@@ -69,7 +71,8 @@ def write_report(
         drawing = Drawing(pool, cover)
 
         def section_of(level: Level) -> LevelSection:
-            return level_section(engine[level], level, scope, cover, found[level], drawing.draw, step)
+            slugs = found[level]
+            return level_section(engine[level], level, scope, cover, slugs, drawing.draw, step, once[level])
 
         sections = list(threads.map(section_of, found))
         # A step for each query of a level not shown, as for each of a level shown; then the story's.

@@ -1,8 +1,9 @@
 """The report's figures from the local engine: each level's panels' rows and the story above them.
 
-Most views read the same few tables (user_daily above all), and some views are read twice (by
-the adoption table and by a chart): before a level's queries, each table and view they would
-evaluate more than once is computed once, into a temporary table, and read from there.
+Each read of a table over the archive's files reads every file's schema again, most views read
+the same few tables (user_daily above all), and some views are read twice (by the adoption table
+and by a chart): each table a level's queries read, and each view they would evaluate more than
+once, is computed once into a temporary table, just before the first query that needs it.
 """
 
 from __future__ import annotations
@@ -135,17 +136,22 @@ def level_section(
     slugs: Sequence[str],
     on_chart: Callable[[PanelRows], None],
     on_step: Callable[[], None],
+    once: ComputedOnce | None = None,
 ) -> LevelSection:
     """One level's figures, for its scopes `slugs`; `on_chart` is handed each chart's rows as soon
-    as they are read (to draw them while the next are read)."""
+    as they are read (to draw them while the next are read); `once` computes what they read."""
     where = scope.where
     served = set(engine.names)
     charts = []
     for panel in REPORT_PANELS:
         if level.table_name(panel.view) in served:
+            if once:
+                once.ready(level.table_name(panel.view))
             charts.append(panel_rows(engine, panel, scope, level))
             on_chart(charts[-1])
         on_step()
+    if once:
+        once.ready_all()
     return LevelSection(
         level,
         tuple(story.adoption(engine, level, where, cover, slugs)),
@@ -240,10 +246,25 @@ def materialise(engine: LocalQueryEngine, computed: Iterable[Computed]) -> None:
         engine.run(f"CREATE OR REPLACE VIEW main.{name} AS SELECT * FROM temp.main.{name}", dialect="duckdb")
 
 
-def compute_once(engine: LocalQueryEngine, level: Level) -> None:
-    """The tables the level's queries read and each view they would evaluate more than once,
-    computed once each."""
-    materialise(engine, computed_once(level_reads(level, engine.names), READS, table_columns(), DUCKDB_VIEWS))
+class ComputedOnce:
+    """What a level's queries read that is to be computed once (computed_once), each computed when
+    a query first needs it: a chart's rows are read, and it is drawn, before the rest is computed."""
+
+    def __init__(self, engine: LocalQueryEngine, level: Level) -> None:
+        self._engine = engine
+        plan = computed_once(level_reads(level, engine.names), READS, table_columns(), DUCKDB_VIEWS)
+        self._pending = {item.name: item for item in plan}
+
+    def ready(self, name: str) -> None:
+        """Compute what `name` reads of the plan, each after what it reads, and `name` if planned."""
+        for read in READS.get(name, ()):
+            self.ready(read)
+        if (item := self._pending.pop(name, None)) is not None:
+            materialise(self._engine, [item])
+
+    def ready_all(self) -> None:
+        for name in list(self._pending):
+            self.ready(name)
 
 
 def table_columns() -> dict[str, tuple[str, ...]]:
