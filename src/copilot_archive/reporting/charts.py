@@ -8,13 +8,18 @@ soon as its rows are read, the runtime started there while the engines read the 
 
 from __future__ import annotations
 
-import multiprocessing
+import json
+import subprocess
+import sys
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from concurrent.futures import Future, as_completed
+from contextlib import contextmanager, suppress
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
+from ..core.exceptions import ArchiveError
 from ..core.reports import Level
 
 if TYPE_CHECKING:
@@ -28,8 +33,7 @@ PALETTE = (
     "#bcbd22", "#17becf", "#000075", "#800000", "#469990", "#f032e6", "#808000", "#000000",
 )  # fmt: skip
 OTHER = "other"
-# One: the levels' engines take a core each already, and each process starts vl-convert's runtime.
-DRAWING_PROCESSES = 1
+CLOSE_TIMEOUT_S = 30  # for the chart process to end once its input is closed
 LEVEL_TITLES = {Level.ENTERPRISE: "Enterprises", Level.ORGANIZATION: "Organizations"}
 # The smallest chart there is: drawn first, to start vl-convert's runtime.
 _FIRST = {
@@ -135,17 +139,17 @@ def render_svg(spec: dict[str, Any]) -> str:
 
 
 class Drawing:
-    """Charts handed in one by one (by any thread), drawn by `pool`; `drawn` waits for them all."""
+    """Charts handed in one by one (by any thread), drawn by `process`; `drawn` waits for them all."""
 
-    def __init__(self, pool: Executor, cover: story.Coverage | None) -> None:
-        self._pool = pool
+    def __init__(self, process: ChartProcess, cover: story.Coverage | None) -> None:
+        self._process = process
         self._cover = cover
         self._charts: dict[Future[str], str] = {}
 
     def draw(self, chart: PanelRows) -> None:
         """Start drawing `chart`; a chart without rows is not drawn (the page says why)."""
         if chart.rows:
-            self._charts[self._pool.submit(render_svg, vega_lite_spec(chart, self._cover))] = chart.key
+            self._charts[self._process.submit(vega_lite_spec(chart, self._cover))] = chart.key
 
     def drawn(self, on_chart: Callable[[], None] = lambda: None) -> dict[str, str]:
         """Each drawn chart's SVG by its key, `on_chart` called as each is done."""
@@ -156,17 +160,80 @@ class Drawing:
         return svgs
 
 
+class ChartProcess:
+    """vl-convert in a child process (this module run with -m): a spec a line in, its SVG a line
+    out, in order. Not multiprocessing: its spawned children import the caller's main script."""
+
+    def __init__(self) -> None:
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        self._lock = threading.Lock()  # one writer at a time, its future queued first
+        self._waiting: deque[Future[str]] = deque()  # in the order the specs were written
+        # Its replies are read as they come: a full pipe would stop it reading the next spec.
+        self._reader = threading.Thread(target=self._read, name="chart-replies", daemon=True)
+        self._reader.start()
+
+    def submit(self, spec: dict[str, Any]) -> Future[str]:
+        future: Future[str] = Future()
+        line = json.dumps(spec) + "\n"
+        with self._lock:
+            if self._child.stdin is None or self._child.stdin.closed:
+                raise ArchiveError("the chart process is closed")
+            self._waiting.append(future)
+            self._child.stdin.write(line)
+            self._child.stdin.flush()
+        return future
+
+    def _read(self) -> None:
+        # Not under the lock: a writer holds it while the pipe to the child is full.
+        assert self._child.stdout is not None
+        for line in self._child.stdout:
+            self._waiting.popleft().set_result(json.loads(line))
+        status = self._child.wait()
+        ended = ArchiveError(f"the chart process ended (exit status {status}); its error is above")
+        while self._waiting:
+            self._waiting.popleft().set_exception(ended)
+
+    def close(self, abort: bool = False) -> None:
+        """Let the child finish what it was given, or with `abort` stop it at once."""
+        if abort:
+            self._child.kill()
+        with self._lock, suppress(BrokenPipeError):  # the child may be gone already
+            if self._child.stdin is not None:
+                self._child.stdin.close()
+        try:
+            self._child.wait(timeout=CLOSE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._child.kill()
+        self._reader.join()
+
+
 @contextmanager
-def drawing_process() -> Iterator[Executor]:
+def drawing_process() -> Iterator[ChartProcess]:
     """A process of its own for the charts, its runtime started while the archive is read: vl-convert
     holds the GIL while it renders, which would stall the threads reading the archive."""
-    # Spawned, not forked: the engines' DuckDB threads may be running.
-    pool = ProcessPoolExecutor(max_workers=DRAWING_PROCESSES, mp_context=multiprocessing.get_context("spawn"))
+    process = ChartProcess()
     try:
         # Its failure (no vl-convert) is the first chart's to report, not this one's.
-        for _ in range(DRAWING_PROCESSES):
-            pool.submit(render_svg, _FIRST)
-        yield pool
-    finally:
-        # A report that fails leaves its charts undrawn.
-        pool.shutdown(cancel_futures=True)
+        process.submit(_FIRST)
+        yield process
+    except BaseException:
+        process.close(abort=True)  # a report that fails leaves its charts undrawn
+        raise
+    process.close()
+
+
+def _serve(specs: TextIO, svgs: TextIO) -> None:
+    """The child's loop: each spec line's SVG as a JSON line, until its input ends."""
+    for line in specs:
+        svgs.write(json.dumps(render_svg(json.loads(line))) + "\n")
+        svgs.flush()
+
+
+if __name__ == "__main__":
+    _serve(sys.stdin, sys.stdout)

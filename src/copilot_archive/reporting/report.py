@@ -45,9 +45,8 @@ def write_report(
     `on_step` is called after each of its REPORT_STEPS steps.
 
     Each level is read by its own engine on its own thread (the levels share no table): most of
-    the time goes to DuckDB reading the files' schemas, one core each. The charts are drawn in a
-    spawned process (charts.py), so a script that calls this needs multiprocessing's
-    `if __name__ == "__main__":` guard, as the CLI's entry point has."""
+    the time goes to DuckDB reading the files' schemas, one core each; the charts are drawn in a
+    process of their own (charts.py) meanwhile."""
     root = require_archive(archive, prefix)
     target = Path(out) if out else root / DEFAULT_NAME
     step = _serialised(on_step)
