@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from copilot_archive.querying.query import LocalQueryEngine
-from copilot_archive.reporting.report import REPORT_PANELS, point_label, write_report
+from copilot_archive.reporting.charts import point_label
+from copilot_archive.reporting.report import REPORT_PANELS, write_report
 from tests.conftest import CANARY_TOKEN, served_lines
 from tests.integration.test_seats import served_pages
 from tests.sql_fixtures import days
@@ -39,7 +40,7 @@ ORGANIZATION = "octo-org"
 # Seats cannot be backfilled: snapshots taken as if on these days (the simulator's clock moved back).
 SNAPSHOT_DAYS = (date(2025, 11, 30), date(2025, 12, 16))
 # GitHub's list prices, USD per seat and month ("About billing for GitHub Copilot"): the CLI's
-# index command prices seats at them (it does not read the SEAT_PRICES setting).
+# index command prices seats at them while SEAT_PRICES is unset, as it is here.
 SEAT_PRICES = {"business": 19.0, "enterprise": 39.0}
 ARCHIVED = ("users-1-day", "enterprise-1-day", "user-teams-1-day")
 # Every 1-day report of an enterprise has a report-day in report_status, archived or not.

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from copilot_archive.reporting.charts import PALETTE, vega_lite_spec
 from copilot_archive.reporting.panels import PANELS
-from copilot_archive.reporting.report import PALETTE, panel_rows, vega_lite_spec
+from copilot_archive.reporting.sections import panel_rows
 
 PANEL = {panel.key: panel for panel in PANELS}
 WEEKS = [date(2026, 1, 5) + timedelta(weeks=n) for n in range(3)]
@@ -51,6 +52,6 @@ def test_a_rate_beyond_the_palette_names_the_series_it_leaves_out():
 
 
 def _scope() -> Any:
-    from copilot_archive.reporting.report import ReportScope
+    from copilot_archive.reporting.sections import ReportScope
 
     return ReportScope()

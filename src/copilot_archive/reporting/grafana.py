@@ -27,7 +27,7 @@ from grafana_foundation_sdk.models.athena import FormatOptions
 from sqlglot import exp
 
 from ..core.reports import Level
-from .panels import PANELS, STATUS_COLOURS, STATUSES, Panel, Unit
+from .panels import DASHBOARD_SEAT_PANELS, PANELS, STATUS_COLOURS, STATUSES, Panel, line_panel
 
 ATHENA_PLUGIN = "grafana-athena-datasource"
 # The import prompt's input: Grafana puts the picked data source's uid wherever this appears.
@@ -102,66 +102,10 @@ def level_select(panel: Panel) -> str:
     return f"{enterprise} UNION ALL {organization}"
 
 
-def _line(
-    key: str,
-    title: str,
-    view: str,
-    unit: Unit,
-    value_title: str,
-    series_title: str,
-    period: str,
-    template: str,
-) -> Panel:
-    return Panel(
-        key=key,
-        title=title,
-        view=view,
-        kind="line",
-        unit=unit,
-        period_title={"day": "Day", "week_start": "Week (starting Monday)"}.get(period, "Month"),
-        value_title=value_title,
-        series_title=series_title,
-        day_column=period,
-        template=template,
-    )
-
-
-# The report's seat and team panels, at the level the variable picks.
+# The seat panels (panels.py) and the teams' trends, at the level the variable picks.
 SEAT_AND_TEAM_PANELS: tuple[Panel, ...] = (
-    _line(
-        "seat-share",
-        "Active users as a share of seats, per day",
-        "seats_daily",
-        "ratio",
-        "Seat holders active that day (% of seats)",
-        "Scope",
-        "day",
-        "SELECT day AS period, enterprise AS series, active_share AS value "
-        "FROM seats_daily WHERE {days} AND {enterprises}",
-    ),
-    _line(
-        "inactive-seats",
-        "Inactive seats (no activity in 30 days), per day",
-        "inactive_seats",
-        "seats",
-        "Seats",
-        "Scope",
-        "day",
-        "SELECT day AS period, enterprise AS series, count(*) AS value "
-        "FROM inactive_seats WHERE {days} AND {enterprises} GROUP BY day, enterprise",
-    ),
-    _line(
-        "inactive-seat-cost",
-        "Monthly cost of the inactive seats, per day",
-        "inactive_seats",
-        "usd",
-        "USD a month (the seats' plan prices)",
-        "Scope",
-        "day",
-        "SELECT day AS period, enterprise AS series, sum(monthly_price_usd) AS value "
-        "FROM inactive_seats WHERE {days} AND {enterprises} GROUP BY day, enterprise",
-    ),
-    _line(
+    *DASHBOARD_SEAT_PANELS,
+    line_panel(
         "team-active-users",
         "Active users per team, per week",
         "team_active_users_weekly",
@@ -172,7 +116,7 @@ SEAT_AND_TEAM_PANELS: tuple[Panel, ...] = (
         "SELECT week_start AS period, concat(enterprise, ' / ', team_slug) AS series, "
         "active_users AS value FROM team_active_users_weekly WHERE {days} AND {enterprises}",
     ),
-    _line(
+    line_panel(
         "team-ai-credits",
         "AI credits per team, per month",
         "team_ai_credits_monthly",
@@ -187,7 +131,7 @@ SEAT_AND_TEAM_PANELS: tuple[Panel, ...] = (
 ORGANIZATION_FILTER = "organization IN (${organization:sqlstring})"
 # Organizations side by side whatever the level: the organizations variable picks them.
 ORGANIZATION_PANELS: tuple[Panel, ...] = (
-    _line(
+    line_panel(
         "organization-active-users",
         "Active users per organization, per month",
         "org_active_users_monthly",

@@ -1,4 +1,4 @@
-"""The panels the report and the Grafana dashboard both draw: a title, units, and SQL over a shipped view.
+"""The panels the report and the Grafana dashboard draw: a title, units, and SQL over a shipped view.
 
 Every panel's SQL reads one view from athena/views (never a copy of its SQL) and answers three
 columns: `period` (a date), `series` (text) and `value`. The filters are left as two holes so
@@ -49,6 +49,31 @@ def _active_users(key: str, view: str, period: str, title: str, period_title: st
         day_column=period,
         template=f"SELECT {period} AS period, enterprise AS series, active_users AS value "
         f"FROM {view} WHERE {{days}} AND {{enterprises}}",
+    )
+
+
+def line_panel(
+    key: str,
+    title: str,
+    view: str,
+    unit: Unit,
+    value_title: str,
+    series_title: str,
+    period: str,
+    template: str,
+) -> Panel:
+    """A line panel whose x axis is the view's `period` column: a day, a Monday, or a month."""
+    return Panel(
+        key=key,
+        title=title,
+        view=view,
+        kind="line",
+        unit=unit,
+        period_title={"day": "Day", "week_start": "Week (starting Monday)"}.get(period, "Month"),
+        value_title=value_title,
+        series_title=series_title,
+        day_column=period,
+        template=template,
     )
 
 
@@ -151,3 +176,67 @@ PANELS: tuple[Panel, ...] = (
         "FROM report_status WHERE {days} AND {enterprises}",
     ),
 )
+
+
+# ---- seats: adoption over the seats GitHub bills, beside the usage panels -------------------
+
+SEAT_SHARE_DAILY = line_panel(
+    "seat-share-daily",
+    "Active users as a share of seats, per seat snapshot day",
+    "seats_daily",
+    "ratio",
+    "Seat holders active that day (% of seats)",
+    "Scope",
+    "day",
+    "SELECT day AS period, enterprise AS series, active_share AS value "
+    "FROM seats_daily WHERE {days} AND {enterprises}",
+)
+SEAT_SHARE_MONTHLY = line_panel(
+    "seat-share-monthly",
+    "Active users as a share of seats, per month",
+    "seat_cost_monthly",
+    "ratio",
+    "Seat holders active in the month (% of seats)",
+    "Scope",
+    "month",
+    "SELECT month AS period, enterprise AS series, "
+    "CAST(active_users AS double) / nullif(seats, 0) AS value "
+    "FROM seat_cost_monthly WHERE {days} AND {enterprises}",
+)
+AI_CREDITS_MONTHLY = line_panel(
+    "ai-credits-monthly",
+    "AI credits used per month (a metrics signal, not a bill)",
+    "ai_credits_monthly",
+    "credits",
+    "AI credits",
+    "Scope",
+    "month",
+    "SELECT month AS period, enterprise AS series, sum(ai_credits) AS value "
+    "FROM ai_credits_monthly WHERE {days} AND {enterprises} GROUP BY month, enterprise",
+)
+INACTIVE_SEATS = line_panel(
+    "inactive-seats",
+    "Inactive seats (no activity in 30 days), per day",
+    "inactive_seats",
+    "seats",
+    "Seats",
+    "Scope",
+    "day",
+    "SELECT day AS period, enterprise AS series, count(*) AS value "
+    "FROM inactive_seats WHERE {days} AND {enterprises} GROUP BY day, enterprise",
+)
+INACTIVE_SEAT_COST = line_panel(
+    "inactive-seat-cost",
+    "Monthly cost of the inactive seats, per day",
+    "inactive_seats",
+    "usd",
+    "USD a month (the seats' plan prices)",
+    "Scope",
+    "day",
+    "SELECT day AS period, enterprise AS series, sum(monthly_price_usd) AS value "
+    "FROM inactive_seats WHERE {days} AND {enterprises} GROUP BY day, enterprise",
+)
+# The report's adoption table has the inactive seats' figures: its charts are the shares' and
+# the credits' trends. The dashboard has no such table: it draws the inactive seats instead.
+REPORT_SEAT_PANELS: tuple[Panel, ...] = (SEAT_SHARE_DAILY, SEAT_SHARE_MONTHLY, AI_CREDITS_MONTHLY)
+DASHBOARD_SEAT_PANELS: tuple[Panel, ...] = (SEAT_SHARE_DAILY, INACTIVE_SEATS, INACTIVE_SEAT_COST)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +22,22 @@ TOP_TEAMS = 10
 TEAM_SEAT_THRESHOLD = 5
 DAILY_REPORTS = tuple(report.value for report in Report if report.is_daily)
 Where = Callable[[Level, str], str]  # (level, date column) -> the predicate of the days and scopes asked
+# What a level's figures read, a name per query: the scopes and coverage, adoption, teams, health.
+# The report computes what they read once (sections.py): a table named here keeps every column, a
+# table read through views only keeps the columns they name, so a query on a table says so here.
+READS = (
+    "index_status",
+    "index_status",
+    "seats_daily",
+    "seat_cost_monthly",
+    "active_users_weekly",
+    "inactive_seats",
+    "ai_credits_monthly",
+    "team_active_users_monthly",
+    "team_acceptance_daily",
+    "seat_daily",
+    "report_status",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +188,10 @@ def coverage(engine: LocalQueryEngine, levels: Iterable[Level], where: Where) ->
     return Coverage(min(first for first, _ in ends), max(last for _, last in ends))
 
 
-def adoption(engine: LocalQueryEngine, level: Level, where: Where, cover: Coverage) -> list[Adoption]:
+def adoption(
+    engine: LocalQueryEngine, level: Level, where: Where, cover: Coverage, slugs: Sequence[str]
+) -> list[Adoption]:
+    """A row per scope of `slugs` (the level's scopes for the selection)."""
     column, name, views = level.value, level.table_name, views_at(engine, level)
     found: dict[str, dict[str, Any]] = defaultdict(dict)
 
@@ -237,7 +256,7 @@ def adoption(engine: LocalQueryEngine, level: Level, where: Where, cover: Covera
                 found[slug].update(
                     credits_month=month, ai_credits=credits, credits_partial=cover.partial(month, "month")
                 )
-    return [Adoption(level, slug, **found.get(slug, {})) for slug in scopes(engine, level, where)]
+    return [Adoption(level, slug, **found.get(slug, {})) for slug in slugs]
 
 
 def teams(engine: LocalQueryEngine, level: Level, where: Where, cover: Coverage) -> Teams | None:
