@@ -713,6 +713,18 @@ def _json_texts(values: pa.Array, escapes: bool, nested: bool = False) -> pa.Arr
     return None
 
 
+def _nested_names(kind: pa.DataType, depth: int = 0) -> set[str]:
+    """The field names of the objects within `kind` below its own level (lists looked into)."""
+    if pa.types.is_list(kind):
+        return _nested_names(kind.value_type, depth)
+    if not pa.types.is_struct(kind):
+        return set()
+    names = {child.name for child in kind} if depth else set()
+    for child in kind:
+        names |= _nested_names(child.type, depth + 1)
+    return names
+
+
 def _joined(pieces: list[pa.Array]) -> pa.Array:
     """The non-null `pieces` of each row joined by commas ("" where all are null). Not
     binary_join_element_wise's null_handling="skip": pyarrow 26 drops the rows where every
@@ -1097,11 +1109,12 @@ class _VectorPath:
         assert plan.user is not None
         pieces = []
         lines_to_read: set[int] = set()
+        nested = _nested_names(top.type)  # keys of the objects below the top, in any line parsed
         for key in plan.user.unknown:
             texts = _json_texts(top.field(key), plan.escapes, nested=True)
             if texts is None:
                 return None
-            lines_to_read |= self._unverified(started, kept, key, texts)
+            lines_to_read |= self._unverified(started, kept, key, texts, key in nested)
             pieces.append(pc.binary_join_element_wise(_key_text(key), texts, ""))
         extra = _object_or_null(pieces)
         with_nulls = {line for line, _, _ in nulls}
@@ -1116,13 +1129,17 @@ class _VectorPath:
         return pa.array(texts_by_row, pa.string())
 
     @staticmethod
-    def _unverified(started: _Started, kept: list[int], key: str, texts: pa.Array) -> set[int]:
+    def _unverified(
+        started: _Started, kept: list[int], key: str, texts: pa.Array, named_below: bool
+    ) -> set[int]:
         """The rows whose text of `key`'s value (`texts`, a candidate) may not be the one the line
-        holds. It is when the line mentions the key once, spelled `"key":` (the plan checked that
-        no key of the block is escaped), right before that text: then the mention is the line's
-        top-level key and the text its value, as the line path keeps it (a JSON value is no prefix
-        of another; an int column's values are ints, written alike). A line without a value must
-        not mention the key (an explicit null, or the key inside another field)."""
+        holds. It is when the line's last mention of the key, spelled `"key":` (the plan checked
+        that no key of the block is escaped), is right before that text, and it is the line's
+        top-level key: it is when no object below the top has the key (`named_below` false: the
+        parse saw every key of the lines), else when the line mentions it once. (A string value
+        "key" is followed by no colon; a JSON value is no prefix of another; an int column's
+        values are ints, written alike.) A line without a value must not mention the key (an
+        explicit null)."""
         block, bounds = started.block, started.bounds
         quoted = b'"' + key.encode() + b'"'
         unverified = set()
@@ -1135,7 +1152,7 @@ class _VectorPath:
                     unverified.add(i)
             elif (
                 at < 0
-                or find(quoted, start, at) >= 0
+                or (named_below and find(quoted, start, at) >= 0)
                 or not startswith(b":" + text.encode(), at + len(quoted))
             ):
                 unverified.add(i)
