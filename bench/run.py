@@ -394,6 +394,11 @@ def print_curated_vs_raw(result: dict[str, Any]) -> None:
             f"{row['ratio']:>11.4%}"
         )
     total = result["total"]
+    for row in result.get("views_not_measured", ()):
+        print(
+            f"{row['view']:24} not measured: the bench archives no "
+            + ", ".join(row["raw_sources_not_archived"])
+        )
     print("-" * len(header))
     print(
         f"{'all views':24} {'':28} {total['curated_bytes'] / 1e6:>11.2f} "
