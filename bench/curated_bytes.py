@@ -211,10 +211,11 @@ def measure(root: Path, scale: float) -> dict[str, Any]:
         curated_bytes = sum(curated[t]["column_bytes"].get(c, 0) for t, cols in read.items() for c in cols)
         whole_files = sum(curated[t]["file_bytes"] for t in read)
         sources = sorted({raw_source(t) for t in read})
-        if any(not raw[s]["bytes"] for s in sources):  # seats and billing: not archived here
-            not_measured.append(
-                {"view": name, "raw_sources_not_archived": [s for s in sources if not raw[s]["bytes"]]}
-            )
+        if not sources:  # a view of constants (language_names): nothing read either way
+            continue
+        missing = [s for s in sources if s not in raw]
+        if missing:  # seats and billing: not archived here
+            not_measured.append({"view": name, "raw_sources_not_archived": missing})
             continue
         raw_bytes = sum(raw[s]["bytes"] for s in sources)
         views.append(
@@ -249,7 +250,7 @@ def measure(root: Path, scale: float) -> dict[str, Any]:
                     "files": v["files"],
                     "bytes": round(v["file_bytes"] * scale),
                     "whole_file_ratio": (
-                        v["file_bytes"] / raw[raw_source(t)]["bytes"] if raw[raw_source(t)]["bytes"] else None
+                        v["file_bytes"] / raw[raw_source(t)]["bytes"] if raw_source(t) in raw else None
                     ),
                 }
                 for t, v in curated.items()
