@@ -601,6 +601,11 @@ def _key_text(key: str) -> str:
     return _EXTRA_JSON.encode(key) + ":"
 
 
+def _plainly_spelled(key: str) -> bool:
+    """Whether the encoder writes `key` as it is: the bytes' `"key"` is then the key itself."""
+    return _key_text(key) == f'"{key}":'
+
+
 def _text(raw: msgspec.Raw) -> str:
     """A value's JSON text as the line path's encoder writes it."""
     text = str(raw, "utf-8")
@@ -691,7 +696,7 @@ def _json_texts(values: pa.Array, escapes: bool, nested: bool = False) -> pa.Arr
         pieces = []
         for child in kind:
             texts = _json_texts(pc.struct_field(values, child.name), escapes, nested)
-            if texts is None or _key_text(child.name) != f'"{child.name}":':
+            if texts is None or not _plainly_spelled(child.name):
                 return None
             pieces.append(pc.binary_join_element_wise(_key_text(child.name), texts, ""))
         if not pieces:
@@ -1084,12 +1089,12 @@ class _VectorPath:
                 given_type, expected_type = given_type.value_type, expected_type.value_type
             if given_type == expected_type or not (part := _untyped(shape, given_type, expected_type)):
                 continue
-            if plain_keys and not part.objects and all(_key_text(k) == f'"{k}":' for k in part.unknown):
+            if plain_keys and not part.objects and all(map(_plainly_spelled, part.unknown)):
                 vectorised[table.name] = part
             else:
                 per_line.append((table, name, part))
         user = _untyped(self.user_shape, given_top, expected_top)
-        if user is not None and not all(_key_text(k) == f'"{k}":' for k in user.unknown):
+        if user is not None and not all(map(_plainly_spelled, user.unknown)):
             plain_keys = False
         return _ExtraPlan(user, vectorised, per_line, block, escapes, plain_keys)
 
@@ -1220,29 +1225,10 @@ class _VectorPath:
             pairs.sort(key=_first)
             return "{" + ",".join([text for _, text in pairs]) + "}" if pairs else None
 
-        if decoder is not None and not objects and not per_line and not surrogates:
-            # The common case (GitHub added fields at the top level): one decode a line, that is all.
-            decode = decoder.decode
-            for i, line in numbered:
-                if i in odd:
-                    continue
-                try:
-                    values = astuple(decode(view[bounds[line] : bounds[line + 1]]))
-                    texts = [
-                        name + _text(v) for name, v in zip(names, values, strict=False) if v is not unset
-                    ]
-                except (msgspec.DecodeError, ValueError, TypeError, RecursionError):
-                    odd.add(i)  # as below
-                    continue
-                if line in null_elements:
-                    user_extras.append(user_extra(line, values))
-                else:
-                    user_extras.append("{" + ",".join(texts) + "}" if texts else None)
-            return per_table
         for i, line in numbered:
             if i in odd:
                 continue
-            values = ()
+            values: tuple[Any, ...] = ()
             if decoder is not None:
                 raw = view[bounds[line] : bounds[line + 1]]
                 try:
