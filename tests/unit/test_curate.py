@@ -448,6 +448,9 @@ ODD_USER_LINES = {
     "an int for a double": line(with_field("ai_credits_used", 4)),
     "a huge int for a double": line(with_field("ai_credits_used", 10**30)),
     "a count too large for bigint": line(with_field("loc_added_sum", 2**63)),
+    "the largest bigint": line(with_field("loc_added_sum", 2**63 - 1)),
+    "a count beyond uint64": line(with_field("loc_added_sum", 2**64 + 5)),
+    "a count beyond a double's integers": line(with_field("loc_added_sum", 2**53 + 1)),
     "a phase number too large for int": line(with_field("ai_adoption_phase.phase_number", 2**31)),
     "the largest phase number": line(with_field("ai_adoption_phase.phase_number", 2**31 - 1)),
     "NaN": line(with_field("ai_credits_used", 0.0)).replace(
@@ -488,6 +491,34 @@ ODD_USER_LINES = {
     "an unknown huge int": line(with_field("brand_new_count", 10**30)),
     "an unknown emoji": line(with_field("brand_new", "\U0001f600")),
     "an unknown NaN": line(with_field("brand_new", 0)).replace(b'"brand_new":0', b'"brand_new":NaN'),
+    # A line's one misfit is written by Arrow (null in its column, its text in its row's extra).
+    "a negative count beside an unknown field": line(
+        with_field("loc_added_sum", -1, with_field("brand_new", 7))
+    ),
+    "a negative element count beside an unknown element field": line(
+        with_field(
+            "totals_by_model_feature[1].loc_added_sum", -2, with_field("totals_by_model_feature[1].zz", "x")
+        )
+    ),
+    "a fraction in a later element": line(with_field("totals_by_language_feature[2].loc_added_sum", 0.5)),
+    "a negative count in totals_by_cli": line(
+        with_field("totals_by_cli", {"prompt_count": -4, "brand_new": 1})
+    ),
+    "a huge negative count": line(with_field("loc_added_sum", -(2**70))),
+    "a negative count as an untidy number": line(with_field("loc_added_sum", 123456789)).replace(
+        b"123456789", b"-1.50E1"
+    ),
+    # ...and the line path writes a line with more.
+    "two misfits on a line": line(
+        with_field("loc_added_sum", -1, with_field("totals_by_ide[0].loc_added_sum", 2.5))
+    ),
+    "a misfit beside a null element": line(
+        with_field("loc_added_sum", -1, with_field("totals_by_feature", [None, {"feature": "chat"}]))
+    ),
+    "a negative parent key": line(with_field("user_id", -1)),
+    "a count of minus infinity": line(with_field("loc_added_sum", 123456789)).replace(
+        b"123456789", b"-1e999"
+    ),
 }
 
 
@@ -495,6 +526,17 @@ ODD_USER_LINES = {
 # other odd line that is one JSON object is left to the line path within Arrow's block, and a
 # line that is not one object each sends its block to the line path.
 TAKEN_BY_ARROW = {
+    "a negative count",
+    "a negative element count",
+    "a negative double",
+    "a fraction for a count",
+    "a negative count beside an unknown field",
+    "a negative element count beside an unknown element field",
+    "a fraction in a later element",
+    "a negative count in totals_by_cli",
+    "a huge negative count",
+    "a count beyond uint64",
+    "a negative count as an untidy number",
     "an unknown field",
     "an unknown nested field",
     "an unknown breakdown",
@@ -542,7 +584,7 @@ def test_a_last_block_left_to_the_line_path_keeps_its_rows_after_the_held_ones()
 def test_lines_left_to_the_line_path_keep_their_place_among_arrows_rows():
     odd = [
         ODD_USER_LINES[name]
-        for name in ("a count as a string", "an unknown field", "a negative element count")
+        for name in ("a count as a string", "an unknown field", "a count too large for bigint")
     ]
     lines = [line(r) for r in user_records()[:6]]
     lines[1:1], lines[5:5] = odd[:2], odd[2:]

@@ -37,6 +37,7 @@ only when a line of it is not one JSON object (a blank line, two objects on a li
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
 import json
 import math
@@ -452,10 +453,12 @@ _OBJECT_BREAKDOWNS = frozenset({"totals_by_cli", "totals_by_copilot_app"})
 # Integer columns are parsed as doubles and checked before the cast, as `_fit_integer` checks: a
 # fraction or a number beyond int64 is then a value that does not fit (its line goes to the line
 # path), not a refusal of the whole parse found one parse at a time. A double holds every
-# integer up to 2**53 exactly; a line with a larger one is left to the line path to decide.
+# integer up to 2**53 exactly, but 2**53 is also the double of 2**53 + 1: a line with one from
+# 2**53 on is left to the line path to decide.
 _PARSE_TYPES: Mapping[str, pa.DataType] = {**ARROW_TYPES, "int": pa.float64(), "bigint": pa.float64()}
-_EXACT_INTEGER = 2**53
+_EXACT_INTEGER = 2**53 - 1
 _INT32_MAX = 2**31 - 1
+_BIGINT_BEYOND = float(2**63)  # the double of the ints from about 2**63 - 512 to 2**63 + 1024
 
 
 # Lines Arrow refused are looked for in pieces of this many lines.
@@ -519,17 +522,21 @@ def _parse_fields(table: CuratedTable, spec: _Spec) -> list[pa.Field]:
     return fields
 
 
-def _fitting(values: pa.Array, column: Column) -> tuple[pa.Array, pa.Array | None]:
-    """`values` typed for `column`, and where one does not fit as `_FITS` says (None: all fit).
+def _fitting(values: pa.Array, column: Column) -> tuple[pa.Array, pa.Array | None, pa.Array | None]:
+    """`values` typed for `column` (null where one does not fit), where one does not fit as
+    `_FITS` says (None: all fit), and of those where the line path must decide (None: none).
 
     The parse already refused strings and booleans for numbers (and the reverse); what is left to
-    check: no negative number, no NaN or Infinity, and for integers no fraction and the range.
+    check: no negative number, no NaN or Infinity, and for integers no fraction and the range. A
+    finite negative number, a fraction for an integer and an int beyond int32 are misfits on the
+    line path too, as is a bigint whose double is above 2**63; one from 2**53 to 2**63 (a double
+    may hold it inexactly) and a number beyond any double (Infinity here) are the line path's to decide.
     """
     if column.type not in ("bigint", "int", "double"):
-        return values, None
+        return values, None, None
     target = ARROW_TYPES[column.type]
     if values.null_count == len(values):
-        return values.cast(target), None
+        return values.cast(target), None, None
     if column.type != "double":
         # Most blocks: every count fits. Two calls tell (the range, then a cast refusing a
         # fraction) where the checks below take eight.
@@ -537,19 +544,21 @@ def _fitting(values: pa.Array, column: Column) -> tuple[pa.Array, pa.Array | Non
         bounds = pc.min_max(values)
         if bounds["min"].as_py() >= 0 and bounds["max"].as_py() <= high:
             try:
-                return values.cast(target), None
+                return values.cast(target), None, None
             except pa.ArrowInvalid:
                 pass  # a fraction: found row by row below
-    bad = pc.less(values, 0)
-    if column.type == "double":
-        bad = pc.or_(bad, pc.invert(pc.is_finite(values)))
-    else:
+    undecided = pc.invert(pc.is_finite(values))
+    bad = pc.or_(pc.less(values, 0), undecided)
+    if column.type != "double":
         high = _INT32_MAX if column.type == "int" else _EXACT_INTEGER
-        bad = pc.or_(bad, pc.or_(pc.greater(values, high), pc.not_equal(pc.floor(values), values)))
+        beyond = pc.greater(values, high)
+        bad = pc.or_(bad, pc.or_(beyond, pc.not_equal(pc.floor(values), values)))
+        if column.type == "bigint":  # a double above 2**63 is an int above int64's range
+            undecided = pc.or_(undecided, pc.and_(beyond, pc.less_equal(values, _BIGINT_BEYOND)))
     if not pc.any(bad).as_py():
-        return values.cast(target), None
-    # The rows that do not fit go to the line path: their value is never written from here.
-    return pc.if_else(bad, pa.scalar(0, values.type), values).cast(target), bad
+        return values.cast(target), None, None
+    typed = pc.if_else(bad, pa.scalar(None, values.type), values).cast(target)
+    return typed, bad, (undecided if pc.any(undecided).as_py() else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -774,6 +783,47 @@ def _with_extra(batch: pa.RecordBatch, extra: pa.Array) -> pa.RecordBatch:
 
 
 @dataclass(frozen=True, slots=True)
+class _Misfit:
+    """A value that does not fit its column, on a line Arrow curates: null in the column and
+    kept in its row's `extra` under its key as `text`, as the line path keeps it."""
+
+    line: int  # in the block's kept lines
+    table: CuratedTable
+    key: str
+    row: int  # in the table's rows of the block, before the lines left to the line path go
+    text: str
+
+
+def _value_text(line: memoryview, path: tuple[str] | tuple[str, str] | tuple[str, int, str]) -> str | None:
+    """The text (as the line path's encoder writes it) of the value at `path` in `line`: a
+    top-level key, an object's key, or a list's element (its index) and its key. None where the
+    line does not hold it so (it is then the line path's)."""
+    try:
+        value = msgspec.structs.astuple(_fields_decoder(path[:1]).decode(line))[0]
+        if len(path) == 2:
+            value = _FIELDS.decode(value)[path[1]]
+        elif len(path) == 3:
+            value = _ELEMENTS.decode(value)[path[1]][path[2]]  # type: ignore[index]
+        return _text(value)
+    except (msgspec.DecodeError, ValueError, TypeError, KeyError, IndexError, RecursionError):
+        return None
+
+
+def _with_misfit(batch: pa.RecordBatch, misfit: _Misfit, kept_rows: pa.Array | None) -> pa.RecordBatch:
+    """`batch` (its rows those `kept_rows` kept) with the misfit's value in its row's extra,
+    among the other fields there in name order."""
+    at = misfit.row if kept_rows is None else pc.sum(kept_rows.slice(0, misfit.row)).as_py() or 0
+    extras = batch.column("extra")
+    given = extras[at].as_py()
+    fields = {key: str(raw, "utf-8") for key, raw in _FIELDS.decode(given).items()} if given else {}
+    fields[misfit.key] = misfit.text
+    text = _object_text([_key_text(key) + fields[key] for key in sorted(fields)])
+    return _with_extra(
+        batch, pa.concat_arrays([extras.slice(0, at), pa.array([text], pa.string()), extras.slice(at + 1)])
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class _ExtraPlan:
     """Where a block's `extra` comes from, the block's untyped fields being known (`_untyped`):
     the user's own level read line by line (`user`, None: nothing to keep there), the breakdowns
@@ -809,6 +859,8 @@ class _Curated:
     null_elements: list[tuple[int, CuratedTable]]
     # Fields of the block's lines that no column types (`_inferred`)
     unknown_fields: frozenset[str] = frozenset()
+    # (number, table, key) of each value that did not fit its column in the lines curated here
+    misfits: list[tuple[int, CuratedTable, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -898,8 +950,9 @@ class _VectorPath:
         out: dict[str, list[pa.RecordBatch]] = {t.name: [] for t in (USER_DAILY, *self.breakdowns)}
         left = set(unparsed)
         nulls: list[tuple[int, int, CuratedTable]] = []
+        misfits: list[tuple[int, CuratedTable, str]] = []
         kept = [i for i in range(lines) if i not in left] if left else list(range(lines))
-        left.update(self._piece(started, kept, parsed, first, part, out, nulls))
+        left.update(self._piece(started, kept, parsed, first, part, out, nulls, misfits))
         batches = [
             (table, batch[0] if len(batch) == 1 else pa.concat_batches(batch))
             for table in (USER_DAILY, *self.breakdowns)
@@ -914,6 +967,7 @@ class _VectorPath:
             [(first + i, block[bounds[i] : bounds[i + 1]].rstrip(b"\n")) for i in sorted(left)],
             [(first + i, table) for i, _, table in nulls if i not in left],
             unknown,
+            [(first + i, table, key) for i, table, key in misfits],
         )
 
     def _parse_refused(self, started: _Started, refusal: pa.ArrowInvalid) -> tuple[pa.Table, list[int]]:
@@ -1010,8 +1064,10 @@ class _VectorPath:
         part: int,
         out: dict[str, list[pa.RecordBatch]],
         nulls: list[tuple[int, int, CuratedTable]],
+        misfit_warnings: list[tuple[int, CuratedTable, str]],
     ) -> set[int]:
-        """Add the rows of the `kept` lines (`parsed`) to `out`; return the lines left to the line path."""
+        """Add the rows of the `kept` lines (`parsed`) to `out`, and the misfits written there to
+        `misfit_warnings` (line, table, key); return the lines left to the line path."""
         before = len(nulls)
         top: pa.StructArray = parsed.to_struct_array().combine_chunks()
         # A missing or null day is kept in extra by the line path, as is another day.
@@ -1019,9 +1075,11 @@ class _VectorPath:
             pc.indices_nonzero(pc.fill_null(pc.not_equal(top.field("day"), self.day), True)).to_pylist()
         )
         numbers = pa.array([first + i for i in kept], pa.int64())
-        user, bad = self._batch(USER_DAILY, top, None, numbers, part, {})
-        if bad is not None:
-            odd.update(pc.indices_nonzero(bad).to_pylist())
+        user, undecided, user_misfits = self._batch(USER_DAILY, top, None, numbers, part, {})
+        if undecided is not None:
+            odd.update(pc.indices_nonzero(undecided).to_pylist())
+        # Each misfit value: (its line, table, key, row); a line's own extra says where it is.
+        found = [(i, USER_DAILY, key, i) for key, misfit_rows in user_misfits for i in misfit_rows]
         # Breakdown rows carry the typed key of their user's row.
         key = {name: user.column(name) for name in _PARENT_KEY}
         made = [(USER_DAILY, user, None)]
@@ -1038,15 +1096,19 @@ class _VectorPath:
                 if elements.null_count:  # a null element is mistyped, kept in the user's extra
                     where = parents.filter(elements.is_null()).to_pylist()
                     nulls.extend((kept[i], len(made), table) for i in where)
-            batch, bad = self._batch(table, elements, parents, numbers, part, key)
-            if bad is not None:
-                odd.update(parents.filter(bad).to_pylist())
+            batch, undecided, element_misfits = self._batch(table, elements, parents, numbers, part, key)
+            if undecided is not None:
+                odd.update(parents.filter(undecided).to_pylist())
+            for name, misfit_rows in element_misfits:
+                lines = parents.take(pa.array(misfit_rows, pa.int64())).to_pylist()
+                found += [(i, table, name, row) for i, row in zip(lines, misfit_rows, strict=True)]
             if plan is not None and (untyped := plan.vectorised.get(table.name)):
                 if (texts := _vector_extra(elements, untyped.unknown, plan)) is not None:
                     batch = _with_extra(batch, texts)
                 else:  # a value Arrow compute does not write as the line path: read line by line
                     plan.per_line.append((table, table.breakdown or "", untyped))
             made.append((table, batch, parents))
+        misfits = self._misfits(started, kept, found, odd, top, nulls[before:]) if found else []
         extras = None
         user_texts = None
         if plan is not None and plan.plain_keys and plan.user and not plan.user.objects and not plan.per_line:
@@ -1065,9 +1127,50 @@ class _VectorPath:
                 batch = batch.filter(rows)
             if extras is not None and table.name in extras:
                 batch = _with_extra(batch, pa.array(extras[table.name], pa.string()))
+            for misfit in misfits:
+                if misfit.table is table and misfit.line not in odd:  # `_extras` may have found it odd
+                    batch = _with_misfit(batch, misfit, rows)
             if batch.num_rows:
                 out[table.name].append(batch)
+        misfit_warnings.extend((kept[m.line], m.table, m.key) for m in misfits if m.line not in odd)
         return {kept[i] for i in odd}
+
+    def _misfits(
+        self,
+        started: _Started,
+        kept: list[int],
+        found: list[tuple[int, CuratedTable, str, int]],
+        odd: set[int],
+        top: pa.StructArray,
+        nulls: list[tuple[int, int, CuratedTable]],
+    ) -> list[_Misfit]:
+        """The misfits `found` (line, table, key, row) that are written here: a line's only one,
+        on a line without a null element, each with its value's text read from the line's bytes.
+        The lines of the others join `odd`: the line path writes them (rare: GitHub's values fit)."""
+        per_line = collections.Counter(i for i, _, _, _ in found)
+        with_nulls = {line for line, _, _ in nulls}
+        block, bounds = started.block, started.bounds
+        view = memoryview(block)
+        misfits = []
+        for i, table, key, row in found:
+            if i in odd:
+                continue
+            text = None
+            if per_line[i] == 1 and kept[i] not in with_nulls:
+                raw = view[bounds[kept[i]] : bounds[kept[i] + 1]]
+                name = table.breakdown or ""
+                if table is USER_DAILY:
+                    text = _value_text(raw, (key,))
+                elif name in _OBJECT_BREAKDOWNS:
+                    text = _value_text(raw, (name, key))
+                else:  # the row's index among its line's elements
+                    offsets = top.field(name).offsets
+                    text = _value_text(raw, (name, row - (offsets[i].as_py() - offsets[0].as_py()), key))
+            if text is None:
+                odd.add(i)
+            else:
+                misfits.append(_Misfit(i, table, key, row, text))
+        return misfits
 
     def _plan(self, started: _Started, given: pa.Schema) -> _ExtraPlan:
         """Where the `extra` of a block whose parse found fields no table types comes from: a
@@ -1271,12 +1374,16 @@ class _VectorPath:
         numbers: pa.Array,
         part: int,
         key: Mapping[str, pa.Array],
-    ) -> tuple[pa.RecordBatch, pa.Array | None]:
-        """`table`'s rows, one per element of `source`; `parents`: each one's line in the block;
-        and the rows holding a value that does not fit (None: none does)."""
+    ) -> tuple[pa.RecordBatch, pa.Array | None, list[tuple[str, list[int]]]]:
+        """`table`'s rows, one per element of `source`; `parents`: each one's line in the block.
+        Then the rows holding a value the line path must decide (None: none does), and the
+        misfits settled here, null in their column: (key, its rows), a key of the row's own
+        level (a misfit in an object below it, or in the key a breakdown row carries, is the
+        line path's to write)."""
         rows = len(source)
         arrays: list[pa.Array] = []
-        bad: pa.Array | None = None
+        undecided: list[pa.Array] = []
+        misfits = []
         for column in table.columns:
             if column.name == "source_part":
                 values = pa.repeat(pa.scalar(part, pa.int32()), rows)
@@ -1291,15 +1398,24 @@ class _VectorPath:
                 assert parents is not None
                 values = key[column.name].take(parents)
             else:
+                path = source_path(column.name)
                 values = source
-                for name in source_path(column.name):
+                for name in path:
                     values = pc.struct_field(values, name)  # null where an object on the way is
-                values, misfit = _fitting(values, column)
-                if misfit is not None:
-                    misfit = pc.fill_null(misfit, False)
-                    bad = misfit if bad is None else pc.or_(bad, misfit)
+                values, bad, unsure = _fitting(values, column)
+                if bad is not None:
+                    bad = pc.fill_null(bad, False)
+                    if len(path) > 1 or column.name in _PARENT_KEY:
+                        undecided.append(bad)
+                    else:
+                        if unsure is not None:
+                            undecided.append(pc.fill_null(unsure, False))
+                            bad = pc.and_(bad, pc.invert(undecided[-1]))
+                        if found := pc.indices_nonzero(bad).to_pylist():
+                            misfits.append((path[0], found))
             arrays.append(values)
-        return pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(table)), bad
+        batch = pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(table))
+        return batch, functools.reduce(pc.or_, undecided) if undecided else None, misfits
 
 
 class Curator:
@@ -1414,12 +1530,19 @@ class Curator:
         """Hold a block's rows: Arrow's, and those of the lines it left to the line path, in line order."""
         self.lines_left_to_line_path += len(curated.left_to_lines)
         self._untyped |= curated.unknown_fields
-        events: list[tuple[int, bytes | CuratedTable]] = [*curated.left_to_lines, *curated.null_elements]
+        events: list[tuple[int, bytes | CuratedTable | tuple[CuratedTable, str]]] = [
+            *curated.left_to_lines,
+            *curated.null_elements,
+            *((number, (table, name)) for number, table, name in curated.misfits),
+        ]
         # Line by line, so that warnings come in the line path's order (a line is in one list only).
         for number, what in sorted(events, key=lambda event: event[0]):
             self._where = f"{key} line {number}"
             if isinstance(what, bytes):
                 self._user_line(parse_line(what, key, number), part, number)
+            elif isinstance(what, tuple):
+                table, name = what
+                self._mistyped(table, [name])
             else:
                 self._null_element(what)
         batches = dict((table.name, batch) for table, batch in curated.batches)
