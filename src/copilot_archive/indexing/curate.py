@@ -1433,6 +1433,9 @@ class Curator:
         self.batch_lines = batch_lines
         self.tables = tables_for(report)
         self.lines = 0  # non-blank lines curated
+        # Lines of the blocks given to `curate_blocks`, blank ones too: as the archiver counted them
+        # (a last one without its newline is a line). Counted here, where they are split anyway.
+        self.raw_lines = 0
         self.rows: dict[str, int] = {t.name: 0 for t in self.tables}
         self.warnings: list[str] = []
         self.warning_count = 0
@@ -1486,6 +1489,7 @@ class Curator:
                     continue
                 bounds = _line_bounds(block)
                 lines = len(bounds) - 1
+                self.raw_lines += lines
                 started = self._start(block, bounds, pool)
                 if ahead is not None:
                     yield from self._curate_block(*ahead, key, part)

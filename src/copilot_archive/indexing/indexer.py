@@ -59,7 +59,6 @@ from ..core.layout import (
     raw_file_key,
     restated_days_key,
 )
-from ..core.lines import LineCounter
 from ..core.manifest import ArchivedFile, Manifest
 from ..core.observability import logger
 from ..core.privacy import NO_PRIVACY, PrivacySettings
@@ -159,20 +158,19 @@ class IndexSummary:
 
 class _CheckedLines:
     """The lines of a stream in blocks of whole lines, read in chunks (never the whole file),
-    hashed and counted on the way."""
+    hashed and their bytes counted on the way (their lines are counted where they are split:
+    `Curator.raw_lines`)."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self._sha256 = hashlib.sha256()
         self.bytes = 0
-        self._lines = LineCounter()
 
     def __iter__(self) -> Iterator[bytes]:
         pending: list[bytes] = []  # the start of a line the chunks so far have not ended
         while chunk := self._stream.read(READ_CHUNK):
             self._sha256.update(chunk)
             self.bytes += len(chunk)
-            self._lines.feed(chunk)
             end = chunk.rfind(b"\n") + 1
             if not end:
                 pending.append(chunk)  # a line longer than a chunk
@@ -182,9 +180,10 @@ class _CheckedLines:
         if pending:
             yield b"".join(pending)
 
-    def check(self, listed: ArchivedFile) -> None:
-        """ManifestError when what was read is not what the manifest lists."""
-        read = (self.bytes, self._sha256.hexdigest(), self._lines.lines)
+    def check(self, listed: ArchivedFile, lines: int) -> None:
+        """ManifestError when what was read (its `lines` counted by the reader) is not what the
+        manifest lists."""
+        read = (self.bytes, self._sha256.hexdigest(), lines)
         if read != (listed.bytes, listed.sha256, listed.lines):
             raise ManifestError(
                 f"{listed.key}: read {self.bytes} bytes, {read[2]} lines, sha256 {read[1]}; "
@@ -515,11 +514,12 @@ class Indexer:
                 stream = self.storage.open_read(listed.key)
                 try:
                     lines = _CheckedLines(stream)
+                    lines_before = curator.raw_lines
                     # Closed (its read under way ended) before the stream is, whatever happens.
                     with closing(_read_ahead(lines)) as blocks:
                         for batch in curator.curate_blocks(blocks, key=listed.key, part=part):
                             sinks[batch.table.name].write(self._people_hidden(batch))
-                    lines.check(listed)
+                    lines.check(listed, curator.raw_lines - lines_before)
                 finally:
                     stream.close()
             for batch in curator.finish():
