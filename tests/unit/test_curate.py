@@ -594,6 +594,25 @@ def test_lines_left_to_the_line_path_keep_their_place_among_arrows_rows():
     assert [r["source_line"] for r in tables["user_daily"]] == list(range(1, len(lines) + 1))
 
 
+def test_misfits_of_many_lines_of_a_block_and_lines_left_to_the_line_path_keep_their_rows_in_order():
+    records = user_records()[:8]
+    lines = [
+        line(with_field("loc_added_sum", -1, with_field("brand_new", i, records[i])))
+        if i % 2
+        else line(with_field("totals_by_feature[0].loc_added_sum", 0.5 + i, records[i]))
+        for i in range(6)
+    ]
+    lines[2:2] = [ODD_USER_LINES["a count as a string"], line(records[6])]
+    lines[6:6] = [ODD_USER_LINES["two misfits on a line"]]
+    (tables, (_, _, mistyped, *_)), curator = curate_both(Report.USERS_1_DAY, lines, block_lines=len(lines))
+
+    assert (curator.vector_blocks, curator.lines_left_to_line_path) == (1, 2)
+    assert mistyped == 6 + 1 + 2
+    assert [r["source_line"] for r in tables["user_daily"]] == list(range(1, len(lines) + 1))
+    features = [r["source_line"] for r in tables["user_feature_daily"]]
+    assert features == sorted(features) and set(features) == set(range(1, len(lines) + 1))
+
+
 # Each with the report-day's day, so that only what is wrong with it can send it to the line path.
 BAD_USER_LINES = {
     "not JSON": b'{"day":"2025-10-12",not json\n',

@@ -809,18 +809,23 @@ def _value_text(line: memoryview, path: tuple[str] | tuple[str, str] | tuple[str
         return None
 
 
-def _with_misfit(batch: pa.RecordBatch, misfit: _Misfit, kept_rows: pa.Array | None) -> pa.RecordBatch:
-    """`batch` (its rows those `kept_rows` kept) with the misfit's value in its row's extra,
-    among the other fields there in name order."""
-    at = misfit.row if kept_rows is None else pc.sum(kept_rows.slice(0, misfit.row)).as_py() or 0
+def _with_misfits(
+    batch: pa.RecordBatch, misfits: list[_Misfit], kept_rows: pa.Array | None
+) -> pa.RecordBatch:
+    """`batch` (its rows those `kept_rows` kept) with each misfit's value in its row's extra,
+    among the other fields there in name order (the misfits in row order)."""
     extras = batch.column("extra")
-    given = extras[at].as_py()
-    fields = {key: str(raw, "utf-8") for key, raw in _FIELDS.decode(given).items()} if given else {}
-    fields[misfit.key] = misfit.text
-    text = _object_text([_key_text(key) + fields[key] for key in sorted(fields)])
-    return _with_extra(
-        batch, pa.concat_arrays([extras.slice(0, at), pa.array([text], pa.string()), extras.slice(at + 1)])
-    )
+    pieces = []
+    done = 0  # rows of extras placed
+    for misfit in misfits:
+        at = misfit.row if kept_rows is None else pc.sum(kept_rows.slice(0, misfit.row)).as_py() or 0
+        given = extras[at].as_py()
+        fields = {key: str(raw, "utf-8") for key, raw in _FIELDS.decode(given).items()} if given else {}
+        fields[misfit.key] = misfit.text
+        text = _object_text([_key_text(key) + fields[key] for key in sorted(fields)])
+        pieces += [extras.slice(done, at - done), pa.array([text], pa.string())]
+        done = at + 1
+    return _with_extra(batch, pa.concat_arrays([*pieces, extras.slice(done)]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -1127,9 +1132,12 @@ class _VectorPath:
                 batch = batch.filter(rows)
             if extras is not None and table.name in extras:
                 batch = _with_extra(batch, pa.array(extras[table.name], pa.string()))
-            for misfit in misfits:
-                if misfit.table is table and misfit.line not in odd:  # `_extras` may have found it odd
-                    batch = _with_misfit(batch, misfit, rows)
+            # In row order (`found` lists them table by table, a table's key by key); a line
+            # `_extras` found odd after all has no row.
+            if written := sorted(
+                (m for m in misfits if m.table is table and m.line not in odd), key=lambda m: m.row
+            ):
+                batch = _with_misfits(batch, written, rows)
             if batch.num_rows:
                 out[table.name].append(batch)
         misfit_warnings.extend((kept[m.line], m.table, m.key) for m in misfits if m.line not in odd)
@@ -1418,6 +1426,27 @@ class _VectorPath:
         return batch, functools.reduce(pc.or_, undecided) if undecided else None, misfits
 
 
+def _interleaved(ours: pa.RecordBatch, theirs: pa.RecordBatch) -> list[pa.RecordBatch]:
+    """The rows of two batches of one table and block, each in line order and of lines the
+    other has not, in line order: slices of both (a line's rows keep their order), not a copy."""
+    lines = ours.column("source_line")
+    their_lines = theirs.column("source_line").to_pylist()
+    pieces = []
+    placed = run = 0  # our rows placed; where their rows not yet placed start
+    for row, line in enumerate(their_lines):
+        if row and line == their_lines[row - 1]:
+            continue
+        before = pc.sum(pc.less(lines, line)).as_py() or 0  # our rows of earlier lines
+        if before > placed:
+            if row > run:
+                pieces.append(theirs.slice(run, row - run))
+                run = row
+            pieces.append(ours.slice(placed, before - placed))
+            placed = before
+    pieces += [theirs.slice(run), ours.slice(placed)]
+    return [piece for piece in pieces if piece.num_rows]
+
+
 class Curator:
     """Curates one report-day: feed it each raw file in order, as lines (`curate`) or as blocks
     of whole lines (`curate_blocks`, faster), then `finish()`.
@@ -1555,11 +1584,10 @@ class Curator:
             if len(buffer):
                 rows = buffer.take()
                 if batch is None or not batch.num_rows:
-                    batch = rows
-                else:  # a stable sort: a line's breakdown rows keep their order
-                    batch = pa.concat_batches([batch, rows])
-                    batch = batch.take(pc.sort_indices(batch.column("source_line")))
-            if batch is not None and batch.num_rows:
+                    self._held[name].append(rows)
+                else:
+                    self._held[name] += _interleaved(batch, rows)
+            elif batch is not None and batch.num_rows:
                 self._held[name].append(batch)
 
     def _curate_lines(self, lines: Iterable[bytes], key: str, part: int, first: int) -> Iterator[TableBatch]:
