@@ -883,6 +883,14 @@ TOP_FIELDS = {
         lambda r, n: with_top(r, {"team": {"name": None if n == 2 else "a", "size": n}}),
         {2},  # Arrow's text leaves the null out
     ),
+    "a field inside an object missing on one line": (
+        lambda r, n: with_top(r, {"team": {"name": "a", "size": n} if n != 2 else {"size": n}}),
+        set(),  # Arrow's text leaves the field out, as the line does
+    ),
+    "an empty object on one line": (
+        lambda r, n: with_top(r, {"team": {"name": "a"} if n != 2 else {}}),
+        set(),
+    ),
     "a null field inside an object, on every line": (
         lambda r, n: with_top(r, {"team": {"name": None, "size": n}}),
         None,  # a field Arrow typed as null: no text of its own

@@ -682,13 +682,45 @@ def _has_explicit_null(block: bytes, key: str) -> bool:
     return _explicit_null(key).search(block) is not None
 
 
+# A text Arrow compute makes, as the parts that make it joined in order: each an array (each
+# row's piece; null where the row has no text) or a string (every row's piece). Joined once: a
+# join copies every row's text.
+_Parts = list[str | pa.Array]
+
+
+def _merged(parts: _Parts) -> _Parts:
+    """`parts` with the strings next to each other made one."""
+    merged: _Parts = []
+    for part in parts:
+        if merged and isinstance(part, str) and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return merged
+
+
+def _join(parts: _Parts) -> pa.Array:
+    parts = _merged(parts)
+    if len(parts) == 1 and isinstance(parts[0], pa.Array):
+        return parts[0]
+    return pc.binary_join_element_wise(*parts, "")
+
+
 def _json_texts(values: pa.Array, escapes: bool, nested: bool = False) -> pa.Array | None:
     """Each value's JSON text as the line path's encoder writes it (null where the value is), or
-    None where Arrow compute cannot write it so: a float (its text is the encoder's), a string with
-    a character to escape (only an escape in the bytes, `escapes`, makes one: JSON holds no raw
-    quote, backslash or control character in a string), and unless `nested` an object or a list.
-    `nested` texts are candidates only, to check against the bytes (`_VectorPath._unverified`):
-    Arrow holds neither the order of an object's keys nor whether a null field was there."""
+    None where Arrow compute cannot write it so (see `_json_parts`)."""
+    parts = _json_parts(values, escapes, nested)
+    return None if parts is None else _join(parts)
+
+
+def _json_parts(values: pa.Array, escapes: bool, nested: bool = False) -> _Parts | None:
+    """The parts of each value's JSON text as the line path's encoder writes it (null where the
+    value is), or None where Arrow compute cannot write it so: a float (its text is the encoder's),
+    a string with a character to escape (only an escape in the bytes, `escapes`, makes one: JSON
+    holds no raw quote, backslash or control character in a string), and unless `nested` an object
+    or a list. `nested` texts are candidates only, to check against the bytes
+    (`_VectorPath._unverified`): Arrow holds neither the order of an object's keys nor whether a
+    null field was there."""
     kind = values.type
     if nested and pa.types.is_list(kind):
         offsets = values.offsets
@@ -700,18 +732,23 @@ def _json_texts(values: pa.Array, escapes: bool, nested: bool = False) -> pa.Arr
         items = pa.ListArray.from_arrays(
             pc.subtract(offsets, start), texts.fill_null("null"), mask=values.is_null()
         )
-        return pc.binary_join_element_wise("[", pc.binary_join(items, ","), "]", "")
+        return ["[", pc.binary_join(items, ","), "]"]
     if nested and pa.types.is_struct(kind):
-        pieces = []
+        fields = []
         for child in kind:
-            texts = _json_texts(pc.struct_field(values, child.name), escapes, nested)
-            if texts is None or not _plainly_spelled(child.name):
+            child_values = pc.struct_field(values, child.name)  # null where the object is
+            parts = _json_parts(child_values, escapes, nested)
+            if parts is None or not _plainly_spelled(child.name):
                 return None
-            pieces.append(pc.binary_join_element_wise(_key_text(child.name), texts, ""))
-        if not pieces:
+            fields.append((child.name, parts, child_values.null_count - values.null_count))
+        if not fields:
             return None
-        texts = pc.binary_join_element_wise("{", _joined(pieces), "}", "")
-        return pc.if_else(values.is_valid(), texts, pa.scalar(None, pa.string()))
+        if not any(nulls for _, _, nulls in fields):  # null only where the object is: one join
+            return _object_parts(fields)
+        text = _object_or_null(fields).fill_null("{}")  # a null field is left out
+        return [
+            pc.if_else(values.is_valid(), text, pa.scalar(None, pa.string())) if values.null_count else text
+        ]
     if pa.types.is_string(kind):
         if (
             escapes
@@ -719,11 +756,11 @@ def _json_texts(values: pa.Array, escapes: bool, nested: bool = False) -> pa.Arr
             and pc.any(pc.match_substring_regex(values, _ESCAPED)).as_py()
         ):
             return None
-        return pc.binary_join_element_wise('"', values, '"', "")
+        return ['"', values, '"']
     if pa.types.is_int64(kind):
-        return values.cast(pa.string())
+        return [values.cast(pa.string())]
     if pa.types.is_boolean(kind):
-        return pc.if_else(values, "true", "false")
+        return [pc.if_else(values, "true", "false")]
     return None
 
 
@@ -745,16 +782,31 @@ def _joined(pieces: list[pa.Array]) -> pa.Array:
     piece is null from its answer."""
     if len(pieces) == 1:
         return pieces[0].fill_null("")
+    if not any(piece.null_count for piece in pieces):  # the common case: one call
+        return pc.binary_join_element_wise(*pieces, ",")
     led = [pc.binary_join_element_wise(",", piece, "").fill_null("") for piece in pieces]
     return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*led, ""), 1)  # the first comma off
 
 
-def _object_or_null(pieces: list[pa.Array]) -> pa.Array:
-    """`{...}` of each row's non-null `"key":value` pieces, in the order given; null where none."""
-    if len(pieces) == 1:
-        return pc.binary_join_element_wise("{", pieces[0], "}", "")
+def _object_parts(fields: list[tuple[str, _Parts, int]]) -> _Parts:
+    """The parts of `{"key":value,...}` of `fields` (key, its value's parts, ...) in the order
+    given: null where a value is."""
+    parts: _Parts = ["{"]
+    for position, (key, value, _) in enumerate(fields):
+        parts += ["," if position else "", _key_text(key), *value]
+    return [*parts, "}"]
+
+
+def _object_or_null(fields: list[tuple[str, _Parts, int]]) -> pa.Array:
+    """`{...}` of each row's `"key":value` of the `fields` (key, its value's parts, the rows
+    where it is null) whose value is not null, in the order given; null where none is."""
+    if len(fields) == 1 or not any(nulls for _, _, nulls in fields):  # one join
+        return _join(_object_parts(fields))
+    pieces = [_join([_key_text(key), *value]) for key, value, _ in fields]
     joined = _joined(pieces)
     texts = pc.binary_join_element_wise("{", joined, "}", "")
+    if not all(piece.null_count for piece in pieces):  # a row with none: only where all are null
+        return texts
     return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), texts)
 
 
@@ -763,16 +815,16 @@ def _vector_extra(elements: pa.StructArray, keys: tuple[str, ...], plan: _ExtraP
     it: `{"key":value,...}` in name order, null where the element has none of them; None where
     Arrow compute cannot tell: a value not `_json_texts`', or a null the block may hold explicitly
     (Arrow holds an absent key and a null value alike)."""
-    pieces = []
+    fields = []
     for key in keys:
         values = pc.struct_field(elements, key)  # null where the element is
         if values.null_count > elements.null_count and plan.may_be_null(key):
             return None
-        texts = _json_texts(values, plan.escapes)
-        if texts is None:
+        parts = _json_parts(values, plan.escapes)
+        if parts is None:
             return None
-        pieces.append(pc.binary_join_element_wise(_key_text(key), texts, ""))
-    return _object_or_null(pieces)
+        fields.append((key, parts, values.null_count))
+    return _object_or_null(fields)
 
 
 def _with_extra(batch: pa.RecordBatch, extra: pa.Array) -> pa.RecordBatch:
@@ -1223,7 +1275,7 @@ class _VectorPath:
         the lines where it may not be theirs (`_unverified`), or with a null element, are read as
         `_extras` reads them. None where Arrow compute writes no text of a value."""
         assert plan.user is not None
-        pieces = []
+        fields: list[tuple[str, _Parts, int]] = []
         lines_to_read: set[int] = set()
         nested = _nested_names(top.type)  # keys of the objects below the top, in any line parsed
         for key in plan.user.unknown:
@@ -1231,8 +1283,8 @@ class _VectorPath:
             if texts is None:
                 return None
             lines_to_read |= self._unverified(started, kept, key, texts, key in nested)
-            pieces.append(pc.binary_join_element_wise(_key_text(key), texts, ""))
-        extra = _object_or_null(pieces)
+            fields.append((key, [texts], texts.null_count))
+        extra = _object_or_null(fields)
         with_nulls = {line for line, _, _ in nulls}
         lines_to_read |= {i for i, line in enumerate(kept) if line in with_nulls}
         if not lines_to_read:
@@ -1260,7 +1312,7 @@ class _VectorPath:
         quoted = b'"' + key.encode() + b'"'
         unverified = set()
         find, rfind, startswith = block.find, block.rfind, block.startswith
-        for i, text in enumerate(texts.to_pylist()):
+        for i, text in enumerate(texts.cast(pa.binary()).to_pylist()):  # bytes: no encode a line
             start, end = bounds[kept[i]], bounds[kept[i] + 1]
             at = rfind(quoted, start, end)  # from the end: GitHub adds its new fields last
             if text is None:
@@ -1269,7 +1321,7 @@ class _VectorPath:
             elif (
                 at < 0
                 or (named_below and find(quoted, start, at) >= 0)
-                or not startswith(b":" + text.encode(), at + len(quoted))
+                or not startswith(b":" + text, at + len(quoted))
             ):
                 unverified.add(i)
         return unverified
