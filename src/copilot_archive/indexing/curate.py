@@ -1481,14 +1481,15 @@ class _VectorPath:
 def _interleaved(ours: pa.RecordBatch, theirs: pa.RecordBatch) -> list[pa.RecordBatch]:
     """The rows of two batches of one table and block, each in line order and of lines the
     other has not, in line order: slices of both (a line's rows keep their order), not a copy."""
-    lines = ours.column("source_line")
+    lines = ours.column("source_line")  # int64, never null: searched in place
+    our_lines = memoryview(lines.buffers()[1]).cast("q")[lines.offset : lines.offset + len(lines)]
     their_lines = theirs.column("source_line").to_pylist()
     pieces = []
     placed = run = 0  # our rows placed; where their rows not yet placed start
     for row, line in enumerate(their_lines):
         if row and line == their_lines[row - 1]:
             continue
-        before = pc.sum(pc.less(lines, line)).as_py() or 0  # our rows of earlier lines
+        before = bisect.bisect_left(our_lines, line)  # our rows of earlier lines
         if before > placed:
             if row > run:
                 pieces.append(theirs.slice(run, row - run))
