@@ -128,6 +128,21 @@ def test_each_report_day_keeps_its_own_row_in_the_index_status_month_file(tmp_pa
     assert not indexer.needs_index(key)
 
 
+def test_a_report_day_needs_indexing_until_its_own_status_row_says_indexed(tmp_path):
+    storage = LocalFolderStorage(tmp_path)
+    indexer = Indexer(storage, NullCatalog(), PREFIX)
+    enterprise = archive(storage, DAYS[0])
+    users_day = ReportDay(Report.USERS_1_DAY, "acme", DAYS[0])
+    data = b"".join(ReportBook({"acme": 5}).lines("acme", "users-1-day", DAYS[0]))
+    users = archive_report_day(storage, users_day, data, datetime(2025, 10, 20, tzinfo=UTC), PREFIX)
+
+    assert indexer.index_manifest(enterprise).indexed
+    assert not indexer.needs_index(enterprise)
+    assert indexer.needs_index(users)  # the same day's row of another report is not its own
+    assert indexer.index_manifest(users).indexed
+    assert not indexer.needs_index(users)
+
+
 def test_an_unreadable_month_file_fails_the_day_with_the_way_out(tmp_path):
     storage = LocalFolderStorage(tmp_path)
     key = archive(storage, DAYS[0])

@@ -1444,6 +1444,11 @@ class _VectorPath:
         arrays: list[pa.Array] = []
         undecided: list[pa.Array] = []
         misfits = []
+        read = [c for c in table.columns if c.name not in _NOT_READ and c.name not in key]
+        fields = _Fields(source)
+        fitted = dict(
+            zip(read, _fitting_all([(c, fields.at(source_path(c.name))) for c in read]), strict=True)
+        )
         for column in table.columns:
             if column.name == "source_part":
                 values = pa.repeat(pa.scalar(part, pa.int32()), rows)
@@ -1459,10 +1464,7 @@ class _VectorPath:
                 values = key[column.name].take(parents)
             else:
                 path = source_path(column.name)
-                values = source
-                for name in path:
-                    values = pc.struct_field(values, name)  # null where an object on the way is
-                values, bad, unsure = _fitting(values, column)
+                values, bad, unsure = fitted[column]
                 if bad is not None:
                     bad = pc.fill_null(bad, False)
                     if len(path) > 1 or column.name in _PARENT_KEY:
@@ -1476,6 +1478,65 @@ class _VectorPath:
             arrays.append(values)
         batch = pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(table))
         return batch, functools.reduce(pc.or_, undecided) if undecided else None, misfits
+
+
+# Columns `_VectorPath._batch` does not read from the report object.
+_NOT_READ = frozenset({"source_part", "source_line", "extra", "reduced_shape"})
+
+
+class _Fields:
+    """The fields of a struct array's objects, found by path: each object's fields taken out at
+    once (a level flattened), not one compute call a field."""
+
+    def __init__(self, source: pa.StructArray) -> None:
+        self._source = source
+        self._levels: dict[tuple[str, ...], dict[str, pa.Array]] = {}
+
+    def at(self, path: tuple[str, ...]) -> pa.Array:
+        """The values at `path`: null where an object on the way is."""
+        values: pa.Array = self._source
+        for depth, name in enumerate(path):
+            level = path[:depth]
+            if level not in self._levels:  # flatten: each field null where its object is
+                self._levels[level] = dict(zip(values.type.names, values.flatten(), strict=True))
+            values = self._levels[level][name]
+        return values
+
+
+_Fitted = tuple[pa.Array, pa.Array | None, pa.Array | None]  # what `_fitting` gives
+
+
+def _fitting_all(columns: list[tuple[Column, pa.Array]]) -> list[_Fitted]:
+    """`_fitting` of each (column, values): the counts of one type checked and cast at once
+    where all of them fit (most blocks), not a range check and a cast a column."""
+    fitted: list[_Fitted | None] = [None] * len(columns)
+    counts: dict[str, list[int]] = {}
+    for position, (column, values) in enumerate(columns):
+        if column.type in ("bigint", "int") and values.null_count < len(values):
+            counts.setdefault(column.type, []).append(position)
+        else:
+            fitted[position] = _fitting(values, column)
+    for kind, positions in counts.items():
+        if len(positions) == 1:
+            fitted[positions[0]] = _fitting(columns[positions[0]][1], columns[positions[0]][0])
+            continue
+        together = pa.concat_arrays([columns[p][1] for p in positions])
+        bounds = pc.min_max(together)
+        high = _INT32_MAX if kind == "int" else _EXACT_INTEGER
+        if bounds["min"].as_py() >= 0 and bounds["max"].as_py() <= high:
+            try:
+                typed = together.cast(ARROW_TYPES[kind])  # refuses a fraction
+            except pa.ArrowInvalid:
+                pass
+            else:
+                start = 0
+                for p in positions:
+                    fitted[p] = (typed.slice(start, len(columns[p][1])), None, None)
+                    start += len(columns[p][1])
+                continue
+        for p in positions:
+            fitted[p] = _fitting(columns[p][1], columns[p][0])
+    return [f for f in fitted if f is not None]
 
 
 def _interleaved(ours: pa.RecordBatch, theirs: pa.RecordBatch) -> list[pa.RecordBatch]:
