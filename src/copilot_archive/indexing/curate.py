@@ -389,7 +389,7 @@ class TableBatch:
     """Rows of one curated table, ready to be appended to its Parquet file."""
 
     table: CuratedTable
-    batch: pa.RecordBatch
+    batch: pa.RecordBatch | pa.Table  # a Table of the record batches held, where several (no copy)
 
 
 class _Buffer:
@@ -1732,7 +1732,7 @@ class Curator:
             if len(buffer):
                 batches.append(buffer.take())
             if batches:
-                batch = batches[0] if len(batches) == 1 else pa.concat_batches(batches)
+                batch = batches[0] if len(batches) == 1 else pa.Table.from_batches(batches)
                 self.rows[name] += batch.num_rows
                 yield TableBatch(buffer.table, batch)
 

@@ -212,20 +212,20 @@ class _ParquetSink:
         self._out = pa.BufferOutputStream()
         self._schema = arrow_schema(table)
         self._writer = pq.ParquetWriter(self._out, self._schema, compression=COMPRESSION)
-        self._batches: list[pa.RecordBatch] | None = [] if table.monthly else None
+        self._batches: list[pa.Table] | None = [] if table.monthly else None
         self._thread = writer
         self._writes: list[Future[None]] = []
 
-    def write(self, batch: pa.RecordBatch) -> None:
+    def write(self, batch: pa.RecordBatch | pa.Table) -> None:
         # One thread writes every sink, in the order given: a sink's batches stay in order.
-        self._writes.append(self._thread.submit(self._writer.write_batch, batch))
+        self._writes.append(self._thread.submit(self._writer.write, batch))
         if self._batches is not None:
-            self._batches.append(batch)
+            self._batches.append(batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch]))
 
     def rows(self) -> pa.Table:
         """A monthly table's rows of the day."""
         assert self._batches is not None, "kept for monthly tables only"
-        return pa.Table.from_batches(self._batches, schema=self._schema)
+        return pa.concat_tables(self._batches) if self._batches else self._schema.empty_table()
 
     def close(self) -> bytes:
         for written in self._writes:
@@ -545,7 +545,7 @@ class Indexer:
         unknown = tuple(sorted(curator.unknown_fields))
         return files, monthly, dict(curator.rows), warnings, curator.mistyped, unknown
 
-    def _people_hidden(self, batch: TableBatch) -> pa.RecordBatch:
+    def _people_hidden(self, batch: TableBatch) -> pa.RecordBatch | pa.Table:
         """The batch as it is written: its people pseudonymised when PSEUDONYMIZE_USERS is on."""
         if self._pseudonymizer is None:
             return batch.batch
