@@ -522,7 +522,11 @@ def _parse_fields(table: CuratedTable, spec: _Spec) -> list[pa.Field]:
     return fields
 
 
-def _fitting(values: pa.Array, column: Column) -> tuple[pa.Array, pa.Array | None, pa.Array | None]:
+# Typed values; where one does not fit (None: none); of those, where the line path decides (None: none)
+_Fitted = tuple[pa.Array, pa.Array | None, pa.Array | None]
+
+
+def _fitting(values: pa.Array, column: Column) -> _Fitted:
     """`values` typed for `column` (null where one does not fit), where one does not fit as
     `_FITS` says (None: all fit), and of those where the line path must decide (None: none).
 
@@ -694,7 +698,7 @@ def _merged(parts: _Parts) -> _Parts:
     for part in parts:
         if merged and isinstance(part, str) and isinstance(merged[-1], str):
             merged[-1] += part
-        elif part != "":
+        elif not isinstance(part, str) or part:
             merged.append(part)
     return merged
 
@@ -1503,9 +1507,6 @@ class _Fields:
         return values
 
 
-_Fitted = tuple[pa.Array, pa.Array | None, pa.Array | None]  # what `_fitting` gives
-
-
 def _fitting_all(columns: list[tuple[Column, pa.Array]]) -> list[_Fitted]:
     """`_fitting` of each (column, values): the counts of one type checked and cast at once
     where all of them fit (most blocks), not a range check and a cast a column."""
@@ -1517,10 +1518,8 @@ def _fitting_all(columns: list[tuple[Column, pa.Array]]) -> list[_Fitted]:
         else:
             fitted[position] = _fitting(values, column)
     for kind, positions in counts.items():
-        if len(positions) == 1:
-            fitted[positions[0]] = _fitting(columns[positions[0]][1], columns[positions[0]][0])
-            continue
-        together = pa.concat_arrays([columns[p][1] for p in positions])
+        arrays = [columns[p][1] for p in positions]
+        together = arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
         bounds = pc.min_max(together)
         high = _INT32_MAX if kind == "int" else _EXACT_INTEGER
         if bounds["min"].as_py() >= 0 and bounds["max"].as_py() <= high:
@@ -1530,9 +1529,9 @@ def _fitting_all(columns: list[tuple[Column, pa.Array]]) -> list[_Fitted]:
                 pass
             else:
                 start = 0
-                for p in positions:
-                    fitted[p] = (typed.slice(start, len(columns[p][1])), None, None)
-                    start += len(columns[p][1])
+                for p, array in zip(positions, arrays, strict=True):
+                    fitted[p] = (typed.slice(start, len(array)), None, None)
+                    start += len(array)
                 continue
         for p in positions:
             fitted[p] = _fitting(columns[p][1], columns[p][0])
